@@ -1,0 +1,19 @@
+// Subcommands of the `offload` program. Each registers its options on the
+// CLI11 app and returns the function that runs it (exit code).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace offload::cli {
+
+/// A subcommand's body, run after parsing; returns the exit code.
+using Command = std::function<int()>;
+
+/// `offload cp SRC DST ...`: one copy through the engine.
+Command add_cp_command(CLI::App& app);
+/// `offload compare ...`: every method on real files, side by side.
+Command add_compare_command(CLI::App& app);
+
+}  // namespace offload::cli

@@ -1,0 +1,48 @@
+#include "cli/copy_runner.hpp"
+
+#include <csignal>
+
+#include "engine/real_runtime.hpp"
+#include "engine/targets/posix_file.hpp"
+
+namespace offload::cli {
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
+
+}  // namespace
+
+std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options) {
+  RealRuntime runtime(options.engine.queue_depth);
+  PosixFileFactory files;
+  Engine engine(runtime, files, options.engine);
+  auto cookie = engine.submit(request);
+  if (!cookie) return std::unexpected(cookie.error());
+
+  g_interrupted = 0;
+  struct sigaction action {}, old_int {}, old_term {};
+  action.sa_handler = on_interrupt;
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  ProgressLine progress(options.show_progress);
+  bool cancelled = false;
+  CopyStatus status;
+  for (;;) {
+    status = *engine.wait(*cookie, 100'000'000);
+    if (is_final(status.state)) break;
+    if (g_interrupted && !cancelled) cancelled = engine.cancel(*cookie);
+    progress.update(status, runtime.now_ns());
+  }
+  progress.finish();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  return status;
+}
+
+double elapsed_seconds(const CopyStatus& status) {
+  return static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9;
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,26 @@
+// Runs one copy to its end on real files, with progress and Ctrl-C as
+// cancel; shared by `offload cp` and `offload compare`.
+#pragma once
+
+#include <expected>
+
+#include "cli/progress.hpp"
+#include "engine/engine.hpp"
+#include "engine/types.hpp"
+
+namespace offload::cli {
+
+/// Engine settings a command line may change.
+struct RunOptions {
+  EngineConfig engine;        ///< queue depth, chunk sizes
+  bool show_progress = false; ///< draw progress on stderr
+};
+
+/// Submits `request` to a fresh real-file engine and waits for its end;
+/// SIGINT/SIGTERM cancel it. The error is the submit error, if any.
+std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options);
+
+/// Seconds between submit and end of a finished copy.
+double elapsed_seconds(const CopyStatus& status);
+
+}  // namespace offload::cli

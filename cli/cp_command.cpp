@@ -1,0 +1,111 @@
+// `offload cp SRC DST`: a cp-like front end to the engine.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/copy_runner.hpp"
+#include "cli/status_json.hpp"
+#include "engine/units.hpp"
+
+namespace offload::cli {
+namespace {
+
+struct CpOptions {
+  std::string source;
+  std::string destination;
+  std::string method = "auto";
+  bool atomic = false;
+  bool overwrite = false;
+  bool progress = false;
+  bool json = false;
+  std::string source_offset = "0";
+  std::string destination_offset = "0";
+  std::string length;
+  unsigned queue_depth = 8;
+  std::string host_chunk = "1MiB";
+};
+
+std::uint64_t size_option(const std::string& text, const char* flag) {
+  auto bytes = parse_size_bytes(text);
+  if (!bytes) throw CLI::ValidationError(flag, bytes.error());
+  return *bytes;
+}
+
+// cp semantics: copying onto an existing directory means into it.
+std::string resolve_destination(const std::string& source, const std::string& destination) {
+  struct stat st {};
+  if (stat(destination.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return destination;
+  std::string base = source.substr(source.find_last_of('/') == std::string::npos ? 0 : source.find_last_of('/') + 1);
+  return destination + (destination.ends_with('/') ? "" : "/") + base;
+}
+
+int run(const CpOptions& o) {
+  CopyRequest request;
+  request.source = o.source;
+  request.destination = resolve_destination(o.source, o.destination);
+  request.method = *parse_method_choice(o.method);
+  request.atomic = o.atomic;
+  request.overwrite = o.overwrite;
+  request.source_offset = size_option(o.source_offset, "--source-offset");
+  request.destination_offset = size_option(o.destination_offset, "--destination-offset");
+  if (!o.length.empty()) request.length = size_option(o.length, "--length");
+
+  RunOptions options;
+  options.engine.queue_depth = o.queue_depth;
+  options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
+  options.show_progress = o.progress;
+  auto result = run_copy(request, options);
+  if (!result) {
+    std::fprintf(stderr, "offload: %s\n", result.error().describe().c_str());
+    return 1;
+  }
+  const CopyStatus& status = *result;
+  if (o.json) std::printf("%s\n", status_to_json(status, request).dump(2).c_str());
+  if (status.state != CopyState::done) {
+    std::fprintf(stderr, "offload: %s%s\n", status.error ? status.error->describe().c_str() : "copy did not finish",
+                 status.state == CopyState::cancelled ? "" : (request.atomic ? "; nothing was published" : ""));
+    return status.state == CopyState::cancelled ? 130 : 1;
+  }
+  if (o.json) return 0;
+  double seconds = elapsed_seconds(status);
+  fmt::print("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}\n",
+             format_bytes(static_cast<double>(status.bytes_total)), seconds,
+             format_rate(seconds > 0 ? static_cast<double>(status.bytes_total) / seconds : 0),
+             status.methods_used_text(), status.source_fs, status.destination_fs,
+             static_cast<double>(status.cpu_ns) / 1e9,
+             status.hole_bytes > 0 ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes))) : "");
+  for (const FallbackRecord& fallback : status.fallbacks) {
+    fmt::print("fallback: {} -> {} for {} in {} range(s) ({})\n", method_name(fallback.from), method_name(fallback.to),
+               format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_cp_command(CLI::App& app) {
+  auto options = std::make_shared<CpOptions>();
+  CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
+  cp->add_option("SRC", options->source, "Source file")->required();
+  cp->add_option("DST", options->destination, "Destination file (or existing directory)")->required();
+  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host), clone, kernel-copy or host")
+      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "host"}));
+  cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
+  cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");
+  cp->add_flag("--progress", options->progress, "Show progress on stderr");
+  cp->add_flag("--json", options->json, "Print the final status as JSON");
+  cp->add_option("--source-offset", options->source_offset, "First source byte (size, e.g. 4KiB)");
+  cp->add_option("--destination-offset", options->destination_offset, "Where that byte lands in DST");
+  cp->add_option("--length", options->length, "Bytes to copy (default: to the end of SRC)");
+  cp->add_option("--queue-depth", options->queue_depth, "Operations in flight")->check(CLI::Range(1U, 256U));
+  cp->add_option("--host-chunk", options->host_chunk, "Bytes per host read/write");
+  return [options] { return run(*options); };
+}
+
+}  // namespace offload::cli

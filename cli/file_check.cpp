@@ -1,0 +1,73 @@
+#include "cli/file_check.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace offload::cli {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+std::string os_error(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+struct Fd {
+  int fd;
+  ~Fd() { if (fd >= 0) close(fd); }
+};
+
+}  // namespace
+
+std::expected<void, std::string> write_pattern_file(const std::string& path, std::uint64_t size_bytes,
+                                                    std::uint64_t seed) {
+  Fd file{open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  if (file.fd < 0) return std::unexpected(os_error("open " + path));
+  std::vector<std::uint64_t> block(1 << 17);  // 1 MiB
+  std::uint64_t state = seed;
+  std::uint64_t written = 0;
+  while (written < size_bytes) {
+    for (auto& word : block) word = splitmix64(state);
+    std::size_t piece = std::min<std::uint64_t>(block.size() * 8, size_bytes - written);
+    ssize_t n = pwrite(file.fd, block.data(), piece, static_cast<off_t>(written));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::unexpected(os_error("write " + path));
+    written += static_cast<std::uint64_t>(n);
+  }
+  return {};
+}
+
+std::expected<void, std::string> files_equal(const std::string& a, const std::string& b, std::uint64_t size_bytes) {
+  Fd fa{open(a.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fa.fd < 0) return std::unexpected(os_error("open " + a));
+  Fd fb{open(b.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fb.fd < 0) return std::unexpected(os_error("open " + b));
+  constexpr std::size_t kBlock = 1 << 20;
+  std::vector<char> ba(kBlock), bb(kBlock);
+  std::uint64_t offset = 0;
+  while (offset < size_bytes) {
+    std::size_t piece = std::min<std::uint64_t>(kBlock, size_bytes - offset);
+    ssize_t na = pread(fa.fd, ba.data(), piece, static_cast<off_t>(offset));
+    ssize_t nb = pread(fb.fd, bb.data(), piece, static_cast<off_t>(offset));
+    if (na < 0 || nb < 0) return std::unexpected(os_error("read"));
+    if (na != static_cast<ssize_t>(piece) || nb != static_cast<ssize_t>(piece)) {
+      return std::unexpected("short file at byte " + std::to_string(offset));
+    }
+    if (std::memcmp(ba.data(), bb.data(), piece) != 0) {
+      std::size_t i = 0;
+      while (ba[i] == bb[i]) ++i;
+      return std::unexpected("bytes differ at offset " + std::to_string(offset + i));
+    }
+    offset += piece;
+  }
+  return {};
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,20 @@
+// Test-data helpers shared by `offload compare`, the tests and benchmarks:
+// a reproducible pseudo-random file and a byte-for-byte comparison.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+namespace offload::cli {
+
+/// Writes `size_bytes` of pseudo-random bytes from `seed` to a new `path`
+/// (replacing it), flushed to the page cache.
+std::expected<void, std::string> write_pattern_file(const std::string& path, std::uint64_t size_bytes,
+                                                    std::uint64_t seed);
+
+/// Compares the first `size_bytes` of two files; the error names the first
+/// differing offset or the I/O problem.
+std::expected<void, std::string> files_equal(const std::string& a, const std::string& b, std::uint64_t size_bytes);
+
+}  // namespace offload::cli

@@ -1,0 +1,44 @@
+#include "cli/progress.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/units.hpp"
+
+namespace offload::cli {
+
+ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
+  if (!enabled_) return;
+  const TimeNs interval_ns = terminal_ ? 100'000'000 : 1'000'000'000;
+  if (drawn_ && now_ns - last_draw_ns_ < interval_ns) return;
+  last_draw_ns_ = now_ns;
+  drawn_ = true;
+  double total = static_cast<double>(std::max<std::uint64_t>(status.bytes_total, 1));
+  double done = static_cast<double>(status.bytes_done + status.hole_bytes);
+  double fraction = std::clamp(done / total, 0.0, 1.0);
+  double seconds = static_cast<double>(now_ns - status.submitted_ns) / 1e9;
+  std::string rate = seconds > 0 ? format_rate(static_cast<double>(status.bytes_done) / seconds) : "-";
+  if (terminal_) {
+    constexpr int kWidth = 30;
+    int filled = static_cast<int>(fraction * kWidth);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, ' ');
+    std::fprintf(stderr, "\r[%s] %3.0f%% %s / %s  %s  %s   ", bar.c_str(), fraction * 100,
+                 format_bytes(done).c_str(), format_bytes(total).c_str(), rate.c_str(),
+                 status.methods_used_text().c_str());
+  } else {
+    std::fprintf(stderr, "progress: %.0f%% %s of %s, %s, %s\n", fraction * 100, format_bytes(done).c_str(),
+                 format_bytes(total).c_str(), rate.c_str(), status.methods_used_text().c_str());
+  }
+  std::fflush(stderr);
+}
+
+void ProgressLine::finish() {
+  if (enabled_ && terminal_ && drawn_) std::fprintf(stderr, "\r\033[K");
+}
+
+}  // namespace offload::cli

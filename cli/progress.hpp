@@ -1,0 +1,29 @@
+// A one-line progress display for long copies: a bar on a terminal, a
+// plain line every second elsewhere.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/types.hpp"
+
+namespace offload::cli {
+
+/// Draws progress of one copy to stderr.
+class ProgressLine {
+ public:
+  /// `enabled` false makes every call a no-op.
+  explicit ProgressLine(bool enabled);
+  /// Redraws for `status` at runtime time `now_ns` (throttled).
+  void update(const CopyStatus& status, TimeNs now_ns);
+  /// Clears the bar (terminal) before the summary is printed.
+  void finish();
+
+ private:
+  bool enabled_;
+  bool terminal_;
+  TimeNs last_draw_ns_ = 0;
+  bool drawn_ = false;
+};
+
+}  // namespace offload::cli

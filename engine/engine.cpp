@@ -1,0 +1,436 @@
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace offload {
+namespace {
+
+// Errors after which the next rung of the ladder may take the range over.
+bool may_fall_back(int errno_value) {
+  switch (errno_value) {
+    case EOPNOTSUPP: case EXDEV: case EINVAL: case ENOSYS: case ENOTTY: case EBADF:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Errors that say the method cannot work for this pair at all (not just for
+// one range, as a misaligned clone's EINVAL does).
+bool disables_method(int errno_value) {
+  return errno_value != EINVAL && may_fall_back(errno_value);
+}
+
+std::string strerror_text(int errno_value) { return std::strerror(errno_value); }
+
+}  // namespace
+
+Engine::Engine(Runtime& runtime, TargetFactory& targets, EngineConfig config)
+    : runtime_(runtime),
+      targets_(targets),
+      config_(config),
+      buffers_(config.host_buffers != 0 ? config.host_buffers : std::max<std::uint32_t>(1, config.queue_depth),
+               config.host_chunk_bytes) {
+  if (config_.queue_depth == 0) config_.queue_depth = 1;
+  runtime_.bind(this);
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, job] : jobs_) {
+      if (!is_final(job.status.state) && !job.stopping) {
+        fail(job, {ECANCELED, job.destination, "engine shut down"});
+      }
+    }
+    pump();
+  }
+  runtime_.wait_until(std::numeric_limits<TimeNs>::max(), [this] {
+    std::lock_guard lock(mutex_);
+    return in_flight_count_ == 0;
+  });
+}
+
+std::expected<Cookie, CopyError> Engine::submit(const CopyRequest& request) {
+  auto opened = targets_.open(request);
+  if (!opened) return std::unexpected(opened.error());
+  std::lock_guard lock(mutex_);
+  std::uint64_t id = next_job_id_++;
+  Job& job = jobs_[id];
+  job.cookie = Cookie{id};
+  job.source = request.source;
+  job.destination = request.destination;
+  job.target = std::move(*opened);
+  job.ladder = ladder_for(request.method);
+  job.rung_disabled.assign(job.ladder.size(), false);
+  const TargetInfo& info = job.target->info();
+  job.status.bytes_total = info.source_range.length;
+  job.status.submitted_ns = runtime_.now_ns();
+  job.status.source_fs = info.source_fs;
+  job.status.destination_fs = info.destination_fs;
+  pump();
+  return job.cookie;
+}
+
+std::optional<CopyStatus> Engine::poll(Cookie cookie) const {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(cookie.id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second.status;
+}
+
+std::optional<CopyStatus> Engine::wait(Cookie cookie, std::optional<TimeNs> timeout_ns) {
+  TimeNs deadline = std::numeric_limits<TimeNs>::max();
+  if (timeout_ns) {
+    TimeNs now = runtime_.now_ns();
+    deadline = *timeout_ns > deadline - now ? deadline : now + *timeout_ns;
+  }
+  runtime_.wait_until(deadline, [this, cookie] {
+    std::lock_guard lock(mutex_);
+    auto it = jobs_.find(cookie.id);
+    return it == jobs_.end() || is_final(it->second.status.state);
+  });
+  return poll(cookie);
+}
+
+bool Engine::cancel(Cookie cookie) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(cookie.id);
+  if (it == jobs_.end()) return false;
+  Job& job = it->second;
+  // Too late once the destination is being published.
+  if (is_final(job.status.state) || job.stopping || job.phase == Phase::finishing) return false;
+  fail(job, {ECANCELED, job.destination, "copy cancelled"});
+  pump();
+  return true;
+}
+
+bool Engine::release(Cookie cookie) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(cookie.id);
+  if (it == jobs_.end() || !is_final(it->second.status.state)) return false;
+  jobs_.erase(it);
+  return true;
+}
+
+std::size_t Engine::active() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(jobs_.begin(), jobs_.end(), [](const auto& entry) {
+    return !is_final(entry.second.status.state);
+  }));
+}
+
+std::uint32_t Engine::peak_in_flight() const {
+  std::lock_guard lock(mutex_);
+  return peak_in_flight_;
+}
+
+std::size_t Engine::buffer_bytes_allocated() const {
+  std::lock_guard lock(mutex_);
+  return buffers_.allocated_bytes();
+}
+
+// Issues operations round-robin over the copies until the queue is full or
+// no copy has anything it can issue now.
+void Engine::pump() {
+  bool progressed = true;
+  while (progressed && in_flight_count_ < config_.queue_depth) {
+    progressed = false;
+    auto start = jobs_.upper_bound(round_robin_after_);
+    std::vector<std::uint64_t> order;
+    for (auto it = start; it != jobs_.end(); ++it) order.push_back(it->first);
+    for (auto it = jobs_.begin(); it != start; ++it) order.push_back(it->first);
+    for (std::uint64_t id : order) {
+      if (in_flight_count_ >= config_.queue_depth) break;
+      Job& job = jobs_.at(id);
+      if (job.phase == Phase::ended) continue;
+      if (issue_next(job)) {
+        progressed = true;
+        round_robin_after_ = id;
+      }
+    }
+  }
+}
+
+bool Engine::issue_next(Job& job) {
+  if (job.stopping) {
+    if (job.in_flight > 0 || job.phase == Phase::aborting) return false;
+    job.phase = Phase::aborting;
+    issue(job, {.kind = OpKind::abort}, Method::host, 0, std::nullopt, 0);
+    return true;
+  }
+  switch (job.phase) {
+    case Phase::need_map: {
+      const ByteRange& range = job.target->info().source_range;
+      job.phase = Phase::mapping;
+      job.status.state = CopyState::running;
+      issue(job, {.kind = OpKind::map_data, .source_offset = range.offset, .length = range.length},
+            Method::host, 0, std::nullopt, 0);
+      return true;
+    }
+    case Phase::copying: break;
+    default: return false;
+  }
+  if (!job.zero_pending.empty()) {
+    ByteRange hole = job.zero_pending.front();
+    job.zero_pending.pop_front();
+    issue(job, {.kind = OpKind::zero_range, .destination_offset = hole.offset, .length = hole.length},
+          Method::host, 0, std::nullopt, 0);
+    return true;
+  }
+  if (job.pending.empty()) {
+    if (job.in_flight > 0) return false;
+    job.phase = Phase::finishing;
+    issue(job, {.kind = OpKind::finish}, Method::host, 0, std::nullopt, 0);
+    return true;
+  }
+  Piece& piece = job.pending.front();
+  if (job.rung_disabled[piece.rung]) {
+    auto next = next_rung(job, piece.rung);
+    if (!next) {  // cannot happen: a rung is only disabled when one follows
+      fail(job, {EOPNOTSUPP, job.destination, "no method left for the range"});
+      return false;
+    }
+    record_fallback(job, piece, *next, EOPNOTSUPP);
+    piece.rung = *next;
+  }
+  Method method = job.ladder[piece.rung];
+  std::optional<std::size_t> buffer;
+  if (method == Method::host) {
+    buffer = buffers_.acquire();
+    if (!buffer) return false;  // memory bound reached: wait for a write
+  }
+  std::uint64_t length = std::min(piece.length, chunk_bytes(method));
+  Op op{.source_offset = piece.source_offset, .destination_offset = piece.destination_offset,
+        .length = length};
+  switch (method) {
+    case Method::clone: op.kind = OpKind::clone; break;
+    case Method::kernel_copy: op.kind = OpKind::copy_range; break;
+    case Method::host: op.kind = OpKind::read; op.buffer = buffers_.view(*buffer).first(length); break;
+  }
+  std::uint8_t rung = piece.rung;
+  piece.source_offset += length;
+  piece.destination_offset += length;
+  piece.length -= length;
+  if (piece.length == 0) job.pending.pop_front();
+  issue(job, op, method, rung, buffer, length);
+  return true;
+}
+
+void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
+                   std::optional<std::size_t> buffer, std::uint64_t chunk_length) {
+  std::uint64_t op_id = next_op_id_++;
+  in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer, chunk_length});
+  ++job.in_flight;
+  ++in_flight_count_;
+  peak_in_flight_ = std::max(peak_in_flight_, in_flight_count_);
+  runtime_.start(op_id, *job.target, op);
+}
+
+std::uint64_t Engine::chunk_bytes(Method method) const {
+  switch (method) {
+    case Method::clone: return std::max<std::uint64_t>(1, config_.clone_chunk_bytes);
+    case Method::kernel_copy: return std::max<std::uint64_t>(1, config_.kernel_copy_chunk_bytes);
+    case Method::host: return std::max<std::uint64_t>(1, buffers_.buffer_bytes());
+  }
+  return 1;
+}
+
+std::optional<std::uint8_t> Engine::next_rung(const Job& job, std::uint8_t rung) const {
+  for (std::size_t r = rung + 1U; r < job.ladder.size(); ++r) {
+    if (!job.rung_disabled[r]) return static_cast<std::uint8_t>(r);
+  }
+  return std::nullopt;
+}
+
+void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value) {
+  Method from = job.ladder[piece.rung];
+  Method to = job.ladder[to_rung];
+  for (FallbackRecord& record : job.status.fallbacks) {
+    if (record.from == from && record.to == to && record.errno_value == errno_value) {
+      record.bytes += piece.length;
+      ++record.ranges;
+      return;
+    }
+  }
+  job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1});
+}
+
+void Engine::fail(Job& job, CopyError error) {
+  if (!job.status.error) job.status.error = std::move(error);
+  job.stopping = true;
+  job.pending.clear();
+  job.zero_pending.clear();
+}
+
+void Engine::end(Job& job, CopyState state) {
+  job.status.state = state;
+  job.status.finished_ns = runtime_.now_ns();
+  job.phase = Phase::ended;
+  job.target.reset();  // closes the endpoints
+}
+
+void Engine::credit(Job& job, Method method, std::uint64_t bytes) {
+  job.status.bytes_done += bytes;
+  job.status.bytes_by_method[static_cast<std::size_t>(method)] += bytes;
+}
+
+void Engine::on_complete(std::uint64_t op_id, OpResult result) {
+  std::lock_guard lock(mutex_);
+  auto node = in_flight_.extract(op_id);
+  if (node.empty()) return;
+  InFlight flight = std::move(node.mapped());
+  --in_flight_count_;
+  Job& job = jobs_.at(flight.job_id);
+  --job.in_flight;
+  ++job.status.operations;
+  job.status.cpu_ns += result.cpu_ns;
+  switch (flight.op.kind) {
+    case OpKind::map_data: on_mapped(job, flight, result); break;
+    case OpKind::clone:
+    case OpKind::copy_range: on_offloaded(job, flight, result); break;
+    case OpKind::read: on_read(job, flight, result); break;
+    case OpKind::write: on_written(job, flight, result); break;
+    case OpKind::zero_range:
+      if (result.failed()) {
+        fail(job, {result.error(), job.destination, "cannot zero a hole range: " + strerror_text(result.error())});
+      }
+      break;
+    case OpKind::finish:
+      if (result.failed()) {
+        std::string detail = result.detail.empty() ? strerror_text(result.error()) : result.detail;
+        fail(job, {result.error(), result.error() == ENODATA ? job.source : job.destination, detail});
+      } else {
+        end(job, CopyState::done);
+      }
+      break;
+    case OpKind::abort:
+      end(job, job.status.error && job.status.error->errno_value == ECANCELED ? CopyState::cancelled
+                                                                           : CopyState::failed);
+      break;
+  }
+  pump();
+}
+
+void Engine::on_mapped(Job& job, const InFlight& flight, OpResult& result) {
+  if (result.failed()) {
+    fail(job, {result.error(), job.source, "cannot map source data: " + strerror_text(result.error())});
+    return;
+  }
+  if (job.stopping) return;
+  const TargetInfo& info = job.target->info();
+  const ByteRange range{flight.op.source_offset, flight.op.length};
+  std::sort(result.extents.begin(), result.extents.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  std::uint64_t cursor = range.offset;
+  std::uint64_t data_bytes = 0;
+  auto to_destination = [&](std::uint64_t source_offset) {
+    return source_offset - range.offset + info.destination_offset;
+  };
+  auto add_hole = [&](std::uint64_t from, std::uint64_t to) {
+    if (to > from && info.destination_needs_zeroing) {
+      job.zero_pending.push_back({to_destination(from), to - from});
+    }
+  };
+  for (const ByteRange& extent : result.extents) {
+    std::uint64_t begin = std::max(extent.offset, cursor);
+    std::uint64_t finish = std::min(extent.end(), range.end());
+    if (finish <= begin) continue;
+    add_hole(cursor, begin);
+    if (!job.pending.empty() && job.pending.back().source_offset + job.pending.back().length == begin) {
+      job.pending.back().length += finish - begin;
+    } else {
+      job.pending.push_back({begin, to_destination(begin), finish - begin, 0});
+    }
+    data_bytes += finish - begin;
+    cursor = finish;
+  }
+  add_hole(cursor, range.end());
+  job.status.hole_bytes = range.length - data_bytes;
+  job.phase = Phase::copying;
+}
+
+void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& result) {
+  const Op& op = flight.op;
+  if (!result.failed()) {
+    std::uint64_t moved = op.kind == OpKind::clone ? op.length
+                                                   : std::min<std::uint64_t>(result.value, op.length);
+    if (moved == 0 && op.length > 0) {
+      fail(job, {ENODATA, job.source,
+                 "source ended early at byte " + std::to_string(op.source_offset) +
+                     " (truncated during the copy?)"});
+      return;
+    }
+    credit(job, flight.method, moved);
+    if (moved < op.length && !job.stopping) {  // short count: re-issue the rest
+      job.pending.push_front({op.source_offset + moved, op.destination_offset + moved,
+                              op.length - moved, flight.rung});
+    }
+    return;
+  }
+  int err = result.error();
+  if (job.stopping) return;
+  auto next = may_fall_back(err) ? next_rung(job, flight.rung) : std::nullopt;
+  if (!next) {
+    std::string why = job.ladder.size() == 1
+                          ? std::string(method_name(flight.method)) + " cannot copy this file pair: "
+                          : std::string(method_name(flight.method)) + " failed: ";
+    fail(job, {err, job.destination, why + strerror_text(err)});
+    return;
+  }
+  Piece piece{op.source_offset, op.destination_offset, op.length, flight.rung};
+  if (disables_method(err)) job.rung_disabled[flight.rung] = true;
+  record_fallback(job, piece, *next, err);
+  piece.rung = *next;
+  job.pending.push_front(piece);
+}
+
+void Engine::on_read(Job& job, const InFlight& flight, const OpResult& result) {
+  const Op& op = flight.op;
+  if (result.failed() || result.value == 0 || job.stopping) {
+    buffers_.release(*flight.buffer);
+    if (result.failed()) {
+      fail(job, {result.error(), job.source, "read failed: " + strerror_text(result.error())});
+    } else if (result.value == 0 && op.length > 0) {
+      fail(job, {ENODATA, job.source,
+                 "source ended early at byte " + std::to_string(op.source_offset) +
+                     " (truncated during the copy?)"});
+    }
+    return;
+  }
+  auto got = static_cast<std::uint64_t>(result.value);
+  if (got < op.length) {  // short read: the rest goes back to the queue
+    job.pending.push_front({op.source_offset + got, op.destination_offset + got, op.length - got,
+                            flight.rung});
+  }
+  Op write{.kind = OpKind::write, .source_offset = op.source_offset,
+           .destination_offset = op.destination_offset, .length = got,
+           .buffer = op.buffer.first(got)};
+  issue(job, write, Method::host, flight.rung, flight.buffer, got);
+}
+
+void Engine::on_written(Job& job, const InFlight& flight, const OpResult& result) {
+  const Op& op = flight.op;
+  if (result.failed() || result.value == 0) {
+    buffers_.release(*flight.buffer);
+    int err = result.failed() ? result.error() : EIO;
+    fail(job, {err, job.destination, "write failed: " + strerror_text(err)});
+    return;
+  }
+  auto put = std::min<std::uint64_t>(result.value, op.length);
+  credit(job, Method::host, put);
+  if (put < op.length && !job.stopping) {  // short write: write the rest of the buffer
+    Op rest{.kind = OpKind::write, .source_offset = op.source_offset + put,
+            .destination_offset = op.destination_offset + put, .length = op.length - put,
+            .buffer = op.buffer.subspan(put)};
+    issue(job, rest, Method::host, flight.rung, flight.buffer, flight.chunk_length);
+    return;
+  }
+  buffers_.release(*flight.buffer);
+}
+
+}  // namespace offload

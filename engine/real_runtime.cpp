@@ -1,0 +1,77 @@
+#include "engine/real_runtime.hpp"
+
+#include <chrono>
+#include <ctime>
+
+namespace offload {
+namespace {
+
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+RealRuntime::RealRuntime(unsigned workers) {
+  if (workers == 0) workers = 1;
+  workers_.reserve(workers);
+  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+RealRuntime::~RealRuntime() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_all();
+  for (auto& worker : workers_) worker.join();
+}
+
+TimeNs RealRuntime::now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void RealRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back({op_id, &target, op});
+  }
+  queue_ready_.notify_one();
+}
+
+bool RealRuntime::wait_until(TimeNs deadline_ns, const std::function<bool()>& done) {
+  std::unique_lock lock(done_mutex_);
+  while (!done()) {
+    TimeNs now = now_ns();
+    if (now >= deadline_ns) return done();
+    // Wake at least every 100 ms so a far deadline never overflows the clock.
+    auto slice = std::chrono::nanoseconds(std::min<TimeNs>(deadline_ns - now, 100'000'000));
+    done_changed_.wait_for(lock, slice);
+  }
+  return true;
+}
+
+void RealRuntime::worker_loop() {
+  for (;;) {
+    Work work;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      work = queue_.front();
+      queue_.pop_front();
+    }
+    std::int64_t cpu_before = thread_cpu_ns();
+    OpResult result = work.target->execute(work.op);
+    result.cpu_ns = thread_cpu_ns() - cpu_before;
+    sink_->on_complete(work.op_id, std::move(result));
+    { std::lock_guard lock(done_mutex_); }
+    done_changed_.notify_all();
+  }
+}
+
+}  // namespace offload

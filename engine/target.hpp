@@ -1,0 +1,104 @@
+// The target ops table: what a copy endpoint pair can do, one small set of
+// hooks in the spirit of fio's ioengines. The engine core never calls these
+// hooks itself; it describes an Op and hands it to its Runtime, which runs
+// the hook where blocking is allowed (a worker thread for real files, a
+// SimGrid actor for simulated devices, an event queue for the fake clock).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/types.hpp"
+
+namespace offload {
+
+/// Kinds of target operation the engine issues.
+enum class OpKind : std::uint8_t {
+  map_data,    ///< list the source's data extents in a range (holes skipped)
+  read,        ///< source -> host buffer
+  write,       ///< host buffer -> destination
+  clone,       ///< share source extents into the destination (reflink)
+  copy_range,  ///< in-kernel / offloaded copy (copy_file_range)
+  zero_range,  ///< make a destination range read as zeros (punch a hole)
+  finish,      ///< check the source did not change, publish the destination
+  abort,       ///< undo the destination claim after a failure or cancel
+};
+
+/// Stable name of an operation kind.
+std::string_view op_kind_name(OpKind kind);
+
+/// One operation, described as data so any runtime can carry it out.
+struct Op {
+  OpKind kind = OpKind::read;         ///< what to do
+  std::uint64_t source_offset = 0;    ///< bytes into the source
+  std::uint64_t destination_offset = 0;  ///< bytes into the destination
+  std::uint64_t length = 0;           ///< bytes
+  std::span<std::byte> buffer;        ///< host memory for read/write (not owned)
+};
+
+/// Outcome of one operation.
+struct OpResult {
+  std::int64_t value = 0;            ///< bytes done (>= 0) or -errno
+  std::vector<ByteRange> extents;    ///< map_data: source data extents
+  std::int64_t cpu_ns = 0;           ///< host CPU time spent (set by the runtime)
+  std::string detail;                ///< extra words for an error, may be empty
+  /// True when value holds -errno.
+  [[nodiscard]] bool failed() const { return value < 0; }
+  /// The errno of a failed result (0 when it succeeded).
+  [[nodiscard]] int error() const { return value < 0 ? static_cast<int>(-value) : 0; }
+};
+
+/// What a target learned when it opened the endpoints.
+struct TargetInfo {
+  std::uint64_t source_size = 0;     ///< source bytes at open
+  ByteRange source_range;            ///< resolved source range to copy
+  std::uint64_t destination_offset = 0;  ///< where the range lands
+  bool destination_needs_zeroing = false;  ///< holes must be zeroed in an existing file
+  std::string source_fs;             ///< e.g. "xfs", "btrfs", "ext4", "nfs", "fake"
+  std::string destination_fs;        ///< same for the destination
+};
+
+/// A source/destination pair opened for one copy. The hooks block in the
+/// runtime's context and return bytes or -errno; they never throw.
+class CopyTarget {
+ public:
+  virtual ~CopyTarget() = default;
+  /// What was found at open.
+  [[nodiscard]] virtual const TargetInfo& info() const = 0;
+  /// Source data extents within `range` (whole range when holes are unknown).
+  virtual OpResult map_data(ByteRange range) = 0;
+  /// Reads up to op.length bytes at op.source_offset into op.buffer.
+  virtual OpResult read(const Op& op) = 0;
+  /// Writes op.length bytes of op.buffer at op.destination_offset.
+  virtual OpResult write(const Op& op) = 0;
+  /// Reflinks the range; -EOPNOTSUPP where the target cannot.
+  virtual OpResult clone(const Op& op) { (void)op; return {.value = -95}; }
+  /// Offloaded copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
+  virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -95}; }
+  /// Makes the destination range read as zeros.
+  virtual OpResult zero_range(const Op& op) = 0;
+  /// Verifies the source is unchanged and publishes the destination.
+  virtual OpResult finish() = 0;
+  /// Removes what the copy claimed or staged (never a file it did not create).
+  virtual OpResult abort() = 0;
+
+  /// Runs `op` through the hook for its kind.
+  OpResult execute(const Op& op);
+};
+
+/// Opens endpoint pairs for requests: the engine's only way to reach storage.
+class TargetFactory {
+ public:
+  virtual ~TargetFactory() = default;
+  /// Validates the request and claims the destination; runs synchronously in
+  /// submit so a bad source or a taken name fails at once.
+  virtual std::expected<std::unique_ptr<CopyTarget>, CopyError> open(
+      const CopyRequest& request) = 0;
+};
+
+}  // namespace offload

@@ -1,0 +1,359 @@
+#include "engine/targets/posix_file.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <utility>
+
+namespace offload {
+namespace {
+
+enum class Staging { created, reused, tmpfile, hidden };
+
+CopyError error_for(int errno_value, const std::string& path, const std::string& what) {
+  return {errno_value, path, what + (errno_value != 0 ? std::string(": ") + std::strerror(errno_value) : "")};
+}
+
+std::int64_t negative_errno() { return -static_cast<std::int64_t>(errno); }
+
+std::string hidden_name_for(const std::string& base) {
+  static std::atomic<unsigned> counter{0};
+  static const unsigned seed = std::random_device{}();
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "%06x%04x", (seed ^ static_cast<unsigned>(getpid())) & 0xffffff,
+                counter.fetch_add(1) & 0xffff);
+  return "." + base + ".offload-" + suffix;
+}
+
+class PosixFileTarget final : public CopyTarget {
+ public:
+  PosixFileTarget(int source_fd, int destination_fd, int directory_fd, std::string name,
+                  std::string hidden_name, Staging staging, bool overwrite, bool same_file,
+                  TargetInfo info)
+      : source_fd_(source_fd), destination_fd_(destination_fd), directory_fd_(directory_fd),
+        name_(std::move(name)), hidden_name_(std::move(hidden_name)), staging_(staging),
+        overwrite_(overwrite), same_file_(same_file), info_(std::move(info)) {
+    fstat(source_fd_, &source_at_open_);
+  }
+  ~PosixFileTarget() override {
+    close(source_fd_);
+    close(destination_fd_);
+    close(directory_fd_);
+  }
+
+  const TargetInfo& info() const override { return info_; }
+
+  OpResult map_data(ByteRange range) override {
+    OpResult result;
+    std::uint64_t offset = range.offset;
+    while (offset < range.end()) {
+      off_t data = lseek(source_fd_, static_cast<off_t>(offset), SEEK_DATA);
+      if (data < 0) {
+        if (errno == ENXIO) break;  // only a hole remains
+        if (errno == EINVAL || errno == EOPNOTSUPP) {  // no hole support: all data
+          result.extents.push_back({offset, range.end() - offset});
+          break;
+        }
+        return {.value = negative_errno()};
+      }
+      auto begin = static_cast<std::uint64_t>(data);
+      if (begin >= range.end()) break;
+      off_t hole = lseek(source_fd_, data, SEEK_HOLE);
+      std::uint64_t finish = hole < 0 ? range.end() : std::min<std::uint64_t>(hole, range.end());
+      result.extents.push_back({begin, finish - begin});
+      offset = finish;
+    }
+    return result;
+  }
+
+  OpResult read(const Op& op) override {
+    ssize_t n;
+    do {
+      n = pread(source_fd_, op.buffer.data(), op.length, static_cast<off_t>(op.source_offset));
+    } while (n < 0 && errno == EINTR);
+    return {.value = n < 0 ? negative_errno() : n};
+  }
+
+  OpResult write(const Op& op) override {
+    ssize_t n;
+    do {
+      n = pwrite(destination_fd_, op.buffer.data(), op.length,
+                 static_cast<off_t>(op.destination_offset));
+    } while (n < 0 && errno == EINTR);
+    return {.value = n < 0 ? negative_errno() : n};
+  }
+
+  OpResult clone(const Op& op) override {
+    file_clone_range range{};
+    range.src_fd = source_fd_;
+    range.src_offset = op.source_offset;
+    range.src_length = op.length;
+    range.dest_offset = op.destination_offset;
+    if (ioctl(destination_fd_, FICLONERANGE, &range) != 0) return {.value = negative_errno()};
+    return {.value = static_cast<std::int64_t>(op.length)};
+  }
+
+  OpResult copy_range(const Op& op) override {
+    auto in = static_cast<loff_t>(op.source_offset);
+    auto out = static_cast<loff_t>(op.destination_offset);
+    ssize_t n;
+    do {
+      n = copy_file_range(source_fd_, &in, destination_fd_, &out, op.length, 0);
+    } while (n < 0 && errno == EINTR);
+    return {.value = n < 0 ? negative_errno() : n};
+  }
+
+  OpResult zero_range(const Op& op) override {
+    if (fallocate(destination_fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  static_cast<off_t>(op.destination_offset), static_cast<off_t>(op.length)) == 0) {
+      return {.value = static_cast<std::int64_t>(op.length)};
+    }
+    if (errno != EOPNOTSUPP) return {.value = negative_errno()};
+    static const std::byte zeros[65536] = {};
+    std::uint64_t done = 0;
+    while (done < op.length) {
+      std::size_t piece = std::min<std::uint64_t>(sizeof zeros, op.length - done);
+      ssize_t n = pwrite(destination_fd_, zeros, piece, static_cast<off_t>(op.destination_offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return {.value = n < 0 ? negative_errno() : -EIO};
+      done += static_cast<std::uint64_t>(n);
+    }
+    return {.value = static_cast<std::int64_t>(done)};
+  }
+
+  OpResult finish() override {
+    struct stat now {};
+    if (fstat(source_fd_, &now) != 0) return {.value = negative_errno()};
+    if (now.st_size != source_at_open_.st_size) {
+      return {.value = -ENODATA,
+              .detail = "source changed size during the copy (" + std::to_string(source_at_open_.st_size) +
+                        " -> " + std::to_string(now.st_size) + " bytes)"};
+    }
+    if (!same_file_ && (now.st_mtim.tv_sec != source_at_open_.st_mtim.tv_sec ||
+                        now.st_mtim.tv_nsec != source_at_open_.st_mtim.tv_nsec)) {
+      return {.value = -ENODATA, .detail = "source was modified during the copy (mtime changed)"};
+    }
+    switch (staging_) {
+      case Staging::created:
+      case Staging::reused: return {};
+      case Staging::tmpfile: return publish_tmpfile();
+      case Staging::hidden: return publish_hidden();
+    }
+    return {};
+  }
+
+  OpResult abort() override {
+    if (staging_ == Staging::hidden) {
+      unlinkat(directory_fd_, hidden_name_.c_str(), 0);
+    } else if (staging_ == Staging::created) {
+      struct stat ours {}, named {};
+      if (fstat(destination_fd_, &ours) == 0 && fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+          ours.st_dev == named.st_dev && ours.st_ino == named.st_ino) {
+        unlinkat(directory_fd_, name_.c_str(), 0);
+      }
+    }
+    return {};  // an O_TMPFILE vanishes when closed; a reused file stays as written
+  }
+
+ private:
+  OpResult publish_tmpfile() {
+    std::string proc_path = "/proc/self/fd/" + std::to_string(destination_fd_);
+    const std::string& link_name = overwrite_ ? hidden_name_ : name_;
+    if (linkat(AT_FDCWD, proc_path.c_str(), directory_fd_, link_name.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      int err = errno;
+      return {.value = -err, .detail = err == EEXIST ? "destination appeared during the copy; not replaced"
+                                                     : std::string("cannot publish: ") + std::strerror(err)};
+    }
+    if (!overwrite_) return {};
+    if (renameat(directory_fd_, hidden_name_.c_str(), directory_fd_, name_.c_str()) != 0) {
+      int err = errno;
+      unlinkat(directory_fd_, hidden_name_.c_str(), 0);
+      return {.value = -err, .detail = std::string("cannot publish: ") + std::strerror(err)};
+    }
+    return {};
+  }
+
+  OpResult publish_hidden() {
+    unsigned flags = overwrite_ ? 0U : RENAME_NOREPLACE;
+    if (renameat2(directory_fd_, hidden_name_.c_str(), directory_fd_, name_.c_str(), flags) != 0) {
+      int err = errno;
+      return {.value = -err, .detail = err == EEXIST ? "destination appeared during the copy; not replaced"
+                                                     : std::string("cannot publish: ") + std::strerror(err)};
+    }
+    staging_ = Staging::created;  // nothing hidden left to remove
+    return {};
+  }
+
+  int source_fd_;
+  int destination_fd_;
+  int directory_fd_;
+  std::string name_;
+  std::string hidden_name_;
+  Staging staging_;
+  bool overwrite_;
+  bool same_file_;
+  TargetInfo info_;
+  struct stat source_at_open_ {};
+};
+
+struct Fd {  // closes on scope exit unless released
+  int fd = -1;
+  ~Fd() { if (fd >= 0) close(fd); }
+  int release() { return std::exchange(fd, -1); }
+};
+
+}  // namespace
+
+std::string filesystem_name(int fd) {
+  struct statfs fs {};
+  if (fstatfs(fd, &fs) != 0) return "unknown";
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case XFS_SUPER_MAGIC: return "xfs";
+    case BTRFS_SUPER_MAGIC: return "btrfs";
+    case EXT4_SUPER_MAGIC: return "ext4";
+    case TMPFS_MAGIC: return "tmpfs";
+    case NFS_SUPER_MAGIC: return "nfs";
+    case 0x65735546UL: return "fuse";
+    case OVERLAYFS_SUPER_MAGIC: return "overlay";
+    case 0xFE534D42UL: return "smb2";
+    case 0xFF534D42UL: return "cifs";
+    case 0x2FC12FC1UL: return "zfs";
+    case F2FS_SUPER_MAGIC: return "f2fs";
+    default: {
+      char text[24];
+      std::snprintf(text, sizeof text, "0x%lx", static_cast<unsigned long>(fs.f_type));
+      return text;
+    }
+  }
+}
+
+std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(const CopyRequest& request) {
+  const std::string& source = request.source;
+  const std::string& destination = request.destination;
+  if (source.empty()) return std::unexpected(CopyError{EINVAL, "", "empty source path"});
+  if (destination.empty()) return std::unexpected(CopyError{EINVAL, "", "empty destination path"});
+
+  Fd source_fd{::open(source.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (source_fd.fd < 0) return std::unexpected(error_for(errno, source, "cannot open source"));
+  struct stat source_stat {};
+  if (fstat(source_fd.fd, &source_stat) != 0) return std::unexpected(error_for(errno, source, "cannot stat source"));
+  if (S_ISDIR(source_stat.st_mode)) return std::unexpected(CopyError{EISDIR, source, "source is a directory"});
+  if (!S_ISREG(source_stat.st_mode)) {
+    return std::unexpected(CopyError{EINVAL, source, "source is not a regular file"});
+  }
+  auto size = static_cast<std::uint64_t>(source_stat.st_size);
+  if (request.source_offset > size) {
+    return std::unexpected(CopyError{EINVAL, source, "source offset " + std::to_string(request.source_offset) +
+                                                         " is past the end of the source (" + std::to_string(size) + " bytes)"});
+  }
+  std::uint64_t length = request.length.value_or(size - request.source_offset);
+  if (length > size - request.source_offset) {
+    return std::unexpected(CopyError{EINVAL, source, "range of " + std::to_string(length) + " bytes at offset " +
+                                                         std::to_string(request.source_offset) + " ends past the end of the source (" +
+                                                         std::to_string(size) + " bytes)"});
+  }
+  if (request.destination_offset > UINT64_MAX / 2 - length) {
+    return std::unexpected(CopyError{EFBIG, destination, "destination range too large"});
+  }
+
+  if (destination.back() == '/') {
+    return std::unexpected(CopyError{EISDIR, destination, "destination names a directory, not a file"});
+  }
+  std::size_t slash = destination.rfind('/');
+  std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : destination.substr(0, slash));
+  std::string name = slash == std::string::npos ? destination : destination.substr(slash + 1);
+  if (name == "." || name == "..") {
+    return std::unexpected(CopyError{EISDIR, destination, "destination names a directory, not a file"});
+  }
+  Fd directory_fd{::open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
+  if (directory_fd.fd < 0) {
+    int err = errno;
+    return std::unexpected(CopyError{err, destination,
+                                     err == ENOENT ? "destination directory " + directory + " does not exist"
+                                                   : "cannot open destination directory " + directory + ": " + std::strerror(err)});
+  }
+  struct stat destination_stat {};
+  bool exists = fstatat(directory_fd.fd, name.c_str(), &destination_stat, 0) == 0;
+  if (!exists && errno != ENOENT) return std::unexpected(error_for(errno, destination, "cannot stat destination"));
+  bool same_file = exists && destination_stat.st_dev == source_stat.st_dev && destination_stat.st_ino == source_stat.st_ino;
+  if (exists) {
+    if (S_ISDIR(destination_stat.st_mode)) return std::unexpected(CopyError{EISDIR, destination, "destination is a directory"});
+    if (!request.overwrite) {
+      return std::unexpected(CopyError{EEXIST, destination, "destination exists (overwrite not requested)"});
+    }
+    if (!S_ISREG(destination_stat.st_mode)) {
+      return std::unexpected(CopyError{EINVAL, destination, "destination is not a regular file"});
+    }
+    if (same_file && ranges_overlap({request.source_offset, length}, {request.destination_offset, length})) {
+      return std::unexpected(CopyError{EINVAL, destination,
+                                       "source and destination are the same file and the ranges overlap"});
+    }
+    if (same_file && request.atomic) {
+      return std::unexpected(CopyError{EINVAL, destination, "an atomic copy cannot replace its own source"});
+    }
+  }
+
+  mode_t mode = source_stat.st_mode & 0777;
+  std::uint64_t final_size = request.destination_offset + length;
+  Staging staging;
+  std::string hidden_name = hidden_name_for(name);
+  Fd destination_fd;
+  bool needs_zeroing = false;
+  if (request.atomic) {
+    destination_fd.fd = openat(directory_fd.fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    staging = Staging::tmpfile;
+    if (destination_fd.fd < 0) {
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+        return std::unexpected(error_for(errno, destination, "cannot create staging file in " + directory));
+      }
+      destination_fd.fd = openat(directory_fd.fd, hidden_name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+      staging = Staging::hidden;
+      if (destination_fd.fd < 0) return std::unexpected(error_for(errno, destination, "cannot create staging file"));
+    }
+  } else if (!exists) {
+    destination_fd.fd = openat(directory_fd.fd, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+    if (destination_fd.fd < 0) return std::unexpected(error_for(errno, destination, "cannot create destination"));
+    staging = Staging::created;
+  } else {
+    destination_fd.fd = openat(directory_fd.fd, name.c_str(), O_WRONLY | O_CLOEXEC);
+    if (destination_fd.fd < 0) return std::unexpected(error_for(errno, destination, "cannot open destination"));
+    staging = Staging::reused;
+    bool whole_file = request.source_offset == 0 && request.destination_offset == 0 && length == size;
+    if (whole_file && !same_file) {
+      if (ftruncate(destination_fd.fd, 0) != 0) return std::unexpected(error_for(errno, destination, "cannot truncate destination"));
+    } else {
+      needs_zeroing = true;
+      final_size = std::max<std::uint64_t>(final_size, static_cast<std::uint64_t>(destination_stat.st_size));
+    }
+  }
+  if (ftruncate(destination_fd.fd, static_cast<off_t>(final_size)) != 0) {
+    int err = errno;
+    if (staging == Staging::created) unlinkat(directory_fd.fd, name.c_str(), 0);
+    if (staging == Staging::hidden) unlinkat(directory_fd.fd, hidden_name.c_str(), 0);
+    return std::unexpected(error_for(err, destination, "cannot size destination"));
+  }
+
+  TargetInfo info;
+  info.source_size = size;
+  info.source_range = {request.source_offset, length};
+  info.destination_offset = request.destination_offset;
+  info.destination_needs_zeroing = needs_zeroing;
+  info.source_fs = filesystem_name(source_fd.fd);
+  info.destination_fs = filesystem_name(destination_fd.fd);
+  return std::make_unique<PosixFileTarget>(source_fd.release(), destination_fd.release(), directory_fd.release(),
+                                           name, hidden_name, staging, request.overwrite, same_file, std::move(info));
+}
+
+}  // namespace offload

@@ -1,0 +1,96 @@
+#include "engine/types.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace offload {
+
+std::string_view method_name(Method method) {
+  switch (method) {
+    case Method::clone: return "clone";
+    case Method::kernel_copy: return "kernel-copy";
+    case Method::host: return "host";
+  }
+  return "?";
+}
+
+std::string_view method_choice_name(MethodChoice choice) {
+  switch (choice) {
+    case MethodChoice::automatic: return "auto";
+    case MethodChoice::clone: return "clone";
+    case MethodChoice::kernel_copy: return "kernel-copy";
+    case MethodChoice::host: return "host";
+  }
+  return "?";
+}
+
+std::optional<MethodChoice> parse_method_choice(std::string_view text) {
+  for (auto choice : {MethodChoice::automatic, MethodChoice::clone,
+                      MethodChoice::kernel_copy, MethodChoice::host}) {
+    if (text == method_choice_name(choice)) return choice;
+  }
+  return std::nullopt;
+}
+
+std::vector<Method> ladder_for(MethodChoice choice) {
+  switch (choice) {
+    case MethodChoice::automatic:
+      return {Method::clone, Method::kernel_copy, Method::host};
+    case MethodChoice::clone: return {Method::clone};
+    case MethodChoice::kernel_copy: return {Method::kernel_copy};
+    case MethodChoice::host: return {Method::host};
+  }
+  return {};
+}
+
+bool ranges_overlap(const ByteRange& a, const ByteRange& b) {
+  if (a.length == 0 || b.length == 0) return false;
+  return a.offset < b.end() && b.offset < a.end();
+}
+
+std::string_view state_name(CopyState state) {
+  switch (state) {
+    case CopyState::queued: return "queued";
+    case CopyState::running: return "running";
+    case CopyState::done: return "done";
+    case CopyState::failed: return "failed";
+    case CopyState::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+bool is_final(CopyState state) {
+  return state == CopyState::done || state == CopyState::failed ||
+         state == CopyState::cancelled;
+}
+
+std::string errno_name(int errno_value) {
+  const char* name = strerrorname_np(errno_value);
+  if (name != nullptr) return name;
+  return "errno " + std::to_string(errno_value);
+}
+
+std::string CopyError::describe() const {
+  std::string text = path.empty() ? message : path + ": " + message;
+  if (errno_value != 0) text += " (" + errno_name(errno_value) + ")";
+  return text;
+}
+
+std::vector<Method> CopyStatus::methods_used() const {
+  std::vector<Method> used;
+  for (std::size_t i = 0; i < kMethodCount; ++i) {
+    if (bytes_by_method[i] > 0) used.push_back(static_cast<Method>(i));
+  }
+  return used;
+}
+
+std::string CopyStatus::methods_used_text() const {
+  std::string text;
+  for (Method method : methods_used()) {
+    if (!text.empty()) text += "+";
+    text += method_name(method);
+  }
+  return text.empty() ? "none" : text;
+}
+
+}  // namespace offload

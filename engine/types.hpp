@@ -1,0 +1,123 @@
+// Value types of the copy-offload engine: requests, methods, status, errors.
+// No I/O and no SimGrid here; these are shared by the engine, its targets,
+// its runtimes and every front end (CLI, simulator, Python).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace offload {
+
+/// Monotonic time in nanoseconds, as reported by the engine's runtime.
+using TimeNs = std::int64_t;
+
+/// How the bytes of a range are moved.
+enum class Method : std::uint8_t {
+  clone,        ///< reflink (FICLONERANGE): shares extents, moves no data
+  kernel_copy,  ///< copy_file_range(2): in-kernel or server-side copy
+  host,         ///< read into host memory, write out (the baseline)
+};
+
+/// Number of concrete methods (size of per-method arrays).
+inline constexpr std::size_t kMethodCount = 3;
+
+/// What the caller asks for: one pinned method or the ladder.
+enum class MethodChoice : std::uint8_t { automatic, clone, kernel_copy, host };
+
+/// Stable name of a method ("clone", "kernel-copy", "host").
+std::string_view method_name(Method method);
+/// Stable name of a choice ("auto", or a method's name).
+std::string_view method_choice_name(MethodChoice choice);
+/// Parses "auto", "clone", "kernel-copy" or "host"; nullopt otherwise.
+std::optional<MethodChoice> parse_method_choice(std::string_view text);
+/// The methods a choice may use, in ladder order (one for a pinned choice).
+std::vector<Method> ladder_for(MethodChoice choice);
+
+/// A byte range [offset, offset + length).
+struct ByteRange {
+  std::uint64_t offset = 0;  ///< first byte
+  std::uint64_t length = 0;  ///< bytes
+  /// One past the last byte.
+  [[nodiscard]] std::uint64_t end() const { return offset + length; }
+  friend bool operator==(const ByteRange&, const ByteRange&) = default;
+};
+
+/// True when the two ranges share at least one byte.
+bool ranges_overlap(const ByteRange& a, const ByteRange& b);
+
+/// One copy asked of the engine.
+struct CopyRequest {
+  std::string source;                     ///< source path or target address
+  std::string destination;                ///< destination path or address
+  std::uint64_t source_offset = 0;        ///< first source byte to copy
+  std::uint64_t destination_offset = 0;   ///< where that byte lands
+  std::optional<std::uint64_t> length;    ///< bytes; nullopt = to source EOF
+  MethodChoice method = MethodChoice::automatic;  ///< pinned method or ladder
+  bool overwrite = false;  ///< allow replacing/writing an existing destination
+  bool atomic = false;     ///< stage unnamed, publish only on success
+};
+
+/// Life of a copy, like a SimGrid activity: queued -> running -> an end.
+enum class CopyState : std::uint8_t { queued, running, done, failed, cancelled };
+
+/// Stable name of a state.
+std::string_view state_name(CopyState state);
+/// True for done, failed and cancelled.
+bool is_final(CopyState state);
+
+/// An error with its errno, the path it concerns and a readable cause.
+struct CopyError {
+  int errno_value = 0;   ///< POSIX errno (0 = none)
+  std::string path;      ///< file or address the error is about
+  std::string message;   ///< what went wrong, without the path
+  /// "PATH: MESSAGE (ENAME)" in one line.
+  [[nodiscard]] std::string describe() const;
+};
+
+/// Symbolic errno name, e.g. "EXDEV" (or "errno N").
+std::string errno_name(int errno_value);
+
+/// A fallback the ladder took: `from` failed with `errno_value` and the
+/// bytes went through `to` instead. Adjacent events with equal keys merge.
+struct FallbackRecord {
+  Method from = Method::clone;      ///< method that could not do the range
+  Method to = Method::host;         ///< method that took the range over
+  int errno_value = 0;              ///< why `from` failed
+  std::uint64_t first_offset = 0;   ///< source offset of the first such range
+  std::uint64_t bytes = 0;          ///< bytes handed over (all such ranges)
+  std::uint32_t ranges = 0;         ///< how many ranges fell back
+};
+
+/// Snapshot of one copy, as returned by poll and wait.
+struct CopyStatus {
+  CopyState state = CopyState::queued;        ///< where the copy is in its life
+  std::uint64_t bytes_total = 0;              ///< bytes of the range (holes included)
+  std::uint64_t bytes_done = 0;               ///< bytes written or shared so far
+  std::uint64_t hole_bytes = 0;               ///< bytes left as holes (not moved)
+  std::array<std::uint64_t, kMethodCount> bytes_by_method{};  ///< per Method
+  std::vector<FallbackRecord> fallbacks;      ///< every fallback taken
+  std::optional<CopyError> error;             ///< set when failed or cancelled
+  TimeNs submitted_ns = 0;                    ///< runtime time of submit
+  TimeNs finished_ns = 0;                     ///< runtime time of the end (0 = not yet)
+  std::int64_t cpu_ns = 0;                    ///< host CPU time the copy's operations used
+  std::uint64_t operations = 0;               ///< target operations completed
+  std::string source_fs;                      ///< filesystem/target kind of the source
+  std::string destination_fs;                 ///< filesystem/target kind of the destination
+
+  /// Methods that moved at least one byte, in ladder order.
+  [[nodiscard]] std::vector<Method> methods_used() const;
+  /// "clone", "clone+host", ... or "none".
+  [[nodiscard]] std::string methods_used_text() const;
+};
+
+/// Handle of a submitted copy; valid until the engine is destroyed.
+struct Cookie {
+  std::uint64_t id = 0;  ///< 1-based, unique within one engine
+  friend bool operator==(const Cookie&, const Cookie&) = default;
+};
+
+}  // namespace offload

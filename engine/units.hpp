@@ -1,0 +1,23 @@
+// Parsing and printing of quantities written as strings: sizes ("4MiB",
+// "1.5GB", "4096"), used by the command line and the scenario files.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace offload {
+
+/// Parses a byte size: a number with an optional unit B, kB/KB, MB, GB, TB
+/// (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024); bare = bytes.
+/// Errors are readable sentences naming the text.
+std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text);
+
+/// "1.50 GiB", "512 KiB", "17 B": binary units, three significant digits.
+std::string format_bytes(double bytes);
+
+/// "1.23 GiB/s" for a rate in bytes per second.
+std::string format_rate(double bytes_per_s);
+
+}  // namespace offload

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs (idempotent; run as root).
+# Usage: scripts/install-deps.sh
+set -euo pipefail
+
+packages=(
+  cmake g++ pkg-config make
+  libsimgrid-dev python3-simgrid
+  libbenchmark-dev libgtest-dev libgmock-dev
+  libeigen3-dev pybind11-dev python3-pybind11
+  libtoml11-dev libcli11-dev libfmt-dev nlohmann-json3-dev liburing-dev
+  python3-numpy python3-pandas python3-matplotlib python3-nbconvert
+  python3-nbclient python3-ipykernel python3-pytest jupyter-core jupyter-nbconvert
+  xfsprogs btrfs-progs e2fsprogs util-linux coreutils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}) and not root; install them with apt-get" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
