@@ -1,0 +1,34 @@
+#include <gtest/gtest.h>
+
+#include "engine/units.hpp"
+
+namespace offload {
+namespace {
+
+TEST(Units, ParsesDecimalAndBinarySizes) {
+  EXPECT_EQ(parse_size_bytes("4096").value(), 4096U);
+  EXPECT_EQ(parse_size_bytes("4KiB").value(), 4096U);
+  EXPECT_EQ(parse_size_bytes("1.5GB").value(), 1'500'000'000U);
+  EXPECT_EQ(parse_size_bytes(" 40 GiB ").value(), 40ULL << 30);
+  EXPECT_EQ(parse_size_bytes("0").value(), 0U);
+}
+
+TEST(Units, RejectsBadSizesWithTheText) {
+  auto unit = parse_size_bytes("4 parsecs");
+  ASSERT_FALSE(unit);
+  EXPECT_NE(unit.error().find("parsecs"), std::string::npos);
+  EXPECT_FALSE(parse_size_bytes(""));
+  EXPECT_FALSE(parse_size_bytes("-1MiB"));
+  EXPECT_FALSE(parse_size_bytes("0.5B"));
+  EXPECT_FALSE(parse_size_bytes("1e30TB"));
+}
+
+TEST(Units, FormatsBinaryUnits) {
+  EXPECT_EQ(format_bytes(17), "17 B");
+  EXPECT_EQ(format_bytes(1536), "1.50 KiB");
+  EXPECT_EQ(format_bytes(1073741824.0), "1.00 GiB");
+  EXPECT_EQ(format_rate(200.0 * 1048576), "200 MiB/s");
+}
+
+}  // namespace
+}  // namespace offload
