@@ -35,7 +35,7 @@ std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const 
     if (g_interrupted && !cancelled) cancelled = engine.cancel(*cookie);
     progress.update(status, runtime.now_ns());
   }
-  progress.finish();
+  progress.finish(status, runtime.now_ns());
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
   return status;

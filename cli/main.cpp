@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   }
   try {
     for (CLI::App* sub : app.get_subcommands()) return commands.at(sub->get_name())();
+  } catch (const CLI::Error& e) {  // a value that parsed but does not make sense
+    std::fprintf(stderr, "offload: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "offload: %s\n", e.what());
     return 1;

@@ -15,6 +15,10 @@ void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
   if (!enabled_) return;
   const TimeNs interval_ns = terminal_ ? 100'000'000 : 1'000'000'000;
   if (drawn_ && now_ns - last_draw_ns_ < interval_ns) return;
+  draw(status, now_ns);
+}
+
+void ProgressLine::draw(const CopyStatus& status, TimeNs now_ns) {
   last_draw_ns_ = now_ns;
   drawn_ = true;
   double total = static_cast<double>(std::max<std::uint64_t>(status.bytes_total, 1));
@@ -37,8 +41,13 @@ void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
   std::fflush(stderr);
 }
 
-void ProgressLine::finish() {
-  if (enabled_ && terminal_ && drawn_) std::fprintf(stderr, "\r\033[K");
+void ProgressLine::finish(const CopyStatus& status, TimeNs now_ns) {
+  if (!enabled_) return;
+  if (terminal_) {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+    return;
+  }
+  draw(status, now_ns);
 }
 
 }  // namespace offload::cli

@@ -16,14 +16,15 @@ class ProgressLine {
   explicit ProgressLine(bool enabled);
   /// Redraws for `status` at runtime time `now_ns` (throttled).
   void update(const CopyStatus& status, TimeNs now_ns);
-  /// Clears the bar (terminal) before the summary is printed.
-  void finish();
+  /// Final state: a last line off a terminal; clears the bar on one.
+  void finish(const CopyStatus& status, TimeNs now_ns);
 
  private:
   bool enabled_;
   bool terminal_;
   TimeNs last_draw_ns_ = 0;
   bool drawn_ = false;
+  void draw(const CopyStatus& status, TimeNs now_ns);
 };
 
 }  // namespace offload::cli

@@ -66,7 +66,7 @@ std::expected<Cookie, CopyError> Engine::submit(const CopyRequest& request) {
   job.destination = request.destination;
   job.target = std::move(*opened);
   job.ladder = ladder_for(request.method);
-  job.rung_disabled.assign(job.ladder.size(), false);
+  job.rung_disabled_by.assign(job.ladder.size(), 0);
   const TargetInfo& info = job.target->info();
   job.status.bytes_total = info.source_range.length;
   job.status.submitted_ns = runtime_.now_ns();
@@ -189,13 +189,13 @@ bool Engine::issue_next(Job& job) {
     return true;
   }
   Piece& piece = job.pending.front();
-  if (job.rung_disabled[piece.rung]) {
+  if (int disabled_by = job.rung_disabled_by[piece.rung]; disabled_by != 0) {
     auto next = next_rung(job, piece.rung);
     if (!next) {  // cannot happen: a rung is only disabled when one follows
-      fail(job, {EOPNOTSUPP, job.destination, "no method left for the range"});
+      fail(job, {disabled_by, job.destination, "no method left for the range"});
       return false;
     }
-    record_fallback(job, piece, *next, EOPNOTSUPP);
+    record_fallback(job, piece, *next, disabled_by);
     piece.rung = *next;
   }
   Method method = job.ladder[piece.rung];
@@ -242,7 +242,7 @@ std::uint64_t Engine::chunk_bytes(Method method) const {
 
 std::optional<std::uint8_t> Engine::next_rung(const Job& job, std::uint8_t rung) const {
   for (std::size_t r = rung + 1U; r < job.ladder.size(); ++r) {
-    if (!job.rung_disabled[r]) return static_cast<std::uint8_t>(r);
+    if (job.rung_disabled_by[r] == 0) return static_cast<std::uint8_t>(r);
   }
   return std::nullopt;
 }
@@ -383,7 +383,7 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
     return;
   }
   Piece piece{op.source_offset, op.destination_offset, op.length, flight.rung};
-  if (disables_method(err)) job.rung_disabled[flight.rung] = true;
+  if (disables_method(err)) job.rung_disabled_by[flight.rung] = err;
   record_fallback(job, piece, *next, err);
   piece.rung = *next;
   job.pending.push_front(piece);

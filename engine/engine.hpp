@@ -82,7 +82,7 @@ class Engine final : public CompletionSink {
     std::string destination;
     std::unique_ptr<CopyTarget> target;
     std::vector<Method> ladder;
-    std::vector<bool> rung_disabled;
+    std::vector<int> rung_disabled_by;  // errno that ruled a rung out (0 = usable)
     Phase phase = Phase::need_map;
     bool stopping = false;
     std::deque<Piece> pending;

@@ -114,7 +114,10 @@ TEST(EngineFake, AutoFallsBackFromCloneAndRecordsIt) {
 }
 
 TEST(EngineFake, AutoFallsThroughTwoRungsToHost) {
-  Rig rig({.clone_errno = EOPNOTSUPP, .copy_range_errno = EXDEV});
+  EngineConfig config;  // many kernel-copy chunks in flight when the first fails
+  config.queue_depth = 8;
+  config.kernel_copy_chunk_bytes = kMiB;
+  Rig rig({.clone_errno = EOPNOTSUPP, .copy_range_errno = EXDEV}, config);
   rig.store["src"] = make_fake_file(5 * kMiB + 3);
   CopyStatus status = *rig.engine.wait(rig.submit({.source = "src", .destination = "dst"}));
   ASSERT_EQ(status.state, CopyState::done);
@@ -122,6 +125,10 @@ TEST(EngineFake, AutoFallsThroughTwoRungsToHost) {
   ASSERT_EQ(status.fallbacks.size(), 2U);
   EXPECT_EQ(status.fallbacks[1].from, Method::kernel_copy);
   EXPECT_EQ(status.fallbacks[1].to, Method::host);
+  EXPECT_EQ(status.fallbacks[1].errno_value, EXDEV);  // the cause, for every range
+  EXPECT_EQ(status.fallbacks[1].bytes, 5 * kMiB + 3);
+  EXPECT_EQ(status.fallbacks[1].ranges, 6U);  // six chunks were in flight; one record, one cause
+  EXPECT_EQ(rig.engine.peak_in_flight(), 6U);
   EXPECT_TRUE(rig.same("src", "dst"));
 }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `offload cp` on bad input: a one-line message naming the file and the
+# cause, a non-zero exit, and no file left behind. Needs no root.
+# Usage: cp_errors_test.sh OFFLOAD_BINARY
+set -uo pipefail
+offload=$1
+dir=$(mktemp -d /tmp/offload-cli-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir" || exit 1
+head -c 3000000 /dev/urandom > src
+
+passed=0; failed=0
+expect() {  # description, wanted exit code, text the message must contain, command...
+  local what=$1 code=$2 text=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1 >/dev/null); rc=$?
+  local lines; lines=$(printf '%s' "$out" | grep -c '')
+  if [ "$rc" -eq "$code" ] && [[ "$out" == *"$text"* ]] && [ "$lines" -le 1 ]; then
+    passed=$((passed + 1)); echo "ok   $what: $out"
+  else
+    failed=$((failed + 1)); echo "FAIL $what: exit $rc (want $code), message: $out"
+  fi
+}
+ok() { if "$@"; then passed=$((passed + 1)); echo "ok   $*"; else failed=$((failed + 1)); echo "FAIL $*"; fi; }
+
+expect "missing source" 1 "nope: cannot open source: No such file or directory (ENOENT)" "$offload" cp nope out1
+ok test ! -e out1
+cp src taken
+expect "destination exists" 1 "taken: destination exists" "$offload" cp src taken
+ok cmp -s src taken
+expect "destination directory missing" 1 "destination directory missing/dir does not exist" "$offload" cp src missing/dir/x
+expect "source is a directory" 1 "source is a directory (EISDIR)" "$offload" cp . out2
+expect "same file" 1 "same file and the ranges overlap" "$offload" cp src src --overwrite
+expect "unknown flag" 2 "--frobnicate" "$offload" cp src out3 --frobnicate
+expect "unknown method" 2 "--method" "$offload" cp src out3 --method teleport
+expect "bad size" 2 "parsecs" "$offload" cp src out3 --length 3parsecs
+expect "range past the end" 1 "ends past the end of the source" "$offload" cp src out3 --length 4MB
+expect "missing operand" 2 "DST" "$offload" cp src
+ok test ! -e out3
+
+# Odd but valid paths: spaces, unicode, relative, into a directory.
+mkdir -p "sub dir/ünï €"
+ok "$offload" cp src "sub dir/ünï €/copy of src"
+ok cmp -s src "sub dir/ünï €/copy of src"
+ok "$offload" cp src "sub dir"
+ok cmp -s src "sub dir/src"
+ok "$offload" cp ./src ../"$(basename "$dir")"/rel --method host
+ok cmp -s src rel
+
+# JSON status and progress on a pipe.
+json=$("$offload" cp src j1 --json --method host)
+ok /usr/bin/python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['state']=='done' and d['bytes_done']==3000000 and d['methods_used']=='host', d" "$json"
+progress=$("$offload" cp src p1 --progress --host-chunk 64KiB --queue-depth 1 2>&1 >/dev/null)
+ok test -n "$progress"
+ok cmp -s src p1
+
+# Atomic copy of a range into a new file.
+ok "$offload" cp src r1 --atomic --source-offset 1000 --length 5000
+ok bash -c "cmp -s <(tail -c +1001 src | head -c 5000) r1"
+ok bash -c "[ -z \"\$(ls -A | grep '^\.')\" ]"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
