@@ -24,17 +24,17 @@ class BufferPool {
     if (free_.empty()) return std::nullopt;
     std::size_t index = free_.back();
     free_.pop_back();
+    return index;
+  }
+  /// Returns buffer `index` to the pool.
+  void release(std::size_t index) { free_.push_back(index); }
+  /// The memory of buffer `index` (size_bytes long), allocated on first view.
+  std::span<std::byte> view(std::size_t index) {
     if (!buffers_[index]) {
       void* memory = std::aligned_alloc(kAlignment, round_up(size_bytes_));
       if (memory == nullptr) throw std::bad_alloc();
       buffers_[index].reset(static_cast<std::byte*>(memory));
     }
-    return index;
-  }
-  /// Returns buffer `index` to the pool.
-  void release(std::size_t index) { free_.push_back(index); }
-  /// The memory of buffer `index` (size_bytes long).
-  std::span<std::byte> view(std::size_t index) const {
     return {buffers_[index].get(), size_bytes_};
   }
   /// Bytes per buffer.

@@ -49,6 +49,7 @@ Engine::~Engine() {
     }
     pump();
   }
+  start_issued();
   runtime_.wait_until(std::numeric_limits<TimeNs>::max(), [this] {
     std::lock_guard lock(mutex_);
     return in_flight_count_ == 0;
@@ -58,13 +59,23 @@ Engine::~Engine() {
 std::expected<Cookie, CopyError> Engine::submit(const CopyRequest& request) {
   auto opened = targets_.open(request);
   if (!opened) return std::unexpected(opened.error());
-  std::lock_guard lock(mutex_);
+  Cookie cookie;
+  {
+    std::lock_guard lock(mutex_);
+    cookie = admit(request, std::move(*opened));
+    pump();
+  }
+  start_issued();
+  return cookie;
+}
+
+Cookie Engine::admit(const CopyRequest& request, std::unique_ptr<CopyTarget> target) {
   std::uint64_t id = next_job_id_++;
   Job& job = jobs_[id];
   job.cookie = Cookie{id};
   job.source = request.source;
   job.destination = request.destination;
-  job.target = std::move(*opened);
+  job.target = std::move(target);
   job.ladder = ladder_for(request.method);
   job.rung_disabled_by.assign(job.ladder.size(), 0);
   const TargetInfo& info = job.target->info();
@@ -72,7 +83,6 @@ std::expected<Cookie, CopyError> Engine::submit(const CopyRequest& request) {
   job.status.submitted_ns = runtime_.now_ns();
   job.status.source_fs = info.source_fs;
   job.status.destination_fs = info.destination_fs;
-  pump();
   return job.cookie;
 }
 
@@ -98,15 +108,29 @@ std::optional<CopyStatus> Engine::wait(Cookie cookie, std::optional<TimeNs> time
 }
 
 bool Engine::cancel(Cookie cookie) {
-  std::lock_guard lock(mutex_);
-  auto it = jobs_.find(cookie.id);
-  if (it == jobs_.end()) return false;
-  Job& job = it->second;
-  // Too late once the destination is being published.
-  if (is_final(job.status.state) || job.stopping || job.phase == Phase::finishing) return false;
-  fail(job, {ECANCELED, job.destination, "copy cancelled"});
-  pump();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = jobs_.find(cookie.id);
+    if (it == jobs_.end()) return false;
+    Job& job = it->second;
+    // Too late once the destination is being published.
+    if (is_final(job.status.state) || job.stopping || job.phase == Phase::finishing) return false;
+    fail(job, {ECANCELED, job.destination, "copy cancelled"});
+    pump();
+  }
+  start_issued();
   return true;
+}
+
+// Hands the operations issued under the lock to the runtime, outside it:
+// a runtime may switch to other callers while starting (SimGrid actors do).
+void Engine::start_issued() {
+  std::vector<Issued> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(issued_);
+  }
+  for (const Issued& issued : batch) runtime_.start(issued.op_id, *issued.target, issued.op);
 }
 
 bool Engine::release(Cookie cookie) {
@@ -210,7 +234,10 @@ bool Engine::issue_next(Job& job) {
   switch (method) {
     case Method::clone: op.kind = OpKind::clone; break;
     case Method::kernel_copy: op.kind = OpKind::copy_range; break;
-    case Method::host: op.kind = OpKind::read; op.buffer = buffers_.view(*buffer).first(length); break;
+    case Method::host:
+      op.kind = OpKind::read;
+      if (job.target->info().needs_host_memory) op.buffer = buffers_.view(*buffer).first(length);
+      break;
   }
   std::uint8_t rung = piece.rung;
   piece.source_offset += length;
@@ -228,7 +255,7 @@ void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
   ++job.in_flight;
   ++in_flight_count_;
   peak_in_flight_ = std::max(peak_in_flight_, in_flight_count_);
-  runtime_.start(op_id, *job.target, op);
+  issued_.push_back({op_id, job.target.get(), op});
 }
 
 std::uint64_t Engine::chunk_bytes(Method method) const {
@@ -280,7 +307,15 @@ void Engine::credit(Job& job, Method method, std::uint64_t bytes) {
 }
 
 void Engine::on_complete(std::uint64_t op_id, OpResult result) {
-  std::lock_guard lock(mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    handle_completion(op_id, result);
+    pump();
+  }
+  start_issued();
+}
+
+void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
   auto node = in_flight_.extract(op_id);
   if (node.empty()) return;
   InFlight flight = std::move(node.mapped());
@@ -313,7 +348,6 @@ void Engine::on_complete(std::uint64_t op_id, OpResult result) {
                                                                            : CopyState::failed);
       break;
   }
-  pump();
 }
 
 void Engine::on_mapped(Job& job, const InFlight& flight, OpResult& result) {

@@ -99,6 +99,14 @@ class Engine final : public CompletionSink {
     std::uint64_t chunk_length;  // host: bytes read for this chunk
   };
 
+  struct Issued {            // an operation issued under the lock, started after it
+    std::uint64_t op_id;
+    CopyTarget* target;
+    Op op;
+  };
+  Cookie admit(const CopyRequest& request, std::unique_ptr<CopyTarget> target);
+  void start_issued();
+  void handle_completion(std::uint64_t op_id, OpResult& result);
   void pump();
   bool issue_next(Job& job);
   void issue(Job& job, const Op& op, Method method, std::uint8_t rung,
@@ -121,6 +129,7 @@ class Engine final : public CompletionSink {
   BufferPool buffers_;
   std::map<std::uint64_t, Job> jobs_;
   std::unordered_map<std::uint64_t, InFlight> in_flight_;
+  std::vector<Issued> issued_;
   std::uint64_t next_job_id_ = 1;
   std::uint64_t next_op_id_ = 1;
   std::uint64_t round_robin_after_ = 0;

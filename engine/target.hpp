@@ -61,6 +61,7 @@ struct TargetInfo {
   bool destination_needs_zeroing = false;  ///< holes must be zeroed in an existing file
   std::string source_fs;             ///< e.g. "xfs", "btrfs", "ext4", "nfs", "fake"
   std::string destination_fs;        ///< same for the destination
+  bool needs_host_memory = true;     ///< false: host reads/writes get no buffer (simulated data)
 };
 
 /// A source/destination pair opened for one copy. The hooks block in the
