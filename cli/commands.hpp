@@ -15,5 +15,9 @@ using Command = std::function<int()>;
 Command add_cp_command(CLI::App& app);
 /// `offload compare ...`: every method on real files, side by side.
 Command add_compare_command(CLI::App& app);
+/// `offload sim FILE`: a scenario in the simulator.
+Command add_sim_command(CLI::App& app);
+/// `offload sim-run FILE --point I --method M`: one simulation in this process.
+Command add_sim_run_command(CLI::App& app);
 
 }  // namespace offload::cli

@@ -225,6 +225,9 @@ bool Engine::issue_next(Job& job) {
   Method method = job.ladder[piece.rung];
   std::optional<std::size_t> buffer;
   if (method == Method::host) {
+    // Keep the host pipeline balanced: at most half the queue reads, so
+    // writes of earlier chunks overlap reads of later ones.
+    if (host_reads_in_flight_ >= std::max<std::uint32_t>(1, config_.queue_depth / 2)) return false;
     buffer = buffers_.acquire();
     if (!buffer) return false;  // memory bound reached: wait for a write
   }
@@ -254,6 +257,7 @@ void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
   in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer, chunk_length});
   ++job.in_flight;
   ++in_flight_count_;
+  if (op.kind == OpKind::read) ++host_reads_in_flight_;
   peak_in_flight_ = std::max(peak_in_flight_, in_flight_count_);
   issued_.push_back({op_id, job.target.get(), op});
 }
@@ -320,6 +324,7 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
   if (node.empty()) return;
   InFlight flight = std::move(node.mapped());
   --in_flight_count_;
+  if (flight.op.kind == OpKind::read) --host_reads_in_flight_;
   Job& job = jobs_.at(flight.job_id);
   --job.in_flight;
   ++job.status.operations;

@@ -134,6 +134,7 @@ class Engine final : public CompletionSink {
   std::uint64_t next_op_id_ = 1;
   std::uint64_t round_robin_after_ = 0;
   std::uint32_t in_flight_count_ = 0;
+  std::uint32_t host_reads_in_flight_ = 0;
   std::uint32_t peak_in_flight_ = 0;
 };
 

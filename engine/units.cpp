@@ -38,6 +38,55 @@ std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text
                          "' (use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB)");
 }
 
+namespace {
+
+// Splits "12.5 unit" into the number and the unit text.
+std::expected<std::pair<double, std::string_view>, std::string> number_and_unit(std::string_view text,
+                                                                               const char* kind) {
+  std::string_view body = text;
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.remove_suffix(1);
+  double number = 0;
+  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), number);
+  if (body.empty() || ec != std::errc() || number < 0 || !std::isfinite(number)) {
+    return std::unexpected("'" + std::string(text) + "' is not a " + kind);
+  }
+  std::string_view unit(end, body.data() + body.size() - end);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  return std::pair{number, unit};
+}
+
+template <std::size_t N>
+std::expected<double, std::string> scaled(std::string_view text, const char* kind,
+                                          const std::array<std::pair<std::string_view, double>, N>& units,
+                                          const char* hint) {
+  auto parts = number_and_unit(text, kind);
+  if (!parts) return std::unexpected(parts.error() + " (" + hint + ")");
+  for (const auto& [name, scale] : units) {
+    if (parts->second == name) return parts->first * scale;
+  }
+  return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(parts->second) + "' (" +
+                         hint + ")");
+}
+
+}  // namespace
+
+std::expected<double, std::string> parse_duration_s(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, double>, 6> kUnits{
+      {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}}};
+  return scaled(text, "duration", kUnits, "e.g. 250us, 10ms, 1.5s");
+}
+
+std::expected<double, std::string> parse_rate_Bps(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, double>, 14> kUnits{
+      {{"bps", 1.0 / 8}, {"kbps", 1e3 / 8}, {"Mbps", 1e6 / 8}, {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8},
+       {"Bps", 1.0}, {"kBps", 1e3}, {"MBps", 1e6}, {"GBps", 1e9}, {"TBps", 1e12},
+       {"KiBps", 1024.0}, {"MiBps", 1048576.0}, {"GiBps", 1073741824.0}, {"TiBps", 1099511627776.0}}};
+  auto rate = scaled(text, "rate", kUnits, "e.g. 10Gbps, 2GBps, 500MiBps");
+  if (rate && *rate <= 0) return std::unexpected("'" + std::string(text) + "' must be above zero");
+  return rate;
+}
+
 std::string format_bytes(double bytes) {
   static constexpr std::array<const char*, 6> kNames{"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   std::size_t index = 0;

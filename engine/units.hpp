@@ -14,6 +14,14 @@ namespace offload {
 /// Errors are readable sentences naming the text.
 std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text);
 
+/// Parses a duration to seconds: ns, us, ms, s, min, h (e.g. "250us", "1.5s").
+std::expected<double, std::string> parse_duration_s(std::string_view text);
+
+/// Parses a data rate to bytes per second: bits with bps, kbps, Mbps, Gbps,
+/// Tbps (powers of 1000), bytes with Bps, kBps, MBps, GBps, TBps, KiBps,
+/// MiBps, GiBps, TiBps (e.g. "10Gbps" = 1.25e9, "2GBps" = 2e9).
+std::expected<double, std::string> parse_rate_Bps(std::string_view text);
+
 /// "1.50 GiB", "512 KiB", "17 B": binary units, three significant digits.
 std::string format_bytes(double bytes);
 

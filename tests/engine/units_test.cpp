@@ -23,6 +23,19 @@ TEST(Units, RejectsBadSizesWithTheText) {
   EXPECT_FALSE(parse_size_bytes("1e30TB"));
 }
 
+TEST(Units, ParsesDurationsAndRates) {
+  EXPECT_DOUBLE_EQ(parse_duration_s("250us").value(), 250e-6);
+  EXPECT_DOUBLE_EQ(parse_duration_s("1.5s").value(), 1.5);
+  EXPECT_DOUBLE_EQ(parse_duration_s("2min").value(), 120.0);
+  EXPECT_DOUBLE_EQ(parse_rate_Bps("10Gbps").value(), 1.25e9);
+  EXPECT_DOUBLE_EQ(parse_rate_Bps("2GBps").value(), 2e9);
+  EXPECT_DOUBLE_EQ(parse_rate_Bps("1MiBps").value(), 1048576.0);
+  EXPECT_FALSE(parse_duration_s("5 fortnights"));
+  EXPECT_FALSE(parse_rate_Bps("10Gbs"));
+  EXPECT_FALSE(parse_rate_Bps("0Gbps"));
+  EXPECT_NE(parse_rate_Bps("fast").error().find("fast"), std::string::npos);
+}
+
 TEST(Units, FormatsBinaryUnits) {
   EXPECT_EQ(format_bytes(17), "17 B");
   EXPECT_EQ(format_bytes(1536), "1.50 KiB");

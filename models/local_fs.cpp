@@ -1,0 +1,40 @@
+#include "models/local_fs.hpp"
+
+namespace offload::models {
+
+void LocalFs::read(double bytes) {
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  io->wait();
+  cpu->wait();
+}
+
+void LocalFs::write(double bytes) {
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  io->wait();
+  cpu->wait();
+}
+
+void LocalFs::kernel_copy(double bytes) {
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  in->wait();
+  out->wait();
+  cpu->wait();
+}
+
+bool LocalFs::clone(double bytes) {
+  if (!spec_.reflink) {
+    cpu_.work_async(cpu_.copy_cost_s(0))->wait();  // the failing ioctl still costs a syscall
+    return false;
+  }
+  cpu_.work_async(spec_.clone_fixed_s + spec_.clone_per_GiB_s * bytes / 1073741824.0)->wait();
+  return true;
+}
+
+}  // namespace offload::models

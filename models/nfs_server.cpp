@@ -1,0 +1,148 @@
+#include "models/nfs_server.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace offload::models {
+
+// State of one asynchronous COPY, shared by the server's copy actor and the
+// client actor waiting for it.
+struct NfsServer::AsyncCopy {
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
+  bool done = false;       // the server finished copying
+  bool notified = false;   // CB_OFFLOAD reached the client
+};
+
+NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
+    : spec_(spec), cpu_(host, spec.cpu), disk_(host, spec.name + "-disk", spec.disk), network_(network) {}
+
+void NfsServer::read(sg4::Host* client, double bytes) {
+  ++counters_.reads;
+  network_.send(client, host(), spec_.copy.rpc_bytes);
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  auto data = network_.send_async(host(), client, bytes + spec_.copy.rpc_bytes);
+  io->wait();
+  work->wait();
+  data->wait();
+}
+
+void NfsServer::write(sg4::Host* client, double bytes) {
+  ++counters_.writes;
+  auto data = network_.send_async(client, host(), bytes + spec_.copy.rpc_bytes);
+  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  data->wait();
+  io->wait();
+  work->wait();
+  network_.send(host(), client, spec_.copy.rpc_bytes);
+}
+
+void NfsServer::round_trip(sg4::Host* client) {
+  network_.send(client, host(), spec_.copy.rpc_bytes);
+  cpu_.work_async(cpu_.copy_cost_s(0))->wait();
+  network_.send(host(), client, spec_.copy.rpc_bytes);
+}
+
+// The data part of a server-side copy: read and write the disk at once,
+// one memcpy of server CPU.
+void NfsServer::local_copy(double bytes) {
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
+  in->wait();
+  out->wait();
+  work->wait();
+}
+
+double NfsServer::copy(sg4::Host* client, double bytes, bool async) {
+  if (async && pending_async_ < spec_.copy.max_async) {
+    ++counters_.copies_async;
+    return run_async(client, bytes, [this, bytes] { local_copy(bytes); });
+  }
+  ++counters_.copies_sync;
+  double moved = std::min(bytes, spec_.copy.sync_cap_bytes);
+  network_.send(client, host(), spec_.copy.rpc_bytes);
+  local_copy(moved);
+  network_.send(host(), client, spec_.copy.rpc_bytes);
+  return moved;
+}
+
+double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes) {
+  ++source.counters_.copy_notify;
+  source.round_trip(client);  // COPY_NOTIFY: the source server allows this one to read
+  ++counters_.copies_async;
+  return run_async(client, bytes, [this, &source, bytes] {
+    network_.send(host(), source.host(), spec_.copy.rpc_bytes);  // the destination opens the source
+    if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
+    auto in = source.disk_.start(bytes, sg4::Io::OpType::READ);
+    auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(bytes));
+    auto data = network_.send_async(source.host(), host(), bytes);
+    auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
+    auto receive_work = cpu_.work_async(cpu_.copy_cost_s(bytes));
+    in->wait();
+    send_work->wait();
+    data->wait();
+    out->wait();
+    receive_work->wait();
+  });
+}
+
+// An asynchronous COPY: reply with a callback id, copy on a server actor,
+// deliver CB_OFFLOAD; the client waits for the callback and polls
+// OFFLOAD_STATUS every poll interval until it learns the copy is done.
+double NfsServer::run_async(sg4::Host* client, double bytes, const std::function<void()>& body) {
+  network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
+  auto state = std::make_shared<AsyncCopy>();
+  ++pending_async_;
+  sg4::Actor::create("nfs-copy", host(), [this, state, client, body] {
+    body();
+    --pending_async_;
+    {
+      std::unique_lock lock(*state->mutex);
+      state->done = true;
+    }
+    if (spec_.copy.callback) {
+      ++counters_.callbacks;
+      network_.send(host(), client, spec_.copy.rpc_bytes);  // CB_OFFLOAD
+      std::unique_lock lock(*state->mutex);
+      state->notified = true;
+      state->changed->notify_all();
+    }
+  });
+  network_.send(host(), client, spec_.copy.rpc_bytes);  // reply with the callback id
+  for (;;) {
+    {
+      std::unique_lock lock(*state->mutex);
+      if (state->notified) break;
+      state->changed->wait_for(lock, spec_.copy.poll_interval_s);
+      if (state->notified) break;
+    }
+    ++counters_.offload_status;
+    network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_STATUS
+    bool done;
+    {
+      std::unique_lock lock(*state->mutex);
+      done = state->done;
+    }
+    network_.send(host(), client, spec_.copy.rpc_bytes);
+    if (done) break;
+  }
+  return bytes;
+}
+
+bool NfsServer::clone(sg4::Host* client, double bytes) {
+  ++counters_.clones;
+  network_.send(client, host(), spec_.copy.rpc_bytes);
+  bool ok = spec_.copy.clone && spec_.fs.reflink;
+  double cost = ok ? spec_.fs.clone_fixed_s + spec_.fs.clone_per_GiB_s * bytes / 1073741824.0 : cpu_.copy_cost_s(0);
+  cpu_.work_async(cost)->wait();
+  network_.send(host(), client, spec_.copy.rpc_bytes);
+  return ok;
+}
+
+}  // namespace offload::models

@@ -1,0 +1,86 @@
+// NFS server (filer) model, composed of SimGrid activities as SimGrid's
+// own storage plugins are: RPC messages on the network, Io on the server's
+// disk, Exec on its CPU. What it models (RFC 7862; Linux nfsd behaviour
+// from shared/PROTOCOLS.md):
+//  - READ / WRITE: the host-mediated path; request, then disk, server CPU
+//    and the data transfer in parallel (a streaming server), then reply.
+//  - COPY (NFSv4.2 server-side copy) within the server, synchronous: one
+//    call moves at most sync_cap bytes (4 MiB in Linux nfsd) and returns a
+//    short count; the client re-issues the rest.
+//  - COPY asynchronous: the reply carries a callback id at once; the copy
+//    runs on the server; completion arrives by CB_OFFLOAD, and the client
+//    also polls OFFLOAD_STATUS every poll_interval (needed when the
+//    callback is lost). Beyond max_async pending copies (Linux: the number
+//    of nfsd threads) the server copies synchronously instead.
+//  - Inter-server COPY: COPY_NOTIFY to the source server, then an
+//    asynchronous COPY on the destination server that reads the data from
+//    the source server over the network.
+//  - CLONE: a reflink on the server's filesystem, metadata cost only.
+// Assumptions: one disk per server; a server-side copy reads and writes it
+// at once; RPC headers are rpc_size bytes; no caching effects.
+#pragma once
+
+#include <simgrid/s4u.hpp>
+
+#include "models/cpu.hpp"
+#include "models/disk.hpp"
+#include "models/network.hpp"
+
+namespace offload::models {
+
+/// Counts of protocol operations, for results and tests.
+struct NfsCounters {
+  double reads = 0;           ///< READ RPCs
+  double writes = 0;          ///< WRITE RPCs
+  double copies_sync = 0;     ///< synchronous COPY calls
+  double copies_async = 0;    ///< asynchronous COPY calls
+  double offload_status = 0;  ///< OFFLOAD_STATUS polls
+  double callbacks = 0;       ///< CB_OFFLOAD delivered
+  double clones = 0;          ///< CLONE calls
+  double copy_notify = 0;     ///< COPY_NOTIFY calls
+};
+
+/// One simulated NFSv4.2 server.
+class NfsServer {
+ public:
+  NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network);
+  /// READ of `bytes` for `client` (blocks the calling actor); client CPU not included.
+  void read(sg4::Host* client, double bytes);
+  /// WRITE of `bytes` from `client`.
+  void write(sg4::Host* client, double bytes);
+  /// A request/reply with no data (COMMIT, SEEK, OPEN...).
+  void round_trip(sg4::Host* client);
+  /// COPY of up to `bytes` within this server; returns the bytes copied.
+  double copy(sg4::Host* client, double bytes, bool async);
+  /// Inter-server COPY: this server pulls `bytes` from `source`.
+  double copy_from(NfsServer& source, sg4::Host* client, double bytes);
+  /// CLONE of `bytes`; false when the exported filesystem cannot reflink.
+  bool clone(sg4::Host* client, double bytes);
+
+  /// The server's host.
+  sg4::Host* host() const { return cpu_.host(); }
+  /// Name.
+  const std::string& name() const { return spec_.name; }
+  /// The server's CPU.
+  const CpuModel& cpu() const { return cpu_; }
+  /// The server's disk.
+  const DiskModel& disk() const { return disk_; }
+  /// Protocol counts so far.
+  const NfsCounters& counters() const { return counters_; }
+  /// COPY mode used when a method does not force one.
+  bool async_by_default() const { return spec_.copy.async; }
+
+ private:
+  struct AsyncCopy;
+  void local_copy(double bytes);
+  double run_async(sg4::Host* client, double bytes, const std::function<void()>& body);
+
+  sim::NfsServerSpec spec_;
+  CpuModel cpu_;
+  DiskModel disk_;
+  Network& network_;
+  NfsCounters counters_;
+  int pending_async_ = 0;
+};
+
+}  // namespace offload::models

@@ -1,0 +1,59 @@
+// The engine's target for simulated files: a source and a destination,
+// each on an NFS server or on the engine host's local filesystem. Each hook
+// blocks its SimGrid actor for the simulated time the operation takes and
+// returns what the real call would: bytes, a short count, or -errno
+// (EXDEV across filesystems, EOPNOTSUPP without reflink), so the engine's
+// ladder and fallbacks run unchanged. Simulated files carry no bytes.
+//  - host copy on NFS: READ to the client, WRITE back (client CPU: one
+//    memcpy per byte each way); locally: page-cache reads and writes;
+//  - kernel-copy: NFSv4.2 COPY on one server (sync or async), inter-server
+//    COPY across two servers, an in-kernel copy on one local filesystem;
+//    local <-> NFS gives EXDEV as copy_file_range does since Linux 5.19;
+//  - clone: NFS CLONE on one server, FICLONERANGE locally.
+#pragma once
+
+#include <optional>
+
+#include "engine/target.hpp"
+#include "models/local_fs.hpp"
+#include "models/nfs_server.hpp"
+
+namespace offload::models {
+
+/// Where one end of a simulated copy lives.
+struct SimEndpoint {
+  NfsServer* server = nullptr;   ///< the NFS server, or nullptr for local
+  LocalFs* local = nullptr;      ///< the engine host's filesystem when local
+};
+
+/// The engine host's side of a simulated copy.
+struct SimClient {
+  sg4::Host* host = nullptr;     ///< where the engine runs
+  CpuModel* cpu = nullptr;       ///< its CPU
+};
+
+/// A simulated source/destination pair.
+class SimFileTarget final : public CopyTarget {
+ public:
+  /// `nfs_async` chooses the COPY mode (nullopt: the server's default).
+  SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,
+                std::optional<bool> nfs_async);
+  const TargetInfo& info() const override { return info_; }
+  OpResult map_data(ByteRange range) override;
+  OpResult read(const Op& op) override;
+  OpResult write(const Op& op) override;
+  OpResult clone(const Op& op) override;
+  OpResult copy_range(const Op& op) override;
+  OpResult zero_range(const Op& op) override;
+  OpResult finish() override;
+  OpResult abort() override;
+
+ private:
+  SimClient client_;
+  SimEndpoint source_;
+  SimEndpoint destination_;
+  TargetInfo info_;
+  std::optional<bool> nfs_async_;
+};
+
+}  // namespace offload::models

@@ -1,0 +1,163 @@
+#include "sim/platform.hpp"
+
+#include <cerrno>
+
+#include "models/sim_file_target.hpp"
+
+namespace offload::sim {
+
+void Platform::add_host(const std::string& name, const HostSpec& spec) {
+  auto node = std::make_unique<SimHost>();
+  node->name = name;
+  node->host = zone_->create_host(name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
+  node->cpu = std::make_unique<models::CpuModel>(node->host, spec.cpu);
+  if (spec.disk) {
+    node->disk = std::make_unique<models::DiskModel>(node->host, name + "-disk", *spec.disk);
+    node->fs = std::make_unique<models::LocalFs>(*node->cpu, *node->disk, spec.fs);
+  }
+  if (spec.nic_Bps) {
+    zone_->create_split_duplex_link(name + "-nic", *spec.nic_Bps)->seal();
+    nic_of_[name] = name + "-nic";
+  }
+  node->host->seal();
+  hosts_[name] = std::move(node);
+}
+
+Platform::Platform(const Scenario& scenario) {
+  zone_ = sg4::create_full_zone("world");
+  for (const HostSpec& spec : scenario.hosts) {
+    auto& group = groups_[spec.name];
+    if (spec.count == 1) {
+      add_host(spec.name, spec);
+      group.push_back(spec.name);
+      continue;
+    }
+    for (int i = 0; i < spec.count; ++i) {
+      std::string name = spec.name + "-" + std::to_string(i);
+      add_host(name, spec);
+      group.push_back(name);
+    }
+  }
+  for (const NfsServerSpec& spec : scenario.nfs_servers) {
+    sg4::Host* host = zone_->create_host(spec.name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
+    host->seal();
+    if (spec.nic_Bps) {
+      zone_->create_split_duplex_link(spec.name + "-nic", *spec.nic_Bps)->seal();
+      nic_of_[spec.name] = spec.name + "-nic";
+    }
+    servers_[spec.name] = std::make_unique<models::NfsServer>(spec, host, network_);
+    groups_[spec.name] = {spec.name};
+  }
+  for (const LinkSpec& spec : scenario.links) {
+    auto* link = zone_->create_split_duplex_link(spec.name, spec.bandwidth_Bps);
+    link->set_latency(spec.latency_s)->seal();
+    for (sg4::Host* a : ends(spec.between[0])) {
+      for (sg4::Host* b : ends(spec.between[1])) {
+        if (network_.connected(a, b)) {
+          throw ScenarioError(scenario.file + ":" + std::to_string(spec.line) + ": [[link]] '" + spec.name +
+                              "': " + a->get_name() + " and " + b->get_name() + " are already linked");
+        }
+        std::vector<sg4::LinkInRoute> route;
+        std::vector<std::string> names;
+        auto add = [&](const std::string& name, sg4::LinkInRoute::Direction direction) {
+          route.emplace_back(sg4::SplitDuplexLink::by_name(name), direction);
+          names.push_back(name);
+        };
+        if (nic_of_.contains(a->get_name())) add(nic_of_[a->get_name()], sg4::LinkInRoute::Direction::UP);
+        add(spec.name, sg4::LinkInRoute::Direction::UP);
+        if (nic_of_.contains(b->get_name())) add(nic_of_[b->get_name()], sg4::LinkInRoute::Direction::DOWN);
+        zone_->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr, route, true);
+        network_.add_route(a, b, names);
+      }
+    }
+  }
+  zone_->seal();
+  for (const CopySpec& copy : scenario.copies) {
+    auto where = scenario.file + ":" + std::to_string(copy.line) + ": [[copy]]: ";
+    std::string from = copy.from.substr(0, copy.from.find(':'));
+    std::string to = copy.to.substr(0, copy.to.find(':'));
+    for (SimHost* member : members(copy.on)) {
+      for (const std::string& server : {from, to}) {
+        if (server != "local" && !network_.connected(member->host, servers_.at(server)->host())) {
+          throw ScenarioError(where + "host '" + member->name + "' has no [[link]] to server '" + server + "'");
+        }
+      }
+    }
+    if (from != "local" && to != "local" && from != to &&
+        !network_.connected(servers_.at(from)->host(), servers_.at(to)->host())) {
+      throw ScenarioError(where + "servers '" + from + "' and '" + to + "' need a [[link]] for an inter-server copy");
+    }
+  }
+}
+
+std::vector<sg4::Host*> Platform::ends(const std::string& name) {
+  std::vector<sg4::Host*> out;
+  for (const std::string& member : groups_.at(name)) {
+    out.push_back(hosts_.contains(member) ? hosts_.at(member)->host : servers_.at(member)->host());
+  }
+  return out;
+}
+
+std::vector<SimHost*> Platform::members(const std::string& name) {
+  std::vector<SimHost*> out;
+  for (const std::string& member : groups_.at(name)) out.push_back(hosts_.at(member).get());
+  return out;
+}
+
+models::NfsServer* Platform::server(const std::string& name) {
+  auto it = servers_.find(name);
+  return it == servers_.end() ? nullptr : it->second.get();
+}
+
+nlohmann::json Platform::metrics() const {
+  nlohmann::json links = nlohmann::json::object();
+  for (const auto& [name, bytes] : network_.link_bytes()) links[name] = bytes;
+  nlohmann::json cpu = nlohmann::json::object();
+  nlohmann::json disks = nlohmann::json::object();
+  auto add_disk = [&](const models::DiskModel& disk) {
+    disks[disk.name()] = {{"busy_s", disk.busy_s()}, {"read_bytes", disk.read_bytes()}, {"write_bytes", disk.write_bytes()}};
+  };
+  for (const auto& [name, host] : hosts_) {
+    cpu[name] = host->cpu->busy_s();
+    if (host->disk) add_disk(*host->disk);
+  }
+  nlohmann::json nfs = nlohmann::json::object();
+  for (const auto& [name, server] : servers_) {
+    cpu[name] = server->cpu().busy_s();
+    add_disk(server->disk());
+    const auto& c = server->counters();
+    nfs[name] = {{"read", c.reads}, {"write", c.writes}, {"copy_sync", c.copies_sync}, {"copy_async", c.copies_async},
+                 {"offload_status", c.offload_status}, {"cb_offload", c.callbacks}, {"clone", c.clones},
+                 {"copy_notify", c.copy_notify}};
+  }
+  return {{"link_bytes", links}, {"cpu_busy_s", cpu}, {"disks", disks}, {"nfs", nfs}};
+}
+
+std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
+  auto endpoint = [&](const std::string& address) -> std::expected<models::SimEndpoint, CopyError> {
+    auto colon = address.find(':');
+    std::string where = colon == std::string::npos ? "" : address.substr(0, colon);
+    if (where == "local") {
+      if (!client_.fs) return std::unexpected(CopyError{ENOENT, address, "host " + client_.name + " has no local disk"});
+      return models::SimEndpoint{nullptr, client_.fs.get()};
+    }
+    models::NfsServer* server = platform_.server(where);
+    if (server == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated server"});
+    return models::SimEndpoint{server, nullptr};
+  };
+  auto source = endpoint(request.source);
+  if (!source) return std::unexpected(source.error());
+  auto destination = endpoint(request.destination);
+  if (!destination) return std::unexpected(destination.error());
+  if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
+  TargetInfo info;
+  info.source_size = request.source_offset + *request.length;
+  info.source_range = {request.source_offset, *request.length};
+  info.destination_offset = request.destination_offset;
+  info.source_fs = source->server != nullptr ? "nfs" : "local";
+  info.destination_fs = destination->server != nullptr ? "nfs" : "local";
+  return std::make_unique<models::SimFileTarget>(models::SimClient{client_.host, client_.cpu.get()}, *source,
+                                                 *destination, info, nfs_async_);
+}
+
+}  // namespace offload::sim

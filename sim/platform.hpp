@@ -1,0 +1,76 @@
+// Builds the SimGrid platform of a scenario: hosts (with CPU, optional NIC
+// link and local disk/filesystem), NFS servers, shared links and the routes
+// through them, and the target factory that lets each host's engine open
+// simulated files ("SERVER:/path" or "local:/path").
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <simgrid/s4u.hpp>
+
+#include "engine/target.hpp"
+#include "models/cpu.hpp"
+#include "models/local_fs.hpp"
+#include "models/network.hpp"
+#include "models/nfs_server.hpp"
+#include "sim/scenario.hpp"
+
+namespace offload::sim {
+
+namespace sg4 = simgrid::s4u;
+
+/// A simulated engine host (client).
+struct SimHost {
+  std::string name;                              ///< SimGrid host name
+  sg4::Host* host = nullptr;                     ///< the SimGrid host
+  std::unique_ptr<models::CpuModel> cpu;         ///< its CPU
+  std::unique_ptr<models::DiskModel> disk;       ///< its disk, if any
+  std::unique_ptr<models::LocalFs> fs;           ///< its filesystem, if a disk
+};
+
+/// Everything simulated for one run; create after the sg4::Engine.
+class Platform {
+ public:
+  /// Builds zone, hosts, servers, links and routes; throws ScenarioError
+  /// when a copy's host cannot reach a server it uses.
+  explicit Platform(const Scenario& scenario);
+  /// The hosts a host or group name stands for.
+  std::vector<SimHost*> members(const std::string& name);
+  /// The NFS server `name` (nullptr if none).
+  models::NfsServer* server(const std::string& name);
+  /// The network and its byte counts.
+  models::Network& network() { return network_; }
+  /// Per-link bytes, per-host CPU, per-disk busy time and NFS counts.
+  nlohmann::json metrics() const;
+
+ private:
+  void add_host(const std::string& name, const HostSpec& spec);
+  std::vector<sg4::Host*> ends(const std::string& name);
+  std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
+  std::map<std::string, std::vector<std::string>> groups_;
+  std::map<std::string, std::unique_ptr<SimHost>> hosts_;
+  std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;
+  models::Network network_;
+  sg4::NetZone* zone_ = nullptr;
+};
+
+/// Opens simulated endpoint pairs for the engine of one host.
+class SimTargetFactory final : public TargetFactory {
+ public:
+  /// `nfs_async` forces the COPY mode of every server (nullopt: theirs).
+  SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
+      : platform_(platform), client_(client), nfs_async_(nfs_async) {}
+  std::expected<std::unique_ptr<CopyTarget>, CopyError> open(const CopyRequest& request) override;
+
+ private:
+  Platform& platform_;
+  SimHost& client_;
+  std::optional<bool> nfs_async_;
+};
+
+}  // namespace offload::sim

@@ -1,0 +1,196 @@
+#include "sim/runner.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "engine/units.hpp"
+#include "sim/scenario.hpp"
+
+extern char** environ;
+
+namespace offload::sim {
+namespace {
+
+struct Run {
+  std::size_t point;
+  std::string method;
+  std::string output;
+  std::string label;
+};
+
+pid_t spawn_run(const RunnerOptions& options, const Run& run) {
+  std::vector<std::string> words{"offload", "sim-run", options.scenario_file, "--point", std::to_string(run.point),
+                                 "--method", run.method, "--output", run.output};
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, options.self_exe.c_str(), nullptr, nullptr, argv.data(), environ);
+  if (rc != 0) throw std::runtime_error("cannot start a simulation process: " + std::string(std::strerror(rc)));
+  return pid;
+}
+
+std::string point_text(const nlohmann::json& point) {
+  std::string text;
+  for (const auto& [key, value] : point.items()) {
+    text += (text.empty() ? "" : " ") + key + "=" + value.get<std::string>();
+  }
+  return text.empty() ? "-" : text;
+}
+
+std::string csv_escape(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double value) { return fmt::format("{:.9g}", value); }
+
+double client_cpu_s(const nlohmann::json& run) {
+  double total = 0;
+  const auto& metrics = run["metrics"];
+  for (const auto& [name, seconds] : metrics["cpu_busy_s"].items()) {
+    if (!metrics["nfs"].contains(name)) total += seconds.get<double>();
+  }
+  return total;
+}
+
+double shared_link_bytes(const nlohmann::json& run) {
+  double total = 0;
+  for (const auto& [name, bytes] : run["metrics"]["link_bytes"].items()) {
+    if (!name.ends_with("-nic")) total += bytes.get<double>();
+  }
+  return total;
+}
+
+}  // namespace
+
+nlohmann::json run_scenario_file(const RunnerOptions& options) {
+  ScenarioSet set = load_scenario_file(options.scenario_file);
+  char pattern[] = "/tmp/offload-sim-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+  std::string scratch = pattern;
+  std::vector<Run> runs;
+  for (std::size_t p = 0; p < set.points.size(); ++p) {
+    for (const MethodVariant& method : set.points[p].methods) {
+      std::string label = point_text(nlohmann::json(set.points[p].point)) + " " + method.label;
+      runs.push_back({p, method.label, scratch + "/run-" + std::to_string(runs.size()) + ".json", label});
+    }
+  }
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
+  std::map<pid_t, std::size_t> running;
+  std::size_t next = 0, finished = 0;
+  std::string failure;
+  while (finished < runs.size()) {
+    while (failure.empty() && next < runs.size() && running.size() < jobs) {
+      running[spawn_run(options, runs[next])] = next;
+      ++next;
+    }
+    if (running.empty()) break;
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) break;
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const Run& run = runs[it->second];
+    running.erase(it);
+    ++finished;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      if (failure.empty()) failure = "simulation run '" + run.label + "' failed (exit " +
+                                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
+      continue;
+    }
+    if (options.progress) std::fprintf(stderr, "[%zu/%zu] %s\n", finished, runs.size(), run.label.c_str());
+  }
+  nlohmann::json results = nlohmann::json::array();
+  if (failure.empty()) {
+    for (const Run& run : runs) {
+      std::ifstream in(run.output);
+      results.push_back(nlohmann::json::parse(in));
+    }
+  }
+  std::filesystem::remove_all(scratch);
+  if (!failure.empty()) throw std::runtime_error(failure);
+  if (!options.out_dir.empty()) write_results(results, options.out_dir);
+  return results;
+}
+
+std::string summary_table(const nlohmann::json& runs) {
+  std::map<std::string, double> host_throughput;  // point -> host method's throughput
+  for (const auto& run : runs) {
+    if (run["method"] == "host") host_throughput[point_text(run["point"])] = run["summary"]["aggregate_throughput_Bps"];
+  }
+  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>13} {:>12} {:>8}\n", "point", "method", "copies",
+                                "makespan s", "throughput", "shared net", "client CPU s", "vs host");
+  for (const auto& run : runs) {
+    const auto& s = run["summary"];
+    std::string point = point_text(run["point"]);
+    double throughput = s["aggregate_throughput_Bps"];
+    double base = host_throughput.contains(point) ? host_throughput[point] : 0;
+    out += fmt::format("{:<28} {:<15} {:>7} {:>11.3f} {:>12} {:>13} {:>12.3f} {:>8}\n", point,
+                       run["method"].get<std::string>(),
+                       fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()), s["makespan_s"].get<double>(),
+                       format_rate(throughput), format_bytes(shared_link_bytes(run)), client_cpu_s(run),
+                       base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
+  }
+  return out;
+}
+
+void write_results(const nlohmann::json& runs, const std::string& directory) {
+  std::filesystem::create_directories(directory);
+  std::ofstream(directory + "/results.json") << runs.dump(2) << "\n";
+  std::set<std::string> point_keys, links, cpus;
+  for (const auto& run : runs) {
+    for (const auto& [key, value] : run["point"].items()) point_keys.insert(key);
+    for (const auto& [key, value] : run["metrics"]["link_bytes"].items()) links.insert(key);
+    for (const auto& [key, value] : run["metrics"]["cpu_busy_s"].items()) cpus.insert(key);
+  }
+  std::ofstream csv(directory + "/runs.csv");
+  for (const auto& key : point_keys) csv << csv_escape(key) << ",";
+  csv << "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s";
+  for (const auto& link : links) csv << "," << csv_escape("link_bytes:" + link);
+  for (const auto& cpu : cpus) csv << "," << csv_escape("cpu_busy_s:" + cpu);
+  csv << "\n";
+  std::ofstream copies(directory + "/copies.csv");
+  for (const auto& key : point_keys) copies << csv_escape(key) << ",";
+  copies << "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used\n";
+  for (const auto& run : runs) {
+    std::string point_cells;
+    for (const auto& key : point_keys) {
+      point_cells += csv_escape(run["point"].contains(key) ? run["point"][key].get<std::string>() : "") + ",";
+    }
+    const auto& s = run["summary"];
+    csv << point_cells << csv_escape(run["method"]) << "," << s["copies"] << "," << s["done"] << ","
+        << number(s["makespan_s"]) << "," << number(s["mean_latency_s"]) << "," << number(s["aggregate_throughput_Bps"])
+        << "," << number(run["sim_time_s"]);
+    for (const auto& link : links) {
+      csv << "," << number(run["metrics"]["link_bytes"].contains(link) ? run["metrics"]["link_bytes"][link].get<double>() : 0);
+    }
+    for (const auto& cpu : cpus) {
+      csv << "," << number(run["metrics"]["cpu_busy_s"].contains(cpu) ? run["metrics"]["cpu_busy_s"][cpu].get<double>() : 0);
+    }
+    csv << "\n";
+    for (const auto& c : run["copies"]) {
+      copies << point_cells << csv_escape(run["method"]) << "," << csv_escape(c["host"]) << "," << c["copy"] << ","
+             << c["index"] << "," << number(c["size_bytes"]) << "," << c["state"].get<std::string>() << ","
+             << number(c["start_s"]) << "," << number(c["end_s"]) << "," << number(c["latency_s"]) << ","
+             << number(c["throughput_Bps"]) << "," << csv_escape(c["methods_used"]) << "\n";
+    }
+  }
+}
+
+}  // namespace offload::sim

@@ -1,0 +1,416 @@
+#include "sim/scenario.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <toml.hpp>
+
+#include "engine/units.hpp"
+
+namespace offload::sim {
+namespace {
+
+using Value = toml::value;
+
+std::string where(const Value& v) {
+  auto location = v.location();
+  return location.file_name() + ":" + std::to_string(location.line());
+}
+
+[[noreturn]] void fail_at(const Value& v, const std::string& what) { throw ScenarioError(where(v) + ": " + what); }
+
+// One TOML table being read: typed getters that name the key on error, and
+// a final check that every key was known.
+class Fields {
+ public:
+  Fields(const Value& table, std::string context) : table_(table), context_(std::move(context)) {
+    if (!table_.is_table()) fail_at(table_, context_ + " must be a table");
+  }
+
+  const Value* find(const std::string& key) {
+    known_.insert(key);
+    const auto& t = table_.as_table();
+    auto it = t.find(key);
+    return it == t.end() ? nullptr : &it->second;
+  }
+  const Value& need(const std::string& key) {
+    const Value* v = find(key);
+    if (v == nullptr) fail_at(table_, context_ + ": missing key '" + key + "'");
+    return *v;
+  }
+  [[noreturn]] void bad(const Value& v, const std::string& key, const std::string& what) {
+    fail_at(v, context_ + ": key '" + key + "': " + what);
+  }
+
+  std::string text(const std::string& key, std::optional<std::string> fallback = std::nullopt) {
+    const Value* v = fallback ? find(key) : &need(key);
+    if (v == nullptr) return *fallback;
+    if (!v->is_string()) bad(*v, key, "expected a string");
+    return v->as_string().str;
+  }
+  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+    const Value* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_integer()) bad(*v, key, "expected an integer");
+    std::int64_t n = v->as_integer();
+    if (n < min || n > max) bad(*v, key, std::to_string(n) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return n;
+  }
+  bool flag(const std::string& key, bool fallback) {
+    const Value* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_boolean()) bad(*v, key, "expected true or false");
+    return v->as_boolean();
+  }
+  // A quantity written as a string with a unit (or a bare number in base units).
+  template <typename Parse>
+  std::optional<double> quantity(const std::string& key, Parse parse, const char* kind) {
+    const Value* v = find(key);
+    if (v == nullptr) return std::nullopt;
+    if (v->is_integer()) return static_cast<double>(v->as_integer());
+    if (v->is_floating()) return v->as_floating();
+    if (!v->is_string()) bad(*v, key, std::string("expected a ") + kind + " string");
+    auto parsed = parse(v->as_string().str);
+    if (!parsed) bad(*v, key, parsed.error());
+    return static_cast<double>(*parsed);
+  }
+  std::optional<double> size(const std::string& key) { return quantity(key, parse_size_bytes, "size"); }
+  std::optional<double> rate(const std::string& key) { return quantity(key, parse_rate_Bps, "rate"); }
+  std::optional<double> duration(const std::string& key) { return quantity(key, parse_duration_s, "duration"); }
+  std::vector<std::string> texts(const std::string& key) {
+    const Value& v = need(key);
+    if (!v.is_array()) bad(v, key, "expected an array of strings");
+    std::vector<std::string> out;
+    for (const Value& item : v.as_array()) {
+      if (!item.is_string()) bad(item, key, "expected an array of strings");
+      out.push_back(item.as_string().str);
+    }
+    return out;
+  }
+
+  void reject_unknown() {
+    for (const auto& [key, value] : table_.as_table()) {
+      if (known_.contains(key)) continue;
+      std::string list;
+      for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
+      fail_at(value, context_ + ": unknown key '" + key + "' (known: " + list + ")");
+    }
+  }
+
+ private:
+  const Value& table_;
+  std::string context_;
+  std::set<std::string> known_;
+};
+
+DiskSpec read_disk(Fields& parent, const std::string& key, const std::string& context) {
+  Fields f(parent.need(key), context + "." + key);
+  DiskSpec disk;
+  disk.read_Bps = f.rate("read").value_or(0);
+  disk.write_Bps = f.rate("write").value_or(0);
+  disk.latency_s = f.duration("latency").value_or(0);
+  if (disk.read_Bps <= 0 || disk.write_Bps <= 0) parent.bad(parent.need(key), key, "needs read and write rates");
+  f.reject_unknown();
+  return disk;
+}
+
+CpuSpec read_cpu(Fields& f) {
+  CpuSpec cpu;
+  cpu.cores = static_cast<int>(f.integer("cores", cpu.cores, 1, 4096));
+  cpu.memcpy_Bps = f.rate("memcpy_bandwidth").value_or(cpu.memcpy_Bps);
+  cpu.per_op_s = f.duration("per_op_cpu").value_or(cpu.per_op_s);
+  return cpu;
+}
+
+LocalFsSpec read_fs(Fields& parent, const std::string& context, bool default_reflink) {
+  LocalFsSpec fs;
+  fs.reflink = default_reflink;
+  const Value* v = parent.find("fs");
+  if (v == nullptr) return fs;
+  Fields f(*v, context + ".fs");
+  fs.reflink = f.flag("reflink", fs.reflink);
+  fs.clone_fixed_s = f.duration("clone_fixed_cpu").value_or(fs.clone_fixed_s);
+  fs.clone_per_GiB_s = f.duration("clone_cpu_per_GiB").value_or(fs.clone_per_GiB_s);
+  f.reject_unknown();
+  return fs;
+}
+
+std::string context_for(const char* section, const Value& item, std::size_t index) {
+  std::string name;
+  if (item.is_table() && item.as_table().contains("name") && item.as_table().at("name").is_string()) {
+    name = " '" + item.as_table().at("name").as_string().str + "'";
+  }
+  return std::string("[[") + section + "]] #" + std::to_string(index + 1) + name;
+}
+
+const toml::array* array_of_tables(const Value& root, const char* key) {
+  const auto& t = root.as_table();
+  auto it = t.find(key);
+  if (it == t.end()) return nullptr;
+  if (!it->second.is_array()) fail_at(it->second, std::string("'") + key + "' must be an array of tables ([[" + key + "]])");
+  return &it->second.as_array();
+}
+
+Scenario parse_point(const Value& root, const std::string& file) {
+  Scenario s;
+  s.file = file;
+  Fields top(root, "top level");
+  {
+    Fields f(top.need("scenario"), "[scenario]");
+    s.name = f.text("name");
+    s.description = f.text("description", "");
+    s.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, INT64_MAX));
+    s.network_model = f.text("network_model", "LV08");
+    if (s.network_model != "LV08" && s.network_model != "CM02") {
+      f.bad(*f.find("network_model"), "network_model", "'" + s.network_model + "' is not LV08 or CM02");
+    }
+    for (const std::string& m : f.texts("methods")) {
+      auto variant = parse_method_variant(m);
+      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
+      s.methods.push_back(*variant);
+    }
+    if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");
+    f.reject_unknown();
+  }
+  if (const Value* engine = top.find("engine")) {
+    Fields f(*engine, "[engine]");
+    s.engine.queue_depth = static_cast<std::uint32_t>(f.integer("queue_depth", s.engine.queue_depth, 1, 4096));
+    s.engine.host_chunk_bytes = static_cast<std::uint64_t>(f.size("host_chunk").value_or(static_cast<double>(s.engine.host_chunk_bytes)));
+    s.engine.kernel_copy_chunk_bytes = static_cast<std::uint64_t>(f.size("kernel_copy_chunk").value_or(static_cast<double>(s.engine.kernel_copy_chunk_bytes)));
+    s.engine.clone_chunk_bytes = static_cast<std::uint64_t>(f.size("clone_chunk").value_or(static_cast<double>(s.engine.clone_chunk_bytes)));
+    if (s.engine.host_chunk_bytes == 0) f.bad(*f.find("host_chunk"), "host_chunk", "must be above zero");
+    f.reject_unknown();
+  }
+  top.find("sweep");
+  std::set<std::string> names;
+  auto claim = [&](Fields& f, const Value& at, const std::string& name) {
+    if (!names.insert(name).second) f.bad(at, "name", "'" + name + "' is declared twice");
+  };
+  if (const auto* hosts = array_of_tables(root, "host")) {
+    top.find("host");
+    for (std::size_t i = 0; i < hosts->size(); ++i) {
+      std::string context = context_for("host", (*hosts)[i], i);
+      Fields f((*hosts)[i], context);
+      HostSpec h;
+      h.line = static_cast<int>((*hosts)[i].location().line());
+      h.name = f.text("name");
+      claim(f, f.need("name"), h.name);
+      h.count = static_cast<int>(f.integer("count", 1, 1, 100000));
+      h.cpu = read_cpu(f);
+      h.nic_Bps = f.rate("nic");
+      if (f.find("disk") != nullptr) h.disk = read_disk(f, "disk", context);
+      h.fs = read_fs(f, context, true);
+      f.reject_unknown();
+      s.hosts.push_back(h);
+    }
+  }
+  if (const auto* servers = array_of_tables(root, "nfs_server")) {
+    top.find("nfs_server");
+    for (std::size_t i = 0; i < servers->size(); ++i) {
+      std::string context = context_for("nfs_server", (*servers)[i], i);
+      Fields f((*servers)[i], context);
+      NfsServerSpec n;
+      n.line = static_cast<int>((*servers)[i].location().line());
+      n.name = f.text("name");
+      claim(f, f.need("name"), n.name);
+      n.cpu = read_cpu(f);
+      n.nic_Bps = f.rate("nic");
+      n.disk = read_disk(f, "disk", context);
+      n.fs = read_fs(f, context, true);
+      if (const Value* copy = f.find("copy")) {
+        Fields c(*copy, context + ".copy");
+        n.copy.sync_cap_bytes = c.size("sync_cap").value_or(n.copy.sync_cap_bytes);
+        n.copy.async = c.flag("async", n.copy.async);
+        n.copy.max_async = static_cast<int>(c.integer("max_async", n.copy.max_async, 0, 100000));
+        n.copy.poll_interval_s = c.duration("poll_interval").value_or(n.copy.poll_interval_s);
+        n.copy.callback = c.flag("callback", n.copy.callback);
+        n.copy.clone = c.flag("clone", n.copy.clone);
+        n.copy.rpc_bytes = c.size("rpc_size").value_or(n.copy.rpc_bytes);
+        if (n.copy.sync_cap_bytes <= 0) c.bad(*copy, "sync_cap", "must be above zero");
+        if (n.copy.poll_interval_s <= 0) c.bad(*copy, "poll_interval", "must be above zero");
+        c.reject_unknown();
+      }
+      f.reject_unknown();
+      s.nfs_servers.push_back(n);
+    }
+  }
+  if (const auto* links = array_of_tables(root, "link")) {
+    top.find("link");
+    for (std::size_t i = 0; i < links->size(); ++i) {
+      Fields f((*links)[i], context_for("link", (*links)[i], i));
+      LinkSpec l;
+      l.line = static_cast<int>((*links)[i].location().line());
+      l.name = f.text("name");
+      l.bandwidth_Bps = f.rate("bandwidth").value_or(0);
+      if (l.bandwidth_Bps <= 0) f.need("bandwidth");
+      l.latency_s = f.duration("latency").value_or(0);
+      l.between = f.texts("between");
+      if (l.between.size() != 2) f.bad(f.need("between"), "between", "must name exactly two hosts, groups or servers");
+      for (const auto& end : l.between) {
+        if (!names.contains(end)) f.bad(f.need("between"), "between", "'" + end + "' is not a declared host or server");
+      }
+      f.reject_unknown();
+      s.links.push_back(l);
+    }
+  }
+  const auto* copies = array_of_tables(root, "copy");
+  top.find("copy");
+  if (copies == nullptr || copies->empty()) fail_at(root, file + ": no [[copy]] in the workload");
+  std::set<std::string> server_names;
+  for (const auto& n : s.nfs_servers) server_names.insert(n.name);
+  for (std::size_t i = 0; i < copies->size(); ++i) {
+    Fields f((*copies)[i], context_for("copy", (*copies)[i], i));
+    CopySpec c;
+    c.line = static_cast<int>((*copies)[i].location().line());
+    c.on = f.text("on");
+    const HostSpec* host = nullptr;
+    for (const auto& h : s.hosts) if (h.name == c.on) host = &h;
+    if (host == nullptr) f.bad(f.need("on"), "on", "'" + c.on + "' is not a declared [[host]]");
+    for (const char* key : {"from", "to"}) {
+      std::string endpoint = f.text(key);
+      auto colon = endpoint.find(':');
+      std::string server = colon == std::string::npos ? "" : endpoint.substr(0, colon);
+      if (colon == std::string::npos || endpoint.size() == colon + 1) {
+        f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path or local:/path");
+      }
+      if (server == "local" && !host->disk) f.bad(f.need(key), key, "host '" + c.on + "' has no disk for local:");
+      if (server != "local" && !server_names.contains(server)) {
+        f.bad(f.need(key), key, "'" + server + "' is not a declared [[nfs_server]]");
+      }
+      (std::string(key) == "from" ? c.from : c.to) = endpoint;
+    }
+    if (c.from == c.to) f.bad(f.need("to"), "to", "copies a file onto itself");
+    c.size_bytes = f.size("size").value_or(-1);
+    if (c.size_bytes <= 0) f.bad(f.need("size"), "size", "must be above zero");
+    c.count = static_cast<int>(f.integer("count", 1, 1, 10'000'000));
+    c.concurrency = static_cast<int>(f.integer("concurrency", 1, 1, 1'000'000));
+    c.start_s = f.duration("start").value_or(0);
+    c.start_jitter_s = f.duration("start_jitter").value_or(0);
+    f.reject_unknown();
+    s.copies.push_back(c);
+  }
+  top.reject_unknown();
+  return s;
+}
+
+// Finds the value a sweep key names ("link.lan.bandwidth", "copy.1.size",
+// "nfs_server.filer.disk.read", "engine.queue_depth") and replaces it.
+void apply_sweep_value(Value& root, const std::string& key, const Value& value, const Value& at) {
+  std::vector<std::string> parts;
+  std::stringstream stream(key);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  auto bad = [&](const std::string& what) { fail_at(at, "[sweep] key '" + key + "': " + what); };
+  if (parts.size() < 2) bad("expected SECTION.NAME.FIELD or SECTION.FIELD");
+  Value* node = nullptr;
+  std::size_t next = 1;
+  auto& top = root.as_table();
+  if (!top.contains(parts[0])) bad("no section '" + parts[0] + "' in the scenario");
+  Value& section = top.at(parts[0]);
+  if (section.is_array()) {
+    auto& items = section.as_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto& t = items[i].as_table();
+      bool by_name = t.contains("name") && t.at("name").is_string() && t.at("name").as_string().str == parts[1];
+      if (by_name || std::to_string(i + 1) == parts[1]) node = &items[i];
+    }
+    if (node == nullptr) bad("no " + parts[0] + " named (or numbered) '" + parts[1] + "'");
+    next = 2;
+  } else {
+    node = &section;
+  }
+  if (next >= parts.size()) bad("names no field");
+  for (; next + 1 < parts.size(); ++next) {
+    if (!node->is_table() || !node->as_table().contains(parts[next])) bad("no table '" + parts[next] + "'");
+    node = &node->as_table().at(parts[next]);
+  }
+  if (!node->is_table()) bad("'" + parts[next - 1] + "' is not a table");
+  node->as_table()[parts.back()] = value;
+}
+
+std::string value_text(const Value& v) {
+  if (v.is_string()) return v.as_string().str;
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+ScenarioSet expand(const Value& root, const std::string& file) {
+  ScenarioSet set;
+  std::vector<std::pair<std::string, std::vector<Value>>> axes;
+  if (!root.is_table()) throw ScenarioError(file + ": not a TOML table");
+  if (root.as_table().contains("sweep")) {
+    const Value& sweep = root.as_table().at("sweep");
+    if (!sweep.is_table()) fail_at(sweep, "[sweep] must be a table");
+    // toml11 tables are unordered: order the axes by their line in the file.
+    std::vector<std::pair<std::size_t, std::string>> ordered;
+    for (const auto& [key, values] : sweep.as_table()) ordered.emplace_back(values.location().line(), key);
+    std::sort(ordered.begin(), ordered.end());
+    for (const auto& [line, key] : ordered) {
+      const Value& values = sweep.as_table().at(key);
+      if (!values.is_array() || values.as_array().empty()) fail_at(values, "[sweep] key '" + key + "': expected a non-empty array");
+      axes.emplace_back(key, std::vector<Value>(values.as_array().begin(), values.as_array().end()));
+      set.sweep_keys.push_back(key);
+    }
+  }
+  std::size_t total = 1;
+  for (const auto& axis : axes) total *= axis.second.size();
+  if (total > 100000) throw ScenarioError(file + ": the sweep has " + std::to_string(total) + " points (at most 100000)");
+  for (std::size_t index = 0; index < total; ++index) {
+    Value point = root;
+    std::map<std::string, std::string> applied;
+    std::size_t rest = index;
+    for (auto axis = axes.rbegin(); axis != axes.rend(); ++axis) {  // last axis varies fastest
+      const Value& value = axis->second[rest % axis->second.size()];
+      rest /= axis->second.size();
+      apply_sweep_value(point, axis->first, value, value);
+      applied[axis->first] = value_text(value);
+    }
+    Scenario scenario = parse_point(point, file);
+    scenario.point = std::move(applied);
+    set.points.push_back(std::move(scenario));
+  }
+  return set;
+}
+
+Value parse_toml(std::istream& in, const std::string& name) {
+  try {
+    return toml::parse(in, name);
+  } catch (const toml::syntax_error& e) {
+    auto location = e.location();
+    throw ScenarioError(name + ":" + std::to_string(location.line()) + ": TOML syntax error\n" + e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<MethodVariant> parse_method_variant(const std::string& label) {
+  if (label == "nfs-copy") return MethodVariant{label, MethodChoice::kernel_copy, std::nullopt};
+  if (label == "nfs-copy-sync") return MethodVariant{label, MethodChoice::kernel_copy, false};
+  if (label == "nfs-copy-async") return MethodVariant{label, MethodChoice::kernel_copy, true};
+  auto choice = parse_method_choice(label);
+  if (!choice) return std::nullopt;
+  return MethodVariant{label, *choice, std::nullopt};
+}
+
+ScenarioSet load_scenario_text(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  Value root = parse_toml(in, name);
+  try {
+    return expand(root, name);
+  } catch (const toml::exception& e) {
+    throw ScenarioError(name + ": " + e.what());
+  }
+}
+
+ScenarioSet load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot open the scenario file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(text.str(), path);
+}
+
+}  // namespace offload::sim

@@ -1,0 +1,137 @@
+// Scenario files (TOML, read with toml11): a platform, a workload, an
+// optional sweep and a seed. Loading validates everything up front: unknown
+// keys, wrong types, bad units and dangling references throw ScenarioError
+// naming the file, the line and the key. No SimGrid here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/engine.hpp"
+
+namespace offload::sim {
+
+/// A bad scenario: "FILE:LINE: where: what".
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A disk: bandwidths and a per-I/O latency.
+struct DiskSpec {
+  double read_Bps = 0;      ///< read bandwidth, bytes/s
+  double write_Bps = 0;     ///< write bandwidth, bytes/s
+  double latency_s = 0;     ///< added to every I/O, seconds
+};
+
+/// What a host's CPU pays to move data.
+struct CpuSpec {
+  int cores = 1;                      ///< cores
+  double memcpy_Bps = 8e9;            ///< bytes/s one core copies through memory
+  double per_op_s = 5e-6;             ///< CPU seconds per I/O operation (syscall, RPC)
+};
+
+/// A local filesystem on a host's disk.
+struct LocalFsSpec {
+  bool reflink = true;                ///< FICLONE works (XFS/btrfs) or not (ext4)
+  double clone_fixed_s = 100e-6;      ///< CPU seconds per clone call
+  double clone_per_GiB_s = 1e-3;      ///< CPU seconds per GiB cloned (extent metadata)
+};
+
+/// A client or plain host.
+struct HostSpec {
+  std::string name;                   ///< name, or group prefix when count > 1
+  int count = 1;                      ///< members NAME-0 .. NAME-(count-1) when > 1
+  CpuSpec cpu;                        ///< CPU model
+  std::optional<double> nic_Bps;      ///< private NIC link, bytes/s (none = no NIC limit)
+  std::optional<DiskSpec> disk;       ///< local disk, if any
+  LocalFsSpec fs;                     ///< local filesystem on that disk
+  int line = 0;                       ///< where it was declared
+};
+
+/// NFSv4.2 server-side copy behaviour of a server.
+struct NfsCopySpec {
+  double sync_cap_bytes = 4 * 1048576.0;  ///< bytes one synchronous COPY moves at most (Linux nfsd: 4 MiB)
+  bool async = false;                 ///< COPY is asynchronous (callback id + CB_OFFLOAD)
+  int max_async = 8;                  ///< async copies pending at once (Linux: nfsd threads); beyond: sync
+  double poll_interval_s = 0.5;       ///< client OFFLOAD_STATUS period when no callback arrives
+  bool callback = true;               ///< CB_OFFLOAD is delivered (false: client must poll)
+  bool clone = true;                  ///< CLONE works (reflink filesystem under the export)
+  double rpc_bytes = 200;             ///< bytes of an RPC request or reply without data
+};
+
+/// An NFS server (filer).
+struct NfsServerSpec {
+  std::string name;                   ///< name used in "SERVER:/path"
+  CpuSpec cpu;                        ///< server CPU
+  std::optional<double> nic_Bps;      ///< private NIC link, bytes/s
+  DiskSpec disk;                      ///< exported storage
+  NfsCopySpec copy;                   ///< COPY/CLONE behaviour
+  LocalFsSpec fs;                     ///< clone costs on the server
+  int line = 0;
+};
+
+/// A shared link between hosts or groups.
+struct LinkSpec {
+  std::string name;                   ///< name used in sweeps ("link.NAME.bandwidth")
+  double bandwidth_Bps = 0;           ///< bytes/s, each direction (full duplex)
+  double latency_s = 0;               ///< seconds
+  std::vector<std::string> between;   ///< exactly two host/group/server names
+  int line = 0;
+};
+
+/// One workload entry: copies run by the engine of each `on` host.
+struct CopySpec {
+  std::string on;                     ///< host or group running the engine
+  std::string from;                   ///< "SERVER:/path" or "local:/path"
+  std::string to;                     ///< same forms
+  double size_bytes = 0;              ///< bytes per copy
+  int count = 1;                      ///< copies per host
+  int concurrency = 1;                ///< copies in flight per host
+  double start_s = 0;                 ///< first submit, simulated seconds
+  double start_jitter_s = 0;          ///< uniform extra start delay per host (seeded)
+  int line = 0;
+};
+
+/// A method as a scenario names it: an engine choice plus NFS COPY mode.
+struct MethodVariant {
+  std::string label;                  ///< as written: "host", "nfs-copy-async", ...
+  MethodChoice choice = MethodChoice::automatic;  ///< what the engine is asked
+  std::optional<bool> nfs_async;      ///< forces the servers' COPY mode
+};
+
+/// A parsed, validated scenario at one sweep point.
+struct Scenario {
+  std::string file;                   ///< path it was read from
+  std::string name;                   ///< [scenario].name
+  std::string description;            ///< [scenario].description
+  std::uint64_t seed = 1;             ///< seeds start jitter
+  std::string network_model = "LV08"; ///< "LV08" (TCP-calibrated) or "CM02" (closed form, no cross-traffic)
+  EngineConfig engine;                ///< every client's engine settings
+  std::vector<HostSpec> hosts;
+  std::vector<NfsServerSpec> nfs_servers;
+  std::vector<LinkSpec> links;
+  std::vector<CopySpec> copies;
+  std::vector<MethodVariant> methods; ///< one run per method
+  std::map<std::string, std::string> point;  ///< sweep values applied ("link.lan.bandwidth" -> "10Gbps")
+};
+
+/// A scenario file with its sweep expanded.
+struct ScenarioSet {
+  std::vector<Scenario> points;       ///< one per sweep point (one when no sweep)
+  std::vector<std::string> sweep_keys;  ///< the swept parameters, in file order
+};
+
+/// Reads and validates `path`; throws ScenarioError.
+ScenarioSet load_scenario_file(const std::string& path);
+/// Same for TOML text (`name` stands for the file in messages).
+ScenarioSet load_scenario_text(const std::string& text, const std::string& name);
+/// Parses a scenario method name ("host", "clone", "kernel-copy", "auto",
+/// "nfs-copy", "nfs-copy-sync", "nfs-copy-async").
+std::optional<MethodVariant> parse_method_variant(const std::string& label);
+
+}  // namespace offload::sim

@@ -1,0 +1,36 @@
+#include "sim/sim_runtime.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace offload::sim {
+
+SimRuntime::SimRuntime(sg4::Host* host)
+    : host_(host), mutex_(sg4::Mutex::create()), changed_(sg4::ConditionVariable::create()) {}
+
+TimeNs SimRuntime::now_ns() { return std::llround(sg4::Engine::get_clock() * 1e9); }
+
+void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
+  ++started_;
+  sg4::Actor::create("op", host_, [this, op_id, &target, op] {
+    OpResult result = target.execute(op);
+    sink_->on_complete(op_id, std::move(result));
+    std::unique_lock lock(*mutex_);
+    changed_->notify_all();
+  });
+}
+
+bool SimRuntime::wait_until(TimeNs deadline_ns, const std::function<bool()>& done) {
+  if (done()) return true;  // also lets an engine be destroyed after the simulation ended
+  std::unique_lock lock(*mutex_);
+  while (!done()) {
+    if (deadline_ns == std::numeric_limits<TimeNs>::max()) {
+      changed_->wait(lock);
+    } else if (changed_->wait_until(lock, static_cast<double>(deadline_ns) / 1e9) == std::cv_status::timeout) {
+      return done();
+    }
+  }
+  return true;
+}
+
+}  // namespace offload::sim
