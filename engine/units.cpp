@@ -78,9 +78,9 @@ std::expected<double, std::string> parse_duration_s(std::string_view text) {
 }
 
 std::expected<double, std::string> parse_rate_Bps(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, double>, 14> kUnits{
+  static constexpr std::array<std::pair<std::string_view, double>, 16> kUnits{
       {{"bps", 1.0 / 8}, {"kbps", 1e3 / 8}, {"Mbps", 1e6 / 8}, {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8},
-       {"Bps", 1.0}, {"kBps", 1e3}, {"MBps", 1e6}, {"GBps", 1e9}, {"TBps", 1e12},
+       {"Pbps", 1e15 / 8}, {"Bps", 1.0}, {"kBps", 1e3}, {"MBps", 1e6}, {"GBps", 1e9}, {"TBps", 1e12}, {"PBps", 1e15},
        {"KiBps", 1024.0}, {"MiBps", 1048576.0}, {"GiBps", 1073741824.0}, {"TiBps", 1099511627776.0}}};
   auto rate = scaled(text, "rate", kUnits, "e.g. 10Gbps, 2GBps, 500MiBps");
   if (rate && *rate <= 0) return std::unexpected("'" + std::string(text) + "' must be above zero");

@@ -1,0 +1,198 @@
+// Simulated times against closed-form answers on simple platforms (CM02,
+// no cross-traffic: a transfer takes latency + size / bandwidth), byte
+// accounting of host versus offloaded copies, the NFS asynchronous COPY
+// protocol (callback and polling), and determinism.
+#include <gtest/gtest.h>
+
+#include "tests/sim/simulate.hpp"
+
+namespace offload::testing {
+namespace {
+
+constexpr double kTolerance_s = 1e-5;
+
+// One client, one filer, one 1 Gb/s (125 MB/s) link with 1 ms latency, no
+// NICs, free CPUs and RPC headers, so only the link and disk cost time.
+std::string nfs_platform(const std::string& copy_options, const std::string& engine, const std::string& disk) {
+  return R"(
+[scenario]
+name = "closed-form"
+network_model = "CM02"
+methods = ["host", "nfs-copy-sync", "nfs-copy-async", "kernel-copy"]
+[engine]
+)" + engine + R"(
+[[host]]
+name = "client"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+[[nfs_server]]
+name = "filer"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+disk = )" + disk + R"(
+copy = { rpc_size = 0, )" + copy_options + R"( }
+[[link]]
+name = "lan"
+bandwidth = "1Gbps"
+latency = "1ms"
+between = ["client", "filer"]
+[[copy]]
+on = "client"
+from = "filer:/a"
+to = "filer:/b"
+size = "100MB"
+)";
+}
+
+const std::string kFastDisk = R"({ read = "1PBps", write = "1PBps" })";
+const std::string kSerialEngine = "queue_depth = 1\nhost_chunk = \"10MB\"\nkernel_copy_chunk = \"64MB\"";
+const std::string kOneCopyCall = "queue_depth = 1\nkernel_copy_chunk = \"100MB\"";
+
+double copy_time(const nlohmann::json& run) { return run["copies"][0]["latency_s"]; }
+
+TEST(ClosedForm, HostCopyOverNfs) {
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk), "host");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  // map (1 round trip), 10 chunks of [READ: request + data] [WRITE: data + reply], finish (1 round trip).
+  double latency = 1e-3, chunk = 10e6 / 125e6;
+  double expected = 2 * latency + 10 * (2 * (latency + chunk + latency)) + 2 * latency;
+  EXPECT_NEAR(copy_time(run), expected, kTolerance_s);
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["lan"].get<double>(), 2 * 100e6);  // READ + WRITE
+  EXPECT_EQ(run["copies"][0]["methods_used"], "host");
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["read"], 10);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["write"], 10);
+}
+
+TEST(ClosedForm, SynchronousCopyIsCappedPerCall) {
+  // The disk reads at 200 MB/s and writes at 100 MB/s with one 200 MB/s
+  // read+write limit: a server-side copy moves 100 MB/s each way.
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, R"({ read = "200MBps", write = "100MBps" })"),
+                      "nfs-copy-sync");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  double latency = 1e-3;
+  double expected = 2 * latency + 25 * (2 * latency + 4e6 / 100e6) + 2 * latency;
+  EXPECT_NEAR(copy_time(run), expected, kTolerance_s);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["copy_sync"], 25);
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["lan"].get<double>(), 0);  // no data on the wire
+  EXPECT_EQ(run["copies"][0]["methods_used"], "kernel-copy");
+}
+
+TEST(ClosedForm, AsynchronousCopyEndsOnTheCallback) {
+  auto run = simulate(nfs_platform("poll_interval = \"10s\"", kOneCopyCall, R"({ read = "200MBps", write = "100MBps" })"),
+                      "nfs-copy-async");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  // map, then COPY request (1 ms) + copy on the server (1 s) + CB_OFFLOAD (1 ms), then finish.
+  EXPECT_NEAR(copy_time(run), 0.002 + 0.001 + 1.0 + 0.001 + 0.002, kTolerance_s);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["copy_async"], 1);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 1);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_status"], 0);
+}
+
+TEST(ClosedForm, LostCallbackIsFoundByPolling) {
+  auto run = simulate(nfs_platform("poll_interval = \"300ms\", callback = false", kOneCopyCall,
+                                   R"({ read = "200MBps", write = "100MBps" })"),
+                      "nfs-copy-async");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  // The reply reaches the client at 4 ms; it polls after 300 ms, round trip
+  // 2 ms, until a poll finds the copy done (server finished at 1.003 s):
+  // polls end at 0.306, 0.608, 0.910 and 1.212 s; then finish (2 ms).
+  EXPECT_NEAR(copy_time(run), 1.214, kTolerance_s);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_status"], 4);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
+}
+
+std::string local_platform(bool reflink) {
+  return R"(
+[scenario]
+name = "local"
+network_model = "CM02"
+methods = ["host", "kernel-copy", "clone", "auto"]
+[engine]
+queue_depth = 1
+host_chunk = "10MB"
+[[host]]
+name = "box"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+disk = { read = "200MBps", write = "100MBps" }
+fs = { reflink = )" + std::string(reflink ? "true" : "false") + R"(, clone_fixed_cpu = "1ms", clone_cpu_per_GiB = "2ms" }
+[[copy]]
+on = "box"
+from = "local:/a"
+to = "local:/b"
+size = "100MB"
+)";
+}
+
+TEST(ClosedForm, LocalMethodsTakeTheirModelledTimes) {
+  auto host = simulate(local_platform(true), "host");
+  ASSERT_FALSE(host.contains("error")) << host["error"];
+  EXPECT_NEAR(copy_time(host), 10 * (10e6 / 200e6 + 10e6 / 100e6), kTolerance_s);
+  auto kernel = simulate(local_platform(true), "kernel-copy");
+  EXPECT_NEAR(copy_time(kernel), 100e6 / 100e6, kTolerance_s);  // read and write at once, 100 MB/s each
+  auto clone = simulate(local_platform(true), "clone");
+  EXPECT_NEAR(copy_time(clone), 1e-3 + 2e-3 * 100e6 / 1073741824.0, kTolerance_s);
+  EXPECT_DOUBLE_EQ(clone["metrics"]["disks"]["box-disk"]["write_bytes"].get<double>(), 0);
+  EXPECT_NEAR(clone["metrics"]["cpu_busy_s"]["box"].get<double>(), 1e-3 + 2e-3 * 100e6 / 1073741824.0, 1e-12);
+}
+
+TEST(ClosedForm, AutoFallsBackInsideTheSimulationToo) {
+  auto run = simulate(local_platform(false), "auto");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "done");
+  EXPECT_EQ(copy["methods_used"], "kernel-copy");
+  ASSERT_EQ(copy["fallbacks"].size(), 1U);
+  EXPECT_EQ(copy["fallbacks"][0]["from"], "clone");
+  EXPECT_EQ(copy["fallbacks"][0]["errno"], "EOPNOTSUPP");
+  auto pinned = simulate(local_platform(false), "clone");
+  EXPECT_EQ(pinned["copies"][0]["state"], "failed");
+  EXPECT_NE(pinned["copies"][0]["error"].get<std::string>().find("EOPNOTSUPP"), std::string::npos);
+}
+
+std::string contended(const std::string& seed) {
+  return R"(
+[scenario]
+name = "determinism"
+seed = )" + seed + R"(
+methods = ["host"]
+[engine]
+host_chunk = "4MiB"
+[[host]]
+name = "client"
+count = 5
+nic = "10Gbps"
+[[nfs_server]]
+name = "filer"
+nic = "10Gbps"
+disk = { read = "1GBps", write = "800MBps", latency = "200us" }
+[[link]]
+name = "lan"
+bandwidth = "25Gbps"
+latency = "50us"
+between = ["client", "filer"]
+[[copy]]
+on = "client"
+from = "filer:/a"
+to = "filer:/b"
+size = "256MiB"
+count = 2
+concurrency = 2
+start_jitter = "1s"
+)";
+}
+
+TEST(Simulation, SameScenarioAndSeedGiveIdenticalResults) {
+  auto first = simulate(contended("7"), "host");
+  auto second = simulate(contended("7"), "host");
+  ASSERT_FALSE(first.contains("error")) << first["error"];
+  first.erase("wall_s");
+  second.erase("wall_s");
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first["summary"]["done"], 10);
+  auto other = simulate(contended("8"), "host");
+  EXPECT_NE(first["copies"][0]["start_s"], other["copies"][0]["start_s"]);  // the seed drives the jitter
+}
+
+}  // namespace
+}  // namespace offload::testing

@@ -1,0 +1,51 @@
+// Runs one simulation in a forked child (SimGrid 3.32: one simulation per
+// process) and returns its JSON record to the test in the parent.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario.hpp"
+#include "sim/simulation.hpp"
+
+namespace offload::testing {
+
+/// The results record of `method` at sweep point `point` of `toml`, or
+/// {"error": text} when the child failed.
+inline nlohmann::json simulate(const std::string& toml, const std::string& method, std::size_t point = 0) {
+  int fds[2];
+  if (pipe(fds) != 0) return {{"error", "pipe failed"}};
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::string out;
+    try {
+      auto set = sim::load_scenario_text(toml, "test.toml");
+      auto variant = sim::parse_method_variant(method);
+      out = sim::run_simulation(set.points.at(point), *variant).dump();
+    } catch (const std::exception& e) {
+      out = nlohmann::json{{"error", e.what()}}.dump();
+    }
+    for (std::size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buffer[65536];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (text.empty()) return {{"error", "the simulation process died (status " + std::to_string(status) + ")"}};
+  return nlohmann::json::parse(text);
+}
+
+}  // namespace offload::testing
