@@ -1,0 +1,129 @@
+// The scenario loader: values, defaults, sweeps, and errors that name the
+// file, the line and the key.
+#include <gtest/gtest.h>
+
+#include "sim/scenario.hpp"
+
+namespace offload::sim {
+namespace {
+
+const std::string kValid = R"([scenario]
+name = "s"
+methods = ["host", "nfs-copy-async"]
+
+[[host]]
+name = "client"
+count = 3
+nic = "10Gbps"
+
+[[nfs_server]]
+name = "filer"
+disk = { read = "2GBps", write = "1GBps", latency = "100us" }
+
+[[link]]
+name = "lan"
+bandwidth = "25Gbps"
+latency = "50us"
+between = ["client", "filer"]
+
+[[copy]]
+on = "client"
+from = "filer:/a"
+to = "filer:/b"
+size = "40GiB"
+
+[sweep]
+"link.lan.bandwidth" = ["1Gbps", "100Gbps"]
+"nfs_server.filer.disk.read" = ["1GBps", "3GBps", "5GBps"]
+)";
+
+// Replaces the first occurrence of `from` in the valid scenario.
+std::string with(const std::string& from, const std::string& to) {
+  std::string text = kValid;
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    load_scenario_text(text, "bad.toml");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Scenario, ReadsValuesWithUnits) {
+  auto set = load_scenario_text(kValid, "ok.toml");
+  ASSERT_EQ(set.points.size(), 6U);
+  const Scenario& s = set.points[0];
+  EXPECT_EQ(s.hosts[0].count, 3);
+  EXPECT_DOUBLE_EQ(*s.hosts[0].nic_Bps, 1.25e9);
+  EXPECT_DOUBLE_EQ(s.nfs_servers[0].disk.latency_s, 100e-6);
+  EXPECT_DOUBLE_EQ(s.copies[0].size_bytes, 40.0 * (1ULL << 30));
+  ASSERT_EQ(s.methods.size(), 2U);
+  EXPECT_EQ(s.methods[1].choice, MethodChoice::kernel_copy);
+  EXPECT_EQ(s.methods[1].nfs_async, true);
+  EXPECT_EQ(s.network_model, "LV08");
+}
+
+TEST(Scenario, SweepsExpandInFileOrderLastFastest) {
+  auto set = load_scenario_text(kValid, "ok.toml");
+  ASSERT_EQ(set.sweep_keys, (std::vector<std::string>{"link.lan.bandwidth", "nfs_server.filer.disk.read"}));
+  EXPECT_DOUBLE_EQ(set.points[0].links[0].bandwidth_Bps, 1.25e8);
+  EXPECT_DOUBLE_EQ(set.points[0].nfs_servers[0].disk.read_Bps, 1e9);
+  EXPECT_DOUBLE_EQ(set.points[1].nfs_servers[0].disk.read_Bps, 3e9);
+  EXPECT_DOUBLE_EQ(set.points[3].links[0].bandwidth_Bps, 1.25e10);
+  EXPECT_EQ(set.points[5].point.at("nfs_server.filer.disk.read"), "5GBps");
+}
+
+struct BadCase {
+  const char* what;
+  std::string text;
+  std::vector<std::string> wanted;  // every piece must be in the message
+};
+
+class BadScenario : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadScenario, IsRejectedWithFileLineAndKey) {
+  std::string error = error_of(GetParam().text);
+  ASSERT_FALSE(error.empty()) << GetParam().what << " was accepted";
+  for (const auto& piece : GetParam().wanted) EXPECT_NE(error.find(piece), std::string::npos) << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, BadScenario,
+    ::testing::Values(
+        BadCase{"unknown key", with("count = 3", "count = 3\nnick = \"10Gbps\""), {"bad.toml:8", "unknown key 'nick'", "[[host]]", "known: cores"}},
+        BadCase{"wrong type", with("count = 3", "count = \"three\""), {"bad.toml:7", "'count'", "integer"}},
+        BadCase{"bad unit", with("\"10Gbps\"", "\"10Gbs\""), {"bad.toml:8", "'nic'", "10Gbs"}},
+        BadCase{"dangling link end", with("between = [\"client\", \"filer\"]", "between = [\"client\", \"filler\"]"),
+                {"bad.toml:18", "'between'", "'filler'"}},
+        BadCase{"dangling server", with("from = \"filer:/a\"", "from = \"nas:/a\""), {"bad.toml:22", "'from'", "'nas'"}},
+        BadCase{"dangling host", with("on = \"client\"", "on = \"server\""), {"'on'", "'server'"}},
+        BadCase{"unknown method", with("\"nfs-copy-async\"", "\"teleport\""), {"bad.toml:3", "'teleport'"}},
+        BadCase{"missing size", with("size = \"40GiB\"", ""), {"missing key 'size'"}},
+        BadCase{"negative count", with("count = 3", "count = -3"), {"'count'", "out of range"}},
+        BadCase{"sweep of nothing", with("\"link.lan.bandwidth\"", "\"link.wan.bandwidth\""), {"[sweep]", "'wan'"}},
+        BadCase{"sweep bad value", with("\"1Gbps\", \"100Gbps\"", "\"1Gbps\", \"fast\""), {"'bandwidth'", "fast"}},
+        BadCase{"syntax", with("name = \"s\"", "name = \"s"), {"bad.toml:2", "syntax"}},
+        BadCase{"duplicate name", with("[[nfs_server]]", "[[host]]\nname = \"client\"\n\n[[nfs_server]]"), {"bad.toml:11", "'client'", "declared twice"}},
+        BadCase{"no workload", kValid.substr(0, kValid.find("[[copy]]")), {"no [[copy]]"}}),
+    [](const auto& info) {
+      std::string name = info.param.what;
+      for (char& c : name) if (c == ' ') c = '_';
+      return name;
+    });
+
+TEST(Scenario, MissingFileIsAClearError) {
+  try {
+    load_scenario_file("/nonexistent/s.toml");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/s.toml: cannot open"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace offload::sim
