@@ -141,11 +141,13 @@ std::string summary_table(const nlohmann::json& runs) {
     std::string point = point_text(run["point"]);
     double throughput = s["aggregate_throughput_Bps"];
     double base = host_throughput.contains(point) ? host_throughput[point] : 0;
-    out += fmt::format("{:<28} {:<15} {:>7} {:>11.3f} {:>12} {:>13} {:>12.3f} {:>8}\n", point,
+    bool any_done = s["done"].get<int>() > 0;
+    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>13} {:>12.3f} {:>8}\n", point,
                        run["method"].get<std::string>(),
-                       fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()), s["makespan_s"].get<double>(),
-                       format_rate(throughput), format_bytes(shared_link_bytes(run)), client_cpu_s(run),
-                       base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
+                       fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()),
+                       any_done ? fmt::format("{:.3f}", s["makespan_s"].get<double>()) : "failed",
+                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)), client_cpu_s(run),
+                       any_done && base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
   }
   return out;
 }
