@@ -77,6 +77,12 @@ Cookie Engine::admit(const CopyRequest& request, std::unique_ptr<CopyTarget> tar
   job.destination = request.destination;
   job.target = std::move(target);
   job.ladder = ladder_for(request.method);
+  if (request.method == MethodChoice::automatic) {  // device offloads only where offered
+    const auto& offered = job.target->info().device_methods;
+    std::erase_if(job.ladder, [&](Method m) {
+      return is_device_method(m) && std::find(offered.begin(), offered.end(), m) == offered.end();
+    });
+  }
   job.rung_disabled_by.assign(job.ladder.size(), 0);
   const TargetInfo& info = job.target->info();
   job.status.bytes_total = info.source_range.length;
@@ -232,10 +238,15 @@ bool Engine::issue_next(Job& job) {
     if (!buffer) return false;  // memory bound reached: wait for a write
   }
   std::uint64_t length = std::min(piece.length, chunk_bytes(method));
+  if (std::uint64_t limit = job.target->info().max_op_bytes[static_cast<std::size_t>(method)]; limit != 0) {
+    length = std::min(length, limit);  // e.g. the array's maximum segment length
+  }
   Op op{.source_offset = piece.source_offset, .destination_offset = piece.destination_offset,
         .length = length};
   switch (method) {
     case Method::clone: op.kind = OpKind::clone; break;
+    case Method::scsi_xcopy: op.kind = OpKind::xcopy; break;
+    case Method::scsi_odx: op.kind = OpKind::odx; break;
     case Method::kernel_copy: op.kind = OpKind::copy_range; break;
     case Method::host:
       op.kind = OpKind::read;
@@ -265,6 +276,8 @@ void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
 std::uint64_t Engine::chunk_bytes(Method method) const {
   switch (method) {
     case Method::clone: return std::max<std::uint64_t>(1, config_.clone_chunk_bytes);
+    case Method::scsi_xcopy:
+    case Method::scsi_odx: return std::max<std::uint64_t>(1, config_.device_chunk_bytes);
     case Method::kernel_copy: return std::max<std::uint64_t>(1, config_.kernel_copy_chunk_bytes);
     case Method::host: return std::max<std::uint64_t>(1, buffers_.buffer_bytes());
   }
@@ -332,6 +345,8 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
   switch (flight.op.kind) {
     case OpKind::map_data: on_mapped(job, flight, result); break;
     case OpKind::clone:
+    case OpKind::xcopy:
+    case OpKind::odx:
     case OpKind::copy_range: on_offloaded(job, flight, result); break;
     case OpKind::read: on_read(job, flight, result); break;
     case OpKind::write: on_written(job, flight, result); break;

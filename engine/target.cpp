@@ -9,6 +9,8 @@ std::string_view op_kind_name(OpKind kind) {
     case OpKind::write: return "write";
     case OpKind::clone: return "clone";
     case OpKind::copy_range: return "copy_range";
+    case OpKind::xcopy: return "xcopy";
+    case OpKind::odx: return "odx";
     case OpKind::zero_range: return "zero_range";
     case OpKind::finish: return "finish";
     case OpKind::abort: return "abort";
@@ -23,6 +25,8 @@ OpResult CopyTarget::execute(const Op& op) {
     case OpKind::write: return write(op);
     case OpKind::clone: return clone(op);
     case OpKind::copy_range: return copy_range(op);
+    case OpKind::xcopy: return xcopy(op);
+    case OpKind::odx: return odx(op);
     case OpKind::zero_range: return zero_range(op);
     case OpKind::finish: return finish();
     case OpKind::abort: return abort();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -24,6 +25,8 @@ enum class OpKind : std::uint8_t {
   write,       ///< host buffer -> destination
   clone,       ///< share source extents into the destination (reflink)
   copy_range,  ///< in-kernel / offloaded copy (copy_file_range)
+  xcopy,       ///< SCSI EXTENDED COPY of a range
+  odx,         ///< SCSI token copy of a range
   zero_range,  ///< make a destination range read as zeros (punch a hole)
   finish,      ///< check the source did not change, publish the destination
   abort,       ///< undo the destination claim after a failure or cancel
@@ -62,6 +65,8 @@ struct TargetInfo {
   std::string source_fs;             ///< e.g. "xfs", "btrfs", "ext4", "nfs", "fake"
   std::string destination_fs;        ///< same for the destination
   bool needs_host_memory = true;     ///< false: host reads/writes get no buffer (simulated data)
+  std::vector<Method> device_methods;  ///< device offloads offered (scsi-xcopy, scsi-odx)
+  std::array<std::uint64_t, kMethodCount> max_op_bytes{};  ///< per Method: device limit per call (0 = none)
 };
 
 /// A source/destination pair opened for one copy. The hooks block in the
@@ -81,6 +86,10 @@ class CopyTarget {
   virtual OpResult clone(const Op& op) { (void)op; return {.value = -95}; }
   /// Offloaded copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
   virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -95}; }
+  /// SCSI EXTENDED COPY of up to op.length bytes; -EOPNOTSUPP where it cannot.
+  virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -95}; }
+  /// SCSI token copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
+  virtual OpResult odx(const Op& op) { (void)op; return {.value = -95}; }
   /// Makes the destination range read as zeros.
   virtual OpResult zero_range(const Op& op) = 0;
   /// Verifies the source is unchanged and publishes the destination.

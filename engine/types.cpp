@@ -8,6 +8,8 @@ namespace offload {
 std::string_view method_name(Method method) {
   switch (method) {
     case Method::clone: return "clone";
+    case Method::scsi_xcopy: return "scsi-xcopy";
+    case Method::scsi_odx: return "scsi-odx";
     case Method::kernel_copy: return "kernel-copy";
     case Method::host: return "host";
   }
@@ -18,15 +20,19 @@ std::string_view method_choice_name(MethodChoice choice) {
   switch (choice) {
     case MethodChoice::automatic: return "auto";
     case MethodChoice::clone: return "clone";
+    case MethodChoice::scsi_xcopy: return "scsi-xcopy";
+    case MethodChoice::scsi_odx: return "scsi-odx";
     case MethodChoice::kernel_copy: return "kernel-copy";
     case MethodChoice::host: return "host";
   }
   return "?";
 }
 
+bool is_device_method(Method method) { return method == Method::scsi_xcopy || method == Method::scsi_odx; }
+
 std::optional<MethodChoice> parse_method_choice(std::string_view text) {
-  for (auto choice : {MethodChoice::automatic, MethodChoice::clone,
-                      MethodChoice::kernel_copy, MethodChoice::host}) {
+  for (auto choice : {MethodChoice::automatic, MethodChoice::clone, MethodChoice::scsi_xcopy,
+                      MethodChoice::scsi_odx, MethodChoice::kernel_copy, MethodChoice::host}) {
     if (text == method_choice_name(choice)) return choice;
   }
   return std::nullopt;
@@ -35,8 +41,10 @@ std::optional<MethodChoice> parse_method_choice(std::string_view text) {
 std::vector<Method> ladder_for(MethodChoice choice) {
   switch (choice) {
     case MethodChoice::automatic:
-      return {Method::clone, Method::kernel_copy, Method::host};
+      return {Method::clone, Method::scsi_xcopy, Method::scsi_odx, Method::kernel_copy, Method::host};
     case MethodChoice::clone: return {Method::clone};
+    case MethodChoice::scsi_xcopy: return {Method::scsi_xcopy};
+    case MethodChoice::scsi_odx: return {Method::scsi_odx};
     case MethodChoice::kernel_copy: return {Method::kernel_copy};
     case MethodChoice::host: return {Method::host};
   }

@@ -16,23 +16,29 @@ namespace offload {
 using TimeNs = std::int64_t;
 
 /// How the bytes of a range are moved.
+/// Ladder order: the cheapest for the host first.
 enum class Method : std::uint8_t {
-  clone,        ///< reflink (FICLONERANGE): shares extents, moves no data
-  kernel_copy,  ///< copy_file_range(2): in-kernel or server-side copy
+  clone,        ///< reflink (FICLONERANGE, NFS CLONE): shares extents, moves no data
+  scsi_xcopy,   ///< SCSI EXTENDED COPY (LID1): the array copies between LBAs
+  scsi_odx,     ///< SCSI token copy (POPULATE TOKEN / WRITE USING TOKEN)
+  kernel_copy,  ///< copy_file_range(2): in-kernel or server-side (NFS COPY) copy
   host,         ///< read into host memory, write out (the baseline)
 };
 
 /// Number of concrete methods (size of per-method arrays).
-inline constexpr std::size_t kMethodCount = 3;
+inline constexpr std::size_t kMethodCount = 5;
+
+/// Device offloads: in the automatic ladder only where the target offers them.
+bool is_device_method(Method method);
 
 /// What the caller asks for: one pinned method or the ladder.
-enum class MethodChoice : std::uint8_t { automatic, clone, kernel_copy, host };
+enum class MethodChoice : std::uint8_t { automatic, clone, scsi_xcopy, scsi_odx, kernel_copy, host };
 
-/// Stable name of a method ("clone", "kernel-copy", "host").
+/// Stable name of a method ("clone", "scsi-xcopy", "scsi-odx", "kernel-copy", "host").
 std::string_view method_name(Method method);
 /// Stable name of a choice ("auto", or a method's name).
 std::string_view method_choice_name(MethodChoice choice);
-/// Parses "auto", "clone", "kernel-copy" or "host"; nullopt otherwise.
+/// Parses "auto" or a method's name; nullopt otherwise.
 std::optional<MethodChoice> parse_method_choice(std::string_view text);
 /// The methods a choice may use, in ladder order (one for a pinned choice).
 std::vector<Method> ladder_for(MethodChoice choice);

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "models/scsi_lun_target.hpp"
 #include "models/sim_file_target.hpp"
 
 namespace offload::sim {
@@ -48,7 +49,18 @@ Platform::Platform(const Scenario& scenario) {
     servers_[spec.name] = std::make_unique<models::NfsServer>(spec, host, network_);
     groups_[spec.name] = {spec.name};
   }
+  for (const ScsiArraySpec& spec : scenario.scsi_arrays) {
+    sg4::Host* host = zone_->create_host(spec.name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
+    host->seal();
+    if (spec.port_Bps) {
+      zone_->create_split_duplex_link(spec.name + "-port", *spec.port_Bps)->seal();
+      nic_of_[spec.name] = spec.name + "-port";
+    }
+    arrays_[spec.name] = std::make_unique<models::ScsiArray>(spec, host, network_);
+    groups_[spec.name] = {spec.name};
+  }
   for (const LinkSpec& spec : scenario.links) {
+    shared_links_.push_back(spec.name);
     auto* link = zone_->create_split_duplex_link(spec.name, spec.bandwidth_Bps);
     link->set_latency(spec.latency_s)->seal();
     for (sg4::Host* a : ends(spec.between[0])) {
@@ -78,12 +90,14 @@ Platform::Platform(const Scenario& scenario) {
     std::string to = copy.to.substr(0, copy.to.find(':'));
     for (SimHost* member : members(copy.on)) {
       for (const std::string& server : {from, to}) {
-        if (server != "local" && !network_.connected(member->host, servers_.at(server)->host())) {
+        sg4::Host* peer = server == "local" ? nullptr
+                          : servers_.contains(server) ? servers_.at(server)->host() : arrays_.at(server)->host();
+        if (peer != nullptr && !network_.connected(member->host, peer)) {
           throw ScenarioError(where + "host '" + member->name + "' has no [[link]] to server '" + server + "'");
         }
       }
     }
-    if (from != "local" && to != "local" && from != to &&
+    if (servers_.contains(from) && servers_.contains(to) && from != to &&
         !network_.connected(servers_.at(from)->host(), servers_.at(to)->host())) {
       throw ScenarioError(where + "servers '" + from + "' and '" + to + "' need a [[link]] for an inter-server copy");
     }
@@ -93,7 +107,9 @@ Platform::Platform(const Scenario& scenario) {
 std::vector<sg4::Host*> Platform::ends(const std::string& name) {
   std::vector<sg4::Host*> out;
   for (const std::string& member : groups_.at(name)) {
-    out.push_back(hosts_.contains(member) ? hosts_.at(member)->host : servers_.at(member)->host());
+    out.push_back(hosts_.contains(member)     ? hosts_.at(member)->host
+                  : servers_.contains(member) ? servers_.at(member)->host()
+                                              : arrays_.at(member)->host());
   }
   return out;
 }
@@ -107,6 +123,11 @@ std::vector<SimHost*> Platform::members(const std::string& name) {
 models::NfsServer* Platform::server(const std::string& name) {
   auto it = servers_.find(name);
   return it == servers_.end() ? nullptr : it->second.get();
+}
+
+models::ScsiArray* Platform::array(const std::string& name) {
+  auto it = arrays_.find(name);
+  return it == arrays_.end() ? nullptr : it->second.get();
 }
 
 nlohmann::json Platform::metrics() const {
@@ -130,7 +151,20 @@ nlohmann::json Platform::metrics() const {
                  {"offload_status", c.offload_status}, {"cb_offload", c.callbacks}, {"clone", c.clones},
                  {"copy_notify", c.copy_notify}};
   }
-  return {{"link_bytes", links}, {"cpu_busy_s", cpu}, {"disks", disks}, {"nfs", nfs}};
+  nlohmann::json scsi = nlohmann::json::object();
+  for (const auto& [name, array] : arrays_) {
+    cpu[name] = array->cpu().busy_s();
+    add_disk(array->disk());
+    const auto& c = array->counters();
+    scsi[name] = {{"read", c.reads}, {"write", c.writes}, {"extended_copy", c.extended_copies},
+                  {"populate_token", c.populate_tokens}, {"write_using_token", c.write_using_tokens},
+                  {"receive_rod_token_information", c.rrti_polls}};
+  }
+  nlohmann::json client_hosts = nlohmann::json::array();
+  for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
+  return {{"link_bytes", links},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
+          {"client_hosts", client_hosts}, {"disks", disks},               {"nfs", nfs},
+          {"scsi", scsi}};
 }
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
@@ -145,11 +179,24 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(con
     if (server == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated server"});
     return models::SimEndpoint{server, nullptr};
   };
+  if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
+  auto array_of = [&](const std::string& address) { return platform_.array(address.substr(0, address.find(':'))); };
+  if (models::ScsiArray* source_array = array_of(request.source)) {
+    models::ScsiArray* destination_array = array_of(request.destination);
+    if (destination_array == nullptr) {
+      return std::unexpected(CopyError{EINVAL, request.destination, "a LUN copies only to a LUN"});
+    }
+    TargetInfo info;
+    info.source_size = request.source_offset + *request.length;
+    info.source_range = {request.source_offset, *request.length};
+    info.destination_offset = request.destination_offset;
+    info.source_fs = info.destination_fs = "scsi";
+    return std::make_unique<models::ScsiLunTarget>(client_.host, *client_.cpu, *source_array, *destination_array, info);
+  }
   auto source = endpoint(request.source);
   if (!source) return std::unexpected(source.error());
   auto destination = endpoint(request.destination);
   if (!destination) return std::unexpected(destination.error());
-  if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
   TargetInfo info;
   info.source_size = request.source_offset + *request.length;
   info.source_range = {request.source_offset, *request.length};

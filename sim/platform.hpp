@@ -1,7 +1,8 @@
 // Builds the SimGrid platform of a scenario: hosts (with CPU, optional NIC
-// link and local disk/filesystem), NFS servers, shared links and the routes
-// through them, and the target factory that lets each host's engine open
-// simulated files ("SERVER:/path" or "local:/path").
+// link and local disk/filesystem), NFS servers, SCSI arrays, shared links
+// and the routes through them, and the target factory that lets each
+// host's engine open simulated files ("SERVER:/path", "local:/path") and
+// LUNs ("ARRAY:lunN").
 #pragma once
 
 #include <map>
@@ -18,6 +19,7 @@
 #include "models/local_fs.hpp"
 #include "models/network.hpp"
 #include "models/nfs_server.hpp"
+#include "models/scsi_array.hpp"
 #include "sim/scenario.hpp"
 
 namespace offload::sim {
@@ -43,6 +45,8 @@ class Platform {
   std::vector<SimHost*> members(const std::string& name);
   /// The NFS server `name` (nullptr if none).
   models::NfsServer* server(const std::string& name);
+  /// The SCSI array `name` (nullptr if none).
+  models::ScsiArray* array(const std::string& name);
   /// The network and its byte counts.
   models::Network& network() { return network_; }
   /// Per-link bytes, per-host CPU, per-disk busy time and NFS counts.
@@ -52,9 +56,11 @@ class Platform {
   void add_host(const std::string& name, const HostSpec& spec);
   std::vector<sg4::Host*> ends(const std::string& name);
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
+  std::vector<std::string> shared_links_;         // the scenario's [[link]]s
   std::map<std::string, std::vector<std::string>> groups_;
   std::map<std::string, std::unique_ptr<SimHost>> hosts_;
   std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;
+  std::map<std::string, std::unique_ptr<models::ScsiArray>> arrays_;
   models::Network network_;
   sg4::NetZone* zone_ = nullptr;
 };

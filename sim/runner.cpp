@@ -63,17 +63,14 @@ std::string number(double value) { return fmt::format("{:.9g}", value); }
 double client_cpu_s(const nlohmann::json& run) {
   double total = 0;
   const auto& metrics = run["metrics"];
-  for (const auto& [name, seconds] : metrics["cpu_busy_s"].items()) {
-    if (!metrics["nfs"].contains(name)) total += seconds.get<double>();
-  }
+  for (const auto& name : metrics["client_hosts"]) total += metrics["cpu_busy_s"][name.get<std::string>()].get<double>();
   return total;
 }
 
 double shared_link_bytes(const nlohmann::json& run) {
   double total = 0;
-  for (const auto& [name, bytes] : run["metrics"]["link_bytes"].items()) {
-    if (!name.ends_with("-nic")) total += bytes.get<double>();
-  }
+  const auto& metrics = run["metrics"];
+  for (const auto& name : metrics["shared_links"]) total += metrics["link_bytes"][name.get<std::string>()].get<double>();
   return total;
 }
 

@@ -169,7 +169,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
     }
     for (const std::string& m : f.texts("methods")) {
       auto variant = parse_method_variant(m);
-      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
+      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, scsi-xcopy, scsi-odx, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
       s.methods.push_back(*variant);
     }
     if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");
@@ -181,6 +181,10 @@ Scenario parse_point(const Value& root, const std::string& file) {
     s.engine.host_chunk_bytes = static_cast<std::uint64_t>(f.size("host_chunk").value_or(static_cast<double>(s.engine.host_chunk_bytes)));
     s.engine.kernel_copy_chunk_bytes = static_cast<std::uint64_t>(f.size("kernel_copy_chunk").value_or(static_cast<double>(s.engine.kernel_copy_chunk_bytes)));
     s.engine.clone_chunk_bytes = static_cast<std::uint64_t>(f.size("clone_chunk").value_or(static_cast<double>(s.engine.clone_chunk_bytes)));
+    s.engine.device_chunk_bytes = static_cast<std::uint64_t>(f.size("device_chunk").value_or(static_cast<double>(s.engine.device_chunk_bytes)));
+    if (s.engine.kernel_copy_chunk_bytes == 0 || s.engine.clone_chunk_bytes == 0 || s.engine.device_chunk_bytes == 0) {
+      fail_at(*engine, "[engine]: chunk sizes must be above zero");
+    }
     if (s.engine.host_chunk_bytes == 0) f.bad(*f.find("host_chunk"), "host_chunk", "must be above zero");
     f.reject_unknown();
   }
@@ -237,6 +241,39 @@ Scenario parse_point(const Value& root, const std::string& file) {
       s.nfs_servers.push_back(n);
     }
   }
+  if (const auto* arrays = array_of_tables(root, "scsi_array")) {
+    top.find("scsi_array");
+    for (std::size_t i = 0; i < arrays->size(); ++i) {
+      std::string context = context_for("scsi_array", (*arrays)[i], i);
+      Fields f((*arrays)[i], context);
+      ScsiArraySpec a;
+      a.line = static_cast<int>((*arrays)[i].location().line());
+      a.name = f.text("name");
+      claim(f, f.need("name"), a.name);
+      a.cpu = read_cpu(f);
+      a.port_Bps = f.rate("port");
+      a.disk = read_disk(f, "disk", context);
+      if (const Value* copy = f.find("copy")) {
+        Fields c(*copy, context + ".copy");
+        a.copy.xcopy = c.flag("xcopy", a.copy.xcopy);
+        a.copy.odx = c.flag("odx", a.copy.odx);
+        a.copy.max_segment_bytes = c.size("max_segment").value_or(a.copy.max_segment_bytes);
+        a.copy.max_concurrent = static_cast<int>(c.integer("max_concurrent", a.copy.max_concurrent, 1, 100000));
+        a.copy.command_cpu_s = c.duration("command_cpu").value_or(a.copy.command_cpu_s);
+        a.copy.max_token_bytes = c.size("max_token").value_or(a.copy.max_token_bytes);
+        a.copy.token_timeout_s = c.duration("token_timeout").value_or(a.copy.token_timeout_s);
+        a.copy.populate_cpu_s = c.duration("populate_cpu").value_or(a.copy.populate_cpu_s);
+        a.copy.poll_interval_s = c.duration("poll_interval").value_or(a.copy.poll_interval_s);
+        a.copy.command_bytes = c.size("command_size").value_or(a.copy.command_bytes);
+        if (a.copy.max_segment_bytes < 512) c.bad(*copy, "max_segment", "must be at least one 512-byte block");
+        if (a.copy.max_token_bytes < 512) c.bad(*copy, "max_token", "must be at least one 512-byte block");
+        if (a.copy.poll_interval_s <= 0) c.bad(*copy, "poll_interval", "must be above zero");
+        c.reject_unknown();
+      }
+      f.reject_unknown();
+      s.scsi_arrays.push_back(a);
+    }
+  }
   if (const auto* links = array_of_tables(root, "link")) {
     top.find("link");
     for (std::size_t i = 0; i < links->size(); ++i) {
@@ -259,8 +296,9 @@ Scenario parse_point(const Value& root, const std::string& file) {
   const auto* copies = array_of_tables(root, "copy");
   top.find("copy");
   if (copies == nullptr || copies->empty()) fail_at(root, file + ": no [[copy]] in the workload");
-  std::set<std::string> server_names;
+  std::set<std::string> server_names, array_names;
   for (const auto& n : s.nfs_servers) server_names.insert(n.name);
+  for (const auto& a : s.scsi_arrays) array_names.insert(a.name);
   for (std::size_t i = 0; i < copies->size(); ++i) {
     Fields f((*copies)[i], context_for("copy", (*copies)[i], i));
     CopySpec c;
@@ -277,12 +315,17 @@ Scenario parse_point(const Value& root, const std::string& file) {
         f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path or local:/path");
       }
       if (server == "local" && !host->disk) f.bad(f.need(key), key, "host '" + c.on + "' has no disk for local:");
-      if (server != "local" && !server_names.contains(server)) {
-        f.bad(f.need(key), key, "'" + server + "' is not a declared [[nfs_server]]");
+      if (array_names.contains(server) && !endpoint.substr(colon + 1).starts_with("lun")) {
+        f.bad(f.need(key), key, "'" + endpoint + "' should name a LUN, e.g. " + server + ":lun0");
+      }
+      if (server != "local" && !server_names.contains(server) && !array_names.contains(server)) {
+        f.bad(f.need(key), key, "'" + server + "' is not a declared [[nfs_server]] or [[scsi_array]]");
       }
       (std::string(key) == "from" ? c.from : c.to) = endpoint;
     }
     if (c.from == c.to) f.bad(f.need("to"), "to", "copies a file onto itself");
+    auto on_array = [&](const std::string& endpoint) { return array_names.contains(endpoint.substr(0, endpoint.find(':'))); };
+    if (on_array(c.from) != on_array(c.to)) f.bad(f.need("to"), "to", "copies between a LUN and a file are not modelled");
     c.size_bytes = f.size("size").value_or(-1);
     if (c.size_bytes <= 0) f.bad(f.need("size"), "size", "must be above zero");
     c.count = static_cast<int>(f.integer("count", 1, 1, 10'000'000));
@@ -388,6 +431,8 @@ Value parse_toml(std::istream& in, const std::string& name) {
 
 std::optional<MethodVariant> parse_method_variant(const std::string& label) {
   if (label == "nfs-copy") return MethodVariant{label, MethodChoice::kernel_copy, std::nullopt};
+  if (label == "xcopy") return MethodVariant{label, MethodChoice::scsi_xcopy, std::nullopt};
+  if (label == "odx") return MethodVariant{label, MethodChoice::scsi_odx, std::nullopt};
   if (label == "nfs-copy-sync") return MethodVariant{label, MethodChoice::kernel_copy, false};
   if (label == "nfs-copy-async") return MethodVariant{label, MethodChoice::kernel_copy, true};
   auto choice = parse_method_choice(label);

@@ -75,6 +75,30 @@ struct NfsServerSpec {
   int line = 0;
 };
 
+/// A SCSI array's copy engines (EXTENDED COPY and ODX token copy).
+struct ScsiCopySpec {
+  double max_segment_bytes = 256e6;   ///< bytes per XCOPY segment (LIO: 256 MB); one segment per command
+  int max_concurrent = 1;             ///< copies the copy engine runs at once (LIO: 1)
+  double command_cpu_s = 200e-6;      ///< controller CPU per copy command
+  double max_token_bytes = 268435456; ///< bytes one ROD token stands for (commonly 256 MiB)
+  double token_timeout_s = 30;        ///< inactivity timeout of a ROD token
+  double populate_cpu_s = 1e-3;       ///< controller CPU to build a token (point-in-time)
+  double poll_interval_s = 0.5;       ///< RECEIVE ROD TOKEN INFORMATION period (ddpt: 500 ms)
+  bool xcopy = true;                  ///< EXTENDED COPY supported
+  bool odx = true;                    ///< POPULATE TOKEN / WRITE USING TOKEN supported
+  double command_bytes = 512;         ///< bytes of a CDB plus parameter list or status on the wire
+};
+
+/// A SCSI array with front-end ports and back-end flash or disks.
+struct ScsiArraySpec {
+  std::string name;                   ///< name used in "ARRAY:lunN"
+  CpuSpec cpu;                        ///< controller CPU
+  std::optional<double> port_Bps;     ///< front-end port link, bytes/s
+  DiskSpec disk;                      ///< back-end storage (all LUNs)
+  ScsiCopySpec copy;                  ///< copy engine
+  int line = 0;
+};
+
 /// A shared link between hosts or groups.
 struct LinkSpec {
   std::string name;                   ///< name used in sweeps ("link.NAME.bandwidth")
@@ -87,8 +111,8 @@ struct LinkSpec {
 /// One workload entry: copies run by the engine of each `on` host.
 struct CopySpec {
   std::string on;                     ///< host or group running the engine
-  std::string from;                   ///< "SERVER:/path" or "local:/path"
-  std::string to;                     ///< same forms
+  std::string from;                   ///< "SERVER:/path", "local:/path" or "ARRAY:lunN"
+  std::string to;                     ///< same forms (LUN to LUN, file to file)
   double size_bytes = 0;              ///< bytes per copy
   int count = 1;                      ///< copies per host
   int concurrency = 1;                ///< copies in flight per host
@@ -114,6 +138,7 @@ struct Scenario {
   EngineConfig engine;                ///< every client's engine settings
   std::vector<HostSpec> hosts;
   std::vector<NfsServerSpec> nfs_servers;
+  std::vector<ScsiArraySpec> scsi_arrays;
   std::vector<LinkSpec> links;
   std::vector<CopySpec> copies;
   std::vector<MethodVariant> methods; ///< one run per method

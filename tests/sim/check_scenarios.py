@@ -48,12 +48,13 @@ def tput(r):
 
 
 def shared_bytes(r):
-    return sum(b for name, b in r["metrics"]["link_bytes"].items() if not name.endswith("-nic"))
+    m = r["metrics"]
+    return sum(m["link_bytes"][name] for name in m["shared_links"])
 
 
 def client_cpu(r):
     m = r["metrics"]
-    return sum(s for name, s in m["cpu_busy_s"].items() if name not in m["nfs"])
+    return sum(m["cpu_busy_s"][name] for name in m["client_hosts"])
 
 
 def all_done(r):
@@ -117,7 +118,31 @@ def contention(runs):
     check("contention: only host copies cost client CPU", client_cpu(m["host"]) > 100 and client_cpu(m["clone"]) < 1)
 
 
-SHAPES = {"nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
+def scsi_array(runs):
+    points = list(by_point(runs).items())
+    gains = []
+    for point, m in points:
+        host = m["host"]
+        size = host["copies"][0]["size_bytes"]
+        check(f"scsi-array {point}: host moves the disk twice over FC", abs(shared_bytes(host) - 2 * size) < 0.01 * size,
+              f"{shared_bytes(host) / GiB:.1f} GiB")
+        for method in ("xcopy", "odx"):
+            r = m[method]
+            check(f"scsi-array {point}: {method} done, faster than host, ~0 bytes over FC",
+                  all_done(r) and tput(r) > tput(host) and shared_bytes(r) < 0.001 * size)
+        scsi = m["xcopy"]["metrics"]["scsi"]["array"]
+        check(f"scsi-array {point}: XCOPY split into 256 MB segments", scsi["extended_copy"] == -(-size // 256e6),
+              f"{scsi['extended_copy']:.0f} commands")
+        odx = m["odx"]["metrics"]["scsi"]["array"]
+        check(f"scsi-array {point}: one token per 256 MiB", odx["populate_token"] == -(-size // 2**28))
+        check(f"scsi-array {point}: auto picks XCOPY", m["auto"]["copies"][0]["methods_used"] == "scsi-xcopy")
+        gains.append(tput(m["xcopy"]) / tput(host))
+    check("scsi-array: XCOPY gain shrinks as FC gets faster", all(a > b for a, b in zip(gains, gains[1:])),
+          ", ".join(f"{g:.2f}x" for g in gains))
+    check("scsi-array: at 8 GFC the gain is near the ESG figure (~8x)", 5 < gains[0] < 12, f"{gains[0]:.2f}x")
+
+
+SHAPES = {"scsi-array": scsi_array, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
           "contention": contention}
 
 

@@ -1,0 +1,98 @@
+#include "models/scsi_array.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace offload::models {
+
+ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
+    : spec_(spec),
+      cpu_(host, spec.cpu),
+      disk_(host, spec.name + "-backend", spec.disk),
+      network_(network),
+      copy_slots_(sg4::Semaphore::create(static_cast<unsigned>(spec.copy.max_concurrent))) {}
+
+void ScsiArray::read(sg4::Host* initiator, double bytes) {
+  ++counters_.reads;
+  network_.send(initiator, host(), spec_.copy.command_bytes);
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto work = cpu_.work_async(cpu_.copy_cost_s(0));  // DMA: per-command cost only
+  auto data = network_.send_async(host(), initiator, bytes + spec_.copy.command_bytes);
+  io->wait();
+  work->wait();
+  data->wait();
+}
+
+void ScsiArray::write(sg4::Host* initiator, double bytes) {
+  ++counters_.writes;
+  auto data = network_.send_async(initiator, host(), bytes + spec_.copy.command_bytes);
+  auto work = cpu_.work_async(cpu_.copy_cost_s(0));
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  data->wait();
+  io->wait();
+  work->wait();
+  network_.send(host(), initiator, spec_.copy.command_bytes);
+}
+
+void ScsiArray::command(sg4::Host* initiator) {
+  network_.send(initiator, host(), spec_.copy.command_bytes);
+  cpu_.work_async(cpu_.copy_cost_s(0))->wait();
+  network_.send(host(), initiator, spec_.copy.command_bytes);
+}
+
+// The copy engine: one slot of max_concurrent, back-end read and write at once.
+void ScsiArray::copy_in_back_end(double bytes) {
+  copy_slots_->acquire();
+  cpu_.work_async(spec_.copy.command_cpu_s)->wait();
+  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  in->wait();
+  out->wait();
+  copy_slots_->release();
+}
+
+double ScsiArray::extended_copy(sg4::Host* initiator, double bytes) {
+  ++counters_.extended_copies;
+  network_.send(initiator, host(), spec_.copy.command_bytes);  // CDB + parameter list
+  if (!spec_.copy.xcopy) {  // INVALID OPERATION CODE
+    network_.send(host(), initiator, spec_.copy.command_bytes);
+    return 0;
+  }
+  double moved = std::min(bytes, spec_.copy.max_segment_bytes);
+  copy_in_back_end(moved);
+  network_.send(host(), initiator, spec_.copy.command_bytes);  // status GOOD
+  return moved;
+}
+
+double ScsiArray::token_copy(sg4::Host* initiator, double bytes) {
+  ++counters_.populate_tokens;
+  network_.send(initiator, host(), spec_.copy.command_bytes);  // POPULATE TOKEN
+  if (!spec_.copy.odx) {
+    network_.send(host(), initiator, spec_.copy.command_bytes);
+    return 0;
+  }
+  double moved = std::min(bytes, spec_.copy.max_token_bytes);
+  cpu_.work_async(spec_.copy.populate_cpu_s)->wait();
+  network_.send(host(), initiator, spec_.copy.command_bytes);
+  ++counters_.rrti_polls;
+  command(initiator);  // RECEIVE ROD TOKEN INFORMATION: the 512-byte token
+  ++counters_.write_using_tokens;
+  network_.send(initiator, host(), spec_.copy.command_bytes);  // WRITE USING TOKEN
+  auto done = std::make_shared<bool>(false);
+  sg4::Actor::create("odx-copy", host(), [this, moved, done] {
+    copy_in_back_end(moved);
+    *done = true;
+  });
+  network_.send(host(), initiator, spec_.copy.command_bytes);  // status: copy under way
+  while (!*done) {  // RRTI until the copy is complete
+    sg4::this_actor::sleep_for(spec_.copy.poll_interval_s);
+    ++counters_.rrti_polls;
+    command(initiator);
+  }
+  return moved;
+}
+
+}  // namespace offload::models
