@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# The main job: install, build, then compare every copy method on real
-# files of this machine (XFS, btrfs and ext4 loop mounts when root; the
-# current filesystem otherwise), printing a table and writing reports/.
-# Usage: scripts/run-main.sh [--size 256MiB]
+# The main job: install, build, then
+#  1. compare every copy method on real files of this machine (XFS, btrfs
+#     and ext4 loop mounts when root; the current filesystem otherwise);
+#  2. run the default scenario in the simulator (a 40 GiB VM clone on an
+#     NFS filer at 1-100 Gb/s: host copy vs server-side COPY);
+# printing tables and writing reports/.
+# Usage: scripts/run-main.sh [--size 256MiB] [--scenario scenarios/X.toml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=256MiB
-if [ "${1:-}" = "--size" ]; then size=$2; fi
+scenario=scenarios/nfs-vm-clone.toml
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size=$2; shift 2 ;;
+    --scenario) scenario=$2; shift 2 ;;
+    *) echo "usage: $0 [--size SIZE] [--scenario FILE]" >&2; exit 2 ;;
+  esac
+done
 scripts/build.sh
 mkdir -p reports
 offload=build/offload
@@ -27,3 +37,8 @@ rm -f "$work.log"
 
 echo "== Real copies on this machine ($size, median of 3, every byte verified) =="
 "$offload" compare "${dirs[@]}" --size "$size" --report reports/compare.json
+
+echo
+echo "== Simulation: $scenario =="
+name=$(basename "$scenario" .toml)
+"$offload" sim "$scenario" --out "reports/sim-$name" --quiet
