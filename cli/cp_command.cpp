@@ -28,7 +28,8 @@ struct CpOptions {
   std::string destination_offset = "0";
   std::string length;
   unsigned queue_depth = 8;
-  std::string host_chunk = "1MiB";
+  unsigned copy_depth = 2;
+  std::string host_chunk = "4MiB";
 };
 
 std::uint64_t size_option(const std::string& text, const char* flag) {
@@ -58,6 +59,7 @@ int run(const CpOptions& o) {
 
   RunOptions options;
   options.engine.queue_depth = o.queue_depth;
+  options.engine.copy_depth = o.copy_depth;
   options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
   options.show_progress = o.progress;
   auto result = run_copy(request, options);
@@ -104,6 +106,8 @@ Command add_cp_command(CLI::App& app) {
   cp->add_option("--destination-offset", options->destination_offset, "Where that byte lands in DST");
   cp->add_option("--length", options->length, "Bytes to copy (default: to the end of SRC)");
   cp->add_option("--queue-depth", options->queue_depth, "Operations in flight")->check(CLI::Range(1U, 256U));
+  cp->add_option("--copy-depth", options->copy_depth, "Operations in flight for this copy (0 = queue depth)")
+      ->check(CLI::Range(0U, 256U));
   cp->add_option("--host-chunk", options->host_chunk, "Bytes per host read/write");
   return [options] { return run(*options); };
 }

@@ -218,6 +218,10 @@ bool Engine::issue_next(Job& job) {
     issue(job, {.kind = OpKind::finish}, Method::host, 0, std::nullopt, 0);
     return true;
   }
+  // Per-copy depth: writers of one file contend for its inode lock (ext4's
+  // i_rwsem), so one copy keeps a short pipeline and many copies share the queue.
+  std::uint32_t copy_depth = config_.copy_depth != 0 ? config_.copy_depth : config_.queue_depth;
+  if (job.in_flight >= copy_depth) return false;
   Piece& piece = job.pending.front();
   if (int disabled_by = job.rung_disabled_by[piece.rung]; disabled_by != 0) {
     auto next = next_rung(job, piece.rung);
@@ -233,7 +237,10 @@ bool Engine::issue_next(Job& job) {
   if (method == Method::host) {
     // Keep the host pipeline balanced: at most half the queue reads, so
     // writes of earlier chunks overlap reads of later ones.
-    if (host_reads_in_flight_ >= std::max<std::uint32_t>(1, config_.queue_depth / 2)) return false;
+    if (host_reads_in_flight_ >= std::max<std::uint32_t>(1, config_.queue_depth / 2) ||
+        job.reads_in_flight >= std::max<std::uint32_t>(1, copy_depth / 2)) {
+      return false;
+    }
     buffer = buffers_.acquire();
     if (!buffer) return false;  // memory bound reached: wait for a write
   }
@@ -268,7 +275,10 @@ void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
   in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer, chunk_length});
   ++job.in_flight;
   ++in_flight_count_;
-  if (op.kind == OpKind::read) ++host_reads_in_flight_;
+  if (op.kind == OpKind::read) {
+    ++host_reads_in_flight_;
+    ++job.reads_in_flight;
+  }
   peak_in_flight_ = std::max(peak_in_flight_, in_flight_count_);
   issued_.push_back({op_id, job.target.get(), op});
 }
@@ -337,8 +347,11 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
   if (node.empty()) return;
   InFlight flight = std::move(node.mapped());
   --in_flight_count_;
-  if (flight.op.kind == OpKind::read) --host_reads_in_flight_;
   Job& job = jobs_.at(flight.job_id);
+  if (flight.op.kind == OpKind::read) {
+    --host_reads_in_flight_;
+    --job.reads_in_flight;
+  }
   --job.in_flight;
   ++job.status.operations;
   job.status.cpu_ns += result.cpu_ns;

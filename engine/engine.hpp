@@ -30,7 +30,8 @@ namespace offload {
 /// Tunables of one engine.
 struct EngineConfig {
   std::uint32_t queue_depth = 8;                      ///< operations in flight, all copies
-  std::uint64_t host_chunk_bytes = 1ULL << 20;        ///< bytes per host read/write
+  std::uint32_t copy_depth = 2;                       ///< operations in flight per copy (0 = queue_depth)
+  std::uint64_t host_chunk_bytes = 4ULL << 20;        ///< bytes per host read/write
   std::uint32_t host_buffers = 0;                     ///< host buffers; 0 = queue_depth
   std::uint64_t kernel_copy_chunk_bytes = 64ULL << 20;  ///< bytes per copy_file_range
   std::uint64_t clone_chunk_bytes = 1ULL << 30;       ///< bytes per clone call
@@ -89,6 +90,7 @@ class Engine final : public CompletionSink {
     std::deque<Piece> pending;
     std::deque<ByteRange> zero_pending;  // destination ranges to zero
     std::uint32_t in_flight = 0;
+    std::uint32_t reads_in_flight = 0;
     CopyStatus status;
   };
   struct InFlight {

@@ -178,6 +178,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
   if (const Value* engine = top.find("engine")) {
     Fields f(*engine, "[engine]");
     s.engine.queue_depth = static_cast<std::uint32_t>(f.integer("queue_depth", s.engine.queue_depth, 1, 4096));
+    s.engine.copy_depth = static_cast<std::uint32_t>(f.integer("copy_depth", s.engine.copy_depth, 0, 4096));
     s.engine.host_chunk_bytes = static_cast<std::uint64_t>(f.size("host_chunk").value_or(static_cast<double>(s.engine.host_chunk_bytes)));
     s.engine.kernel_copy_chunk_bytes = static_cast<std::uint64_t>(f.size("kernel_copy_chunk").value_or(static_cast<double>(s.engine.kernel_copy_chunk_bytes)));
     s.engine.clone_chunk_bytes = static_cast<std::uint64_t>(f.size("clone_chunk").value_or(static_cast<double>(s.engine.clone_chunk_bytes)));

@@ -96,6 +96,28 @@ TEST(EngineFake, QueueDepthBoundsOperationsAndMemory) {
   EXPECT_EQ(rig.engine.active(), 0U);
 }
 
+TEST(EngineFake, CopyDepthBoundsEachCopyWithinTheQueue) {
+  EngineConfig config;
+  config.queue_depth = 8;
+  config.copy_depth = 2;
+  config.kernel_copy_chunk_bytes = kMiB;
+  Rig one({}, config);
+  one.store["src"] = make_fake_file(16 * kMiB);
+  ASSERT_EQ(one.engine.wait(one.submit({.source = "src", .destination = "dst", .method = MethodChoice::kernel_copy}))->state,
+            CopyState::done);
+  EXPECT_EQ(one.engine.peak_in_flight(), 2U);  // one copy: its own depth
+  Rig three({}, config);
+  std::vector<Cookie> cookies;
+  for (int i = 0; i < 3; ++i) {
+    three.store["s" + std::to_string(i)] = make_fake_file(16 * kMiB, i + 1);
+    cookies.push_back(three.submit({.source = "s" + std::to_string(i), .destination = "d" + std::to_string(i),
+                                    .method = MethodChoice::kernel_copy}));
+  }
+  for (Cookie c : cookies) ASSERT_EQ(three.engine.wait(c)->state, CopyState::done);
+  EXPECT_EQ(three.engine.peak_in_flight(), 6U);  // three copies share the queue of 8
+  EXPECT_TRUE(three.same("s2", "d2"));
+}
+
 TEST(EngineFake, AutoFallsBackFromCloneAndRecordsIt) {
   Rig rig({.clone_errno = EXDEV});
   rig.store["src"] = make_fake_file(3 * kMiB);
@@ -116,6 +138,7 @@ TEST(EngineFake, AutoFallsBackFromCloneAndRecordsIt) {
 TEST(EngineFake, AutoFallsThroughTwoRungsToHost) {
   EngineConfig config;  // many kernel-copy chunks in flight when the first fails
   config.queue_depth = 8;
+  config.copy_depth = 0;
   config.kernel_copy_chunk_bytes = kMiB;
   Rig rig({.clone_errno = EOPNOTSUPP, .copy_range_errno = EXDEV}, config);
   rig.store["src"] = make_fake_file(5 * kMiB + 3);
