@@ -17,7 +17,5 @@ Command add_cp_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 /// `offload sim FILE`: a scenario in the simulator.
 Command add_sim_command(CLI::App& app);
-/// `offload sim-run FILE --point I --method M`: one simulation in this process.
-Command add_sim_run_command(CLI::App& app);
 
 }  // namespace offload::cli

@@ -14,7 +14,6 @@ int main(int argc, char** argv) {
   commands["cp"] = offload::cli::add_cp_command(app);
   commands["compare"] = offload::cli::add_compare_command(app);
   commands["sim"] = offload::cli::add_sim_command(app);
-  commands["sim-run"] = offload::cli::add_sim_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

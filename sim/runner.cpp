@@ -32,13 +32,13 @@ struct Run {
 };
 
 pid_t spawn_run(const RunnerOptions& options, const Run& run) {
-  std::vector<std::string> words{"offload", "sim-run", options.scenario_file, "--point", std::to_string(run.point),
+  std::vector<std::string> words{"offload-sim-run", options.scenario_file, "--point", std::to_string(run.point),
                                  "--method", run.method, "--output", run.output};
   std::vector<char*> argv;
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, options.self_exe.c_str(), nullptr, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, options.run_exe.c_str(), nullptr, nullptr, argv.data(), environ);
   if (rc != 0) throw std::runtime_error("cannot start a simulation process: " + std::string(std::strerror(rc)));
   return pid;
 }

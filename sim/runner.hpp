@@ -17,7 +17,7 @@ struct RunnerOptions {
   std::string out_dir;              ///< where results go ("" = none written)
   unsigned jobs = 0;                ///< processes at once (0 = cores)
   bool progress = true;             ///< a line per finished run on stderr
-  std::string self_exe = "/proc/self/exe";  ///< the program that has `sim-run`
+  std::string run_exe = "offload-sim-run";  ///< the one-simulation program (path)
 };
 
 /// Runs every point and method; returns all run records (in order).
