@@ -1,5 +1,7 @@
 #include "models/local_fs.hpp"
 
+#include "models/stage.hpp"
+
 namespace offload::models {
 
 void LocalFs::read(double bytes) {
@@ -18,15 +20,7 @@ void LocalFs::write(double bytes) {
   cpu->wait();
 }
 
-void LocalFs::kernel_copy(double bytes) {
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
-  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
-  auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
-  in->wait();
-  out->wait();
-  cpu->wait();
-}
+void LocalFs::kernel_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu_.copy_cost_s(bytes), bytes); }
 
 bool LocalFs::clone(double bytes) {
   if (!spec_.reflink) {

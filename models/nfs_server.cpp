@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "models/stage.hpp"
+
 namespace offload::models {
 
 // State of one asynchronous COPY, shared by the server's copy actor and the
@@ -20,24 +22,12 @@ NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& n
 void NfsServer::read(sg4::Host* client, double bytes) {
   ++counters_.reads;
   network_.send(client, host(), spec_.copy.rpc_bytes);
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
-  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
-  auto data = network_.send_async(host(), client, bytes + spec_.copy.rpc_bytes);
-  io->wait();
-  work->wait();
-  data->wait();
+  disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
 }
 
 void NfsServer::write(sg4::Host* client, double bytes) {
   ++counters_.writes;
-  auto data = network_.send_async(client, host(), bytes + spec_.copy.rpc_bytes);
-  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
-  data->wait();
-  io->wait();
-  work->wait();
+  peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
   network_.send(host(), client, spec_.copy.rpc_bytes);
 }
 
@@ -49,15 +39,7 @@ void NfsServer::round_trip(sg4::Host* client) {
 
 // The data part of a server-side copy: read and write the disk at once,
 // one memcpy of server CPU.
-void NfsServer::local_copy(double bytes) {
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
-  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
-  auto work = cpu_.work_async(cpu_.copy_cost_s(bytes));
-  in->wait();
-  out->wait();
-  work->wait();
-}
+void NfsServer::local_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu_.copy_cost_s(bytes), bytes); }
 
 double NfsServer::copy(sg4::Host* client, double bytes, bool async) {
   if (async && pending_async_ < spec_.copy.max_async) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "models/stage.hpp"
+
 namespace offload::models {
 
 ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
@@ -15,24 +17,13 @@ ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& n
 void ScsiArray::read(sg4::Host* initiator, double bytes) {
   ++counters_.reads;
   network_.send(initiator, host(), spec_.copy.command_bytes);
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
-  auto work = cpu_.work_async(cpu_.copy_cost_s(0));  // DMA: per-command cost only
-  auto data = network_.send_async(host(), initiator, bytes + spec_.copy.command_bytes);
-  io->wait();
-  work->wait();
-  data->wait();
+  // DMA: the controller pays per command, not per byte.
+  disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + spec_.copy.command_bytes);
 }
 
 void ScsiArray::write(sg4::Host* initiator, double bytes) {
   ++counters_.writes;
-  auto data = network_.send_async(initiator, host(), bytes + spec_.copy.command_bytes);
-  auto work = cpu_.work_async(cpu_.copy_cost_s(0));
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
-  data->wait();
-  io->wait();
-  work->wait();
+  peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + spec_.copy.command_bytes);
   network_.send(host(), initiator, spec_.copy.command_bytes);
 }
 
@@ -46,11 +37,7 @@ void ScsiArray::command(sg4::Host* initiator) {
 void ScsiArray::copy_in_back_end(double bytes) {
   copy_slots_->acquire();
   cpu_.work_async(spec_.copy.command_cpu_s)->wait();
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto in = disk_.start(bytes, sg4::Io::OpType::READ);
-  auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
-  in->wait();
-  out->wait();
+  disk_to_disk(disk_, disk_, nullptr, 0, bytes);
   copy_slots_->release();
 }
 

@@ -101,6 +101,63 @@ TEST(ClosedForm, LostCallbackIsFoundByPolling) {
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
 }
 
+TEST(ClosedForm, InterServerCopyMovesDataBetweenServersOnly) {
+  std::string toml = R"(
+[scenario]
+name = "inter-server"
+network_model = "CM02"
+methods = ["nfs-copy-async"]
+[engine]
+queue_depth = 1
+kernel_copy_chunk = "100MB"
+[[host]]
+name = "client"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+[[nfs_server]]
+name = "a"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+disk = { read = "1PBps", write = "1PBps" }
+copy = { rpc_size = 0, poll_interval = "10s" }
+[[nfs_server]]
+name = "b"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+disk = { read = "1PBps", write = "1PBps" }
+copy = { rpc_size = 0, poll_interval = "10s" }
+[[link]]
+name = "to-a"
+bandwidth = "1Gbps"
+latency = "1ms"
+between = ["client", "a"]
+[[link]]
+name = "to-b"
+bandwidth = "1Gbps"
+latency = "1ms"
+between = ["client", "b"]
+[[link]]
+name = "a-b"
+bandwidth = "1Gbps"
+latency = "1ms"
+between = ["a", "b"]
+[[copy]]
+on = "client"
+from = "a:/x"
+to = "b:/y"
+size = "100MB"
+)";
+  auto run = simulate(toml, "nfs-copy-async");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  // map (a), COPY_NOTIFY (a), COPY to b, b opens a (1 ms), data a->b (1 ms + 0.8 s), CB_OFFLOAD, finish (b).
+  EXPECT_NEAR(copy_time(run), 0.002 + 0.002 + 0.001 + 0.001 + 0.801 + 0.001 + 0.002, kTolerance_s);
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["a-b"].get<double>(), 100e6);
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["to-a"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["to-b"].get<double>(), 0);
+  EXPECT_EQ(run["metrics"]["nfs"]["a"]["copy_notify"], 1);
+  EXPECT_EQ(run["metrics"]["nfs"]["b"]["copy_async"], 1);
+}
+
 std::string local_platform(bool reflink) {
   return R"(
 [scenario]

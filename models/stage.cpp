@@ -1,0 +1,44 @@
+#include "models/stage.hpp"
+
+namespace offload::models {
+namespace {
+
+void pay_latency(const DiskModel& disk) {
+  if (disk.latency_s() > 0) sg4::this_actor::sleep_for(disk.latency_s());
+}
+
+}  // namespace
+
+void disk_to_peer(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
+                  sg4::Host* peer, double bytes, double wire_bytes) {
+  pay_latency(disk);
+  auto io = disk.start(bytes, sg4::Io::OpType::READ);
+  auto work = cpu.work_async(cpu_s);
+  auto data = network.send_async(server, peer, wire_bytes);
+  io->wait();
+  work->wait();
+  data->wait();
+}
+
+void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
+                  sg4::Host* peer, double bytes, double wire_bytes) {
+  auto data = network.send_async(peer, server, wire_bytes);
+  auto work = cpu.work_async(cpu_s);
+  pay_latency(disk);
+  auto io = disk.start(bytes, sg4::Io::OpType::WRITE);
+  data->wait();
+  io->wait();
+  work->wait();
+}
+
+void disk_to_disk(DiskModel& from, DiskModel& to, CpuModel* cpu, double cpu_s, double bytes) {
+  pay_latency(from);
+  auto in = from.start(bytes, sg4::Io::OpType::READ);
+  auto out = to.start(bytes, sg4::Io::OpType::WRITE);
+  sg4::ExecPtr work = cpu != nullptr ? cpu->work_async(cpu_s) : nullptr;
+  in->wait();
+  out->wait();
+  if (work) work->wait();
+}
+
+}  // namespace offload::models
