@@ -2,18 +2,19 @@
 # The main job: install, build, then
 #  1. compare every copy method on real files of this machine (XFS, btrfs
 #     and ext4 loop mounts when root; the current filesystem otherwise);
-#  2. run the default scenario in the simulator (a 40 GiB VM clone on an
-#     NFS filer at 1-100 Gb/s: host copy vs server-side COPY);
+#  2. run the shipped scenarios in the simulator (NFS VM clone, SCSI array,
+#     local filesystem, network bottleneck, 100-client contention), or the
+#     one given with --scenario;
 # printing tables and writing reports/.
 # Usage: scripts/run-main.sh [--size 256MiB] [--scenario scenarios/X.toml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=256MiB
-scenario=scenarios/nfs-vm-clone.toml
+scenarios=(scenarios/*.toml)
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=$2; shift 2 ;;
-    --scenario) scenario=$2; shift 2 ;;
+    --scenario) scenarios=("$2"); shift 2 ;;
     *) echo "usage: $0 [--size SIZE] [--scenario FILE]" >&2; exit 2 ;;
   esac
 done
@@ -38,7 +39,10 @@ rm -f "$work.log"
 echo "== Real copies on this machine ($size, median of 3, every byte verified) =="
 "$offload" compare "${dirs[@]}" --size "$size" --report reports/compare.json
 
-echo
-echo "== Simulation: $scenario =="
-name=$(basename "$scenario" .toml)
-"$offload" sim "$scenario" --out "reports/sim-$name" --quiet
+cleanup  # unmount before the simulations
+for scenario in "${scenarios[@]}"; do
+  name=$(basename "$scenario" .toml)
+  echo
+  echo "== Simulation: $scenario -> reports/sim-$name/ =="
+  "$offload" sim "$scenario" --out "reports/sim-$name" --quiet
+done
