@@ -45,6 +45,7 @@ Engine::~Engine() {
     for (auto& [id, job] : jobs_) {
       if (!is_final(job.status.state) && !job.stopping) {
         fail(job, {ECANCELED, job.destination, "engine shut down"});
+        if (job.in_flight > 0) job.target->interrupt();
       }
     }
     pump();
@@ -122,6 +123,7 @@ bool Engine::cancel(Cookie cookie) {
     // Too late once the destination is being published.
     if (is_final(job.status.state) || job.stopping || job.phase == Phase::finishing) return false;
     fail(job, {ECANCELED, job.destination, "copy cancelled"});
+    if (job.in_flight > 0) job.target->interrupt();
     pump();
   }
   start_issued();

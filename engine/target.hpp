@@ -97,6 +97,12 @@ class CopyTarget {
   /// Removes what the copy claimed or staged (never a file it did not create).
   virtual OpResult abort() = 0;
 
+  /// Asks operations in flight to end early (NFS OFFLOAD_CANCEL, SCSI COPY
+  /// OPERATION ABORT); they then return a short count or -ECANCELED. Called
+  /// once, under the engine's lock, when the copy is cancelled: must neither
+  /// block nor wait on a simulation. Default: in-flight operations run out.
+  virtual void interrupt() {}
+
   /// Runs `op` through the hook for its kind.
   OpResult execute(const Op& op);
 };

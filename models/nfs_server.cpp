@@ -14,6 +14,8 @@ struct NfsServer::AsyncCopy {
   sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
   bool done = false;       // the server finished copying
   bool notified = false;   // CB_OFFLOAD reached the client
+  bool cancelled = false;  // OFFLOAD_CANCEL reached the server
+  double copied = 0;       // bytes copied so far (OFFLOAD_STATUS)
 };
 
 NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
@@ -41,10 +43,10 @@ void NfsServer::round_trip(sg4::Host* client) {
 // one memcpy of server CPU.
 void NfsServer::local_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu_.copy_cost_s(bytes), bytes); }
 
-double NfsServer::copy(sg4::Host* client, double bytes, bool async) {
+double NfsServer::copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt) {
   if (async && pending_async_ < spec_.copy.max_async) {
     ++counters_.copies_async;
-    return run_async(client, bytes, [this, bytes] { local_copy(bytes); });
+    return run_async(client, bytes, interrupt, nullptr, [this](double stage) { local_copy(stage); });
   }
   ++counters_.copies_sync;
   double moved = std::min(bytes, spec_.copy.sync_cap_bytes);
@@ -54,18 +56,18 @@ double NfsServer::copy(sg4::Host* client, double bytes, bool async) {
   return moved;
 }
 
-double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes) {
+double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, const InterruptFlag& interrupt) {
   ++source.counters_.copy_notify;
   source.round_trip(client);  // COPY_NOTIFY: the source server allows this one to read
   ++counters_.copies_async;
-  return run_async(client, bytes, [this, &source, bytes] {
-    network_.send(host(), source.host(), spec_.copy.rpc_bytes);  // the destination opens the source
+  auto open_source = [this, &source] { network_.send(host(), source.host(), spec_.copy.rpc_bytes); };
+  return run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
     if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
-    auto in = source.disk_.start(bytes, sg4::Io::OpType::READ);
-    auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(bytes));
-    auto data = network_.send_async(source.host(), host(), bytes);
-    auto out = disk_.start(bytes, sg4::Io::OpType::WRITE);
-    auto receive_work = cpu_.work_async(cpu_.copy_cost_s(bytes));
+    auto in = source.disk_.start(stage, sg4::Io::OpType::READ);
+    auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(stage));
+    auto data = network_.send_async(source.host(), host(), stage);
+    auto out = disk_.start(stage, sg4::Io::OpType::WRITE);
+    auto receive_work = cpu_.work_async(cpu_.copy_cost_s(stage));
     in->wait();
     send_work->wait();
     data->wait();
@@ -74,21 +76,28 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes) 
   });
 }
 
-// An asynchronous COPY: reply with a callback id, copy on a server actor,
-// deliver CB_OFFLOAD; the client waits for the callback and polls
-// OFFLOAD_STATUS every poll interval until it learns the copy is done.
-double NfsServer::run_async(sg4::Host* client, double bytes, const std::function<void()>& body) {
+// An asynchronous COPY: reply with a callback id, copy on a server actor in
+// stages, deliver CB_OFFLOAD; the client waits for the callback and polls
+// OFFLOAD_STATUS every poll interval until it learns the copy ended, and
+// sends OFFLOAD_CANCEL at its first wake-up after the engine cancelled.
+double NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
+                            const std::function<void()>& prologue, const std::function<void(double)>& stage) {
   network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
   auto state = std::make_shared<AsyncCopy>();
   ++pending_async_;
-  sg4::Actor::create("nfs-copy", host(), [this, state, client, body] {
-    body();
+  sg4::Actor::create("nfs-copy", host(), [this, state, client, bytes, prologue, stage] {
+    if (prologue) prologue();
+    while (state->copied < bytes && !state->cancelled) {
+      double piece = std::min(kAsyncStageBytes, bytes - state->copied);
+      stage(piece);
+      state->copied += piece;
+    }
     --pending_async_;
     {
       std::unique_lock lock(*state->mutex);
       state->done = true;
     }
-    if (spec_.copy.callback) {
+    if (spec_.copy.callback && !state->cancelled) {
       ++counters_.callbacks;
       network_.send(host(), client, spec_.copy.rpc_bytes);  // CB_OFFLOAD
       std::unique_lock lock(*state->mutex);
@@ -104,6 +113,12 @@ double NfsServer::run_async(sg4::Host* client, double bytes, const std::function
       state->changed->wait_for(lock, spec_.copy.poll_interval_s);
       if (state->notified) break;
     }
+    if (interrupt && *interrupt && !state->cancelled) {
+      ++counters_.offload_cancel;
+      network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_CANCEL
+      state->cancelled = true;
+      network_.send(host(), client, spec_.copy.rpc_bytes);
+    }
     ++counters_.offload_status;
     network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_STATUS
     bool done;
@@ -114,7 +129,7 @@ double NfsServer::run_async(sg4::Host* client, double bytes, const std::function
     network_.send(host(), client, spec_.copy.rpc_bytes);
     if (done) break;
   }
-  return bytes;
+  return state->copied;
 }
 
 bool NfsServer::clone(sg4::Host* client, double bytes) {

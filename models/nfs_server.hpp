@@ -12,6 +12,11 @@
 //    also polls OFFLOAD_STATUS every poll_interval (needed when the
 //    callback is lost). Beyond max_async pending copies (Linux: the number
 //    of nfsd threads) the server copies synchronously instead.
+//  - OFFLOAD_CANCEL: when the engine cancels, the client sends it at its
+//    next wake-up (callback or poll); the server stops at the end of the
+//    current stage (it copies in stages of async_stage bytes, as nfsd checks
+//    between chunks), sends no callback, and the client's OFFLOAD_STATUS
+//    learns the short count.
 //  - Inter-server COPY: COPY_NOTIFY to the source server, then an
 //    asynchronous COPY on the destination server that reads the data from
 //    the source server over the network.
@@ -19,6 +24,9 @@
 // Assumptions: one disk per server; a server-side copy reads and writes it
 // at once; RPC headers are rpc_size bytes; no caching effects.
 #pragma once
+
+#include <functional>
+#include <memory>
 
 #include <simgrid/s4u.hpp>
 
@@ -37,8 +45,15 @@ struct NfsCounters {
   double offload_status = 0;  ///< OFFLOAD_STATUS polls
   double callbacks = 0;       ///< CB_OFFLOAD delivered
   double clones = 0;          ///< CLONE calls
+  double offload_cancel = 0;  ///< OFFLOAD_CANCEL calls
   double copy_notify = 0;     ///< COPY_NOTIFY calls
 };
+
+/// Set when the engine cancels the copy that owns an operation in flight.
+using InterruptFlag = std::shared_ptr<const bool>;
+
+/// Bytes an asynchronous COPY moves between two checks for OFFLOAD_CANCEL.
+inline constexpr double kAsyncStageBytes = 256.0 * 1048576;
 
 /// One simulated NFSv4.2 server.
 class NfsServer {
@@ -50,10 +65,11 @@ class NfsServer {
   void write(sg4::Host* client, double bytes);
   /// A request/reply with no data (COMMIT, SEEK, OPEN...).
   void round_trip(sg4::Host* client);
-  /// COPY of up to `bytes` within this server; returns the bytes copied.
-  double copy(sg4::Host* client, double bytes, bool async);
+  /// COPY of up to `bytes` within this server; returns the bytes copied
+  /// (short when capped or cancelled through `interrupt`).
+  double copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt);
   /// Inter-server COPY: this server pulls `bytes` from `source`.
-  double copy_from(NfsServer& source, sg4::Host* client, double bytes);
+  double copy_from(NfsServer& source, sg4::Host* client, double bytes, const InterruptFlag& interrupt);
   /// CLONE of `bytes`; false when the exported filesystem cannot reflink.
   bool clone(sg4::Host* client, double bytes);
 
@@ -73,7 +89,8 @@ class NfsServer {
  private:
   struct AsyncCopy;
   void local_copy(double bytes);
-  double run_async(sg4::Host* client, double bytes, const std::function<void()>& body);
+  double run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
+                   const std::function<void()>& prologue, const std::function<void(double)>& stage);
 
   sim::NfsServerSpec spec_;
   CpuModel cpu_;

@@ -62,10 +62,10 @@ OpResult SimFileTarget::copy_range(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (source_.server != nullptr && source_.server == destination_.server) {
     bool async = nfs_async_.value_or(source_.server->async_by_default());
-    return bytes_result(source_.server->copy(client_.host, bytes, async));
+    return bytes_result(source_.server->copy(client_.host, bytes, async, interrupted_));
   }
   if (source_.server != nullptr && destination_.server != nullptr) {
-    return bytes_result(destination_.server->copy_from(*source_.server, client_.host, bytes));
+    return bytes_result(destination_.server->copy_from(*source_.server, client_.host, bytes, interrupted_));
   }
   if (source_.local != nullptr && source_.local == destination_.local) {
     source_.local->kernel_copy(bytes);

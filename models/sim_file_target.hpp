@@ -12,6 +12,7 @@
 //  - clone: NFS CLONE on one server, FICLONERANGE locally.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "engine/target.hpp"
@@ -47,6 +48,8 @@ class SimFileTarget final : public CopyTarget {
   OpResult zero_range(const Op& op) override;
   OpResult finish() override;
   OpResult abort() override;
+  /// The engine cancelled: an asynchronous COPY in flight sends OFFLOAD_CANCEL.
+  void interrupt() override { *interrupted_ = true; }
 
  private:
   SimClient client_;
@@ -54,6 +57,7 @@ class SimFileTarget final : public CopyTarget {
   SimEndpoint destination_;
   TargetInfo info_;
   std::optional<bool> nfs_async_;
+  std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
 };
 
 }  // namespace offload::models

@@ -148,7 +148,8 @@ nlohmann::json Platform::metrics() const {
     add_disk(server->disk());
     const auto& c = server->counters();
     nfs[name] = {{"read", c.reads}, {"write", c.writes}, {"copy_sync", c.copies_sync}, {"copy_async", c.copies_async},
-                 {"offload_status", c.offload_status}, {"cb_offload", c.callbacks}, {"clone", c.clones},
+                 {"offload_status", c.offload_status}, {"offload_cancel", c.offload_cancel},
+                 {"cb_offload", c.callbacks}, {"clone", c.clones},
                  {"copy_notify", c.copy_notify}};
   }
   nlohmann::json scsi = nlohmann::json::object();

@@ -333,6 +333,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
     c.concurrency = static_cast<int>(f.integer("concurrency", 1, 1, 1'000'000));
     c.start_s = f.duration("start").value_or(0);
     c.start_jitter_s = f.duration("start_jitter").value_or(0);
+    c.cancel_after_s = f.duration("cancel_after");
     f.reject_unknown();
     s.copies.push_back(c);
   }

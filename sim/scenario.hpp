@@ -118,6 +118,7 @@ struct CopySpec {
   int concurrency = 1;                ///< copies in flight per host
   double start_s = 0;                 ///< first submit, simulated seconds
   double start_jitter_s = 0;          ///< uniform extra start delay per host (seeded)
+  std::optional<double> cancel_after_s;  ///< the engine cancels each copy this long after its submit
   int line = 0;
 };
 

@@ -47,7 +47,7 @@ nlohmann::json record_json(const CopyRecord& r) {
     fallbacks.push_back({{"from", method_name(f.from)}, {"to", method_name(f.to)}, {"errno", errno_name(f.errno_value)},
                          {"bytes", f.bytes}, {"ranges", f.ranges}});
   }
-  nlohmann::json json{{"host", r.host},           {"copy", r.copy_spec + 1},
+  nlohmann::json json{{"host", r.host},           {"copy", r.copy_spec + 1}, {"bytes_done", r.status.bytes_done},
                       {"index", r.index},         {"from", r.from},
                       {"to", r.to},               {"size_bytes", r.size_bytes},
                       {"state", state_name(r.status.state)},
@@ -115,6 +115,12 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
             continue;
           }
           in_flight.emplace_back(record, *cookie);
+          if (spec.cancel_after_s) {  // a user (or a timeout) gives up on the copy
+            sg4::Actor::create("cancel", sg4::this_actor::get_host(), [engine, cookie = *cookie, delay = *spec.cancel_after_s] {
+              sg4::this_actor::sleep_for(delay);
+              engine->cancel(cookie);
+            })->daemonize();
+          }
         }
         while (!in_flight.empty()) finish_oldest();
       });
@@ -125,9 +131,10 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
 
   nlohmann::json copies = nlohmann::json::array();
   double bytes = 0, latency_sum = 0, first_start = 1e300, last_end = 0;
-  int done = 0;
+  int done = 0, cancelled = 0;
   for (const CopyRecord& r : records) {
     copies.push_back(record_json(r));
+    cancelled += r.status.state == CopyState::cancelled ? 1 : 0;
     if (r.status.state != CopyState::done) continue;
     ++done;
     bytes += r.size_bytes;
@@ -140,7 +147,8 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
   double span = done > 0 ? last_end - first_start : 0;
   nlohmann::json summary{{"copies", records.size()},
                          {"done", done},
-                         {"failed", static_cast<int>(records.size()) - done},
+                         {"cancelled", cancelled},
+                         {"failed", static_cast<int>(records.size()) - done - cancelled},
                          {"bytes", bytes},
                          {"makespan_s", span},
                          {"mean_latency_s", done > 0 ? latency_sum / done : 0.0},

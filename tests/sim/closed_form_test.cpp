@@ -101,6 +101,25 @@ TEST(ClosedForm, LostCallbackIsFoundByPolling) {
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
 }
 
+TEST(ClosedForm, CancelSendsOffloadCancelAndStopsAtTheStage) {
+  std::string toml = nfs_platform("poll_interval = \"500ms\", async = true", kOneCopyCall,
+                                  R"({ read = "200MBps", write = "100MBps" })");
+  toml.replace(toml.find("size = \"100MB\""), 14, "size = \"1GiB\"\ncancel_after = \"1s\"");
+  toml.replace(toml.find("kernel_copy_chunk = \"100MB\""), 27, "kernel_copy_chunk = \"1GiB\"");
+  auto run = simulate(toml, "nfs-copy-async");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "cancelled");
+  // The first 256 MiB stage (2.684 s at 100 MB/s) completes; the cancel at 1 s
+  // goes out at the client's next wake-up and the server stops after it.
+  EXPECT_EQ(copy["bytes_done"], 256 * 1048576);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_cancel"], 1);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
+  // Polls end at 0.506, 1.010 (after OFFLOAD_CANCEL), 1.512, 2.014, 2.516 and
+  // 3.018 s (the server finished its stage at 2.687 s); then REMOVE (2 ms).
+  EXPECT_NEAR(copy["end_s"].get<double>(), 3.020, kTolerance_s);
+}
+
 TEST(ClosedForm, InterServerCopyMovesDataBetweenServersOnly) {
   std::string toml = R"(
 [scenario]
