@@ -222,12 +222,14 @@ TEST(EngineFake, RangeLandsAtTheDestinationOffset) {
 }
 
 TEST(EngineFake, CancelStopsIssuingAndUndoesTheClaim) {
-  Rig rig({}, serial_host());
+  int interrupts = 0;
+  Rig rig({.interrupts = &interrupts}, serial_host());
   rig.store["src"] = make_fake_file(100 * kMiB);
   Cookie cookie = rig.submit({.source = "src", .destination = "dst", .method = MethodChoice::host});
   rig.engine.wait(cookie, 7 * kMs);
   ASSERT_TRUE(rig.engine.cancel(cookie));
   EXPECT_FALSE(rig.engine.cancel(cookie));  // once only
+  EXPECT_EQ(interrupts, 1);  // the operation in flight was asked to stop
   CopyStatus status = *rig.engine.wait(cookie);
   EXPECT_EQ(status.state, CopyState::cancelled);
   EXPECT_EQ(status.error->errno_value, ECANCELED);

@@ -31,6 +31,7 @@ struct FakeBehaviour {
   int copy_range_errno = 0;          ///< every copy_range fails with this
   std::uint64_t copy_range_max_bytes = 0;  ///< short counts above this (0 = no cap)
   std::optional<std::uint64_t> enospc_after_bytes;  ///< writes fail past this many bytes
+  int* interrupts = nullptr;         ///< counts interrupt() calls when set
 };
 
 /// A name -> file map shared by the factory and the test.
@@ -113,6 +114,10 @@ class FakeTarget final : public CopyTarget {
   OpResult abort() override {
     store_.erase(destination_);
     return {};
+  }
+
+  void interrupt() override {
+    if (behaviour_.interrupts != nullptr) ++*behaviour_.interrupts;
   }
 
  private:
