@@ -66,10 +66,11 @@ nlohmann::json record_json(const CopyRecord& r) {
 
 nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& method) {
   auto wall_start = std::chrono::steady_clock::now();
-  int argc = 2;
+  int argc = 3;
   char program[] = "offload-sim";
   char quiet[] = "--log=root.thres:critical";
-  char* argv[] = {program, quiet, nullptr};
+  char stack[] = "--cfg=contexts/stack-size:256";  // KiB: op actors are shallow
+  char* argv[] = {program, quiet, stack, nullptr};
   sg4::Engine simulation(&argc, argv);
   if (scenario.network_model == "CM02") {
     sg4::Engine::set_config("network/model:CM02");
