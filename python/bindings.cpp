@@ -1,0 +1,212 @@
+// The pybind11 module `_offloadsim`: the coarse API only. `Engine` copies real
+// files (RealRuntime + PosixFileFactory + offload::Engine) and returns status
+// as dicts; `validate_scenario` checks scenario TOML text. Simulations never
+// run here (one per process): offloadsim/scenario.py starts `offload sim`.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/engine.hpp"
+#include "engine/real_runtime.hpp"
+#include "engine/targets/posix_file.hpp"
+#include "sim/scenario.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+/// offloadsim.OffloadError (an OSError subclass), set up at import.
+py::handle offload_error_type;
+
+/// Raises OffloadError(errno, message, path): .errno, .strerror, .filename.
+[[noreturn]] void raise_offload_error(const offload::CopyError& e) {
+  py::tuple args = py::make_tuple(e.errno_value, e.message, e.path);
+  PyErr_SetObject(offload_error_type.ptr(), args.ptr());
+  throw py::error_already_set();
+}
+
+/// A CopyError as {errno, errno_name, path, message}.
+py::dict error_dict(const offload::CopyError& e) {
+  py::dict d;
+  d["errno"] = e.errno_value;
+  d["errno_name"] = offload::errno_name(e.errno_value);
+  d["path"] = e.path;
+  d["message"] = e.message;
+  return d;
+}
+
+/// A CopyStatus as a dict; `now_ns` (runtime clock, ns) times a copy still running.
+py::dict status_dict(const offload::CopyStatus& s, offload::TimeNs now_ns) {
+  py::dict d;
+  d["state"] = std::string(offload::state_name(s.state));
+  d["bytes_total"] = s.bytes_total;
+  d["bytes_done"] = s.bytes_done;
+  d["hole_bytes"] = s.hole_bytes;
+  py::dict by_method;
+  for (std::size_t i = 0; i < offload::kMethodCount; ++i)
+    by_method[py::str(std::string(offload::method_name(static_cast<offload::Method>(i))))] = s.bytes_by_method[i];
+  d["bytes_by_method"] = by_method;
+  d["methods_used"] = s.methods_used_text();
+  py::list fallbacks;
+  for (const auto& f : s.fallbacks) {
+    py::dict r;
+    r["from"] = std::string(offload::method_name(f.from));
+    r["to"] = std::string(offload::method_name(f.to));
+    r["errno"] = f.errno_value;
+    r["errno_name"] = offload::errno_name(f.errno_value);
+    r["first_offset"] = f.first_offset;
+    r["bytes"] = f.bytes;
+    r["ranges"] = f.ranges;
+    fallbacks.append(r);
+  }
+  d["fallbacks"] = fallbacks;
+  d["cpu_seconds"] = static_cast<double>(s.cpu_ns) * 1e-9;
+  const offload::TimeNs end = s.finished_ns != 0 ? s.finished_ns : now_ns;
+  d["seconds"] = static_cast<double>(end - s.submitted_ns) * 1e-9;
+  d["operations"] = s.operations;
+  d["source_fs"] = s.source_fs;
+  d["destination_fs"] = s.destination_fs;
+  d["error"] = s.error ? py::object(error_dict(*s.error)) : py::object(py::none());
+  return d;
+}
+
+/// The real engine with its own worker threads and POSIX file targets.
+class PyEngine {
+ public:
+  /// `queue_depth` operations in flight (also the worker threads), `copy_depth`
+  /// per copy (0 = queue_depth), `host_chunk` bytes per host read/write.
+  PyEngine(std::uint32_t queue_depth, std::uint32_t copy_depth, std::uint64_t host_chunk)
+      : runtime_(queue_depth == 0 ? 1 : queue_depth),
+        engine_(std::make_unique<offload::Engine>(
+            runtime_, files_,
+            offload::EngineConfig{.queue_depth = queue_depth, .copy_depth = copy_depth, .host_chunk_bytes = host_chunk})) {}
+
+  /// Claims the destination and queues the copy; returns the cookie id.
+  std::uint64_t submit(const std::string& source, const std::string& destination, const std::string& method,
+                       bool atomic, bool overwrite, std::uint64_t source_offset, std::uint64_t destination_offset,
+                       std::optional<std::uint64_t> length) {
+    auto choice = offload::parse_method_choice(method);
+    if (!choice) throw py::value_error("unknown method '" + method + "' (auto, clone, kernel-copy, host, scsi-xcopy, scsi-odx)");
+    offload::CopyRequest request{.source = source, .destination = destination, .source_offset = source_offset,
+                                 .destination_offset = destination_offset, .length = length, .method = *choice,
+                                 .overwrite = overwrite, .atomic = atomic};
+    auto& eng = engine();
+    std::expected<offload::Cookie, offload::CopyError> cookie;
+    {
+      py::gil_scoped_release release;
+      cookie = eng.submit(request);
+    }
+    if (!cookie) raise_offload_error(cookie.error());
+    return cookie->id;
+  }
+
+  /// Status snapshot of a copy.
+  py::dict poll(std::uint64_t cookie) const {
+    auto status = engine().poll({cookie});
+    if (!status) throw py::key_error("unknown cookie " + std::to_string(cookie));
+    return status_dict(*status, runtime_.now_ns());
+  }
+
+  /// Waits (GIL released) until the copy ends or `timeout` seconds pass.
+  py::dict wait(std::uint64_t cookie, std::optional<double> timeout) {
+    std::optional<offload::CopyStatus> status;
+    offload::TimeNs now = 0;
+    auto& eng = engine();
+    {
+      py::gil_scoped_release release;
+      std::optional<offload::TimeNs> timeout_ns;
+      if (timeout) timeout_ns = static_cast<offload::TimeNs>(*timeout * 1e9);
+      status = eng.wait({cookie}, timeout_ns);
+      now = runtime_.now_ns();
+    }
+    if (!status) throw py::key_error("unknown cookie " + std::to_string(cookie));
+    return status_dict(*status, now);
+  }
+
+  /// Asks a copy to stop; false when it already ended.
+  bool cancel(std::uint64_t cookie) { return engine().cancel({cookie}); }
+  /// Forgets an ended copy; false when unknown or still running.
+  bool release(std::uint64_t cookie) { return engine().release({cookie}); }
+  /// Copies not yet ended.
+  std::size_t active() const { return engine().active(); }
+
+  /// Cancels what still runs and waits for it (GIL released).
+  void close() {
+    py::gil_scoped_release release;
+    engine_.reset();
+  }
+
+  /// Same as close(), with the GIL held (the workers never take it).
+  ~PyEngine() { engine_.reset(); }
+
+ private:
+  /// The engine; RuntimeError after close().
+  offload::Engine& engine() const {
+    if (!engine_) throw std::runtime_error("the engine is closed");
+    return *engine_;
+  }
+
+  mutable offload::RealRuntime runtime_;
+  offload::PosixFileFactory files_;
+  std::unique_ptr<offload::Engine> engine_;  // declared last: destroyed first
+};
+
+/// Loads scenario TOML `text` (`name` stands for the file in messages) and
+/// summarises it; raises ScenarioError with "NAME:LINE: ..." when it is bad.
+py::dict validate_scenario(const std::string& text, const std::string& name) {
+  auto set = offload::sim::load_scenario_text(text, name);
+  const auto& first = set.points.front();
+  py::dict d;
+  d["name"] = first.name;
+  d["description"] = first.description;
+  d["network_model"] = first.network_model;
+  d["points"] = set.points.size();
+  d["sweep_keys"] = set.sweep_keys;
+  py::list methods;
+  for (const auto& m : first.methods) methods.append(m.label);
+  d["methods"] = methods;
+  d["runs"] = set.points.size() * first.methods.size();
+  py::list values;
+  for (const auto& p : set.points) values.append(py::cast(p.point));
+  d["point_values"] = values;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_offloadsim, m) {
+  m.doc() = "offloadsim native part: the real copy engine and the scenario validator";
+  static py::exception<offload::sim::ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const offload::sim::ScenarioError& e) {
+      scenario_error(e.what());
+    }
+  });
+  static py::exception<offload::CopyError> offload_error(m, "OffloadError", PyExc_OSError);
+  offload_error_type = offload_error;
+
+  py::class_<PyEngine>(m, "Engine", "The real copy-offload engine on this machine's files.")
+      .def(py::init<std::uint32_t, std::uint32_t, std::uint64_t>(), py::arg("queue_depth") = 8,
+           py::arg("copy_depth") = 2, py::arg("host_chunk") = 4ULL << 20)
+      .def("submit", &PyEngine::submit, py::arg("source"), py::arg("destination"), py::arg("method") = "auto",
+           py::arg("atomic") = false, py::arg("overwrite") = false, py::arg("source_offset") = 0,
+           py::arg("destination_offset") = 0, py::arg("length") = py::none(),
+           "Queue a copy; returns its cookie. Raises OffloadError (errno, filename) at once on bad input.")
+      .def("poll", &PyEngine::poll, py::arg("cookie"), "Status dict of a copy.")
+      .def("wait", &PyEngine::wait, py::arg("cookie"), py::arg("timeout") = py::none(),
+           "Wait (GIL released) until the copy ends or timeout seconds pass; returns the status dict.")
+      .def("cancel", &PyEngine::cancel, py::arg("cookie"), "Ask a copy to stop; False when it already ended.")
+      .def("release", &PyEngine::release, py::arg("cookie"), "Forget an ended copy's status.")
+      .def("active", &PyEngine::active, "Copies not yet ended.")
+      .def("close", &PyEngine::close, "Cancel what still runs and stop the engine.")
+      .def("__enter__", [](PyEngine& e) -> PyEngine& { return e; }, py::return_value_policy::reference)
+      .def("__exit__", [](PyEngine& e, py::args) { e.close(); });
+
+  m.def("validate_scenario", &validate_scenario, py::arg("text"), py::arg("name") = "<scenario>",
+        "Validate scenario TOML text; returns a summary dict, raises ScenarioError naming file, line and key.");
+}

@@ -1,0 +1,99 @@
+"""Results of a scenario run (the records of results.json) as pandas DataFrames."""
+import json
+from pathlib import Path
+
+import pandas as pd
+
+_COPY_FIRST = ["host", "copy", "index", "size_bytes", "state", "start_s", "end_s", "latency_s", "throughput_Bps",
+               "methods_used", "bytes_done"]
+_SUMMARY = ["copies", "done", "cancelled", "failed", "bytes", "makespan_s", "mean_latency_s", "aggregate_throughput_Bps"]
+
+
+class Results:
+    """Run records of `offload sim`: one per sweep point x method."""
+
+    def __init__(self, records, out_dir=None):
+        self.records = records   #: the raw run records (list of dicts, as in results.json)
+        self.out_dir = out_dir   #: where results.json etc. were kept, or None
+
+    @classmethod
+    def from_json(cls, path):
+        """Results from a results.json file written by `offload sim --out DIR`."""
+        with open(path) as f:
+            return cls(json.load(f), Path(path).parent)
+
+    @property
+    def point_keys(self):
+        """Swept parameters, in order of first appearance."""
+        keys = []
+        for r in self.records:
+            keys += [k for k in r.get("point", {}) if k not in keys]
+        return keys
+
+    def _head(self, index, r):
+        row = {"run": index, "scenario": r.get("scenario")}
+        row.update({k: r.get("point", {}).get(k) for k in self.point_keys})
+        row["method"] = r.get("method")
+        return row
+
+    @property
+    def runs(self):
+        """One row per run: run, scenario, point columns, method, sim_time_s, summary fields
+        (seconds, bytes, B/s), shared_link_bytes and client_cpu_s (CPU seconds of the client hosts)."""
+        rows = []
+        for i, r in enumerate(self.records):
+            row = self._head(i, r)
+            row["sim_time_s"] = r.get("sim_time_s")
+            row.update({k: r.get("summary", {}).get(k) for k in _SUMMARY})
+            m = r.get("metrics", {})
+            row["shared_link_bytes"] = sum(m.get("link_bytes", {}).get(n, 0) for n in m.get("shared_links", []))
+            row["client_cpu_s"] = sum(m.get("cpu_busy_s", {}).get(n, 0) for n in m.get("client_hosts", []))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def copies(self):
+        """One row per copy of every run: run, point columns, method, then host, copy, index,
+        size_bytes, state, start_s, end_s, latency_s, throughput_Bps, methods_used, bytes_done,
+        ..., `fallbacks` (their count) and bytes_METHOD (bytes each method moved)."""
+        rows = []
+        for i, r in enumerate(self.records):
+            for c in r.get("copies", []):
+                row = self._head(i, r)
+                row.update({k: c[k] for k in _COPY_FIRST if k in c})
+                row.update({k: v for k, v in c.items() if not isinstance(v, (dict, list))})
+                row["fallbacks"] = len(c.get("fallbacks", []))
+                row.update({f"bytes_{m}": b for m, b in c.get("bytes_by_method", {}).items()})
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def links(self):
+        """Long form: one row per run x link with its bytes and whether it is shared."""
+        rows = []
+        for i, r in enumerate(self.records):
+            m = r.get("metrics", {})
+            for name, nbytes in m.get("link_bytes", {}).items():
+                row = self._head(i, r)
+                row.update(link=name, bytes=nbytes, shared=name in m.get("shared_links", []))
+                rows.append(row)
+        return pd.DataFrame(rows, columns=["run", "scenario", *self.point_keys, "method", "link", "bytes", "shared"])
+
+    def speedup(self, baseline="host"):
+        """Per run: makespan_s and speedup = baseline's makespan / this makespan at the same point
+        (NaN where the point has no baseline run)."""
+        df = self.runs
+        keys = self.point_keys
+        base = df[df["method"] == baseline][keys + ["makespan_s"]].rename(columns={"makespan_s": "baseline_s"})
+        if keys:
+            out = df.merge(base, on=keys, how="left")
+        else:
+            out = df.assign(baseline_s=base["baseline_s"].iloc[0] if len(base) else float("nan"))
+        out["speedup"] = out["baseline_s"] / out["makespan_s"]
+        return out[keys + ["method", "makespan_s", "speedup"]]
+
+    def __len__(self):
+        return len(self.records)
+
+    def __repr__(self):
+        return f"Results({len(self.records)} runs)"
