@@ -17,5 +17,7 @@ Command add_cp_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 /// `offload sim FILE`: a scenario in the simulator.
 Command add_sim_command(CLI::App& app);
+/// `offload report INPUT...`: one HTML page with plots from results (runs offloadsim.report).
+Command add_report_command(CLI::App& app);
 
 }  // namespace offload::cli

@@ -12,6 +12,7 @@ packages=(
   python3-numpy python3-pandas python3-matplotlib python3-nbconvert
   python3-nbclient python3-ipykernel python3-pytest jupyter-core jupyter-nbconvert
   xfsprogs btrfs-progs e2fsprogs util-linux coreutils
+  chromium chromium-driver
 )
 
 missing=()

@@ -5,6 +5,8 @@
 #  2. run the shipped scenarios in the simulator (NFS VM clone, SCSI array,
 #     local filesystem, network bottleneck, 100-client contention), or the
 #     one given with --scenario;
+#  3. write the report: reports/index.html (plots, self-contained) and
+#     reports/data/ (CSV, JSON);
 # printing tables and writing reports/.
 # Usage: scripts/run-main.sh [--size 256MiB] [--scenario scenarios/X.toml]
 set -euo pipefail
@@ -46,3 +48,6 @@ for scenario in "${scenarios[@]}"; do
   echo "== Simulation: $scenario -> reports/sim-$name/ =="
   "$offload" sim "$scenario" --out "reports/sim-$name" --quiet
 done
+
+echo
+"$offload" report reports --out reports
