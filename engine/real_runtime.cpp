@@ -14,10 +14,13 @@ std::int64_t thread_cpu_ns() {
 
 }  // namespace
 
-RealRuntime::RealRuntime(unsigned workers) {
-  if (workers == 0) workers = 1;
-  workers_.reserve(workers);
-  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+RealRuntime::RealRuntime(unsigned workers) : max_workers_(workers == 0 ? 1 : workers) {
+  workers_.reserve(max_workers_);
+}
+
+std::size_t RealRuntime::workers_started() {
+  std::lock_guard lock(queue_mutex_);
+  return workers_.size();
 }
 
 RealRuntime::~RealRuntime() {
@@ -39,6 +42,9 @@ void RealRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back({op_id, &target, op});
+    if (idle_workers_ < queue_.size() && workers_.size() < max_workers_) {
+      workers_.emplace_back([this] { worker_loop(); });
+    }
   }
   queue_ready_.notify_one();
 }
@@ -60,7 +66,9 @@ void RealRuntime::worker_loop() {
     Work work;
     {
       std::unique_lock lock(queue_mutex_);
+      ++idle_workers_;
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --idle_workers_;
       if (queue_.empty()) return;
       work = queue_.front();
       queue_.pop_front();

@@ -1,6 +1,7 @@
 // RealRuntime: runs target operations on a pool of worker threads (the
 // hooks block in pread/pwrite/ioctl/copy_file_range there), measures each
-// operation's thread CPU time, and tells time with steady_clock.
+// operation's thread CPU time, and tells time with steady_clock. Workers
+// start on demand (up to the limit): a clone needs one thread, not eight.
 #pragma once
 
 #include <condition_variable>
@@ -16,8 +17,11 @@ namespace offload {
 /// Thread-pool runtime for real files and devices.
 class RealRuntime final : public Runtime {
  public:
-  /// `workers` threads (>= 1); match the engine's queue depth.
+  /// At most `workers` threads (>= 1), started when work waits; match the
+  /// engine's queue depth.
   explicit RealRuntime(unsigned workers);
+  /// Worker threads started so far.
+  std::size_t workers_started();
   /// Finishes queued operations, then joins the workers.
   ~RealRuntime() override;
   RealRuntime(const RealRuntime&) = delete;
@@ -42,6 +46,8 @@ class RealRuntime final : public Runtime {
   std::condition_variable queue_ready_;
   std::deque<Work> queue_;
   bool stopping_ = false;
+  unsigned max_workers_ = 1;
+  unsigned idle_workers_ = 0;
   std::mutex done_mutex_;
   std::condition_variable done_changed_;
   std::vector<std::thread> workers_;
