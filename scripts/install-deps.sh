@@ -11,6 +11,7 @@ packages=(
   libtoml11-dev libcli11-dev libfmt-dev nlohmann-json3-dev liburing-dev
   python3-numpy python3-pandas python3-matplotlib python3-nbconvert
   python3-nbclient python3-ipykernel python3-pytest jupyter-core jupyter-nbconvert
+  python3-distributed
   xfsprogs btrfs-progs e2fsprogs util-linux coreutils
   chromium chromium-driver
 )

@@ -1,7 +1,9 @@
 """Scenarios: load a TOML file or a dict, change parameters, validate, run.
 
 Every simulation runs in its own process: `run` starts `offload sim`, which
-runs each sweep point x method as one `offload-sim-run` process.
+runs each sweep point x method as one `offload-sim-run` process on this
+machine; `run(scheduler=...)` runs them as tasks on a Dask distributed cluster
+instead (offloadsim/dask_runner.py).
 """
 import copy as _copy
 import json
@@ -96,9 +98,16 @@ class Scenario:
         Raises ScenarioError("SOURCE:LINE: where: what")."""
         return validate_scenario(self.to_toml(), self.source)
 
-    def run(self, out_dir=None, jobs=None, timeout=None):
+    def run(self, out_dir=None, jobs=None, timeout=None, scheduler=None):
         """Run every sweep point x method, each in its own process; returns Results.
-        `out_dir` keeps scenario.toml, results.json, runs.csv and copies.csv (default: a temporary dir)."""
+        `out_dir` keeps scenario.toml, results.json, runs.csv and copies.csv (default: a temporary dir).
+        Local (default): `offload sim` runs `jobs` processes at once (default: cores); `timeout` bounds it all.
+        `scheduler` (an address such as "tcp://127.0.0.1:8786", a distributed.Client or a cluster): one
+        Dask task per run instead, each running `offload-sim-run` on its worker (`jobs` is ignored,
+        `timeout` bounds each run); a failed run raises dask_runner.ClusterRunError naming point and method."""
+        if scheduler is not None:
+            from . import dask_runner
+            return dask_runner.run_on_cluster(self, scheduler, out_dir=out_dir, timeout=timeout)
         self.validate()
         keep = out_dir is not None
         out = Path(out_dir) if keep else Path(tempfile.mkdtemp(prefix="offloadsim-"))
