@@ -79,9 +79,11 @@ Cookie Engine::admit(const CopyRequest& request, std::unique_ptr<CopyTarget> tar
   job.target = std::move(target);
   job.ladder = ladder_for(request.method);
   if (request.method == MethodChoice::automatic) {  // device offloads only where offered
-    const auto& offered = job.target->info().device_methods;
+    const TargetInfo& offers = job.target->info();
     std::erase_if(job.ladder, [&](Method m) {
-      return is_device_method(m) && std::find(offered.begin(), offered.end(), m) == offered.end();
+      if (m == Method::clone || m == Method::kernel_copy) return !offers.file_methods;
+      return is_device_method(m) &&
+             std::find(offers.device_methods.begin(), offers.device_methods.end(), m) == offers.device_methods.end();
     });
   }
   job.rung_disabled_by.assign(job.ladder.size(), 0);

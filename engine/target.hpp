@@ -66,6 +66,7 @@ struct TargetInfo {
   std::string destination_fs;        ///< same for the destination
   bool needs_host_memory = true;     ///< false: host reads/writes get no buffer (simulated data)
   std::vector<Method> device_methods;  ///< device offloads offered (scsi-xcopy, scsi-odx)
+  bool file_methods = true;          ///< clone and kernel-copy can apply (false for raw LUNs)
   std::array<std::uint64_t, kMethodCount> max_op_bytes{};  ///< per Method: device limit per call (0 = none)
 };
 

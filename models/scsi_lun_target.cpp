@@ -8,6 +8,7 @@ ScsiLunTarget::ScsiLunTarget(sg4::Host* initiator, CpuModel& initiator_cpu, Scsi
                              ScsiArray& destination, TargetInfo info)
     : initiator_(initiator), cpu_(initiator_cpu), source_(source), destination_(destination), info_(std::move(info)) {
   info_.needs_host_memory = false;
+  info_.file_methods = false;  // a LUN has no reflink and no copy_file_range
   info_.device_methods.clear();  // what INQUIRY's 3PC bit and VPD page 0x8F would announce
   if (&source_ == &destination_ && source_.copy_spec().xcopy) info_.device_methods.push_back(Method::scsi_xcopy);
   if (&source_ == &destination_ && source_.copy_spec().odx) info_.device_methods.push_back(Method::scsi_odx);

@@ -168,7 +168,9 @@ py::dict validate_scenario(const std::string& text, const std::string& name) {
   py::list methods;
   for (const auto& m : first.methods) methods.append(m.label);
   d["methods"] = methods;
-  d["runs"] = set.points.size() * first.methods.size();
+  std::size_t runs = 0;  // a sweep over scenario.methods changes the list per point
+  for (const auto& p : set.points) runs += p.methods.size();
+  d["runs"] = runs;
   py::list values;
   for (const auto& p : set.points) values.append(py::cast(p.point));
   d["point_values"] = values;
