@@ -24,6 +24,19 @@ void Platform::add_host(const std::string& name, const HostSpec& spec) {
   hosts_[name] = std::move(node);
 }
 
+// A server or array: its host and, if given, its private port link.
+sg4::Host* Platform::add_box(const std::string& name, int cores, std::optional<double> port_Bps,
+                             const std::string& port_suffix) {
+  sg4::Host* host = zone_->create_host(name, models::kFlopsPerCpuSecond)->set_core_count(cores);
+  host->seal();
+  if (port_Bps) {
+    zone_->create_split_duplex_link(name + port_suffix, *port_Bps)->seal();
+    nic_of_[name] = name + port_suffix;
+  }
+  groups_[name] = {name};
+  return host;
+}
+
 Platform::Platform(const Scenario& scenario) {
   zone_ = sg4::create_full_zone("world");
   for (const HostSpec& spec : scenario.hosts) {
@@ -40,24 +53,12 @@ Platform::Platform(const Scenario& scenario) {
     }
   }
   for (const NfsServerSpec& spec : scenario.nfs_servers) {
-    sg4::Host* host = zone_->create_host(spec.name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
-    host->seal();
-    if (spec.nic_Bps) {
-      zone_->create_split_duplex_link(spec.name + "-nic", *spec.nic_Bps)->seal();
-      nic_of_[spec.name] = spec.name + "-nic";
-    }
+    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.nic_Bps, "-nic");
     servers_[spec.name] = std::make_unique<models::NfsServer>(spec, host, network_);
-    groups_[spec.name] = {spec.name};
   }
   for (const ScsiArraySpec& spec : scenario.scsi_arrays) {
-    sg4::Host* host = zone_->create_host(spec.name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
-    host->seal();
-    if (spec.port_Bps) {
-      zone_->create_split_duplex_link(spec.name + "-port", *spec.port_Bps)->seal();
-      nic_of_[spec.name] = spec.name + "-port";
-    }
+    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.port_Bps, "-port");
     arrays_[spec.name] = std::make_unique<models::ScsiArray>(spec, host, network_);
-    groups_[spec.name] = {spec.name};
   }
   for (const LinkSpec& spec : scenario.links) {
     shared_links_.push_back(spec.name);

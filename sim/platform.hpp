@@ -54,6 +54,7 @@ class Platform {
 
  private:
   void add_host(const std::string& name, const HostSpec& spec);
+  sg4::Host* add_box(const std::string& name, int cores, std::optional<double> port_Bps, const std::string& port_suffix);
   std::vector<sg4::Host*> ends(const std::string& name);
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
   std::vector<std::string> shared_links_;         // the scenario's [[link]]s
