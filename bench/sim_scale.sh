@@ -17,8 +17,11 @@
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10] [--no-bare] [--no-engine] [--keep DIR]
+#          [--bare-opts "--disk-exec --mailbox"]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --keep DIR keeps the scenarios and each run's JSON in DIR (else a temp dir).
+# --bare-opts passes model variants to bare_simgrid_copy (see its header); the
+# overhead figures then compare different models.
 # Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy.
 set -euo pipefail
 
@@ -38,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --no-bare) bare=0; shift ;;
     --no-engine) eng=0; shift ;;
     --keep) keep=$2; shift 2 ;;
+    --bare-opts) bare_opts=$2; shift 2 ;;
     *) echo "sim_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +52,7 @@ else
 fi
 mkdir -p "$(dirname "$out")"
 seconds() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-2])/1e3 if v.endswith('ms') else float(v.rstrip('s')))" "$1"; }
-mib() { /usr/bin/python3 -c "print(float('$1'.removesuffix('MiB')))"; }
+mib() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-3])*1024 if v.endswith('GiB') else float(v.removesuffix('MiB')))" "$1"; }
 
 scenario() {  # n -> scenario file
   local n=$1 hosts=$(( n / 10 < 1000 ? n / 10 : 1000 )) g f=$work/scale-$1.toml
@@ -139,7 +143,7 @@ for n in $sizes; do
   for m in $methods; do
     ((eng)) && run engine "$n" "$m" "$build/offload-sim-run" "$f" --point 0 --method "$m" --output "$work/engine-$n-$m.json"
     ((bare)) && run bare "$n" "$m" "$build/bench/bare_simgrid_copy" "$n" "$m" --chunk-mib "$(mib "$chunk")" \
-      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$groups"
+      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$groups" ${bare_opts:-}
   done
 done
 
