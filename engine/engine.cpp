@@ -194,7 +194,7 @@ bool Engine::issue_next(Job& job) {
   if (job.stopping) {
     if (job.in_flight > 0 || job.phase == Phase::aborting) return false;
     job.phase = Phase::aborting;
-    issue(job, {.kind = OpKind::abort}, Method::host, 0, std::nullopt, 0);
+    issue(job, {.kind = OpKind::abort}, Method::host, 0);
     return true;
   }
   switch (job.phase) {
@@ -203,7 +203,7 @@ bool Engine::issue_next(Job& job) {
       job.phase = Phase::mapping;
       job.status.state = CopyState::running;
       issue(job, {.kind = OpKind::map_data, .source_offset = range.offset, .length = range.length},
-            Method::host, 0, std::nullopt, 0);
+            Method::host, 0);
       return true;
     }
     case Phase::copying: break;
@@ -213,13 +213,13 @@ bool Engine::issue_next(Job& job) {
     ByteRange hole = job.zero_pending.front();
     job.zero_pending.pop_front();
     issue(job, {.kind = OpKind::zero_range, .destination_offset = hole.offset, .length = hole.length},
-          Method::host, 0, std::nullopt, 0);
+          Method::host, 0);
     return true;
   }
   if (job.pending.empty()) {
     if (job.in_flight > 0) return false;
     job.phase = Phase::finishing;
-    issue(job, {.kind = OpKind::finish}, Method::host, 0, std::nullopt, 0);
+    issue(job, {.kind = OpKind::finish}, Method::host, 0);
     return true;
   }
   // Per-copy depth: writers of one file contend for its inode lock (ext4's
@@ -269,14 +269,14 @@ bool Engine::issue_next(Job& job) {
   piece.destination_offset += length;
   piece.length -= length;
   if (piece.length == 0) job.pending.pop_front();
-  issue(job, op, method, rung, buffer, length);
+  issue(job, op, method, rung, buffer);
   return true;
 }
 
 void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
-                   std::optional<std::size_t> buffer, std::uint64_t chunk_length) {
+                   std::optional<std::size_t> buffer) {
   std::uint64_t op_id = next_op_id_++;
-  in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer, chunk_length});
+  in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer});
   ++job.in_flight;
   ++in_flight_count_;
   if (op.kind == OpKind::read) {
@@ -316,6 +316,12 @@ void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung,
     }
   }
   job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1});
+}
+
+// A read or offloaded copy found no data where the source had some at submit.
+void Engine::fail_source_ended(Job& job, std::uint64_t offset) {
+  fail(job, {ENODATA, job.source,
+             "source ended early at byte " + std::to_string(offset) + " (truncated during the copy?)"});
 }
 
 void Engine::fail(Job& job, CopyError error) {
@@ -431,9 +437,7 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
     std::uint64_t moved = op.kind == OpKind::clone ? op.length
                                                    : std::min<std::uint64_t>(result.value, op.length);
     if (moved == 0 && op.length > 0) {
-      fail(job, {ENODATA, job.source,
-                 "source ended early at byte " + std::to_string(op.source_offset) +
-                     " (truncated during the copy?)"});
+      fail_source_ended(job, op.source_offset);
       return;
     }
     credit(job, flight.method, moved);
@@ -467,9 +471,7 @@ void Engine::on_read(Job& job, const InFlight& flight, const OpResult& result) {
     if (result.failed()) {
       fail(job, {result.error(), job.source, "read failed: " + strerror_text(result.error())});
     } else if (result.value == 0 && op.length > 0) {
-      fail(job, {ENODATA, job.source,
-                 "source ended early at byte " + std::to_string(op.source_offset) +
-                     " (truncated during the copy?)"});
+      fail_source_ended(job, op.source_offset);
     }
     return;
   }
@@ -481,7 +483,7 @@ void Engine::on_read(Job& job, const InFlight& flight, const OpResult& result) {
   Op write{.kind = OpKind::write, .source_offset = op.source_offset,
            .destination_offset = op.destination_offset, .length = got,
            .buffer = op.buffer.first(got)};
-  issue(job, write, Method::host, flight.rung, flight.buffer, got);
+  issue(job, write, Method::host, flight.rung, flight.buffer);
 }
 
 void Engine::on_written(Job& job, const InFlight& flight, const OpResult& result) {
@@ -498,7 +500,7 @@ void Engine::on_written(Job& job, const InFlight& flight, const OpResult& result
     Op rest{.kind = OpKind::write, .source_offset = op.source_offset + put,
             .destination_offset = op.destination_offset + put, .length = op.length - put,
             .buffer = op.buffer.subspan(put)};
-    issue(job, rest, Method::host, flight.rung, flight.buffer, flight.chunk_length);
+    issue(job, rest, Method::host, flight.rung, flight.buffer);
     return;
   }
   buffers_.release(*flight.buffer);

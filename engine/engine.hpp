@@ -99,7 +99,6 @@ class Engine final : public CompletionSink {
     Method method;
     std::uint8_t rung;
     std::optional<std::size_t> buffer;
-    std::uint64_t chunk_length;  // host: bytes read for this chunk
   };
 
   struct Issued {            // an operation issued under the lock, started after it
@@ -113,7 +112,8 @@ class Engine final : public CompletionSink {
   void pump();
   bool issue_next(Job& job);
   void issue(Job& job, const Op& op, Method method, std::uint8_t rung,
-             std::optional<std::size_t> buffer, std::uint64_t chunk_length);
+             std::optional<std::size_t> buffer = std::nullopt);
+  void fail_source_ended(Job& job, std::uint64_t offset);
   std::uint64_t chunk_bytes(Method method) const;
   std::optional<std::uint8_t> next_rung(const Job& job, std::uint8_t rung) const;
   void record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value);

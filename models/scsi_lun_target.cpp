@@ -41,17 +41,17 @@ OpResult ScsiLunTarget::write(const Op& op) {
   return {.value = static_cast<std::int64_t>(op.length)};
 }
 
-OpResult ScsiLunTarget::xcopy(const Op& op) {
+// An offload the array runs itself: only between its own LUNs; 0 bytes
+// means it answered INVALID OPERATION CODE.
+OpResult ScsiLunTarget::on_array(double (ScsiArray::*offload)(sg4::Host*, double), const Op& op) {
   if (&source_ != &destination_) return {.value = -EXDEV};
-  double moved = source_.extended_copy(initiator_, static_cast<double>(op.length));
+  double moved = (source_.*offload)(initiator_, static_cast<double>(op.length));
   return moved > 0 ? OpResult{.value = static_cast<std::int64_t>(moved)} : OpResult{.value = -EOPNOTSUPP};
 }
 
-OpResult ScsiLunTarget::odx(const Op& op) {
-  if (&source_ != &destination_) return {.value = -EXDEV};
-  double moved = source_.token_copy(initiator_, static_cast<double>(op.length));
-  return moved > 0 ? OpResult{.value = static_cast<std::int64_t>(moved)} : OpResult{.value = -EOPNOTSUPP};
-}
+OpResult ScsiLunTarget::xcopy(const Op& op) { return on_array(&ScsiArray::extended_copy, op); }
+
+OpResult ScsiLunTarget::odx(const Op& op) { return on_array(&ScsiArray::token_copy, op); }
 
 OpResult ScsiLunTarget::zero_range(const Op& op) { return {.value = static_cast<std::int64_t>(op.length)}; }
 

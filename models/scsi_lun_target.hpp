@@ -27,6 +27,7 @@ class ScsiLunTarget final : public CopyTarget {
   OpResult abort() override { return {}; }
 
  private:
+  OpResult on_array(double (ScsiArray::*offload)(sg4::Host*, double), const Op& op);
   sg4::Host* initiator_;
   CpuModel& cpu_;
   ScsiArray& source_;

@@ -9,6 +9,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "engine/engine.hpp"
+#include "engine/status_json.hpp"
 #include "sim/platform.hpp"
 #include "sim/sim_runtime.hpp"
 
@@ -38,15 +39,6 @@ nlohmann::json record_json(const CopyRecord& r) {
   double start = static_cast<double>(r.status.submitted_ns) / 1e9;
   double end = static_cast<double>(r.status.finished_ns) / 1e9;
   double latency = end - start;
-  nlohmann::json by_method = nlohmann::json::object();
-  for (std::size_t i = 0; i < kMethodCount; ++i) {
-    by_method[std::string(method_name(static_cast<Method>(i)))] = r.status.bytes_by_method[i];
-  }
-  nlohmann::json fallbacks = nlohmann::json::array();
-  for (const auto& f : r.status.fallbacks) {
-    fallbacks.push_back({{"from", method_name(f.from)}, {"to", method_name(f.to)}, {"errno", errno_name(f.errno_value)},
-                         {"bytes", f.bytes}, {"ranges", f.ranges}});
-  }
   nlohmann::json json{{"host", r.host},           {"copy", r.copy_spec + 1}, {"bytes_done", r.status.bytes_done},
                       {"index", r.index},         {"from", r.from},
                       {"to", r.to},               {"size_bytes", r.size_bytes},
@@ -55,8 +47,8 @@ nlohmann::json record_json(const CopyRecord& r) {
                       {"latency_s", latency},
                       {"throughput_Bps", latency > 0 ? r.size_bytes / latency : 0.0},
                       {"methods_used", r.status.methods_used_text()},
-                      {"bytes_by_method", by_method},
-                      {"fallbacks", fallbacks},   {"operations", r.status.operations}};
+                      {"bytes_by_method", bytes_by_method_json(r.status)},
+                      {"fallbacks", fallbacks_json(r.status)}, {"operations", r.status.operations}};
   const auto& error = r.submit_error ? r.submit_error : r.status.error;
   if (error) json["error"] = error->describe();
   return json;
