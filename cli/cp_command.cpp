@@ -42,7 +42,8 @@ std::uint64_t size_option(const std::string& text, const char* flag) {
 std::string resolve_destination(const std::string& source, const std::string& destination) {
   struct stat st {};
   if (stat(destination.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return destination;
-  std::string base = source.substr(source.find_last_of('/') == std::string::npos ? 0 : source.find_last_of('/') + 1);
+  std::size_t slash = source.find_last_of('/');
+  std::string base = slash == std::string::npos ? source : source.substr(slash + 1);
   return destination + (destination.ends_with('/') ? "" : "/") + base;
 }
 
