@@ -14,6 +14,9 @@ packages=(
   python3-distributed
   xfsprogs btrfs-progs e2fsprogs util-linux coreutils
   chromium chromium-driver
+  qemu-system-x86 busybox-static kmod cpio gzip
+  libiscsi-dev libiscsi-bin tgt
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()
