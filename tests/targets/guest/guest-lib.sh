@@ -10,7 +10,7 @@ mount -t tmpfs tmpfs /run
 # One line on the serial console, prefixed so the host can grep it.
 say() { echo "OFFLOAD-GUEST: $*" >/dev/console; }
 # The host is waiting for this line (or for FAILED) in the serial log.
-ready() { say "READY $*"; }
+ready() { say "READY $* (guest uptime $(cut -d" " -f1 /proc/uptime) s)"; }
 fail() { say "FAILED $*"; poweroff -f; }
 
 # insmod every module in /etc/modules.order; report the ones that refuse.
