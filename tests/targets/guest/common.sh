@@ -1,5 +1,7 @@
 # Shared settings for the QEMU guest scripts (sourced, not run).
-#   OFFLOAD_GUEST_CACHE  where downloads and builds are kept (default build/guest-cache)
+#   OFFLOAD_GUEST_CACHE     where downloads and builds are kept (default build/guest-cache)
+#   OFFLOAD_GUEST_LIFETIME  seconds after which a guest powers itself off (default 1800)
+#   OFFLOAD_GUEST_SMP       virtual CPUs (default 2)
 guest_src_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 guest_repo_dir=$(cd "$guest_src_dir/../../.." && pwd)
 guest_cache=${OFFLOAD_GUEST_CACHE:-$guest_repo_dir/build/guest-cache}
@@ -32,7 +34,7 @@ guest_start() {
   rm -f "$state/serial.log" "$state/qemu.pid"
   qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp "${OFFLOAD_GUEST_SMP:-2}" -m "$mem" \
     -kernel "$guest_kernel_dir/boot/vmlinuz-$version" -initrd "$initrd" \
-    -append "console=ttyS0 rdinit=/init panic=-1 quiet $append" \
+    -append "console=ttyS0 rdinit=/init panic=-1 quiet offload.lifetime=${OFFLOAD_GUEST_LIFETIME:-1800} $append" \
     -display none -monitor none -serial "file:$state/serial.log" -no-reboot \
     -pidfile "$state/qemu.pid" -daemonize "$@"
 }
@@ -44,7 +46,9 @@ guest_wait() {
   local state=$1 timeout=$2 pattern=${3:-'OFFLOAD-GUEST: READY'} waited=0 pid
   pid=$(cat "$state/qemu.pid" 2>/dev/null || true)
   while [ "$waited" -lt "$timeout" ]; do
-    grep -q "$pattern" "$state/serial.log" 2>/dev/null && return 0
+    if grep -q "$pattern" "$state/serial.log" 2>/dev/null; then
+      guest_log "$(grep -m1 "$pattern" "$state/serial.log") (host wait ${waited} s)"; return 0
+    fi
     if grep -q 'OFFLOAD-GUEST: FAILED' "$state/serial.log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null; then
       guest_log "guest stopped before '$pattern'; serial log tail:"; tail -n 30 "$state/serial.log" >&2
       return 1

@@ -14,6 +14,7 @@ fi
 command -v dpkg-deb >/dev/null && command -v apt-get >/dev/null || guest_skip "apt-get/dpkg-deb missing"
 command -v depmod >/dev/null || guest_skip "depmod missing (install kmod)"
 
+rm -rf "$guest_kernel_dir"   # an incomplete copy from an interrupted run
 dl=$guest_cache/debs
 mkdir -p "$dl"
 # linux-image-amd64 is a meta package: its dependency names the real image.
@@ -22,11 +23,11 @@ image=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-i
 (cd "$dl" && ls "$image"_*.deb >/dev/null 2>&1 || apt-get download -q "$image" >&2) \
   || guest_skip "apt-get download $image failed"
 
-rm -rf "$guest_kernel_dir.tmp"
-dpkg-deb -x "$dl/$image"_*.deb "$guest_kernel_dir.tmp"
-version=$(ls "$guest_kernel_dir.tmp/lib/modules" | head -n1)
-depmod -b "$guest_kernel_dir.tmp" "$version"
-rm -rf "$guest_kernel_dir"
-mv "$guest_kernel_dir.tmp" "$guest_kernel_dir"
+# Unpack beside the cache and rename: parallel callers never see half a kernel.
+tmp=$(mktemp -d "$guest_kernel_dir.tmp.XXXXXX")
+dpkg-deb -x "$dl/$image"_*.deb "$tmp"
+version=$(ls "$tmp/lib/modules" | head -n1)
+depmod -b "$tmp" "$version"
+mv -T "$tmp" "$guest_kernel_dir" 2>/dev/null || rm -rf "$tmp"   # lost the race: keep the other copy
 guest_log "kernel $version in $guest_kernel_dir"
 echo "$guest_kernel_dir"

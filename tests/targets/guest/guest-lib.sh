@@ -20,3 +20,10 @@ load_modules() {
     insmod "/lib/modules/$ko" 2>/dev/null || say "insmod $ko failed (continuing)"
   done </etc/modules.order
 }
+
+# Safety net: the guest powers itself off after offload.lifetime seconds, so
+# a host process killed before its clean-up cannot leave it running.
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in offload.lifetime=*) lifetime=${arg#offload.lifetime=} ;; esac
+done
+(sleep "${lifetime:-1800}"; say "lifetime of ${lifetime:-1800} s over: powering off"; poweroff -f) &

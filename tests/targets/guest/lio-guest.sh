@@ -21,7 +21,7 @@ lio_modules=(crc32c_generic configfs target_core_mod target_core_file iscsi_targ
 
 down() {
   guest_stop "$state"
-  rm -f "$state"/lun*.img "$state/env"
+  rm -f "$state"/lun*.img "$state/env" "$state/initrd.gz"
 }
 
 up() {
@@ -29,7 +29,7 @@ up() {
   down
   "$guest_src_dir/fetch-kernel.sh" >/dev/null
   guest_require_qemu
-  local initrd=$guest_cache/lio-initrd.gz
+  local initrd=$state/initrd.gz
   "$guest_src_dir/make-initramfs.sh" "$initrd" "$guest_src_dir/lio-init.sh" "${lio_modules[@]}"
   local disks=() n
   for n in "${!serials[@]}"; do

@@ -30,6 +30,7 @@ cp -a "$tests"/. "$overlay/test/"
 # The export: sparse, reflink on, small (the guest writes through slow emulation).
 truncate -s 512M "$state/export.img"
 mkfs.xfs -q -f -m reflink=1 "$state/export.img"
+export OFFLOAD_GUEST_LIFETIME=${OFFLOAD_GUEST_LIFETIME:-900}   # it powers off by itself at the end anyway
 t0=$SECONDS
 guest_start "$state" "$state/initrd.gz" 1024 "" \
   -drive "file=$state/export.img,if=virtio,format=raw,cache=unsafe" -nic none \
