@@ -117,6 +117,7 @@ def main():
     for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
         parser.add_argument(name, required=True)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
     log = run_in_guest(args)
     found = re.search(r"^OFFLOAD-NFS-RESULT (\{.*\})\s*$", log, re.M)
     if not found:
