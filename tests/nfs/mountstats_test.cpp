@@ -1,8 +1,10 @@
-// The mountstats parser on a recorded /proc/self/mountstats (Linux 6.1
-// NFSv4.2 client) with two mounts: it picks the right mount and every field.
+// The NFS counter parsers: a recorded /proc/self/mountstats (Linux 6.1
+// NFSv4.2 client) with two mounts, where the right mount and every field
+// must be picked, and nfsd's proc4ops line.
 #include <gtest/gtest.h>
 
 #include "tests/nfs/mountstats.hpp"
+#include "tests/nfs/nfsd_stats.hpp"
 
 namespace offload::testing {
 namespace {
@@ -50,6 +52,20 @@ TEST(Mountstats, DifferenceIsPerOperation) {
   EXPECT_EQ(delta.op("READ").bytes_recv, 8000U);
   EXPECT_EQ(delta.op("COPY").wire_bytes(), 30U);
   EXPECT_EQ(delta.op("CLONE").ops, 1U);
+}
+
+TEST(NfsdStats, CountsEveryOperationByNumber) {
+  std::string text = "rc 0 0 0\nproc4 2 0 9\nproc4ops 72";
+  for (int op = 0; op < 72; ++op) text += " " + std::to_string(op == 60 ? 3 : op == 71 ? 2 : op == 25 ? 33 : 0);
+  text += "\nwdeleg_getattr 0\n";
+  auto counts = parse_nfsd_stats(text);
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->of(Nfs4Op::copy), 3U);
+  EXPECT_EQ(counts->of(Nfs4Op::clone), 2U);
+  EXPECT_EQ(counts->of(Nfs4Op::read), 33U);
+  EXPECT_EQ(counts->of(Nfs4Op::write), 0U);
+  EXPECT_FALSE(parse_nfsd_stats("proc4ops 72 1 2 3\n")) << "fewer counters than announced";
+  EXPECT_FALSE(parse_nfsd_stats("rc 0 0 0\n")) << "no proc4ops line";
 }
 
 }  // namespace

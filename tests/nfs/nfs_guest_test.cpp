@@ -3,7 +3,8 @@
 // nfs-guest.sh runs this program there, built static). Every method copies
 // a file between two names on the mount; the client's /proc/self/mountstats
 // shows which NFS operations carried it, and the copy is verified byte for
-// byte. At exit one line "OFFLOAD-NFS-RESULT {json}" gives, per method, the
+// byte; nfsd's own counters (/proc/net/rpc/nfsd) confirm the server side.
+// At exit one line "OFFLOAD-NFS-RESULT {json}" gives, per method, the
 // wire bytes of every operation (read back by tests/nfs/nfs_guest_check.py).
 //   OFFLOAD_NFS_DIR     the NFSv4.2 mount point (the test skips without it)
 //   OFFLOAD_NFS_EXPORT  the exported XFS directory, as seen by the server
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -24,6 +26,7 @@
 #include "engine/status_json.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "tests/nfs/mountstats.hpp"
+#include "tests/nfs/nfsd_stats.hpp"
 
 namespace offload::testing {
 namespace {
@@ -52,7 +55,18 @@ struct Measured {
   CopyStatus status;
   NfsMountCounters wire;  // operations and bytes of the copy alone
   std::string verified;   // "" when the destination equals the source
+  std::map<std::string, std::uint64_t> server_calls;  // nfsd's calls of READ, WRITE, COPY, CLONE during the copy
 };
+
+// nfsd's calls of the four operations between two readings.
+std::map<std::string, std::uint64_t> server_calls_since(const NfsdOpCounts& before, const NfsdOpCounts& after) {
+  std::map<std::string, std::uint64_t> calls;
+  for (auto [name, op] : {std::pair{"READ", Nfs4Op::read}, {"WRITE", Nfs4Op::write}, {"COPY", Nfs4Op::copy},
+                          {"CLONE", Nfs4Op::clone}}) {
+    calls[name] = after.of(op) - before.of(op);
+  }
+  return calls;
+}
 
 class NfsGuest : public ::testing::Test {
  protected:
@@ -75,6 +89,7 @@ class NfsGuest : public ::testing::Test {
     EXPECT_TRUE(written) << written.error();
     drop_caches();
     auto before = read_mountstats(mount_);
+    auto server_before = read_nfsd_stats();
     auto start = std::chrono::steady_clock::now();
     RealRuntime runtime(8);
     PosixFileFactory files;
@@ -87,8 +102,10 @@ class NfsGuest : public ::testing::Test {
     if (fd >= 0) { fsync(fd); close(fd); }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto after = read_mountstats(mount_);
-    EXPECT_TRUE(before && after);
+    auto server_after = read_nfsd_stats();
+    EXPECT_TRUE(before && after && server_before && server_after);
     if (before && after) m.wire = after->since(*before);
+    if (server_before && server_after) m.server_calls = server_calls_since(*server_before, *server_after);
     drop_caches();  // the check below reads the destination from the server
     auto same = cli::files_equal(export_ + "/" + source, mount_ + "/" + destination, kFileBytes);
     m.verified = same ? "" : same.error();
@@ -112,7 +129,8 @@ class NfsGuest : public ::testing::Test {
         {"read_payload_bytes", m.wire.op("READ").bytes_recv},
         {"write_payload_bytes", m.wire.op("WRITE").bytes_sent},
         {"wire_bytes", m.wire.wire_bytes()},
-        {"ops", ops}};
+        {"ops", ops},
+        {"server_calls", m.server_calls}};
   }
 
   // Common to every method: done, every byte right, on NFS both sides.
@@ -144,12 +162,15 @@ TEST_F(NfsGuest, HostMovesEveryByteThroughTheClient) {
   EXPECT_LT(m.wire.op("WRITE").bytes_sent, kFileBytes + kNearZeroBytes);
   EXPECT_EQ(m.wire.op("COPY").ops, 0U);
   EXPECT_EQ(m.wire.op("CLONE").ops, 0U);
+  EXPECT_GE(m.server_calls["READ"], 1U);
+  EXPECT_GE(m.server_calls["WRITE"], 1U);
 }
 
 TEST_F(NfsGuest, KernelCopyIsAServerSideCopy) {
   Measured m = copy(MethodChoice::kernel_copy);
   expect_done_and_verified(m, "kernel-copy");
   EXPECT_GE(m.wire.op("COPY").ops, 1U) << "copy_file_range did not send NFSv4.2 COPY";
+  EXPECT_GE(m.server_calls["COPY"], 1U) << "nfsd did not count a COPY";
   EXPECT_EQ(m.wire.op("CLONE").ops, 0U);
   expect_no_data_through_client(m);
 }
@@ -158,6 +179,7 @@ TEST_F(NfsGuest, CloneIsAServerSideClone) {
   Measured m = copy(MethodChoice::clone);
   expect_done_and_verified(m, "clone");
   EXPECT_GE(m.wire.op("CLONE").ops, 1U) << "FICLONERANGE did not send NFSv4.2 CLONE";
+  EXPECT_GE(m.server_calls["CLONE"], 1U) << "nfsd did not count a CLONE";
   EXPECT_EQ(m.wire.op("COPY").ops, 0U);
   expect_no_data_through_client(m);
 }
