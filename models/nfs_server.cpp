@@ -19,7 +19,11 @@ struct NfsServer::AsyncCopy {
 };
 
 NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
-    : spec_(spec), cpu_(host, spec.cpu), disk_(host, spec.name + "-disk", spec.disk), network_(network) {}
+    : spec_(spec),
+      cpu_(host, spec.cpu),
+      disk_(host, spec.name + "-disk", spec.disk),
+      network_(network),
+      copiers_(host, "nfs-copy") {}
 
 void NfsServer::read(sg4::Host* client, double bytes) {
   ++counters_.reads;
@@ -63,10 +67,10 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, 
   auto open_source = [this, &source] { network_.send(host(), source.host(), spec_.copy.rpc_bytes); };
   return run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
     if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
-    auto in = source.disk_.start(stage, sg4::Io::OpType::READ);
+    auto in = source.disk_.start(stage, DiskOp::read);
     auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(stage));
     auto data = network_.send_async(source.host(), host(), stage);
-    auto out = disk_.start(stage, sg4::Io::OpType::WRITE);
+    auto out = disk_.start(stage, DiskOp::write);
     auto receive_work = cpu_.work_async(cpu_.copy_cost_s(stage));
     in->wait();
     send_work->wait();
@@ -85,7 +89,7 @@ double NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag
   network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
   auto state = std::make_shared<AsyncCopy>();
   ++pending_async_;
-  sg4::Actor::create("nfs-copy", host(), [this, state, client, bytes, prologue, stage] {
+  copiers_.submit([this, state, client, bytes, prologue, stage] {
     if (prologue) prologue();
     while (state->copied < bytes && !state->cancelled) {
       double piece = std::min(kAsyncStageBytes, bytes - state->copied);

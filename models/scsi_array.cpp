@@ -12,6 +12,7 @@ ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& n
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-backend", spec.disk),
       network_(network),
+      copiers_(host, "odx-copy"),
       copy_slots_(sg4::Semaphore::create(static_cast<unsigned>(spec.copy.max_concurrent))) {}
 
 void ScsiArray::read(sg4::Host* initiator, double bytes) {
@@ -69,7 +70,7 @@ double ScsiArray::token_copy(sg4::Host* initiator, double bytes) {
   ++counters_.write_using_tokens;
   network_.send(initiator, host(), spec_.copy.command_bytes);  // WRITE USING TOKEN
   auto done = std::make_shared<bool>(false);
-  sg4::Actor::create("odx-copy", host(), [this, moved, done] {
+  copiers_.submit([this, moved, done] {
     copy_in_back_end(moved);
     *done = true;
   });

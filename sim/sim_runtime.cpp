@@ -6,15 +6,17 @@
 namespace offload::sim {
 
 SimRuntime::SimRuntime(sg4::Host* host)
-    : host_(host), mutex_(sg4::Mutex::create()), changed_(sg4::ConditionVariable::create()) {}
+    : workers_(host, "op"), mutex_(sg4::Mutex::create()), changed_(sg4::ConditionVariable::create()) {}
 
 TimeNs SimRuntime::now_ns() { return std::llround(sg4::Engine::get_clock() * 1e9); }
 
 void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   ++started_;
-  sg4::Actor::create("op", host_, [this, op_id, &target, op] {
+  workers_.submit([this, op_id, &target, op] {
     OpResult result = target.execute(op);
-    sink_->on_complete(op_id, std::move(result));
+    // The engine usually issues the copy's next operation from on_complete:
+    // this worker runs it next.
+    workers_.finish_with([&] { sink_->on_complete(op_id, std::move(result)); });
     std::unique_lock lock(*mutex_);
     changed_->notify_all();
   });

@@ -1,6 +1,8 @@
-// SimRuntime: the engine's runtime inside SimGrid. Each operation runs in
-// its own actor on the engine's host, where the simulated target's hooks
-// block on SimGrid activities; completions wake waiters through a SimGrid
+// SimRuntime: the engine's runtime inside SimGrid. Operations run on a pool
+// of worker actors on the engine's host (models/actor_pool.hpp: one per
+// operation in flight, reused; the worker that reports a completion runs the
+// operation the engine issues in response), where the simulated target's hooks block
+// on SimGrid activities; completions wake waiters through a SimGrid
 // condition variable; time is the simulated clock. The engine code is the
 // same that copies real files.
 #pragma once
@@ -8,6 +10,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "engine/runtime.hpp"
+#include "models/actor_pool.hpp"
 
 namespace offload::sim {
 
@@ -20,17 +23,19 @@ class SimRuntime final : public Runtime {
   explicit SimRuntime(sg4::Host* host);
   /// Simulated time, nanoseconds.
   TimeNs now_ns() override;
-  /// Starts an actor that runs the operation and reports its completion.
+  /// Hands the operation to a worker actor.
   void start(std::uint64_t op_id, CopyTarget& target, const Op& op) override;
   /// Sleeps the calling actor until `done()` or the simulated deadline.
   bool wait_until(TimeNs deadline_ns, const std::function<bool()>& done) override;
   /// Operations started so far.
   std::uint64_t started() const { return started_; }
+  /// Worker actors created so far (about the most operations in flight at once).
+  int workers() const { return workers_.size(); }
 
  private:
-  sg4::Host* host_;
+  models::ActorPool workers_;
   sg4::MutexPtr mutex_;
-  sg4::ConditionVariablePtr changed_;
+  sg4::ConditionVariablePtr changed_;  // an operation completed
   std::uint64_t started_ = 0;
 };
 
