@@ -17,6 +17,7 @@ packages=(
   qemu-system-x86 busybox-static kmod cpio gzip
   libiscsi-dev libiscsi-bin tgt
   clang libclang-rt-14-dev llvm
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()
