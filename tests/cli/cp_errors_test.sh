@@ -65,11 +65,11 @@ expect "zero host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 0
 expect "huge host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 1TiB
 expect "queue depth 0" 2 "--queue-depth" "$offload" cp src out5 --queue-depth 0
 expect "negative offset" 2 "--source-offset" "$offload" cp src out5 --source-offset -5
-expect "offset past 2^64" 2 "too large" "$offload" cp src out5 --destination-offset 100EB
+expect "offset past 2^64" 2 "too large" "$offload" cp src out5 --destination-offset 20000000TB
 expect "offset past the end" 1 "past the end of the source" "$offload" cp src out5 --source-offset 1GiB
 expect "flag without value" 2 "--method" "$offload" cp src out5 --method
 expect "no subcommand" 2 "" "$offload"
-expect "unknown subcommand" 2 "teleport" "$offload" teleport src out5
+expect "unknown subcommand" 2 "subcommand" "$offload" teleport src out5
 ok test ! -e out5
 
 # A read-only filesystem (root: a read-only tmpfs holding a file).
