@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -90,6 +91,11 @@ int run(CompareOptions& o) {
   auto size = parse_size_bytes(o.size);
   if (!size) throw CLI::ValidationError("--size", size.error());
   if (o.directories.empty()) o.directories.push_back(".");
+  if (auto parent = std::filesystem::path(o.report).parent_path(); !o.report.empty() && !parent.empty() &&
+                                                                   !std::filesystem::is_directory(parent)) {
+    std::fprintf(stderr, "offload: %s: the report's directory %s does not exist\n", o.report.c_str(), parent.c_str());
+    return 1;  // said before the copies, not after them
+  }
   std::vector<Row> rows;
   nlohmann::json runs = nlohmann::json::array();
   bool failed = false;

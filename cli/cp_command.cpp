@@ -62,6 +62,15 @@ int run(const CpOptions& o) {
   options.engine.queue_depth = o.queue_depth;
   options.engine.copy_depth = o.copy_depth;
   options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
+  // One buffer per operation in flight: keep the total allocatable.
+  constexpr std::uint64_t kMaxBufferBytes = 4ULL << 30;
+  if (options.engine.host_chunk_bytes < 512 || options.engine.host_chunk_bytes > 1ULL << 30) {
+    throw CLI::ValidationError("--host-chunk", "'" + o.host_chunk + "' must be between 512 B and 1 GiB");
+  }
+  if (options.engine.host_chunk_bytes * o.queue_depth > kMaxBufferBytes) {
+    throw CLI::ValidationError("--host-chunk", "--queue-depth " + std::to_string(o.queue_depth) + " buffers of " +
+                                                   o.host_chunk + " need more than 4 GiB of memory");
+  }
   options.show_progress = o.progress;
   auto result = run_copy(request, options);
   if (!result) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 
 namespace offload {
@@ -261,7 +262,16 @@ bool Engine::issue_next(Job& job) {
     case Method::kernel_copy: op.kind = OpKind::copy_range; break;
     case Method::host:
       op.kind = OpKind::read;
-      if (job.target->info().needs_host_memory) op.buffer = buffers_.view(*buffer).first(length);
+      if (job.target->info().needs_host_memory) {
+        try {
+          op.buffer = buffers_.view(*buffer).first(length);
+        } catch (const std::bad_alloc&) {  // fail this copy, not the process
+          buffers_.release(*buffer);
+          fail(job, {ENOMEM, job.destination,
+                     "cannot allocate a host buffer of " + std::to_string(buffers_.buffer_bytes()) + " bytes"});
+          return issue_next(job);  // issues the abort once nothing is in flight
+        }
+      }
       break;
   }
   std::uint8_t rung = piece.rung;

@@ -63,7 +63,10 @@ std::expected<double, std::string> scaled(std::string_view text, const char* kin
   auto parts = number_and_unit(text, kind);
   if (!parts) return std::unexpected(parts.error() + " (" + hint + ")");
   for (const auto& [name, scale] : units) {
-    if (parts->second == name) return parts->first * scale;
+    if (parts->second != name) continue;
+    double value = parts->first * scale;
+    if (!std::isfinite(value)) return std::unexpected("'" + std::string(text) + "' is too large");
+    return value;
   }
   return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(parts->second) + "' (" +
                          hint + ")");

@@ -18,6 +18,7 @@ packages=(
   libwrap0 libtirpc3 libgssapi-krb5-2   # libraries of the nfs-utils binaries copied into the NFS guest
   libiscsi-dev libiscsi-bin tgt
   clang libclang-rt-14-dev llvm
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

@@ -1,6 +1,8 @@
 #include "sim/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -66,19 +68,36 @@ class Fields {
     return v->as_boolean();
   }
   // A quantity written as a string with a unit (or a bare number in base units).
+  // Bare numbers get the checks the unit parsers make: finite, not negative
+  // (rates above zero), sizes below 2^64.
   template <typename Parse>
   std::optional<double> quantity(const std::string& key, Parse parse, const char* kind) {
     const Value* v = find(key);
     if (v == nullptr) return std::nullopt;
-    if (v->is_integer()) return static_cast<double>(v->as_integer());
-    if (v->is_floating()) return v->as_floating();
-    if (!v->is_string()) bad(*v, key, std::string("expected a ") + kind + " string");
-    auto parsed = parse(v->as_string().str);
-    if (!parsed) bad(*v, key, parsed.error());
-    return static_cast<double>(*parsed);
+    double number = 0;
+    if (v->is_integer()) {
+      number = static_cast<double>(v->as_integer());
+    } else if (v->is_floating()) {
+      number = v->as_floating();
+    } else {
+      if (!v->is_string()) bad(*v, key, std::string("expected a ") + kind + " string");
+      auto parsed = parse(v->as_string().str);
+      if (!parsed) bad(*v, key, parsed.error());
+      return static_cast<double>(*parsed);
+    }
+    if (!std::isfinite(number) || number < 0) bad(*v, key, std::string("a ") + kind + " must be a finite number, not negative");
+    return number;
   }
-  std::optional<double> size(const std::string& key) { return quantity(key, parse_size_bytes, "size"); }
-  std::optional<double> rate(const std::string& key) { return quantity(key, parse_rate_Bps, "rate"); }
+  std::optional<double> size(const std::string& key) {
+    auto bytes = quantity(key, parse_size_bytes, "size");
+    if (bytes && *bytes > 1.8e19) bad(*find(key), key, "a size must be below 2^64 bytes");
+    return bytes;
+  }
+  std::optional<double> rate(const std::string& key) {
+    auto rate = quantity(key, parse_rate_Bps, "rate");
+    if (rate && *rate <= 0) bad(*find(key), key, "a rate must be above zero");
+    return rate;
+  }
   std::optional<double> duration(const std::string& key) { return quantity(key, parse_duration_s, "duration"); }
   std::vector<std::string> texts(const std::string& key) {
     const Value& v = need(key);
@@ -401,8 +420,10 @@ ScenarioSet expand(const Value& root, const std::string& file) {
     }
   }
   std::size_t total = 1;
-  for (const auto& axis : axes) total *= axis.second.size();
-  if (total > 100000) throw ScenarioError(file + ": the sweep has " + std::to_string(total) + " points (at most 100000)");
+  for (const auto& axis : axes) {
+    total *= axis.second.size();  // checked as it grows: never wraps
+    if (total > 100000) throw ScenarioError(file + ": the sweep has more than 100000 points");
+  }
   for (std::size_t index = 0; index < total; ++index) {
     Value point = root;
     std::map<std::string, std::string> applied;
@@ -453,6 +474,10 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& name)
 }
 
 ScenarioSet load_scenario_file(const std::string& path) {
+  std::error_code ec;
+  auto type = std::filesystem::status(path, ec).type();
+  // A FIFO or a device would block the read or never end: only plain files.
+  if (!ec && type != std::filesystem::file_type::regular) throw ScenarioError(path + ": not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot open the scenario file");
   std::stringstream text;

@@ -26,6 +26,23 @@ CopyError error_for(int errno_value, const std::string& path, const std::string&
   return {errno_value, path, what + (errno_value != 0 ? std::string(": ") + std::strerror(errno_value) : "")};
 }
 
+// The name of the kernel pseudo filesystem `fd` lives on (its files say size
+// 0 but have content), or nullptr.
+const char* pseudo_filesystem(int fd) {
+  struct statfs fs {};
+  if (fstatfs(fd, &fs) != 0) return nullptr;
+  switch (fs.f_type) {
+    case PROC_SUPER_MAGIC: return "procfs";
+    case SYSFS_MAGIC: return "sysfs";
+    case DEBUGFS_MAGIC: return "debugfs";
+    case TRACEFS_MAGIC: return "tracefs";
+    case SECURITYFS_MAGIC: return "securityfs";
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC: return "cgroupfs";
+    default: return nullptr;
+  }
+}
+
 std::int64_t negative_errno() { return -static_cast<std::int64_t>(errno); }
 
 std::string hidden_name_for(const std::string& base) {
@@ -245,7 +262,8 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
   if (source.empty()) return std::unexpected(CopyError{EINVAL, "", "empty source path"});
   if (destination.empty()) return std::unexpected(CopyError{EINVAL, "", "empty destination path"});
 
-  Fd source_fd{::open(source.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+  Fd source_fd{::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (source_fd.fd < 0) return std::unexpected(error_for(errno, source, "cannot open source"));
   struct stat source_stat {};
   if (fstat(source_fd.fd, &source_stat) != 0) return std::unexpected(error_for(errno, source, "cannot stat source"));
@@ -253,6 +271,11 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
   if (!S_ISREG(source_stat.st_mode)) {
     return std::unexpected(CopyError{EINVAL, source, "source is not a regular file"});
   }
+  if (auto pseudo = pseudo_filesystem(source_fd.fd)) {
+    return std::unexpected(CopyError{EINVAL, source, std::string("source is on ") + pseudo +
+                                                         ", whose files do not report their size"});
+  }
+  fcntl(source_fd.fd, F_SETFL, fcntl(source_fd.fd, F_GETFL) & ~O_NONBLOCK);
   auto size = static_cast<std::uint64_t>(source_stat.st_size);
   if (request.source_offset > size) {
     return std::unexpected(CopyError{EINVAL, source, "source offset " + std::to_string(request.source_offset) +

@@ -161,6 +161,8 @@ def load_input(arg):
             return load_input(str(path / "results.json"))
         found = []
         for candidate in sorted(path.glob("*/results.json")) + sorted(path.glob("*.json")):
+            if not candidate.is_file():
+                continue
             data = _load_json(candidate) if candidate.name == "results.json" else _try_json(candidate)
             kind = detect_kind(data)
             if kind:
@@ -170,6 +172,8 @@ def load_input(arg):
         if not found:
             raise ReportError(f"{arg}: no results.json and no recognised *.json in this directory ({_EXPECTED})")
         return found
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise ReportError(f"{arg}: not a regular file or a directory")
     data = _load_json(path)
     kind = detect_kind(data)
     if kind is None:

@@ -5,7 +5,7 @@
 set -uo pipefail
 offload=$1
 dir=$(mktemp -d /tmp/offload-cli-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+trap 'umount "$dir/ro" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
 head -c 3000000 /dev/urandom > src
 
@@ -38,6 +38,63 @@ expect "range past the end" 1 "ends past the end of the source" "$offload" cp sr
 expect "missing operand" 2 "DST" "$offload" cp src
 ok test ! -e out3
 
+# Sources that cannot be copied, as root too (root reads any mode bits, so
+# "unreadable" here means not a file, not there, or not what it claims).
+mkfifo fifo
+expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" timeout 10 "$offload" cp fifo out4
+expect "device as source" 1 "/dev/null: source is not a regular file" "$offload" cp /dev/null out4
+expect "/proc file as source" 1 "/proc/self/status: source is on procfs" "$offload" cp /proc/self/status out4
+expect "sysfs file as source" 1 "source is on sysfs" "$offload" cp /sys/kernel/mm/transparent_hugepage/enabled out4
+ln -s nowhere dangling
+expect "dangling symlink" 1 "dangling: cannot open source: No such file or directory (ENOENT)" "$offload" cp dangling out4
+ln -s loop2 loop1; ln -s loop1 loop2
+expect "symlink loop" 1 "(ELOOP)" "$offload" cp loop1 out4
+expect "path through a file" 1 "(ENOTDIR)" "$offload" cp src/inner out4
+expect "empty source path" 1 "empty source path" "$offload" cp "" out4
+long=$(printf 'n%.0s' $(seq 300))
+expect "name too long" 1 "(ENAMETOOLONG)" "$offload" cp "$long" out4
+ok test ! -e out4
+# Destinations that cannot be written.
+expect "destination through a file" 1 "src/x" "$offload" cp src src/x
+expect "destination ends in /" 1 "destination names a directory" "$offload" cp src newdir/
+expect "destination is a FIFO" 1 "fifo: destination is not a regular file" timeout 10 "$offload" cp src fifo --overwrite
+expect "destination in /proc" 1 "/proc/offload-test" "$offload" cp src /proc/offload-test
+ok test ! -e newdir
+# Options that make no sense.
+expect "zero host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 0
+expect "huge host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 1TiB
+expect "queue depth 0" 2 "--queue-depth" "$offload" cp src out5 --queue-depth 0
+expect "negative offset" 2 "--source-offset" "$offload" cp src out5 --source-offset -5
+expect "offset past 2^64" 2 "too large" "$offload" cp src out5 --destination-offset 20000000TB
+expect "offset past the end" 1 "past the end of the source" "$offload" cp src out5 --source-offset 1GiB
+expect "flag without value" 2 "--method" "$offload" cp src out5 --method
+expect "no subcommand" 2 "" "$offload"
+expect "unknown subcommand" 2 "subcommand" "$offload" teleport src out5
+ok test ! -e out5
+
+# A read-only filesystem (root: a read-only tmpfs holding a file).
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir ro
+  if mount -t tmpfs -o size=8M tmpfs ro; then
+    head -c 100000 /dev/urandom > ro/data
+    mount -o remount,ro ro
+    expect "destination on a read-only fs" 1 "(EROFS)" "$offload" cp src ro/copy
+    expect "atomic copy to a read-only fs" 1 "(EROFS)" "$offload" cp src ro/copy --atomic
+    expect "overwrite on a read-only fs" 1 "(EROFS)" "$offload" cp src ro/data --overwrite
+    ok "$offload" cp ro/data from-ro
+    ok cmp -s ro/data from-ro
+    ok test ! -e ro/copy
+    umount ro
+  else
+    failed=$((failed + 1)); echo "FAIL cannot mount a tmpfs as root"
+  fi
+  rmdir ro
+elif [ "${OFFLOAD_REQUIRE_REAL_FS:-}" = 1 ]; then
+  failed=$((failed + 1)); echo "FAIL OFFLOAD_REQUIRE_REAL_FS=1 but not root: read-only mount checks need root"
+else
+  echo "skip read-only filesystem checks (not root)"
+fi
+
 # Odd but valid paths: spaces, unicode, relative, into a directory.
 mkdir -p "sub dir/ünï €"
 ok "$offload" cp src "sub dir/ünï €/copy of src"
@@ -46,6 +103,12 @@ ok "$offload" cp src "sub dir"
 ok cmp -s src "sub dir/src"
 ok "$offload" cp ./src ../"$(basename "$dir")"/rel --method host
 ok cmp -s src rel
+ok "$offload" cp src -- "-dash name"
+ok cmp -s src "./-dash name"
+ok "$offload" cp src "$(printf 'new\nline')"
+ok cmp -s src "$(printf 'new\nline')"
+ok "$offload" cp "sub dir/ünï €/copy of src" "./sub dir/../ünï"
+ok cmp -s src "ünï"
 
 # JSON status and progress on a pipe.
 json=$("$offload" cp src j1 --json --method host)

@@ -262,6 +262,22 @@ TEST(EngineFake, WriteErrorFailsWithoutFallbackAndKeepsTheSource) {
   EXPECT_FALSE(rig.store.contains("dst"));
 }
 
+// A host buffer that cannot be allocated fails that copy with ENOMEM (it
+// used to throw std::bad_alloc out of a runtime completion: std::terminate).
+TEST(EngineFake, UnallocatableHostBufferFailsTheCopyNotTheProcess) {
+  EngineConfig config = serial_host();
+  config.host_chunk_bytes = 1ULL << 62;  // 4 EiB: no allocator gives that
+  Rig rig({}, config);
+  rig.store["src"] = make_fake_file(3 * kMiB);
+  CopyStatus status = *rig.engine.wait(rig.submit({.source = "src", .destination = "dst", .method = MethodChoice::host}));
+  EXPECT_EQ(status.state, CopyState::failed);
+  ASSERT_TRUE(status.error);
+  EXPECT_EQ(status.error->errno_value, ENOMEM);
+  EXPECT_NE(status.error->message.find("host buffer"), std::string::npos) << status.error->message;
+  EXPECT_FALSE(rig.store.contains("dst"));
+  EXPECT_EQ(rig.engine.active(), 0U);
+}
+
 TEST(EngineFake, SubmitErrorsComeBackAtOnce) {
   Rig rig;
   rig.store["src"] = make_fake_file(kMiB);

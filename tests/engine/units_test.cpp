@@ -36,6 +36,16 @@ TEST(Units, ParsesDurationsAndRates) {
   EXPECT_NE(parse_rate_Bps("fast").error().find("fast"), std::string::npos);
 }
 
+// Found by fuzz/units_fuzz.cpp: a finite number times its unit overflowed to
+// infinity and was accepted as a rate or a duration.
+TEST(Units, RejectsQuantitiesThatOverflowToInfinity) {
+  auto rate = parse_rate_Bps("1e308PBps");
+  ASSERT_FALSE(rate);
+  EXPECT_NE(rate.error().find("too large"), std::string::npos) << rate.error();
+  EXPECT_FALSE(parse_duration_s("1e308h"));
+  EXPECT_DOUBLE_EQ(parse_duration_s("1e300h").value(), 3.6e303);
+}
+
 TEST(Units, FormatsBinaryUnits) {
   EXPECT_EQ(format_bytes(17), "17 B");
   EXPECT_EQ(format_bytes(1536), "1.50 KiB");

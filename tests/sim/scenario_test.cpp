@@ -116,6 +116,30 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// Found by fuzz/scenario_fuzz.cpp: bare numbers skipped the unit parsers'
+// checks (NaN, infinity, negative sizes, a zero bandwidth were accepted).
+TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
+  EXPECT_NE(error_of(with("size = \"40GiB\"", "size = nan")).find("key 'size': a size must be a finite number"), std::string::npos);
+  EXPECT_NE(error_of(with("size = \"40GiB\"", "size = -4096")).find("not negative"), std::string::npos);
+  EXPECT_NE(error_of(with("size = \"40GiB\"", "size = 1e30")).find("below 2^64"), std::string::npos);
+  EXPECT_NE(error_of(with("bandwidth = \"25Gbps\"", "bandwidth = 0")).find("key 'bandwidth': a rate must be above zero"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("latency = \"50us\"", "latency = inf")).find("key 'latency'"), std::string::npos);
+  EXPECT_NE(error_of(with("nic = \"10Gbps\"", "nic = \"1e308PBps\"")).find("too large"), std::string::npos);
+  auto ok = load_scenario_text(with("size = \"40GiB\"", "size = 4096"), "ok.toml");
+  EXPECT_EQ(ok.points[0].copies[0].size_bytes, 4096);
+}
+
+// A FIFO would block the read: refused before opening.
+TEST(Scenario, NonRegularFileIsRefused) {
+  try {
+    load_scenario_file("/dev/null");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/null: not a regular file"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Scenario, MissingFileIsAClearError) {
   try {
     load_scenario_file("/nonexistent/s.toml");
