@@ -15,6 +15,7 @@ packages=(
   xfsprogs btrfs-progs e2fsprogs util-linux coreutils
   chromium chromium-driver
   qemu-system-x86 busybox-static kmod cpio gzip
+  libwrap0 libtirpc3 libgssapi-krb5-2   # libraries of the nfs-utils binaries copied into the NFS guest
   libiscsi-dev libiscsi-bin tgt
   clang libclang-rt-14-dev llvm
 )

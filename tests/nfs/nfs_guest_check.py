@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""ctest nfs_guest: runs nfs_guest_test inside the NFS guest
+(tests/targets/guest/nfs-guest.sh), fails if any in-guest test fails, then
+compares the measured NFS wire bytes per method with the simulator's bytes on
+the client's link for the same copy (one client, one NFS server).
+
+Usage: nfs_guest_check.py --test-binary BIN --offload OFFLOAD --guest-dir DIR --work DIR
+Exit 0 pass, 1 fail, 77 skip (QEMU cannot start; a failure instead when
+OFFLOAD_REQUIRE_REAL_FS=1).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+# Same copy in the simulator: a method label there for each measured method.
+SIM_METHOD = {"host": "host", "kernel-copy": "nfs-copy-sync", "clone": "clone"}
+# Allowed |simulated - measured| client link bytes, as a share of the file
+# size: RPC headers and the OPEN/CLOSE/GETATTR traffic the model leaves out.
+TOLERANCE = 0.02
+
+
+def skip_or_fail(reason):
+    if os.environ.get("OFFLOAD_REQUIRE_REAL_FS") == "1":
+        print(f"nfs_guest: FAIL (OFFLOAD_REQUIRE_REAL_FS=1): {reason}")
+        sys.exit(1)
+    print(f"nfs_guest: SKIP: {reason}")
+    sys.exit(77)
+
+
+def run_in_guest(args):
+    """Boots the guest with the static test program; returns the serial log text."""
+    ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
+    if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
+        print(f"nfs_guest: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
+        sys.exit(1)
+    shutil.rmtree(args.work, ignore_errors=True)
+    state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
+    os.makedirs(tests)
+    shutil.copy(args.test_binary, os.path.join(tests, "nfs_guest_test"))
+    with open(os.path.join(tests, "run"), "w") as f:
+        f.write("#!/bin/sh\nexec ./nfs_guest_test --gtest_color=no\n")
+    os.chmod(os.path.join(tests, "run"), 0o755)
+    start = time.monotonic()
+    proc = subprocess.run(["bash", os.path.join(args.guest_dir, "nfs-guest.sh"), state, tests])
+    print(f"guest total (build initramfs, boot, tests, power off): {time.monotonic() - start:.1f} s")
+    log = open(os.path.join(state, "serial.log"), errors="replace").read() if os.path.exists(os.path.join(state, "serial.log")) else ""
+    # The program's own output: every line but the kernel's "[   1.234] ..." ones.
+    print("\n".join(line for line in log.splitlines()
+                    if not re.match(r"^\[\s*\d+\.\d+\]", line) and not line.startswith("OFFLOAD-NFS-RESULT")))
+    if proc.returncode == 77:
+        skip_or_fail("the NFS guest cannot start here (see above)")
+    if proc.returncode != 0:
+        print(f"nfs_guest: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {state}/serial.log")
+        sys.exit(1)
+    return log
+
+
+def simulate(offload, work, file_bytes, rsize, methods):
+    """Client link bytes per simulator method for one copy of file_bytes."""
+    scenario = os.path.join(work, "nfs-guest-check.toml")
+    with open(scenario, "w") as f:
+        f.write(f"""[scenario]
+name = "nfs-guest-check"
+description = "the copy measured in the NFS guest: one client, one filer"
+seed = 1
+network_model = "CM02"
+methods = {json.dumps(methods)}
+
+[engine]
+queue_depth = 8
+host_chunk = {rsize}   # the guest mount's rsize/wsize
+kernel_copy_chunk = "64MiB"
+
+[[host]]
+name = "client"
+cores = 2
+memcpy_bandwidth = "2GBps"
+per_op_cpu = "20us"
+nic = "1Gbps"
+
+[[nfs_server]]
+name = "filer"
+cores = 2
+memcpy_bandwidth = "2GBps"
+nic = "1Gbps"
+disk = {{ read = "500MBps", write = "500MBps", latency = "100us" }}
+copy = {{ sync_cap = "4MiB", clone = true }}
+
+[[link]]
+name = "lan"
+bandwidth = "1Gbps"
+latency = "50us"
+between = ["client", "filer"]
+
+[[copy]]
+on = "client"
+from = "filer:/src"
+to = "filer:/dst"
+size = {file_bytes}
+""")
+    out = os.path.join(work, "sim")
+    proc = subprocess.run([offload, "sim", scenario, "--out", out, "--quiet"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"nfs_guest: FAIL: offload sim {scenario}: {proc.stderr.strip()}")
+        sys.exit(1)
+    with open(os.path.join(out, "results.json")) as f:
+        return {run["method"]: run["metrics"]["link_bytes"]["lan"] for run in json.load(f)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
+    log = run_in_guest(args)
+    found = re.search(r"^OFFLOAD-NFS-RESULT (\{.*\})\s*$", log, re.M)
+    if not found:
+        print("nfs_guest: FAIL: no OFFLOAD-NFS-RESULT line in the serial log")
+        return 1
+    result = json.loads(found.group(1))
+    with open(os.path.join(args.work, "measured.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    mounted = re.search(r"rsize=(\d+)", log)
+    rsize = int(mounted.group(1)) if mounted else 131072
+    size = result["file_bytes"]
+    measured = {m: r for m, r in result["methods"].items() if m in SIM_METHOD}
+    simulated = simulate(args.offload, args.work, size, rsize, [SIM_METHOD[m] for m in measured])
+
+    failures = 0
+    print(f"\nNFSv4.2 copy of {size} bytes (rsize/wsize {rsize}): client wire bytes, real guest vs simulator")
+    print(f"{'method':12} {'used':12} {'fs':4} {'READ payload':>13} {'WRITE payload':>13} {'real wire':>11} "
+          f"{'sim method':14} {'sim link':>11} {'diff':>9} {'tolerance':>9}  verdict")
+    for method, r in measured.items():
+        sim = simulated[SIM_METHOD[method]]
+        diff = sim - r["wire_bytes"]
+        ok = abs(diff) <= TOLERANCE * size
+        failures += not ok
+        print(f"{method:12} {r['methods_used']:12} {r['destination_fs']:4} {r['read_payload_bytes']:13} "
+              f"{r['write_payload_bytes']:13} {r['wire_bytes']:11} {SIM_METHOD[method]:14} {sim:11.0f} {diff:+9.0f} "
+              f"{TOLERANCE * size:9.0f}  {'ok' if ok else 'FAIL'}")
+    ops = {m: " ".join(f"{op}={c['ops']}" for op, c in r["ops"].items()) for m, r in result["methods"].items()}
+    for method, text in ops.items():
+        print(f"  {method}: NFS operations {text}")
+    # The point of the model: offload saves the client's link almost all of the copy's bytes.
+    if "host" in measured and "kernel-copy" in measured:
+        real_ratio = measured["host"]["wire_bytes"] / max(1, measured["kernel-copy"]["wire_bytes"])
+        sim_ratio = simulated["host"] / max(1.0, simulated["nfs-copy-sync"])
+        print(f"host / COPY client bytes: real {real_ratio:.0f}x, simulated {sim_ratio:.0f}x")
+    if failures:
+        print(f"nfs_guest: FAIL: {failures} method(s) outside the tolerance")
+        return 1
+    print("nfs_guest: all in-guest tests passed; simulated client link bytes within tolerance")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A Linux LIO iSCSI target (EXTENDED COPY) in a QEMU guest, reached from the
+# host at 127.0.0.1:PORT only (user networking, restrict=on, hostfwd).
+#   lio-guest.sh up STATE_DIR     boot it; write STATE_DIR/env (shell variables below)
+#   lio-guest.sh down STATE_DIR   stop it, delete its disk images
+# LUNs (sparse raw images on the host, virtio disks in the guest):
+#   0, 1  1 GiB each, serials differing in the first digit (copies between LUNs, > 256 MB splits)
+#   2, 3  64 MiB each, serials equal in the first 13 hex digits: LIO gives them the same NAA id (the trap)
+# STATE_DIR/env: LIO_HOST LIO_PORT LIO_IQN LIO_LUNS LIO_BIG_LUNS LIO_TRAP_LUNS
+#   LIO_LUN<N>_SERIAL LIO_LUN<N>_BYTES LIO_URL (iscsi://HOST:PORT/IQN, append /LUN)
+# Exit 77 when QEMU or the kernel is unavailable.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+[ $# -eq 2 ] || { echo "usage: $0 up|down STATE_DIR" >&2; exit 2; }
+action=$1 state=$2
+iqn=iqn.2003-01.org.linux-iscsi.offloadsim:lio
+serials=(1a2b3c4d5e6f70001 2b3c4d5e6f7a80002 d00dfeedd00df0003 d00dfeedd00df0004)
+sizes=(1G 1G 64M 64M)
+lio_modules=(crc32c_generic configfs target_core_mod target_core_file iscsi_target_mod virtio_pci virtio_blk virtio_net)
+
+down() {
+  guest_stop "$state"
+  rm -f "$state"/lun*.img "$state/env" "$state/initrd.gz"
+}
+
+up() {
+  mkdir -p "$state"
+  down
+  "$guest_src_dir/fetch-kernel.sh" >/dev/null
+  guest_require_qemu
+  local initrd=$state/initrd.gz
+  "$guest_src_dir/make-initramfs.sh" "$initrd" "$guest_src_dir/lio-init.sh" "${lio_modules[@]}"
+  local disks=() n
+  for n in "${!serials[@]}"; do
+    truncate -s "${sizes[$n]}" "$state/lun$n.img"
+    disks+=(-drive "file=$state/lun$n.img,if=virtio,format=raw,cache=unsafe")
+  done
+  local append="offload.iqn=$iqn offload.serials=$(IFS=,; echo "${serials[*]}")" port tries started=0
+  for tries in 1 2 3; do   # the free port can be taken between choosing and binding: retry
+    port=$(guest_free_port)
+    if guest_start "$state" "$initrd" 512 "$append" "${disks[@]}" \
+         -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:3260" -device virtio-net-pci,netdev=n0; then
+      started=1; break
+    fi
+  done
+  [ "$started" = 1 ] || guest_skip "qemu-system-x86_64 cannot start here"
+  local t0=$SECONDS
+  guest_wait "$state" "${OFFLOAD_GUEST_BOOT_TIMEOUT:-180}" || { down; echo "lio-guest: the LIO guest did not come up" >&2; exit 1; }
+  guest_log "LIO guest ready on 127.0.0.1:$port after $((SECONDS - t0)) s"
+  {
+    echo "LIO_HOST=127.0.0.1"
+    echo "LIO_PORT=$port"
+    echo "LIO_IQN=$iqn"
+    echo "LIO_URL=iscsi://127.0.0.1:$port/$iqn"
+    echo "LIO_LUNS=\"0 1 2 3\""
+    echo "LIO_BIG_LUNS=\"0 1\""
+    echo "LIO_TRAP_LUNS=\"2 3\""
+    for n in "${!serials[@]}"; do
+      echo "LIO_LUN${n}_SERIAL=${serials[$n]}"
+      echo "LIO_LUN${n}_BYTES=$(stat -c %s "$state/lun$n.img")"
+    done
+  } >"$state/env"
+}
+
+case "$action" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down STATE_DIR" >&2; exit 2 ;;
+esac

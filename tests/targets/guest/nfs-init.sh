@@ -1,0 +1,28 @@
+#!/bin/sh
+# /init of the NFS guest: exports the XFS disk /dev/vda with nfsd (NFSv4
+# only, no rpcbind), mounts it over loopback with NFSv4.2 at /mnt/nfs, runs
+# /test/run (the program under test, given OFFLOAD_NFS_DIR and
+# OFFLOAD_NFS_EXPORT), prints "OFFLOAD-GUEST: EXIT rc" and powers off.
+. /lib/guest-lib.sh
+load_modules
+ip link set lo up
+export_dir=/srv/export mount_dir=/mnt/nfs
+mkdir -p "$export_dir" "$mount_dir" /proc/fs/nfsd /var/lib/nfs/v4recovery
+mount -t xfs /dev/vda "$export_dir" || fail "nfs: cannot mount the XFS disk /dev/vda"
+chmod 1777 "$export_dir"
+mount -t nfsd nfsd /proc/fs/nfsd || fail "nfs: cannot mount the nfsd filesystem (nfsd loaded?)"
+echo "$export_dir 127.0.0.1(rw,no_root_squash,no_subtree_check,insecure,fsid=1)" >/etc/exports
+exportfs -ra || fail "nfs: exportfs failed"
+rpc.mountd -N 2 -N 3 --no-udp || fail "nfs: rpc.mountd failed"
+# A 10 s grace period (the minimum) instead of 90 s: OPENs wait for it to end.
+rpc.nfsd -N 3 -V 4.2 --no-udp -H 127.0.0.1 --grace-time 10 --lease-time 10 4 || fail "nfs: rpc.nfsd failed"
+mount -t nfs4 -o vers=4.2,addr=127.0.0.1 "127.0.0.1:$export_dir" "$mount_dir" || fail "nfs: NFSv4.2 mount failed"
+say "nfs mounted: $(grep " $mount_dir " /proc/mounts)"
+ready "nfs $mount_dir"
+cd /test
+OFFLOAD_NFS_DIR=$mount_dir OFFLOAD_NFS_EXPORT=$export_dir ./run >/dev/console 2>&1
+rc=$?
+say "EXIT $rc"
+umount "$mount_dir"; rpc.nfsd 0; exportfs -ua; umount "$export_dir" 2>/dev/null
+sync
+poweroff -f
