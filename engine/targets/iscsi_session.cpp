@@ -20,6 +20,13 @@ bool unit_attention(const ScsiOutcome& outcome) {
          outcome.sense->key == scsi::SenseKey::unit_attention;
 }
 
+// libiscsi's messages may end in a newline: one line, trimmed.
+std::string one_line(std::string text) {
+  for (char& c : text) if (c == '\n' || c == '\r') c = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string initiator_name() {
   char host[64] = "localhost";
   gethostname(host, sizeof host - 1);
@@ -90,7 +97,7 @@ std::expected<std::unique_ptr<IscsiSession>, std::string> IscsiSession::connect(
   iscsi_set_session_type(context, ISCSI_SESSION_NORMAL);
   iscsi_set_header_digest(context, ISCSI_HEADER_DIGEST_NONE_CRC32C);
   if (iscsi_full_connect_sync(context, address.portal.c_str(), address.lun) != 0) {
-    std::string why = iscsi_get_error(context);
+    std::string why = one_line(iscsi_get_error(context));
     iscsi_destroy_context(context);
     return std::unexpected("cannot log in to " + address.target + " at " + address.portal + " (LUN " +
                            std::to_string(address.lun) + "): " + why);
@@ -109,7 +116,7 @@ ScsiOutcome IscsiSession::finish(scsi_task* task) {
   ScsiOutcome outcome;
   if (task == nullptr) {
     outcome.status = SCSI_STATUS_ERROR;
-    outcome.transport_error = iscsi_get_error(context_);
+    outcome.transport_error = one_line(iscsi_get_error(context_));
     return outcome;
   }
   outcome.status = task->status;
@@ -128,7 +135,7 @@ ScsiOutcome IscsiSession::finish(scsi_task* task) {
       outcome.sense = sense;
     }
   } else if (task->status != SCSI_STATUS_GOOD && task->status >= SCSI_STATUS_CANCELLED) {
-    outcome.transport_error = iscsi_get_error(context_);
+    outcome.transport_error = one_line(iscsi_get_error(context_));
   } else if (task->status == SCSI_STATUS_GOOD) {
     outcome.data_in_bytes = task->expxferlen > 0 && task->residual_status == SCSI_RESIDUAL_UNDERFLOW
                                 ? static_cast<std::size_t>(task->expxferlen) - task->residual

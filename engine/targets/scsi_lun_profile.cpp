@@ -41,6 +41,8 @@ std::uint64_t LunProfile::xcopy_segment_bytes() const {
   if (copy_parameters && copy_parameters->max_segment_length != 0) {
     bytes = std::min<std::uint64_t>(bytes, copy_parameters->max_segment_length);
   }
+  constexpr std::uint64_t kMiB = 1 << 20;  // whole MiB where that big: 31 MiB, not 32 MiB - 512
+  if (bytes >= 2 * kMiB && kMiB % block_bytes == 0) return bytes / kMiB * kMiB;
   return std::max<std::uint64_t>(block_bytes, bytes / block_bytes * block_bytes);
 }
 

@@ -40,7 +40,7 @@ struct LunProfile {
   [[nodiscard]] std::uint64_t xcopy_max_bytes(std::size_t cscd_descriptors) const;
   /// Segment descriptors one EXTENDED COPY may carry (>= 1).
   [[nodiscard]] std::size_t xcopy_max_segments(std::size_t cscd_descriptors) const;
-  /// Bytes one segment descriptor may move (whole blocks).
+  /// Bytes one segment descriptor may move (whole blocks; whole MiB from 2 MiB up).
   [[nodiscard]] std::uint64_t xcopy_segment_bytes() const;
 };
 
