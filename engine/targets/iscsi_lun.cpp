@@ -149,7 +149,7 @@ std::string equal_designator_trap(const Lun& source, const Lun& destination) {
   if (a == nullptr || b == nullptr || !(*a == *b)) return "";
   std::string serials = source.profile.serial != destination.profile.serial
                             ? " although their unit serial numbers differ ('" + source.profile.serial + "' vs '" +
-                                  destination.profile.serial + "'; LIO builds the NAA id from only the first 13 hex digits)"
+                                  destination.profile.serial + "'; LIO builds the NAA id from only part of the serial)"
                             : "";
   return "source and destination are different addresses but report the same LUN designator " +
          scsi::designator_hex(*a) + serials +
