@@ -2,11 +2,15 @@
 // big-endian stores and loads at fixed offsets, the decode error type, and
 // a bounds check that names the field a short buffer is missing. SCSI puts
 // every multi-byte field most significant byte first (SPC-4 3.5.2).
+// Decoded<T> is a small std::variant-based result rather than std::expected:
+// clang 14 (the libFuzzer toolchain here) cannot instantiate libstdc++ 12's
+// std::expected, and the fuzz targets build this module with it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <expected>
+#include <utility>
+#include <variant>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,15 +30,53 @@ struct DecodeError {
   [[nodiscard]] std::string describe() const { return format + ": " + field + ": " + message; }
 };
 
-/// A decoded value or the reason it could not be decoded.
-template <class T>
-using Decoded = std::expected<T, DecodeError>;
+/// A failure on its way into any Decoded<T> (what `return decode_error(...)` yields).
+struct DecodeFailure {
+  DecodeError error;  ///< why
+};
 
-/// Makes the unexpected value of a Decoded<T>.
-inline std::unexpected<DecodeError> decode_error(std::string_view format, std::string_view field,
-                                                 std::string message) {
-  return std::unexpected(DecodeError{std::string(format), std::string(field), std::move(message)});
+/// A decoded value or the reason it could not be decoded (the subset of
+/// std::expected's interface the codecs and their callers use).
+template <class T>
+class Decoded {
+ public:
+  /// Success with a default value (for checks that carry no value).
+  Decoded() : state_(std::in_place_index<0>) {}
+  /// Success.
+  Decoded(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like std::expected
+  /// Failure.
+  Decoded(DecodeFailure failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}  // NOLINT
+  /// True on success.
+  [[nodiscard]] bool has_value() const { return state_.index() == 0; }
+  /// True on success.
+  explicit operator bool() const { return has_value(); }
+  /// The value (success only).
+  T& operator*() { return std::get<0>(state_); }
+  /// The value (success only).
+  const T& operator*() const { return std::get<0>(state_); }
+  /// Member access to the value (success only).
+  T* operator->() { return &std::get<0>(state_); }
+  /// Member access to the value (success only).
+  const T* operator->() const { return &std::get<0>(state_); }
+  /// The reason (failure only).
+  [[nodiscard]] const DecodeError& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, DecodeError> state_;
+};
+
+/// A bounds or consistency check: success carries nothing.
+struct Checked {};
+/// Result of a check.
+using Check = Decoded<Checked>;
+
+/// Makes the failure of a Decoded<T>.
+inline DecodeFailure decode_error(std::string_view format, std::string_view field, std::string message) {
+  return DecodeFailure{DecodeError{std::string(format), std::string(field), std::move(message)}};
 }
+
+/// Passes a failure on unchanged.
+inline DecodeFailure pass_on(const DecodeError& error) { return DecodeFailure{error}; }
 
 /// Stores `bytes` bytes of `value` big-endian at out[at..at+bytes) (bytes <= 8).
 inline void put_be(std::span<std::uint8_t> out, std::size_t at, std::size_t bytes, std::uint64_t value) {
@@ -62,7 +104,7 @@ inline std::uint32_t get_be32(std::span<const std::uint8_t> in, std::size_t at) 
 inline std::uint64_t get_be64(std::span<const std::uint8_t> in, std::size_t at) { return get_be(in, at, 8); }
 
 /// Error unless `in` holds at least `bytes` bytes; names the field that is cut off.
-inline std::expected<void, DecodeError> need_bytes(std::span<const std::uint8_t> in, std::size_t bytes,
+inline Check need_bytes(std::span<const std::uint8_t> in, std::size_t bytes,
                                                    std::string_view format, std::string_view field) {
   if (in.size() >= bytes) return {};
   return decode_error(format, field,
@@ -71,7 +113,7 @@ inline std::expected<void, DecodeError> need_bytes(std::span<const std::uint8_t>
 
 /// Error unless a length field's claim fits the buffer: `claimed` bytes
 /// following offset `after` must lie within `in`.
-inline std::expected<void, DecodeError> need_claimed(std::span<const std::uint8_t> in, std::size_t after,
+inline Check need_claimed(std::span<const std::uint8_t> in, std::size_t after,
                                                      std::uint64_t claimed, std::string_view format,
                                                      std::string_view field) {
   if (after <= in.size() && claimed <= in.size() - after) return {};

@@ -77,7 +77,7 @@ Bytes write_using_token_cdb(std::uint32_t list_id, std::uint32_t parameter_list_
 }
 
 Decoded<Cdb> decode_cdb(std::span<const std::uint8_t> in) {
-  if (auto ok = need_bytes(in, 1, kFormat, "OPERATION CODE (byte 0)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 1, kFormat, "OPERATION CODE (byte 0)"); !ok) return pass_on(ok.error());
   Cdb cdb;
   switch (in[0]) {
     case static_cast<std::uint8_t>(Opcode::inquiry): {

@@ -8,10 +8,10 @@ namespace {
 
 // Reads AVAILABLE DATA and checks that the buffer holds it.
 Decoded<std::uint32_t> available_data(std::span<const std::uint8_t> in, std::string_view format) {
-  if (auto ok = need_bytes(in, 4, format, "AVAILABLE DATA (bytes 0-3)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 4, format, "AVAILABLE DATA (bytes 0-3)"); !ok) return pass_on(ok.error());
   std::uint32_t available = get_be32(in, 0);
   if (auto ok = need_claimed(in, 4, available, format, "AVAILABLE DATA (bytes 0-3)"); !ok) {
-    return std::unexpected(ok.error());
+    return pass_on(ok.error());
   }
   return available;
 }
@@ -36,7 +36,7 @@ Bytes encode_copy_status(const CopyStatus& status) {
 Decoded<CopyStatus> decode_copy_status(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "RECEIVE COPY RESULTS copy status";
   auto available = available_data(in, kFormat);
-  if (!available) return std::unexpected(available.error());
+  if (!available) return pass_on(available.error());
   if (*available < 8) {
     return decode_error(kFormat, "AVAILABLE DATA (bytes 0-3)", "is " + std::to_string(*available) + ", must be at least 8");
   }
@@ -78,7 +78,7 @@ Bytes encode_operating_parameters(const OperatingParameters& p) {
 Decoded<OperatingParameters> decode_operating_parameters(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "RECEIVE COPY RESULTS operating parameters";
   auto available = available_data(in, kFormat);
-  if (!available) return std::unexpected(available.error());
+  if (!available) return pass_on(available.error());
   if (*available < 40) {
     return decode_error(kFormat, "AVAILABLE DATA (bytes 0-3)", "is " + std::to_string(*available) + ", must be at least 40");
   }
@@ -120,7 +120,7 @@ Bytes encode_failed_segment_details(const FailedSegmentDetails& d) {
 Decoded<FailedSegmentDetails> decode_failed_segment_details(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "RECEIVE COPY RESULTS failed segment details";
   auto available = available_data(in, kFormat);
-  if (!available) return std::unexpected(available.error());
+  if (!available) return pass_on(available.error());
   FailedSegmentDetails d;
   if (*available == 0) return d;
   if (*available < 56) {

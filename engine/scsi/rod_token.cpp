@@ -22,7 +22,7 @@ Decoded<std::vector<BlockRange>> get_ranges(std::span<const std::uint8_t> in, st
   if (bytes % kRangeBytes != 0) {
     return decode_error(format, field, "is " + std::to_string(bytes) + ", not a multiple of 16");
   }
-  if (auto ok = need_claimed(in, at, bytes, format, field); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_claimed(in, at, bytes, format, field); !ok) return pass_on(ok.error());
   std::vector<BlockRange> ranges;
   for (std::size_t i = 0; i < bytes; i += kRangeBytes) {
     ranges.push_back({get_be64(in, at + i), get_be32(in, at + i + 8)});
@@ -31,7 +31,7 @@ Decoded<std::vector<BlockRange>> get_ranges(std::span<const std::uint8_t> in, st
 }
 
 // A list whose bytes 0-1 count the bytes after them.
-std::expected<void, DecodeError> check_data_length(std::span<const std::uint8_t> in, std::string_view format,
+Check check_data_length(std::span<const std::uint8_t> in, std::string_view format,
                                                    std::string_view field) {
   std::size_t claimed = get_be16(in, 0);
   if (claimed + 2 != in.size()) {
@@ -59,7 +59,7 @@ std::uint32_t rod_token_type(const RodToken& token) { return get_be32(token, 0);
 
 Decoded<std::uint32_t> decode_rod_token(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "ROD token";
-  if (auto ok = need_bytes(in, kRodTokenBytes, kFormat, "token (bytes 0-511)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, kRodTokenBytes, kFormat, "token (bytes 0-511)"); !ok) return pass_on(ok.error());
   std::size_t length = get_be16(in, 6);
   if (length != kRodTokenBytes - 8) {
     return decode_error(kFormat, "ROD TOKEN LENGTH (bytes 6-7)", "is " + std::to_string(length) + ", want 504 (0x01F8)");
@@ -81,9 +81,9 @@ Bytes encode_populate_token(const PopulateToken& list) {
 
 Decoded<PopulateToken> decode_populate_token(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "POPULATE TOKEN parameter list";
-  if (auto ok = need_bytes(in, 16, kFormat, "header (bytes 0-15)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 16, kFormat, "header (bytes 0-15)"); !ok) return pass_on(ok.error());
   if (auto ok = check_data_length(in, kFormat, "POPULATE TOKEN DATA LENGTH (bytes 0-1)"); !ok) {
-    return std::unexpected(ok.error());
+    return pass_on(ok.error());
   }
   PopulateToken list;
   list.rod_type_valid = (in[2] & 0x02) != 0;
@@ -96,7 +96,7 @@ Decoded<PopulateToken> decode_populate_token(std::span<const std::uint8_t> in) {
                         "is " + std::to_string(ranges_bytes) + " but " + std::to_string(in.size() - 16) + " bytes follow");
   }
   auto ranges = get_ranges(in, 16, ranges_bytes, kFormat, "BLOCK DEVICE RANGE DESCRIPTOR LIST LENGTH (bytes 14-15)");
-  if (!ranges) return std::unexpected(ranges.error());
+  if (!ranges) return pass_on(ranges.error());
   list.ranges = std::move(*ranges);
   return list;
 }
@@ -115,9 +115,9 @@ Bytes encode_write_using_token(const WriteUsingToken& list) {
 
 Decoded<WriteUsingToken> decode_write_using_token(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "WRITE USING TOKEN parameter list";
-  if (auto ok = need_bytes(in, 536, kFormat, "header and ROD token (bytes 0-535)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 536, kFormat, "header and ROD token (bytes 0-535)"); !ok) return pass_on(ok.error());
   if (auto ok = check_data_length(in, kFormat, "WRITE USING TOKEN DATA LENGTH (bytes 0-1)"); !ok) {
-    return std::unexpected(ok.error());
+    return pass_on(ok.error());
   }
   if (auto token = decode_rod_token(in.subspan(16, kRodTokenBytes)); !token) {
     return decode_error(kFormat, "ROD TOKEN (bytes 16-527)", token.error().describe());
@@ -133,7 +133,7 @@ Decoded<WriteUsingToken> decode_write_using_token(std::span<const std::uint8_t> 
                         "is " + std::to_string(ranges_bytes) + " but " + std::to_string(in.size() - 536) + " bytes follow");
   }
   auto ranges = get_ranges(in, 536, ranges_bytes, kFormat, "BLOCK DEVICE RANGE DESCRIPTOR LIST LENGTH (bytes 534-535)");
-  if (!ranges) return std::unexpected(ranges.error());
+  if (!ranges) return pass_on(ranges.error());
   list.ranges = std::move(*ranges);
   return list;
 }
@@ -165,10 +165,10 @@ Bytes encode_rod_token_information(const RodTokenInformation& info) {
 
 Decoded<RodTokenInformation> decode_rod_token_information(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "RECEIVE ROD TOKEN INFORMATION data";
-  if (auto ok = need_bytes(in, 32, kFormat, "header (bytes 0-31)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 32, kFormat, "header (bytes 0-31)"); !ok) return pass_on(ok.error());
   std::uint32_t available = get_be32(in, 0);
   if (auto ok = need_claimed(in, 4, available, kFormat, "AVAILABLE DATA (bytes 0-3)"); !ok) {
-    return std::unexpected(ok.error());
+    return pass_on(ok.error());
   }
   const std::size_t end = 4 + static_cast<std::size_t>(available);
   RodTokenInformation info;

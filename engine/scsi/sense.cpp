@@ -96,16 +96,16 @@ Bytes encode_descriptor_sense(const Sense& sense) {
 }
 
 Decoded<Sense> decode_sense(std::span<const std::uint8_t> in) {
-  if (auto ok = need_bytes(in, 1, kFormat, "RESPONSE CODE (byte 0)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 1, kFormat, "RESPONSE CODE (byte 0)"); !ok) return pass_on(ok.error());
   Sense sense;
   std::uint8_t code = in[0] & 0x7F;
   switch (code) {
     case 0x70: case 0x71: {
       sense.deferred = code == 0x71;
-      if (auto ok = need_bytes(in, 8, kFormat, "ADDITIONAL SENSE LENGTH (byte 7)"); !ok) return std::unexpected(ok.error());
+      if (auto ok = need_bytes(in, 8, kFormat, "ADDITIONAL SENSE LENGTH (byte 7)"); !ok) return pass_on(ok.error());
       std::size_t additional = in[7];
       if (auto ok = need_claimed(in, 8, additional, kFormat, "ADDITIONAL SENSE LENGTH (byte 7)"); !ok) {
-        return std::unexpected(ok.error());
+        return pass_on(ok.error());
       }
       if (additional < 6) {
         return decode_error(kFormat, "ADDITIONAL SENSE LENGTH (byte 7)",
@@ -123,13 +123,13 @@ Decoded<Sense> decode_sense(std::span<const std::uint8_t> in) {
       sense.descriptor_format = true;
       sense.deferred = code == 0x73;
       if (auto ok = need_bytes(in, 8, kFormat, "descriptor-format header (bytes 0-7)"); !ok) {
-        return std::unexpected(ok.error());
+        return pass_on(ok.error());
       }
       sense.key = static_cast<SenseKey>(in[1] & 0x0F);
       sense.code = {in[2], in[3]};
       std::size_t additional = in[7];
       if (auto ok = need_claimed(in, 8, additional, kFormat, "ADDITIONAL SENSE LENGTH (byte 7)"); !ok) {
-        return std::unexpected(ok.error());
+        return pass_on(ok.error());
       }
       std::size_t at = 8;
       const std::size_t end = 8 + additional;

@@ -54,12 +54,12 @@ Bytes encode_device_identification_vpd(const DeviceIdentificationVpd& page) {
 }
 
 Decoded<DeviceIdentificationVpd> decode_device_identification_vpd(std::span<const std::uint8_t> in) {
-  if (auto ok = need_bytes(in, 4, kFormat, "header (bytes 0-3)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 4, kFormat, "header (bytes 0-3)"); !ok) return pass_on(ok.error());
   if (in[1] != 0x83) {
     return decode_error(kFormat, "PAGE CODE (byte 1)", "is " + std::to_string(in[1]) + ", want 0x83");
   }
   std::size_t length = get_be16(in, 2);
-  if (auto ok = need_claimed(in, 4, length, kFormat, "PAGE LENGTH (bytes 2-3)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_claimed(in, 4, length, kFormat, "PAGE LENGTH (bytes 2-3)"); !ok) return pass_on(ok.error());
   DeviceIdentificationVpd page;
   page.peripheral = in[0];
   std::size_t at = 4;

@@ -69,7 +69,7 @@ Decoded<std::vector<SupportedCommand>> decode_supported_commands(std::span<const
 }
 
 // Checks a fixed-size descriptor's length (the bytes after its 4-byte header).
-std::expected<void, DecodeError> need_body(std::span<const std::uint8_t> body, std::size_t bytes, std::string_view name) {
+Check need_body(std::span<const std::uint8_t> body, std::size_t bytes, std::string_view name) {
   if (body.size() >= bytes) return {};
   return decode_error(kVpdFormat, std::string(name) + " DESCRIPTOR LENGTH",
                       "is " + std::to_string(body.size()) + ", must be at least " + std::to_string(bytes));
@@ -92,7 +92,7 @@ Bytes encode_standard_inquiry(const StandardInquiry& q) {
 
 Decoded<StandardInquiry> decode_standard_inquiry(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "standard INQUIRY data";
-  if (auto ok = need_bytes(in, 8, kFormat, "bytes 0-7 (3PC in byte 5)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 8, kFormat, "bytes 0-7 (3PC in byte 5)"); !ok) return pass_on(ok.error());
   std::size_t total = 5 + static_cast<std::size_t>(in[4]);
   if (total < 8) {
     return decode_error(kFormat, "ADDITIONAL LENGTH (byte 4)", "is " + std::to_string(in[4]) + ", must be at least 3");
@@ -157,10 +157,10 @@ Bytes encode_third_party_copy_vpd(const ThirdPartyCopyVpd& page) {
 }
 
 Decoded<ThirdPartyCopyVpd> decode_third_party_copy_vpd(std::span<const std::uint8_t> in) {
-  if (auto ok = need_bytes(in, 4, kVpdFormat, "header (bytes 0-3)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, 4, kVpdFormat, "header (bytes 0-3)"); !ok) return pass_on(ok.error());
   if (in[1] != 0x8F) return decode_error(kVpdFormat, "PAGE CODE (byte 1)", "is " + std::to_string(in[1]) + ", want 0x8F");
   std::size_t length = get_be16(in, 2);
-  if (auto ok = need_claimed(in, 4, length, kVpdFormat, "PAGE LENGTH (bytes 2-3)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_claimed(in, 4, length, kVpdFormat, "PAGE LENGTH (bytes 2-3)"); !ok) return pass_on(ok.error());
   ThirdPartyCopyVpd page;
   page.peripheral = in[0];
   std::size_t at = 4;
@@ -176,24 +176,24 @@ Decoded<ThirdPartyCopyVpd> decode_third_party_copy_vpd(std::span<const std::uint
     auto body = in.subspan(at + 4, body_length);
     switch (type) {
       case 0x0000: {
-        if (auto ok = need_body(body, 32, "Block Device ROD Token Limits (0x0000)"); !ok) return std::unexpected(ok.error());
+        if (auto ok = need_body(body, 32, "Block Device ROD Token Limits (0x0000)"); !ok) return pass_on(ok.error());
         page.rod_token_limits = RodTokenLimits{get_be16(body, 6), get_be32(body, 8), get_be32(body, 12),
                                                get_be64(body, 16), get_be64(body, 24)};
         break;
       }
       case 0x0001: {
         auto commands = decode_supported_commands(body);
-        if (!commands) return std::unexpected(commands.error());
+        if (!commands) return pass_on(commands.error());
         page.supported_commands = std::move(*commands);
         break;
       }
       case 0x0004: {
-        if (auto ok = need_body(body, 16, "Parameter Data (0x0004)"); !ok) return std::unexpected(ok.error());
+        if (auto ok = need_body(body, 16, "Parameter Data (0x0004)"); !ok) return pass_on(ok.error());
         page.parameter_data = ParameterDataLimits{get_be16(body, 4), get_be16(body, 6), get_be32(body, 8), get_be32(body, 12)};
         break;
       }
       case 0x8001: {
-        if (auto ok = need_body(body, 14, "General Copy Operations (0x8001)"); !ok) return std::unexpected(ok.error());
+        if (auto ok = need_body(body, 14, "General Copy Operations (0x8001)"); !ok) return pass_on(ok.error());
         page.general = GeneralCopyOperations{get_be32(body, 0), get_be32(body, 4), get_be32(body, 8), body[12], body[13]};
         break;
       }

@@ -89,7 +89,7 @@ Bytes encode_extended_copy(const ExtendedCopyList& list) {
 }
 
 Decoded<ExtendedCopyList> decode_extended_copy(std::span<const std::uint8_t> in) {
-  if (auto ok = need_bytes(in, kHeaderBytes, kFormat, "header (bytes 0-15)"); !ok) return std::unexpected(ok.error());
+  if (auto ok = need_bytes(in, kHeaderBytes, kFormat, "header (bytes 0-15)"); !ok) return pass_on(ok.error());
   ExtendedCopyList list;
   list.list_id = in[0];
   list.str = (in[1] & 0x20) != 0;
@@ -111,7 +111,7 @@ Decoded<ExtendedCopyList> decode_extended_copy(std::span<const std::uint8_t> in)
   std::size_t at = kHeaderBytes;
   for (std::size_t i = 0; i < targets_bytes / kCscdDescriptorBytes; ++i, at += kCscdDescriptorBytes) {
     auto target = decode_target(in.subspan(at, kCscdDescriptorBytes), i);
-    if (!target) return std::unexpected(target.error());
+    if (!target) return pass_on(target.error());
     list.targets.push_back(std::move(*target));
   }
   const std::size_t segments_end = at + segments_bytes;
