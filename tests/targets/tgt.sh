@@ -38,7 +38,7 @@ up() {
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     tgtd -f -C "$control" --iscsi "portal=127.0.0.1:$port" >"$state/tgtd.log" 2>&1 &
     echo $! >"$state/tgtd.pid"
-    for _ in $(seq 50); do
+    for _ in $(seq 150); do   # up to 15 s on a loaded machine
       if admin --op show --mode sys >/dev/null 2>&1 && ss -ltn "sport = :$port" | grep -q LISTEN; then started=1; break; fi
       kill -0 "$(cat "$state/tgtd.pid")" 2>/dev/null || break
       sleep 0.1
