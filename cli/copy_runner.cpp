@@ -3,7 +3,7 @@
 #include <csignal>
 
 #include "engine/real_runtime.hpp"
-#include "engine/targets/posix_file.hpp"
+#include "engine/targets/address_router.hpp"
 
 namespace offload::cli {
 namespace {
@@ -16,8 +16,8 @@ extern "C" void on_interrupt(int) { g_interrupted = 1; }
 
 std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options) {
   RealRuntime runtime(options.engine.queue_depth);
-  PosixFileFactory files;
-  Engine engine(runtime, files, options.engine);
+  AddressRouter targets;  // files, or iSCSI LUNs
+  Engine engine(runtime, targets, options.engine);
   auto cookie = engine.submit(request);
   if (!cookie) return std::unexpected(cookie.error());
 

@@ -93,8 +93,13 @@ int run(const CpOptions& o) {
              static_cast<double>(status.cpu_ns) / 1e9,
              status.hole_bytes > 0 ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes))) : "");
   for (const FallbackRecord& fallback : status.fallbacks) {
-    fmt::print("fallback: {} -> {} for {} in {} range(s) ({})\n", method_name(fallback.from), method_name(fallback.to),
-               format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value));
+    fmt::print("fallback: {} -> {} for {} in {} range(s) ({}){}\n", method_name(fallback.from), method_name(fallback.to),
+               format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value),
+               fallback.detail.empty() ? "" : ": " + fallback.detail);
+  }
+  if (std::uint64_t offloaded = host_bytes_not_moved(status); offloaded > 0) {
+    fmt::print("host bytes not moved: {} ({} bytes offloaded; a host copy would have read and written each)\n",
+               format_bytes(static_cast<double>(offloaded)), offloaded);
   }
   return 0;
 }
@@ -104,10 +109,10 @@ int run(const CpOptions& o) {
 Command add_cp_command(CLI::App& app) {
   auto options = std::make_shared<CpOptions>();
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
-  cp->add_option("SRC", options->source, "Source file")->required();
-  cp->add_option("DST", options->destination, "Destination file (or existing directory)")->required();
-  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host), clone, kernel-copy or host")
-      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "host"}));
+  cp->add_option("SRC", options->source, "Source file or iscsi://HOST:PORT/IQN/LUN")->required();
+  cp->add_option("DST", options->destination, "Destination file (or existing directory) or iscsi://HOST:PORT/IQN/LUN")->required();
+  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> host between iSCSI LUNs), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
+      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "scsi-xcopy", "scsi-odx", "host"}));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");
   cp->add_flag("--progress", options->progress, "Show progress on stderr");

@@ -17,6 +17,7 @@ nlohmann::json status_to_json(const CopyStatus& status, const CopyRequest& reque
       {"bytes_by_method", bytes_by_method_json(status)},
       {"methods_used", status.methods_used_text()},
       {"fallbacks", fallbacks_json(status)},
+      {"host_bytes_not_moved", host_bytes_not_moved(status)},
       {"seconds", static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9},
       {"cpu_seconds", static_cast<double>(status.cpu_ns) / 1e9},
       {"operations", status.operations},

@@ -315,17 +315,19 @@ std::optional<std::uint8_t> Engine::next_rung(const Job& job, std::uint8_t rung)
   return std::nullopt;
 }
 
-void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value) {
+void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value,
+                             const std::string& detail) {
   Method from = job.ladder[piece.rung];
   Method to = job.ladder[to_rung];
   for (FallbackRecord& record : job.status.fallbacks) {
     if (record.from == from && record.to == to && record.errno_value == errno_value) {
       record.bytes += piece.length;
       ++record.ranges;
+      if (record.detail.empty()) record.detail = detail;
       return;
     }
   }
-  job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1});
+  job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1, detail});
 }
 
 // A read or offloaded copy found no data where the source had some at submit.
@@ -464,12 +466,12 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
     std::string why = job.ladder.size() == 1
                           ? std::string(method_name(flight.method)) + " cannot copy this file pair: "
                           : std::string(method_name(flight.method)) + " failed: ";
-    fail(job, {err, job.destination, why + strerror_text(err)});
+    fail(job, {err, job.destination, why + strerror_text(err) + (result.detail.empty() ? "" : " (" + result.detail + ")")});
     return;
   }
   Piece piece{op.source_offset, op.destination_offset, op.length, flight.rung};
   if (disables_method(err)) job.rung_disabled_by[flight.rung] = err;
-  record_fallback(job, piece, *next, err);
+  record_fallback(job, piece, *next, err, result.detail);
   piece.rung = *next;
   job.pending.push_front(piece);
 }
@@ -479,7 +481,8 @@ void Engine::on_read(Job& job, const InFlight& flight, const OpResult& result) {
   if (result.failed() || result.value == 0 || job.stopping) {
     buffers_.release(*flight.buffer);
     if (result.failed()) {
-      fail(job, {result.error(), job.source, "read failed: " + strerror_text(result.error())});
+      fail(job, {result.error(), job.source, "read failed: " + strerror_text(result.error()) +
+                                                 (result.detail.empty() ? "" : " (" + result.detail + ")")});
     } else if (result.value == 0 && op.length > 0) {
       fail_source_ended(job, op.source_offset);
     }
@@ -501,7 +504,8 @@ void Engine::on_written(Job& job, const InFlight& flight, const OpResult& result
   if (result.failed() || result.value == 0) {
     buffers_.release(*flight.buffer);
     int err = result.failed() ? result.error() : EIO;
-    fail(job, {err, job.destination, "write failed: " + strerror_text(err)});
+    fail(job, {err, job.destination, "write failed: " + strerror_text(err) +
+                                          (result.detail.empty() ? "" : " (" + result.detail + ")")});
     return;
   }
   auto put = std::min<std::uint64_t>(result.value, op.length);

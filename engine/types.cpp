@@ -101,4 +101,8 @@ std::string CopyStatus::methods_used_text() const {
   return text.empty() ? "none" : text;
 }
 
+std::uint64_t host_bytes_not_moved(const CopyStatus& status) {
+  return status.bytes_done - status.bytes_by_method[static_cast<std::size_t>(Method::host)];
+}
+
 }  // namespace offload

@@ -96,6 +96,7 @@ struct FallbackRecord {
   std::uint64_t first_offset = 0;   ///< source offset of the first such range
   std::uint64_t bytes = 0;          ///< bytes handed over (all such ranges)
   std::uint32_t ranges = 0;         ///< how many ranges fell back
+  std::string detail;               ///< the target's reason, e.g. the device's sense (may be empty)
 };
 
 /// Snapshot of one copy, as returned by poll and wait.
@@ -119,6 +120,11 @@ struct CopyStatus {
   /// "clone", "clone+host", ... or "none".
   [[nodiscard]] std::string methods_used_text() const;
 };
+
+/// Bytes a device or filesystem moved without them passing through host
+/// memory (clone, scsi-xcopy, scsi-odx, kernel-copy): a host copy would have
+/// read and written each of them.
+std::uint64_t host_bytes_not_moved(const CopyStatus& status);
 
 /// Handle of a submitted copy; valid until the engine is destroyed.
 struct Cookie {

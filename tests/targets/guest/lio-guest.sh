@@ -5,7 +5,7 @@
 #   lio-guest.sh down STATE_DIR   stop it, delete its disk images
 # LUNs (sparse raw images on the host, virtio disks in the guest):
 #   0, 1  1 GiB each, serials differing in the first digit (copies between LUNs, > 256 MB splits)
-#   2, 3  64 MiB each, serials equal in the first 13 hex digits: LIO gives them the same NAA id (the trap)
+#   2, 3  64 MiB each, serials equal in the first 25 hex digits: LIO gives them the same NAA id (the trap)
 # STATE_DIR/env: LIO_HOST LIO_PORT LIO_IQN LIO_LUNS LIO_BIG_LUNS LIO_TRAP_LUNS
 #   LIO_LUN<N>_SERIAL LIO_LUN<N>_BYTES LIO_URL (iscsi://HOST:PORT/IQN, append /LUN)
 # Exit 77 when QEMU or the kernel is unavailable.
@@ -15,7 +15,9 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 up|down STATE_DIR" >&2; exit 2; }
 action=$1 state=$2
 iqn=iqn.2003-01.org.linux-iscsi.offloadsim:lio
-serials=(1a2b3c4d5e6f70001 2b3c4d5e6f7a80002 d00dfeedd00df0003 d00dfeedd00df0004)
+# LUNs 2 and 3 share their first 25 hex digits: LIO (6.1) builds the NAA id from
+# at most 25 (older kernels: 13), so both get the same id - the trap.
+serials=(1a2b3c4d5e6f70001 2b3c4d5e6f7a80002 d00dfeedd00dfeedd00dfeedd0003 d00dfeedd00dfeedd00dfeedd0004)
 sizes=(1G 1G 64M 64M)
 lio_modules=(crc32c_generic configfs target_core_mod target_core_file iscsi_target_mod virtio_pci virtio_blk virtio_net)
 
