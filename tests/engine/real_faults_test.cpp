@@ -116,7 +116,9 @@ TEST_P(AtomicKill, LeavesNothingUnderTheFinalNameAndARerunSucceeds) {
   std::string source = dir + "/kill-src";
   std::string destination = dir + "/kill-dst";
   std::string old_content = "the previous version\n";
-  if (!exists(source)) ASSERT_TRUE(cli::write_pattern_file(source, size, 21));
+  if (!exists(source)) {
+    ASSERT_TRUE(cli::write_pattern_file(source, size, 21));
+  }
   unlink(destination.c_str());
   if (point.overwrite) std::ofstream(destination) << old_content;
   std::vector<std::string> args{"cp", source, destination, "--atomic", "--method", point.method,

@@ -122,10 +122,9 @@ TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
   EXPECT_NE(error_of(with("size = \"40GiB\"", "size = nan")).find("key 'size': a size must be a finite number"), std::string::npos);
   EXPECT_NE(error_of(with("size = \"40GiB\"", "size = -4096")).find("not negative"), std::string::npos);
   EXPECT_NE(error_of(with("size = \"40GiB\"", "size = 1e30")).find("below 2^64"), std::string::npos);
-  EXPECT_NE(error_of(with("bandwidth = \"25Gbps\"", "bandwidth = 0")).find("key 'bandwidth': a rate must be above zero"),
-            std::string::npos);
+  EXPECT_NE(error_of(with("nic = \"10Gbps\"", "nic = 0")).find("key 'nic': a rate must be above zero"), std::string::npos);
   EXPECT_NE(error_of(with("latency = \"50us\"", "latency = inf")).find("key 'latency'"), std::string::npos);
-  EXPECT_NE(error_of(with("nic = \"10Gbps\"", "nic = \"1e308PBps\"")).find("too large"), std::string::npos);
+  EXPECT_NE(error_of(with("latency = \"50us\"", "latency = \"1e308h\"")).find("too large"), std::string::npos);
   auto ok = load_scenario_text(with("size = \"40GiB\"", "size = 4096"), "ok.toml");
   EXPECT_EQ(ok.points[0].copies[0].size_bytes, 4096);
 }
