@@ -12,7 +12,7 @@
 // without sending EXTENDED COPY and the engine records the fallback to
 // host with the device's answer; an EXTENDED COPY refused with INVALID
 // OPERATION CODE does the same. Two different addresses whose LUNs report
-// the same NAA designator (LIO builds it from only 13 hex digits of the
+// the same NAA designator (LIO builds it from only the first 13 or 25 hex digits of the
 // serial: XCOPY between them returns GOOD but writes the source LUN) are
 // refused before any copy: at submit for a pinned scsi-xcopy, as a
 // recorded fallback in auto. Cancel is checked between commands: one

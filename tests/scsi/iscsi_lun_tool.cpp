@@ -5,6 +5,8 @@
 //   iscsi_lun_tool check URL OFFSET LENGTH SEED    exit 0 if the range holds that pattern
 //   iscsi_lun_tool compare URL1 OFF1 URL2 OFF2 LENGTH   exit 0 if the two ranges are equal
 //   iscsi_lun_tool info URL                        what discovery found
+//   iscsi_lun_tool raw-xcopy SRC DST SRC_OFF DST_OFF LENGTH   one EXTENDED COPY with
+//       no safety check (to show what the engine's equal-designator refusal prevents)
 // Exit 1 on a mismatch (with the first differing byte), 2 on errors.
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/scsi/cdb.hpp"
 #include "engine/scsi/vpd_device_identification.hpp"
+#include "engine/scsi/xcopy_lid1.hpp"
 #include "engine/targets/iscsi_session.hpp"
 #include "engine/targets/scsi_lun_profile.hpp"
 
@@ -130,6 +134,27 @@ int info(const char* url) {
   return 0;
 }
 
+int raw_xcopy(const char* src, const char* dst, std::uint64_t src_off, std::uint64_t dst_off, std::uint64_t length) {
+  auto a = open(src);
+  auto b = open(dst);
+  auto pa = offload::discover_lun(*a);
+  auto pb = offload::discover_lun(*b);
+  if (!pa || !pb) die("discovery failed");
+  const offload::scsi::Designator* ia = pa->identification ? pa->identification->best_for_copy() : nullptr;
+  const offload::scsi::Designator* ib = pb->identification ? pb->identification->best_for_copy() : nullptr;
+  if (!ia || !ib) die("no designator");
+  std::uint32_t bs = pa->block_bytes;
+  offload::scsi::ExtendedCopyList list;
+  list.list_id_usage = 3;
+  list.targets = {offload::scsi::identification_descriptor(*ia, bs), offload::scsi::identification_descriptor(*ib, bs)};
+  list.segments = {{.source_index = 0, .destination_index = 1, .blocks = static_cast<std::uint16_t>(length / bs),
+                    .source_lba = src_off / bs, .destination_lba = dst_off / bs}};
+  auto parameters = offload::scsi::encode_extended_copy(list);
+  auto outcome = a->command(offload::scsi::extended_copy_lid1_cdb(static_cast<std::uint32_t>(parameters.size())), parameters, {});
+  std::printf("EXTENDED COPY: %s\n", outcome.describe().c_str());
+  return outcome.good() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,6 +164,7 @@ int main(int argc, char** argv) {
   }
   if (command == "compare" && argc == 7) return compare(argv[2], number(argv[3]), argv[4], number(argv[5]), number(argv[6]));
   if (command == "info" && argc == 3) return info(argv[2]);
-  std::fprintf(stderr, "usage: iscsi_lun_tool fill|check URL OFFSET LENGTH SEED | compare URL1 OFF1 URL2 OFF2 LENGTH | info URL\n");
+  if (command == "raw-xcopy" && argc == 7) return raw_xcopy(argv[2], argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+  std::fprintf(stderr, "usage: iscsi_lun_tool fill|check URL OFFSET LENGTH SEED | compare URL1 OFF1 URL2 OFF2 LENGTH | info URL | raw-xcopy SRC DST SRC_OFF DST_OFF LENGTH\n");
   return 2;
 }

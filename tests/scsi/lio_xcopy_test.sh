@@ -8,7 +8,8 @@
 #   - within one LUN, a range longer than 256 MiB and not a multiple of a MiB;
 #   - LIO's NAA trap (LUNs 2 and 3 report the same designator): refused
 #     before copying when pinned, a recorded host fallback in auto; no LUN
-#     is written by XCOPY.
+#     is written by XCOPY; an unchecked EXTENDED COPY between them (sent by
+#     iscsi_lun_tool) returns GOOD and leaves the destination unwritten.
 # Skip 77 without QEMU; fail instead when OFFLOAD_REQUIRE_REAL_FS=1.
 # Usage: lio_xcopy_test.sh OFFLOAD ISCSI_LUN_TOOL
 set -uo pipefail
@@ -82,6 +83,12 @@ ok contains "$out" "same LUN designator"
 ok "$tool" check "$LIO_URL/3" 0 $((8 * MiB)) 2
 ok "$tool" check "$LIO_URL/3" $((8 * MiB)) $((8 * MiB)) 4
 ok "$tool" check "$LIO_URL/2" 0 $((16 * MiB)) 2
+
+# What the refusal prevents: one unchecked EXTENDED COPY from LUN 2 to LUN 3
+# returns GOOD, yet LUN 3 is not written (LIO resolves both ids to one LUN).
+ok "$tool" raw-xcopy "$LIO_URL/2" "$LIO_URL/3" 0 $((12 * MiB)) $((4 * MiB))
+ok "$tool" check "$LIO_URL/3" $((8 * MiB)) $((8 * MiB)) 4
+if "$tool" check "$LIO_URL/2" $((12 * MiB)) $((4 * MiB)) 2 >/dev/null; then echo "the unchecked XCOPY wrote LUN 2 (the source) at 12 MiB"; fi
 
 echo "lio_xcopy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
