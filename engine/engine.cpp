@@ -13,6 +13,8 @@ namespace {
 bool may_fall_back(int errno_value) {
   switch (errno_value) {
     case EOPNOTSUPP: case EXDEV: case EINVAL: case ENOSYS: case ENOTTY: case EBADF:
+    case ESTALE:     // e.g. a SCSI ROD token that expired before WRITE USING TOKEN
+    case EREMOTEIO:  // e.g. a SCSI copy manager that aborted a segment (COPY ABORTED)
       return true;
     default:
       return false;
@@ -20,9 +22,10 @@ bool may_fall_back(int errno_value) {
 }
 
 // Errors that say the method cannot work for this pair at all (not just for
-// one range, as a misaligned clone's EINVAL does).
+// one range, as a misaligned clone's EINVAL, an expired token's ESTALE or an
+// aborted copy segment's EREMOTEIO do).
 bool disables_method(int errno_value) {
-  return errno_value != EINVAL && may_fall_back(errno_value);
+  return errno_value != EINVAL && errno_value != ESTALE && errno_value != EREMOTEIO && may_fall_back(errno_value);
 }
 
 std::string strerror_text(int errno_value) { return std::strerror(errno_value); }
@@ -305,7 +308,8 @@ std::optional<std::uint8_t> Engine::next_rung(const Job& job, std::uint8_t rung)
   return std::nullopt;
 }
 
-void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value) {
+void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value,
+                             const std::string& detail) {
   Method from = job.ladder[piece.rung];
   Method to = job.ladder[to_rung];
   for (FallbackRecord& record : job.status.fallbacks) {
@@ -315,7 +319,7 @@ void Engine::record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung,
       return;
     }
   }
-  job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1});
+  job.status.fallbacks.push_back({from, to, errno_value, piece.source_offset, piece.length, 1, detail});
 }
 
 // A read or offloaded copy found no data where the source had some at submit.
@@ -454,12 +458,13 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
     std::string why = job.ladder.size() == 1
                           ? std::string(method_name(flight.method)) + " cannot copy this file pair: "
                           : std::string(method_name(flight.method)) + " failed: ";
-    fail(job, {err, job.destination, why + strerror_text(err)});
+    std::string words = result.detail.empty() ? strerror_text(err) : strerror_text(err) + " (" + result.detail + ")";
+    fail(job, {err, job.destination, why + words});
     return;
   }
   Piece piece{op.source_offset, op.destination_offset, op.length, flight.rung};
   if (disables_method(err)) job.rung_disabled_by[flight.rung] = err;
-  record_fallback(job, piece, *next, err);
+  record_fallback(job, piece, *next, err, result.detail);
   piece.rung = *next;
   job.pending.push_front(piece);
 }

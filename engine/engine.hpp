@@ -116,7 +116,8 @@ class Engine final : public CompletionSink {
   void fail_source_ended(Job& job, std::uint64_t offset);
   std::uint64_t chunk_bytes(Method method) const;
   std::optional<std::uint8_t> next_rung(const Job& job, std::uint8_t rung) const;
-  void record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value);
+  void record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value,
+                       const std::string& detail = {});
   void fail(Job& job, CopyError error);
   void end(Job& job, CopyState state);
   void on_mapped(Job& job, const InFlight& flight, OpResult& result);

@@ -14,7 +14,8 @@ nlohmann::json fallbacks_json(const CopyStatus& status) {
   nlohmann::json fallbacks = nlohmann::json::array();
   for (const FallbackRecord& f : status.fallbacks) {
     fallbacks.push_back({{"from", method_name(f.from)}, {"to", method_name(f.to)}, {"errno", errno_name(f.errno_value)},
-                         {"first_offset", f.first_offset}, {"bytes", f.bytes}, {"ranges", f.ranges}});
+                         {"first_offset", f.first_offset}, {"bytes", f.bytes}, {"ranges", f.ranges},
+                         {"detail", f.detail}});
   }
   return fallbacks;
 }

@@ -96,6 +96,7 @@ struct FallbackRecord {
   std::uint64_t first_offset = 0;   ///< source offset of the first such range
   std::uint64_t bytes = 0;          ///< bytes handed over (all such ranges)
   std::uint32_t ranges = 0;         ///< how many ranges fell back
+  std::string detail;               ///< the target's words for the first such failure (e.g. SCSI sense), may be empty
 };
 
 /// Snapshot of one copy, as returned by poll and wait.

@@ -60,6 +60,7 @@ py::dict status_dict(const offload::CopyStatus& s, offload::TimeNs now_ns) {
     r["first_offset"] = f.first_offset;
     r["bytes"] = f.bytes;
     r["ranges"] = f.ranges;
+    r["detail"] = f.detail;
     fallbacks.append(r);
   }
   d["fallbacks"] = fallbacks;
