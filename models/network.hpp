@@ -9,13 +9,12 @@
 // transfers in flight). When the calling actor is on the sending host, it
 // puts into the receiving host's inbox, whose permanent receiver (a daemon
 // on that host) collects finished comms; when it is on the receiving host,
-// it gets from a fresh mailbox into which an idle sender actor of the
-// sending host (a pool, grown on demand) puts. Either way the comm starts
+// it gets from a free mailbox into which a sender actor of the sending
+// host (models/actor_pool.hpp) puts. Either way the comm starts
 // at once on the route between the two hosts, as a sendto comm would, so
 // the simulated times are the same.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>

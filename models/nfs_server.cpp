@@ -19,7 +19,11 @@ struct NfsServer::AsyncCopy {
 };
 
 NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
-    : spec_(spec), cpu_(host, spec.cpu), disk_(host, spec.name + "-disk", spec.disk), network_(network) {}
+    : spec_(spec),
+      cpu_(host, spec.cpu),
+      disk_(host, spec.name + "-disk", spec.disk),
+      network_(network),
+      copiers_(host, "nfs-copy") {}
 
 void NfsServer::read(sg4::Host* client, double bytes) {
   ++counters_.reads;
@@ -85,7 +89,7 @@ double NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag
   network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
   auto state = std::make_shared<AsyncCopy>();
   ++pending_async_;
-  sg4::Actor::create("nfs-copy", host(), [this, state, client, bytes, prologue, stage] {
+  copiers_.submit([this, state, client, bytes, prologue, stage] {
     if (prologue) prologue();
     while (state->copied < bytes && !state->cancelled) {
       double piece = std::min(kAsyncStageBytes, bytes - state->copied);

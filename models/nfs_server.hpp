@@ -30,6 +30,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
 #include "models/network.hpp"
@@ -96,6 +97,7 @@ class NfsServer {
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
+  ActorPool copiers_;  // run asynchronous COPYs (nfsd's copy threads)
   NfsCounters counters_;
   int pending_async_ = 0;
 };

@@ -19,6 +19,7 @@ ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& n
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-backend", spec.disk),
       network_(network),
+      copiers_(host, "odx-copy"),
       copy_slots_(sg4::Semaphore::create(static_cast<unsigned>(spec.copy.max_concurrent))) {}
 
 void ScsiArray::read(sg4::Host* initiator, double bytes) {

@@ -44,6 +44,7 @@
 #include "engine/scsi/rod_token.hpp"
 #include "engine/scsi/sense.hpp"
 #include "engine/scsi/vpd_device_identification.hpp"
+#include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
 #include "models/network.hpp"
@@ -148,6 +149,7 @@ class ScsiArray {
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
+  ActorPool copiers_;  // run token copies after WRITE USING TOKEN (IMMED)
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
   std::map<scsi::Bytes, std::string> luns_by_designator_;  // filled as VPD 0x83 is read

@@ -158,7 +158,7 @@ ScsiReply ScsiArray::write_using_token(sg4::Host* initiator, const scsi::Cdb& cd
     }
   };
   if (list->immediate) {
-    sg4::Actor::create("odx-copy", host(), work);
+    copiers_.submit(work);
   } else {
     work();
     auto info = held->token_info;
