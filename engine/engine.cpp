@@ -14,6 +14,8 @@ namespace {
 bool may_fall_back(int errno_value) {
   switch (errno_value) {
     case EOPNOTSUPP: case EXDEV: case EINVAL: case ENOSYS: case ENOTTY: case EBADF:
+    case ESTALE:     // e.g. a SCSI ROD token that expired before WRITE USING TOKEN
+    case EREMOTEIO:  // e.g. a SCSI copy manager that aborted a segment (COPY ABORTED)
       return true;
     default:
       return false;
@@ -21,9 +23,10 @@ bool may_fall_back(int errno_value) {
 }
 
 // Errors that say the method cannot work for this pair at all (not just for
-// one range, as a misaligned clone's EINVAL does).
+// one range, as a misaligned clone's EINVAL, an expired token's ESTALE or an
+// aborted copy segment's EREMOTEIO do).
 bool disables_method(int errno_value) {
-  return errno_value != EINVAL && may_fall_back(errno_value);
+  return errno_value != EINVAL && errno_value != ESTALE && errno_value != EREMOTEIO && may_fall_back(errno_value);
 }
 
 std::string strerror_text(int errno_value) { return std::strerror(errno_value); }

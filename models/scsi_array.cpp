@@ -1,11 +1,18 @@
+// The array's front end: READ/WRITE, command transport, CDB dispatch,
+// INQUIRY and its VPD pages, sense data and the fault hooks. The copy
+// manager's commands are in scsi_array_copy.cpp.
 #include "models/scsi_array.hpp"
 
 #include <algorithm>
-#include <memory>
+#include <cmath>
 
+#include "engine/scsi/vpd_third_party_copy.hpp"
+#include "engine/scsi/xcopy_lid1.hpp"
 #include "models/stage.hpp"
 
 namespace offload::models {
+
+using scsi::SenseKey;
 
 ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
@@ -34,53 +41,191 @@ void ScsiArray::command(sg4::Host* initiator) {
   network_.send(host(), initiator, spec_.copy.command_bytes);
 }
 
-// The copy engine: one slot of max_concurrent, back-end read and write at once.
-void ScsiArray::copy_in_back_end(double bytes) {
-  copy_slots_->acquire();
-  cpu_.work_async(spec_.copy.command_cpu_s)->wait();
-  disk_to_disk(disk_, disk_, nullptr, 0, bytes);
-  copy_slots_->release();
+ScsiReply ScsiArray::execute(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
+                             const scsi::Bytes& parameters) {
+  network_.send(initiator, host(), spec_.copy.command_bytes + static_cast<double>(cdb.size() + parameters.size()));
+  cpu_.work_async(cpu_.copy_cost_s(0))->wait();  // decode and dispatch
+  ScsiReply reply = dispatch(initiator, lun, cdb, parameters);
+  if (reply.status == ScsiStatus::check_condition) ++counters_.check_conditions;
+  network_.send(host(), initiator,
+                spec_.copy.command_bytes + static_cast<double>(reply.data.size() + reply.sense.size()));
+  return reply;
 }
 
-double ScsiArray::extended_copy(sg4::Host* initiator, double bytes) {
-  ++counters_.extended_copies;
-  network_.send(initiator, host(), spec_.copy.command_bytes);  // CDB + parameter list
-  if (!spec_.copy.xcopy) {  // INVALID OPERATION CODE
-    network_.send(host(), initiator, spec_.copy.command_bytes);
-    return 0;
+ScsiReply ScsiArray::dispatch(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
+                              const scsi::Bytes& parameters) {
+  bool third_party_copy = spec_.copy.xcopy || spec_.copy.odx;
+  auto opcode = cdb.empty() ? 0 : cdb[0];
+  bool copy_opcode = opcode == static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_out) ||
+                     opcode == static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_in);
+  count(cdb);
+  if (cdb.empty() || (copy_opcode && !third_party_copy)) {
+    return check_condition(SenseKey::illegal_request, scsi::asc::invalid_operation_code);
   }
-  double moved = std::min(bytes, spec_.copy.max_segment_bytes);
-  copy_in_back_end(moved);
-  network_.send(host(), initiator, spec_.copy.command_bytes);  // status GOOD
-  return moved;
+  auto decoded = scsi::decode_cdb(cdb);
+  if (!decoded) {
+    return check_condition(SenseKey::illegal_request,
+                           copy_opcode || opcode == 0x12 ? scsi::asc::invalid_field_in_cdb : scsi::asc::invalid_operation_code);
+  }
+  if (decoded->opcode == scsi::Opcode::third_party_copy_out && decoded->parameter_list_length != parameters.size()) {
+    return check_condition(SenseKey::illegal_request, scsi::asc::parameter_list_length_error);
+  }
+  using Out = scsi::CopyOutAction;
+  using In = scsi::CopyInAction;
+  auto action = decoded->service_action;
+  switch (decoded->opcode) {
+    case scsi::Opcode::inquiry: return inquiry(*decoded, lun);
+    case scsi::Opcode::third_party_copy_out:
+      if (action == static_cast<std::uint8_t>(Out::extended_copy_lid1) && spec_.copy.xcopy) {
+        return extended_copy(initiator, parameters);
+      }
+      if (action == static_cast<std::uint8_t>(Out::populate_token) && spec_.copy.odx) {
+        return populate_token(initiator, *decoded, parameters);
+      }
+      if (action == static_cast<std::uint8_t>(Out::write_using_token) && spec_.copy.odx) {
+        return write_using_token(initiator, *decoded, parameters);
+      }
+      break;
+    case scsi::Opcode::third_party_copy_in:
+      if (action == static_cast<std::uint8_t>(In::rod_token_information) && spec_.copy.odx) {
+        return receive_rod_token_information(initiator, *decoded);
+      }
+      if ((action == static_cast<std::uint8_t>(In::operating_parameters) ||
+           action == static_cast<std::uint8_t>(In::copy_status_lid1) ||
+           action == static_cast<std::uint8_t>(In::failed_segment_details)) && spec_.copy.xcopy) {
+        return receive_copy_results(initiator, *decoded);
+      }
+      break;
+  }
+  return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);  // service action not implemented
 }
 
-double ScsiArray::token_copy(sg4::Host* initiator, double bytes) {
-  ++counters_.populate_tokens;
-  network_.send(initiator, host(), spec_.copy.command_bytes);  // POPULATE TOKEN
-  if (!spec_.copy.odx) {
-    network_.send(host(), initiator, spec_.copy.command_bytes);
-    return 0;
+// Counts a command as received, whatever the answer.
+void ScsiArray::count(const scsi::Bytes& cdb) {
+  if (cdb.empty()) return;
+  std::uint8_t action = cdb.size() > 1 ? cdb[1] & 0x1F : 0;
+  if (cdb[0] == static_cast<std::uint8_t>(scsi::Opcode::inquiry)) ++counters_.inquiries;
+  if (cdb[0] == static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_out)) {
+    if (action == static_cast<std::uint8_t>(scsi::CopyOutAction::extended_copy_lid1)) ++counters_.extended_copies;
+    if (action == static_cast<std::uint8_t>(scsi::CopyOutAction::populate_token)) ++counters_.populate_tokens;
+    if (action == static_cast<std::uint8_t>(scsi::CopyOutAction::write_using_token)) ++counters_.write_using_tokens;
   }
-  double moved = std::min(bytes, spec_.copy.max_token_bytes);
-  cpu_.work_async(spec_.copy.populate_cpu_s)->wait();
-  network_.send(host(), initiator, spec_.copy.command_bytes);
-  ++counters_.rrti_polls;
-  command(initiator);  // RECEIVE ROD TOKEN INFORMATION: the 512-byte token
-  ++counters_.write_using_tokens;
-  network_.send(initiator, host(), spec_.copy.command_bytes);  // WRITE USING TOKEN
-  auto done = std::make_shared<bool>(false);
-  copiers_.submit([this, moved, done] {
-    copy_in_back_end(moved);
-    *done = true;
-  });
-  network_.send(host(), initiator, spec_.copy.command_bytes);  // status: copy under way
-  while (!*done) {  // RRTI until the copy is complete
-    sg4::this_actor::sleep_for(spec_.copy.poll_interval_s);
-    ++counters_.rrti_polls;
-    command(initiator);
+  if (cdb[0] == static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_in)) {
+    if (action == static_cast<std::uint8_t>(scsi::CopyInAction::rod_token_information)) {
+      ++counters_.rrti_polls;
+    } else if (action <= static_cast<std::uint8_t>(scsi::CopyInAction::failed_segment_details)) {
+      ++counters_.receive_copy_results;
+    }
   }
-  return moved;
+}
+
+ScsiReply ScsiArray::inquiry(const scsi::Cdb& cdb, const std::string& lun) {
+  ScsiReply reply;
+  if (!cdb.evpd) {
+    scsi::StandardInquiry standard;
+    standard.third_party_copy = spec_.copy.xcopy || spec_.copy.odx;
+    standard.vendor = "OFFLOAD";
+    standard.product = "SIM-ARRAY";
+    standard.revision = "0001";
+    reply.data = scsi::encode_standard_inquiry(standard);
+  } else if (cdb.page_code == 0x83) {
+    scsi::DeviceIdentificationVpd page;
+    page.designators.push_back(designator(lun));
+    luns_by_designator_[page.designators.back().value] = lun;
+    reply.data = scsi::encode_device_identification_vpd(page);
+  } else if (cdb.page_code == 0x8F && (spec_.copy.xcopy || spec_.copy.odx)) {
+    reply.data = third_party_copy_page();
+  } else {
+    return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);
+  }
+  if (reply.data.size() > cdb.allocation_length) reply.data.resize(cdb.allocation_length);
+  return reply;
+}
+
+// NAA 6 (IEEE Registered Extended) designator: LIO's OUI and a hash of the
+// array and LUN names, so each LUN of each array has its own.
+scsi::Designator ScsiArray::designator(const std::string& lun) const {
+  std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (char c : spec_.name + ":" + lun) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  scsi::Designator d;
+  d.type = scsi::DesignatorType::naa;
+  d.value = {0x60, 0x01, 0x40, 0x50};
+  for (int i = 7; i >= 0; --i) d.value.push_back(static_cast<std::uint8_t>(hash >> (8 * i)));
+  d.value.insert(d.value.end(), {0, 0, 0, 1});
+  return d;
+}
+
+std::uint32_t ScsiArray::max_segment_blocks() const {
+  double blocks = std::floor(spec_.copy.max_segment_bytes / spec_.block_bytes);
+  return static_cast<std::uint32_t>(std::min<double>(blocks, scsi::kMaxSegmentBlocks));
+}
+
+scsi::OperatingParameters ScsiArray::operating_parameters() const {
+  scsi::OperatingParameters p;
+  p.supports_no_list_id = true;
+  p.max_cscd_descriptors = 2;
+  p.max_segment_descriptors = static_cast<std::uint16_t>(spec_.copy.max_segment_descriptors);
+  p.max_descriptor_list_length = static_cast<std::uint32_t>(
+      scsi::kCscdDescriptorBytes * 2 + scsi::kBlockSegmentBytes * spec_.copy.max_segment_descriptors);
+  p.max_segment_length = static_cast<std::uint32_t>(spec_.copy.max_segment_bytes);
+  p.total_concurrent_copies = static_cast<std::uint16_t>(spec_.copy.max_concurrent);
+  p.max_concurrent_copies = static_cast<std::uint8_t>(spec_.copy.max_concurrent);
+  p.data_segment_granularity_log2 = static_cast<std::uint8_t>(std::log2(spec_.block_bytes));
+  p.implemented_descriptor_codes = {scsi::kBlockToBlockSegment, scsi::kIdentificationDescriptor};
+  return p;
+}
+
+scsi::Bytes ScsiArray::third_party_copy_page() const {
+  scsi::ThirdPartyCopyVpd page;
+  scsi::SupportedCommand out{static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_out), {}};
+  scsi::SupportedCommand in{static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_in), {}};
+  if (spec_.copy.xcopy) {
+    out.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyOutAction::extended_copy_lid1));
+    in.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyInAction::copy_status_lid1));
+    in.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyInAction::operating_parameters));
+    in.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyInAction::failed_segment_details));
+    scsi::OperatingParameters p = operating_parameters();
+    page.parameter_data = scsi::ParameterDataLimits{p.max_cscd_descriptors, p.max_segment_descriptors,
+                                                    p.max_descriptor_list_length, 0};
+    page.general = scsi::GeneralCopyOperations{p.total_concurrent_copies, p.max_concurrent_copies,
+                                               p.max_segment_length, p.data_segment_granularity_log2, 0};
+  }
+  if (spec_.copy.odx) {
+    out.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyOutAction::populate_token));
+    out.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyOutAction::write_using_token));
+    in.service_actions.push_back(static_cast<std::uint8_t>(scsi::CopyInAction::rod_token_information));
+    auto timeout = static_cast<std::uint32_t>(std::ceil(spec_.copy.token_timeout_s));
+    page.rod_token_limits = scsi::RodTokenLimits{
+        .max_range_descriptors = 8,
+        .max_inactivity_timeout_s = std::max<std::uint32_t>(timeout, 3600),
+        .default_inactivity_timeout_s = timeout,
+        .max_token_transfer_blocks = static_cast<std::uint64_t>(spec_.copy.max_token_bytes / spec_.block_bytes),
+        .optimal_transfer_blocks = static_cast<std::uint64_t>(spec_.copy.max_token_bytes / spec_.block_bytes)};
+  }
+  page.supported_commands = {out, in};
+  return scsi::encode_third_party_copy_vpd(page);
+}
+
+ScsiReply ScsiArray::check_condition(SenseKey key, scsi::AdditionalSense code, std::uint32_t command_specific) {
+  scsi::Sense sense;
+  sense.key = key;
+  sense.code = code;
+  sense.command_specific = command_specific;
+  return {ScsiStatus::check_condition, {}, scsi::encode_fixed_sense(sense)};
+}
+
+void ScsiArray::expire_tokens() {
+  for (auto& [id, token] : tokens_) token.expired = true;
+}
+
+void ScsiArray::fail_next_segment() { fail_next_segment_ = true; }
+
+// True (once) when a fault was injected for the next segment.
+bool ScsiArray::take_segment_failure() {
+  if (!fail_next_segment_) return false;
+  fail_next_segment_ = false;
+  ++counters_.segments_failed;
+  return true;
 }
 
 }  // namespace offload::models

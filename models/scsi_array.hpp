@@ -1,25 +1,49 @@
 // SCSI array model (FC or iSCSI front end, flash or disk back end, an
-// internal copy engine), composed of SimGrid activities. What it models
+// internal copy manager), composed of SimGrid activities. Copy-offload
+// commands arrive as real bytes (CDB + parameter list, encoded by the
+// initiator with engine/scsi/) and are decoded with the same module; the
+// answers are encoded data-in or fixed-format sense, as a real array's
 // (SPC-4 / SBC-3; limits from shared/PROTOCOLS.md):
 //  - READ / WRITE: the host-mediated path; the command crosses the front-end
 //    link, the back end and the data transfer run at once, status returns.
-//  - EXTENDED COPY (LID1, VMware VAAI "XCOPY"): one block-to-block segment
-//    descriptor per command, at most max_segment bytes (LIO: 256 MB, so a
-//    longer range comes back short and the initiator re-issues the rest);
-//    the copy engine runs at most max_concurrent copies (LIO: 1), others
-//    queue; the command completes when the data is copied (status GOOD).
-//  - ODX token copy: POPULATE TOKEN builds a ROD token for at most
-//    max_token bytes, RECEIVE ROD TOKEN INFORMATION returns it, WRITE USING
-//    TOKEN starts the copy, and the initiator polls RRTI every
-//    poll_interval (ddpt: 500 ms) until it completes. A token not used
-//    within token_timeout expires.
+//  - INQUIRY: 3PC bit; VPD 0x83 (one NAA designator per LUN, which names the
+//    LUN in EXTENDED COPY's 0xE4 descriptors) and 0x8F (supported commands,
+//    ROD token limits, parameter data, general copy operations).
+//  - EXTENDED COPY (LID1, VMware VAAI "XCOPY"): block-to-block segments of at
+//    most max_segment bytes and 65,535 blocks, at most
+//    max_segment_descriptors per command (LIO: 1); the copy manager runs at
+//    most max_concurrent copies (LIO: 1), others queue; the command ends when
+//    the data is copied. RECEIVE COPY RESULTS: operating parameters, copy
+//    status and failed segment details of a held list identifier.
+//  - ODX: POPULATE TOKEN builds a ROD token (at most max_token bytes) with an
+//    inactivity timeout (token_timeout, or the initiator's); RECEIVE ROD
+//    TOKEN INFORMATION returns it; WRITE USING TOKEN (IMMED) starts the copy
+//    and RRTI reports progress, with an ESTIMATED STATUS UPDATE DELAY of
+//    poll_interval. A token not used within its timeout is refused with
+//    INVALID TOKEN OPERATION, TOKEN EXPIRED.
+//  - Unsupported commands: INVALID COMMAND OPERATION CODE when the array
+//    implements neither XCOPY nor ODX (opcodes 0x83/0x84 unknown), INVALID
+//    FIELD IN CDB for a service action it lacks.
 // Data never crosses the front end for offloaded copies: only commands,
-// parameter lists and status (command_size bytes each).
-// Assumptions: all LUNs share one back end; no cache or thin provisioning.
+// parameter lists, data-in and status (encoded bytes plus command_bytes of
+// framing each way). Every command costs the controller per_op CPU.
+// Assumptions: all LUNs share one back end; no cache or thin provisioning;
+// held results are kept per initiator and list identifier until read.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
 
 #include <simgrid/s4u.hpp>
 
+#include "engine/scsi/bytes.hpp"
+#include "engine/scsi/cdb.hpp"
+#include "engine/scsi/receive_copy_results.hpp"
+#include "engine/scsi/rod_token.hpp"
+#include "engine/scsi/sense.hpp"
+#include "engine/scsi/vpd_device_identification.hpp"
 #include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
@@ -27,14 +51,32 @@
 
 namespace offload::models {
 
-/// Counts of SCSI commands, for results and tests.
+/// Counts of SCSI commands and outcomes, for results and tests.
 struct ScsiCounters {
-  double reads = 0;                ///< READ commands
-  double writes = 0;               ///< WRITE commands
-  double extended_copies = 0;      ///< EXTENDED COPY commands
-  double populate_tokens = 0;      ///< POPULATE TOKEN commands
-  double write_using_tokens = 0;   ///< WRITE USING TOKEN commands
-  double rrti_polls = 0;           ///< RECEIVE ROD TOKEN INFORMATION commands
+  double reads = 0;                  ///< READ commands
+  double writes = 0;                 ///< WRITE commands
+  double inquiries = 0;              ///< INQUIRY commands (standard and VPD)
+  double extended_copies = 0;        ///< EXTENDED COPY commands
+  double receive_copy_results = 0;   ///< RECEIVE COPY RESULTS commands (any LID1 service action)
+  double populate_tokens = 0;        ///< POPULATE TOKEN commands
+  double write_using_tokens = 0;     ///< WRITE USING TOKEN commands
+  double rrti_polls = 0;             ///< RECEIVE ROD TOKEN INFORMATION commands
+  double check_conditions = 0;       ///< commands answered with CHECK CONDITION
+  double tokens_expired = 0;         ///< WRITE USING TOKEN refused because the token expired
+  double segments_failed = 0;        ///< copy segments ended with COPY ABORTED
+};
+
+/// SCSI status byte (SAM-5) of the answers modelled here.
+enum class ScsiStatus : std::uint8_t {
+  good = 0x00,             ///< GOOD
+  check_condition = 0x02,  ///< CHECK CONDITION: sense data follows
+};
+
+/// The array's answer to one command.
+struct ScsiReply {
+  ScsiStatus status = ScsiStatus::good;  ///< SCSI status
+  scsi::Bytes data;                      ///< data-in (INQUIRY, RECEIVE COPY RESULTS, RRTI), cut to the allocation length
+  scsi::Bytes sense;                     ///< fixed-format sense data with CHECK CONDITION
 };
 
 /// One simulated SCSI array.
@@ -45,12 +87,18 @@ class ScsiArray {
   void read(sg4::Host* initiator, double bytes);
   /// WRITE of `bytes` from `initiator`.
   void write(sg4::Host* initiator, double bytes);
-  /// EXTENDED COPY of up to `bytes`; returns bytes copied (0 = unsupported).
-  double extended_copy(sg4::Host* initiator, double bytes);
-  /// ODX token copy of up to `bytes`; returns bytes copied (0 = unsupported).
-  double token_copy(sg4::Host* initiator, double bytes);
-  /// A command with no data (TEST UNIT READY, SYNCHRONIZE CACHE...).
+  /// A command with no data (TEST UNIT READY, READ CAPACITY, SYNCHRONIZE CACHE...).
   void command(sg4::Host* initiator);
+  /// Sends `cdb` and its parameter list from `initiator` to LUN `lun`, runs
+  /// the command and returns the answer (blocks the calling actor, which runs
+  /// on `initiator`).
+  ScsiReply execute(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
+                    const scsi::Bytes& parameters = {});
+
+  /// Expires every ROD token now (fault injection).
+  void expire_tokens();
+  /// Fails the next EXTENDED COPY / WRITE USING TOKEN segment with COPY ABORTED sense (fault injection).
+  void fail_next_segment();
 
   /// The array's host.
   sg4::Host* host() const { return cpu_.host(); }
@@ -60,18 +108,55 @@ class ScsiArray {
   const DiskModel& disk() const { return disk_; }
   /// Command counts so far.
   const ScsiCounters& counters() const { return counters_; }
-  /// Which copy offloads it implements.
+  /// Which copy offloads it implements, and their limits.
   const sim::ScsiCopySpec& copy_spec() const { return spec_.copy; }
+  /// Logical block size of its LUNs, bytes.
+  std::uint32_t block_bytes() const { return static_cast<std::uint32_t>(spec_.block_bytes); }
+  /// Most blocks one segment descriptor may carry here (MAXIMUM SEGMENT LENGTH and the 16-bit count).
+  std::uint32_t max_segment_blocks() const;
 
  private:
-  void copy_in_back_end(double bytes);
+  /// Results kept for RECEIVE COPY RESULTS / RRTI under one list identifier.
+  struct Held {
+    scsi::CopyStatus copy;                 ///< EXTENDED COPY status
+    scsi::FailedSegmentDetails failed;     ///< EXTENDED COPY failure, if any
+    scsi::RodTokenInformation token_info;  ///< POPULATE TOKEN / WRITE USING TOKEN status
+  };
+  /// A ROD token the array handed out.
+  struct Token {
+    double bytes = 0;         ///< bytes it stands for
+    double last_used_s = 0;   ///< simulated time of its creation or last use
+    double timeout_s = 0;     ///< inactivity timeout, seconds
+    bool expired = false;     ///< expired by expire_tokens()
+  };
+  using HeldKey = std::pair<sg4::Host*, std::uint32_t>;
+
+  ScsiReply dispatch(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb, const scsi::Bytes& parameters);
+  void count(const scsi::Bytes& cdb);
+  ScsiReply inquiry(const scsi::Cdb& cdb, const std::string& lun);
+  ScsiReply extended_copy(sg4::Host* initiator, const scsi::Bytes& parameters);
+  ScsiReply receive_copy_results(sg4::Host* initiator, const scsi::Cdb& cdb);
+  ScsiReply populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters);
+  ScsiReply write_using_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters);
+  ScsiReply receive_rod_token_information(sg4::Host* initiator, const scsi::Cdb& cdb);
+  ScsiReply check_condition(scsi::SenseKey key, scsi::AdditionalSense code, std::uint32_t command_specific = 0);
+  bool take_segment_failure();
+  scsi::Designator designator(const std::string& lun) const;
+  scsi::Bytes third_party_copy_page() const;
+  scsi::OperatingParameters operating_parameters() const;
+
   sim::ScsiArraySpec spec_;
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
-  ActorPool copiers_;  // run ODX copies after WRITE USING TOKEN
+  ActorPool copiers_;  // run token copies after WRITE USING TOKEN (IMMED)
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
+  std::map<scsi::Bytes, std::string> luns_by_designator_;  // filled as VPD 0x83 is read
+  std::map<HeldKey, std::shared_ptr<Held>> held_;
+  std::map<std::uint64_t, Token> tokens_;
+  std::uint64_t next_token_ = 1;
+  bool fail_next_segment_ = false;
 };
 
 }  // namespace offload::models

@@ -158,9 +158,11 @@ nlohmann::json Platform::metrics() const {
     cpu[name] = array->cpu().busy_s();
     add_disk(array->disk());
     const auto& c = array->counters();
-    scsi[name] = {{"read", c.reads}, {"write", c.writes}, {"extended_copy", c.extended_copies},
+    scsi[name] = {{"read", c.reads}, {"write", c.writes}, {"inquiry", c.inquiries},
+                  {"extended_copy", c.extended_copies}, {"receive_copy_results", c.receive_copy_results},
                   {"populate_token", c.populate_tokens}, {"write_using_token", c.write_using_tokens},
-                  {"receive_rod_token_information", c.rrti_polls}};
+                  {"receive_rod_token_information", c.rrti_polls}, {"check_condition", c.check_conditions},
+                  {"tokens_expired", c.tokens_expired}, {"segments_failed", c.segments_failed}};
   }
   nlohmann::json client_hosts = nlohmann::json::array();
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
@@ -193,7 +195,10 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(con
     info.source_range = {request.source_offset, *request.length};
     info.destination_offset = request.destination_offset;
     info.source_fs = info.destination_fs = "scsi";
-    return std::make_unique<models::ScsiLunTarget>(client_.host, *client_.cpu, *source_array, *destination_array, info);
+    auto lun = [](const std::string& address) { return address.substr(address.find(':') + 1); };
+    return std::make_unique<models::ScsiLunTarget>(client_.host, *client_.cpu, *source_array, *destination_array,
+                                                   lun(request.source), lun(request.destination),
+                                                   scsi_sessions_[source_array], info);
   }
   auto source = endpoint(request.source);
   if (!source) return std::unexpected(source.error());

@@ -20,6 +20,7 @@
 #include "models/network.hpp"
 #include "models/nfs_server.hpp"
 #include "models/scsi_array.hpp"
+#include "models/scsi_lun_target.hpp"
 #include "sim/scenario.hpp"
 
 namespace offload::sim {
@@ -78,6 +79,7 @@ class SimTargetFactory final : public TargetFactory {
   Platform& platform_;
   SimHost& client_;
   std::optional<bool> nfs_async_;
+  std::map<models::ScsiArray*, models::ScsiSession> scsi_sessions_;  // what this host's initiator learned per array
 };
 
 }  // namespace offload::sim

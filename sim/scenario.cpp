@@ -273,19 +273,27 @@ Scenario parse_point(const Value& root, const std::string& file) {
       a.cpu = read_cpu(f);
       a.port_Bps = f.rate("port");
       a.disk = read_disk(f, "disk", context);
+      a.block_bytes = f.size("block_size").value_or(a.block_bytes);
+      if (a.block_bytes < 512 || a.block_bytes > 65536 || std::fmod(a.block_bytes, 512) != 0) {
+        f.bad(f.need("block_size"), "block_size", "must be a multiple of 512 bytes, at most 64KiB");
+      }
       if (const Value* copy = f.find("copy")) {
         Fields c(*copy, context + ".copy");
         a.copy.xcopy = c.flag("xcopy", a.copy.xcopy);
         a.copy.odx = c.flag("odx", a.copy.odx);
         a.copy.max_segment_bytes = c.size("max_segment").value_or(a.copy.max_segment_bytes);
-        a.copy.max_concurrent = static_cast<int>(c.integer("max_concurrent", a.copy.max_concurrent, 1, 100000));
+        a.copy.max_concurrent = static_cast<int>(c.integer("max_concurrent", a.copy.max_concurrent, 1, 255));
+        a.copy.max_segment_descriptors =
+            static_cast<int>(c.integer("max_segment_descriptors", a.copy.max_segment_descriptors, 1, 1024));
         a.copy.command_cpu_s = c.duration("command_cpu").value_or(a.copy.command_cpu_s);
         a.copy.max_token_bytes = c.size("max_token").value_or(a.copy.max_token_bytes);
         a.copy.token_timeout_s = c.duration("token_timeout").value_or(a.copy.token_timeout_s);
         a.copy.populate_cpu_s = c.duration("populate_cpu").value_or(a.copy.populate_cpu_s);
         a.copy.poll_interval_s = c.duration("poll_interval").value_or(a.copy.poll_interval_s);
         a.copy.command_bytes = c.size("command_size").value_or(a.copy.command_bytes);
-        if (a.copy.max_segment_bytes < 512) c.bad(*copy, "max_segment", "must be at least one 512-byte block");
+        if (a.copy.max_segment_bytes < a.block_bytes || a.copy.max_segment_bytes > 4294967295.0) {
+          c.bad(*copy, "max_segment", "must be at least one logical block and fit in 32 bits (MAXIMUM SEGMENT LENGTH)");
+        }
         if (a.copy.max_token_bytes < 512) c.bad(*copy, "max_token", "must be at least one 512-byte block");
         if (a.copy.poll_interval_s <= 0) c.bad(*copy, "poll_interval", "must be above zero");
         c.reject_unknown();

@@ -77,7 +77,8 @@ struct NfsServerSpec {
 
 /// A SCSI array's copy engines (EXTENDED COPY and ODX token copy).
 struct ScsiCopySpec {
-  double max_segment_bytes = 256e6;   ///< bytes per XCOPY segment (LIO: 256 MB); one segment per command
+  double max_segment_bytes = 256e6;   ///< MAXIMUM SEGMENT LENGTH, bytes per XCOPY segment descriptor (LIO: 256 MB)
+  int max_segment_descriptors = 1;    ///< segment descriptors per EXTENDED COPY (LIO: 1)
   int max_concurrent = 1;             ///< copies the copy engine runs at once (LIO: 1)
   double command_cpu_s = 200e-6;      ///< controller CPU per copy command
   double max_token_bytes = 268435456; ///< bytes one ROD token stands for (commonly 256 MiB)
@@ -86,7 +87,7 @@ struct ScsiCopySpec {
   double poll_interval_s = 0.5;       ///< RECEIVE ROD TOKEN INFORMATION period (ddpt: 500 ms)
   bool xcopy = true;                  ///< EXTENDED COPY supported
   bool odx = true;                    ///< POPULATE TOKEN / WRITE USING TOKEN supported
-  double command_bytes = 512;         ///< bytes of a CDB plus parameter list or status on the wire
+  double command_bytes = 512;         ///< framing bytes per command or response on the wire (plus the encoded CDB, parameter list, data or sense)
 };
 
 /// A SCSI array with front-end ports and back-end flash or disks.
@@ -95,6 +96,7 @@ struct ScsiArraySpec {
   CpuSpec cpu;                        ///< controller CPU
   std::optional<double> port_Bps;     ///< front-end port link, bytes/s
   DiskSpec disk;                      ///< back-end storage (all LUNs)
+  double block_bytes = 512;           ///< logical block size of its LUNs, bytes
   ScsiCopySpec copy;                  ///< copy engine
   int line = 0;
 };

@@ -15,6 +15,9 @@ std::string_view asc_name(AdditionalSense code) {
   if (code == asc::copy_target_device_not_reachable) return "COPY TARGET DEVICE NOT REACHABLE";
   if (code == asc::too_many_segment_descriptors) return "TOO MANY SEGMENT DESCRIPTORS";
   if (code == asc::invalid_token_operation) return "INVALID TOKEN OPERATION";
+  if (code == asc::token_unknown) return "INVALID TOKEN OPERATION, TOKEN UNKNOWN";
+  if (code == asc::token_expired) return "INVALID TOKEN OPERATION, TOKEN EXPIRED";
+  if (code == asc::third_party_device_failure) return "THIRD PARTY DEVICE FAILURE";
   if (code == asc::lba_out_of_range) return "LOGICAL BLOCK ADDRESS OUT OF RANGE";
   if (code == asc::power_on_reset) return "POWER ON, RESET, OR BUS DEVICE RESET OCCURRED";
   if (code == asc::luns_changed) return "REPORTED LUNS DATA HAS CHANGED";

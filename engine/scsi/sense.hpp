@@ -38,6 +38,9 @@ inline constexpr AdditionalSense parameter_list_length_error{0x1A, 0x00};     //
 inline constexpr AdditionalSense copy_target_device_not_reachable{0x0D, 0x02};  ///< COPY TARGET DEVICE NOT REACHABLE
 inline constexpr AdditionalSense too_many_segment_descriptors{0x26, 0x08};    ///< TOO MANY SEGMENT DESCRIPTORS
 inline constexpr AdditionalSense invalid_token_operation{0x23, 0x00};         ///< INVALID TOKEN OPERATION, CAUSE NOT REPORTABLE
+inline constexpr AdditionalSense token_unknown{0x23, 0x04};                   ///< INVALID TOKEN OPERATION, TOKEN UNKNOWN
+inline constexpr AdditionalSense token_expired{0x23, 0x07};                   ///< INVALID TOKEN OPERATION, TOKEN EXPIRED
+inline constexpr AdditionalSense third_party_device_failure{0x0D, 0x01};      ///< THIRD PARTY DEVICE FAILURE
 inline constexpr AdditionalSense lba_out_of_range{0x21, 0x00};              ///< LOGICAL BLOCK ADDRESS OUT OF RANGE
 inline constexpr AdditionalSense power_on_reset{0x29, 0x00};                ///< POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
 inline constexpr AdditionalSense luns_changed{0x3F, 0x0E};                  ///< REPORTED LUNS DATA HAS CHANGED

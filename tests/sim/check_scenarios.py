@@ -133,6 +133,9 @@ def scsi_array(runs):
         scsi = m["xcopy"]["metrics"]["scsi"]["array"]
         check(f"scsi-array {point}: XCOPY split into 256 MB segments", scsi["extended_copy"] == -(-size // 256e6),
               f"{scsi['extended_copy']:.0f} commands")
+        check(f"scsi-array {point}: the initiator read the limits (RECEIVE COPY RESULTS) and got no CHECK CONDITION",
+              scsi["receive_copy_results"] >= 1 and scsi["check_condition"] == 0,
+              f"{scsi['receive_copy_results']:.0f} RECEIVE COPY RESULTS")
         odx = m["odx"]["metrics"]["scsi"]["array"]
         check(f"scsi-array {point}: one token per 256 MiB", odx["populate_token"] == -(-size // 2**28))
         auto = m["auto"]["copies"][0]

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,9 +15,9 @@
 
 namespace offload::testing {
 
-/// The results record of `method` at sweep point `point` of `toml`, or
-/// {"error": text} when the child failed.
-inline nlohmann::json simulate(const std::string& toml, const std::string& method, std::size_t point = 0) {
+/// Runs `work` in a forked child and returns the JSON it produced, or
+/// {"error": text} when it threw or the child died.
+inline nlohmann::json in_child(const std::function<nlohmann::json()>& work) {
   int fds[2];
   if (pipe(fds) != 0) return {{"error", "pipe failed"}};
   pid_t pid = fork();
@@ -24,9 +25,7 @@ inline nlohmann::json simulate(const std::string& toml, const std::string& metho
     close(fds[0]);
     std::string out;
     try {
-      auto set = sim::load_scenario_text(toml, "test.toml");
-      auto variant = sim::parse_method_variant(method);
-      out = sim::run_simulation(set.points.at(point), *variant).dump();
+      out = work().dump();
     } catch (const std::exception& e) {
       out = nlohmann::json{{"error", e.what()}}.dump();
     }
@@ -46,6 +45,16 @@ inline nlohmann::json simulate(const std::string& toml, const std::string& metho
   waitpid(pid, &status, 0);
   if (text.empty()) return {{"error", "the simulation process died (status " + std::to_string(status) + ")"}};
   return nlohmann::json::parse(text);
+}
+
+/// The results record of `method` at sweep point `point` of `toml`, or
+/// {"error": text} when the child failed.
+inline nlohmann::json simulate(const std::string& toml, const std::string& method, std::size_t point = 0) {
+  return in_child([&] {
+    auto set = sim::load_scenario_text(toml, "test.toml");
+    auto variant = sim::parse_method_variant(method);
+    return sim::run_simulation(set.points.at(point), *variant);
+  });
 }
 
 }  // namespace offload::testing

@@ -1,0 +1,136 @@
+// The unchanged engine copying LUNs of a simulated array through real SCSI
+// bytes: ranges split by the limits the initiator discovered (RECEIVE COPY
+// RESULTS operating parameters), INVALID OPERATION CODE and an expired ROD
+// token answered as sense and handled by the engine's ladder (fallback
+// recorded with the sense, data still fully copied).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/sim/simulate.hpp"
+
+namespace offload::testing {
+namespace {
+
+constexpr double kSize = 1000.0 * 1048576;  // bytes copied: 1000 MiB, a whole number of 4 KiB blocks
+
+std::string lun_platform(const std::string& copy) {
+  return R"(
+[scenario]
+name = "luns"
+network_model = "CM02"
+methods = ["host", "xcopy", "odx", "auto"]
+[engine]
+queue_depth = 1
+host_chunk = "8MiB"
+device_chunk = "1GiB"
+[[host]]
+name = "esx"
+memcpy_bandwidth = "1PBps"
+per_op_cpu = "0s"
+[[scsi_array]]
+name = "array"
+per_op_cpu = "0s"
+block_size = "4KiB"
+disk = { read = "2GBps", write = "1GBps" }
+copy = { command_cpu = "0s", poll_interval = "100ms", )" + copy + R"( }
+[[link]]
+name = "fc"
+bandwidth = "800MBps"
+latency = "10us"
+between = ["esx", "array"]
+[[copy]]
+on = "esx"
+from = "array:lun1"
+to = "array:lun2"
+size = "1000MiB"
+)";
+}
+
+const nlohmann::json& scsi_counts(const nlohmann::json& run) { return run["metrics"]["scsi"]["array"]; }
+double method_bytes(const nlohmann::json& run, const char* method) {
+  return run["copies"][0]["bytes_by_method"][method].get<double>();
+}
+
+TEST(ScsiOffload, XcopyIsSplitByTheDiscoveredMaximumSegmentLength) {
+  auto run = simulate(lun_platform(R"(max_segment = "64MB")"), "xcopy");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "done");
+  EXPECT_DOUBLE_EQ(method_bytes(run, "scsi-xcopy"), kSize);
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / 64e6));  // 17 commands (16 full, 1 of 24.6 MB)
+  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 1);  // operating parameters, at discovery
+  EXPECT_EQ(scsi_counts(run)["inquiry"], 4);  // standard, VPD 0x8F, VPD 0x83 of each LUN
+  EXPECT_EQ(scsi_counts(run)["check_condition"], 0);
+  EXPECT_LT(run["metrics"]["link_bytes"]["fc"].get<double>(), 64e3);  // commands only, no data
+}
+
+TEST(ScsiOffload, SeveralSegmentDescriptorsPerCommandWhereTheArrayAllowsThem) {
+  auto run = simulate(lun_platform(R"(max_segment = "64MB", max_segment_descriptors = 4)"), "xcopy");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / (4 * 64e6)));  // 5 commands
+  EXPECT_DOUBLE_EQ(method_bytes(run, "scsi-xcopy"), kSize);
+}
+
+TEST(ScsiOffload, ArrayWithoutXcopyAnswersInvalidOperationCodeAndAutoFallsBack) {
+  auto run = simulate(lun_platform("xcopy = false, odx = false"), "auto");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "done");
+  EXPECT_EQ(copy["methods_used"], "host");
+  EXPECT_DOUBLE_EQ(method_bytes(run, "host"), kSize);
+  ASSERT_EQ(copy["fallbacks"].size(), 1U);
+  const auto& fallback = copy["fallbacks"][0];
+  EXPECT_EQ(fallback["from"], "scsi-xcopy");
+  EXPECT_EQ(fallback["to"], "host");
+  EXPECT_EQ(fallback["errno"], "EOPNOTSUPP");
+  EXPECT_NE(fallback["detail"].get<std::string>().find("INVALID COMMAND OPERATION CODE"), std::string::npos)
+      << fallback["detail"];
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], 1);  // tried once, then off for the copy
+  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 1);  // discovery asked (and was refused)
+  auto pinned = simulate(lun_platform("xcopy = false, odx = false"), "xcopy");
+  EXPECT_EQ(pinned["copies"][0]["state"], "failed");
+  EXPECT_NE(pinned["copies"][0]["error"].get<std::string>().find("INVALID COMMAND OPERATION CODE"), std::string::npos)
+      << pinned["copies"][0]["error"];
+}
+
+TEST(ScsiOffload, ExpiredTokensFallBackToHostPerRangeWithTheSense) {
+  // Tokens outlive their inactivity timeout between POPULATE TOKEN and WRITE USING TOKEN.
+  auto run = simulate(lun_platform(R"(xcopy = false, max_token = "256MiB", token_timeout = "1us")"), "auto");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "done");
+  EXPECT_DOUBLE_EQ(copy["bytes_done"].get<double>(), kSize);
+  EXPECT_DOUBLE_EQ(method_bytes(run, "host"), kSize);
+  double tokens = std::ceil(kSize / 268435456.0);  // 4 ranges, each tried with ODX first
+  const nlohmann::json* expired = nullptr;
+  for (const auto& f : copy["fallbacks"]) {
+    if (f["from"] == "scsi-odx") expired = &f;
+  }
+  ASSERT_NE(expired, nullptr) << copy["fallbacks"];
+  EXPECT_EQ((*expired)["to"], "host");
+  EXPECT_EQ((*expired)["errno"], "ESTALE");
+  EXPECT_EQ((*expired)["ranges"], tokens);  // the method stays on: every range tries a token
+  EXPECT_NE((*expired)["detail"].get<std::string>().find("TOKEN EXPIRED"), std::string::npos) << (*expired)["detail"];
+  EXPECT_EQ(scsi_counts(run)["tokens_expired"], tokens);
+  EXPECT_EQ(scsi_counts(run)["populate_token"], tokens);
+}
+
+TEST(ScsiOffload, OdxCopiesWithTokensAndPollsAtTheArraysDelay) {
+  auto run = simulate(lun_platform(R"(max_token = "256MiB")"), "odx");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = run["copies"][0];
+  EXPECT_EQ(copy["state"], "done");
+  EXPECT_DOUBLE_EQ(method_bytes(run, "scsi-odx"), kSize);
+  double tokens = std::ceil(kSize / 268435456.0);
+  EXPECT_EQ(scsi_counts(run)["populate_token"], tokens);
+  EXPECT_EQ(scsi_counts(run)["write_using_token"], tokens);
+  // Each 256 MiB token copy takes 256 MiB / 2 GB/s + 256 MiB / 1 GB/s = 0.40 s on the shared
+  // back end: RRTI for the token, one at once after WRITE USING TOKEN, then every 100 ms.
+  double rrti = scsi_counts(run)["receive_rod_token_information"].get<double>();
+  EXPECT_GE(rrti, tokens * 5);
+  EXPECT_LE(rrti, tokens * 7);
+}
+
+}  // namespace
+}  // namespace offload::testing
