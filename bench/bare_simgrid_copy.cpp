@@ -5,6 +5,10 @@
 // activities the engine-in-sim run issues (models/nfs_server.cpp,
 // models/stage.cpp, models/sim_file_target.cpp), driven by one actor per
 // copy that waits on all its activities at once (Activity::wait_any_for).
+// A filer disk is, as in models/disk.hpp, an Exec on a one-core host whose
+// flops are nanoseconds of device time (bytes / read or write bandwidth);
+// transfers go through models/network.cpp (mailbox comms with a permanent
+// receiver or a pooled sender on the far end), as the engine's do.
 //   host: map round trip; 64 MiB chunks, <= 4 ops and <= 2 reads in flight;
 //     read = client exec + request, latency, disk read + filer exec + data;
 //     write = client exec + data + filer exec, latency + disk write, reply;
@@ -13,14 +17,7 @@
 //     disk write + filer exec per 256 MiB stage, CB_OFFLOAD); OFFLOAD_STATUS
 //     every poll period until the callback; finish round trip.
 // Usage: bare_simgrid_copy N host|nfs-copy-async [--chunk-mib M]
-//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--disk-exec] [--mailbox]
-//   [--cfg=simgrid:option ...]
-// --disk-exec models each filer disk as an Exec on a one-core host of
-// max(read, write) bytes/s (the same rates here: the per-direction caps of
-// SimGrid's disk model do not bind in this workload) to time the CPU model's
-// lazy updates against the disk model's full ones. --mailbox replaces
-// Comm::sendto_async by mailbox comms with a helper actor on the far end
-// (3.32 removes each finished sendto comm from one global list by a scan).
+//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--cfg=simgrid:option ...]
 // Prints one JSON line: n, hosts, method, activities, sim_time_s, wall_s.
 #include <simgrid/s4u.hpp>
 
@@ -33,6 +30,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "models/network.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -47,8 +46,6 @@ struct Params {
   double jitter_s = 1;             ///< per-host start spread, seconds
   unsigned seed = 1;               ///< seeds the start spread (as the scenario's seed)
   int groups = 10;                 ///< filer groups (fewer when there are fewer hosts)
-  bool mailbox = false;            ///< mailbox comms, a helper actor at the far end (no sendto_async)
-  bool disk_exec = false;          ///< disk I/O as an Exec on a one-core host of max(read, write) B/s
 };
 
 /// Bytes per copy.
@@ -65,8 +62,8 @@ constexpr double kRpc = 200;
 constexpr double kClientMemcpy = 6e9, kClientOp = 20e-6;
 /// Filer memcpy bandwidth (B/s) and CPU per operation (s).
 constexpr double kFilerMemcpy = 10e9, kFilerOp = 10e-6;
-/// Filer disk latency per I/O, seconds.
-constexpr double kDiskLatency = 100e-6;
+/// Filer disk latency per I/O (s), read and write bandwidths (B/s).
+constexpr double kDiskLatency = 100e-6, kDiskRead = 20e9, kDiskWrite = 16e9;
 /// Bytes per server-side copy stage (models::kAsyncStageBytes).
 constexpr double kStage = 256.0 * 1048576;
 /// "No delay pending" (Op::wake).
@@ -75,11 +72,13 @@ constexpr double kNever = -1;
 /// SimGrid activities started by all copies (comms, execs, I/Os; not sleeps).
 long activities = 0;
 
-/// One filer group: the filer, its disk and (--disk-exec) the disk as a host.
+/// Every transfer, as in the engine-in-sim run.
+offload::models::Network* network = nullptr;
+
+/// One filer group: the filer and its disk (a host whose flop is a nanosecond of device time).
 struct Group {
   sg4::Host* filer;
-  sg4::Disk* disk;
-  sg4::Host* disk_host;  // --disk-exec: the disk as a CPU (lazy updates), flop = byte
+  sg4::Host* disk;
 };
 
 /// What an operation does (a stage machine each, see Copy::step).
@@ -109,18 +108,15 @@ class Copy {
  private:
   sg4::ActivityPtr send(sg4::Host* from, sg4::Host* to, double bytes) {
     ++activities;
-    if (p_.mailbox) return mailbox_send(from, to, static_cast<uint64_t>(bytes));
-    return sg4::Comm::sendto_async(from, to, static_cast<uint64_t>(bytes));
+    return network->send_async(from, to, bytes);
   }
-  sg4::ActivityPtr mailbox_send(sg4::Host* from, sg4::Host* to, uint64_t bytes);
   sg4::ExecPtr exec(sg4::Host* on, double seconds) {
     ++activities;
     return sg4::this_actor::exec_init(seconds * kFlops)->set_host(on)->start();
   }
-  sg4::ActivityPtr io(double bytes, sg4::Io::OpType type) {
+  sg4::ActivityPtr io(double bytes, bool read) {
     ++activities;
-    if (p_.disk_exec) return sg4::this_actor::exec_init(bytes)->set_host(g_.disk_host)->start();
-    return g_.disk->io_init(static_cast<sg_size_t>(bytes), type)->start();
+    return sg4::this_actor::exec_init(bytes / (read ? kDiskRead : kDiskWrite) * kFlops)->set_host(g_.disk)->start();
   }
   double client_cost(double b) const { return b / kClientMemcpy + kClientOp; }
   double filer_cost(double b) const { return b / kFilerMemcpy + kFilerOp; }
@@ -136,30 +132,6 @@ class Copy {
   int trips_done_ = 0, chunks_issued_ = 0, reads_ = 0, in_flight_ = 0;
   bool server_done_ = false, notified_ = false, finishing_ = false;
 };
-
-// --mailbox: a mailbox per comm in flight (reused once its comm is done);
-// a short-lived helper actor on the filer does the other side.
-std::vector<sg4::Mailbox*> free_boxes;
-int box_count = 0;
-char payload = 0;
-char* sink = nullptr;
-
-sg4::ActivityPtr Copy::mailbox_send(sg4::Host* from, sg4::Host* to, uint64_t bytes) {
-  sg4::Mailbox* box;
-  if (free_boxes.empty()) {
-    box = sg4::Mailbox::by_name("box-" + std::to_string(box_count++));
-  } else {
-    box = free_boxes.back();
-    free_boxes.pop_back();
-  }
-  if (from == client_) {
-    auto comm = box->put_async(&payload, bytes);
-    sg4::Actor::create("rx", to, [box] { box->get<char>(); free_boxes.push_back(box); });
-    return comm;
-  }
-  sg4::Actor::create("tx", from, [box, bytes] { box->put(&payload, bytes); free_boxes.push_back(box); });
-  return box->get_async<char>(&sink);
-}
 
 void Copy::step(Op& op) {
   double now = sg4::Engine::get_clock();
@@ -178,7 +150,7 @@ void Copy::step(Op& op) {
       } else if (op.stage == 1) {
         op.wake = now + kDiskLatency;
       } else if (op.stage == 2) {
-        op.pending = {io(op.bytes, sg4::Io::OpType::READ), exec(f, filer_cost(op.bytes)),
+        op.pending = {io(op.bytes, true), exec(f, filer_cost(op.bytes)),
                       send(f, client_, op.bytes + kRpc)};
       } else if (op.stage == 3) {
         op.pending = {op.client_cpu};
@@ -192,7 +164,7 @@ void Copy::step(Op& op) {
         op.pending = {send(client_, f, op.bytes + kRpc), exec(f, filer_cost(op.bytes))};
         op.wake = now + kDiskLatency;  // the disk write starts after the latency
       } else if (op.stage == 1) {
-        op.pending.push_back(io(op.bytes, sg4::Io::OpType::WRITE));
+        op.pending.push_back(io(op.bytes, false));
       } else if (op.stage == 2) {
         op.pending = {send(f, client_, kRpc)};
       } else if (op.stage == 3) {
@@ -211,7 +183,7 @@ void Copy::step(Op& op) {
       } else if (op.stage == 1) {
         double piece = std::min(kStage, op.bytes - op.copied);
         op.copied += piece;
-        op.pending = {io(piece, sg4::Io::OpType::READ), io(piece, sg4::Io::OpType::WRITE),
+        op.pending = {io(piece, true), io(piece, false),
                       exec(f, filer_cost(piece))};
       } else if (op.stage == 2 && op.copied < op.bytes) {
         op.wake = now + kDiskLatency;
@@ -348,8 +320,10 @@ void Copy::run(double start) {
 int main(int argc, char** argv) {
   auto wall_start = std::chrono::steady_clock::now();
   sg4::Engine engine(&argc, argv);  // takes the --cfg options out of argv
+  sg4::Engine::set_config("contexts/stack-size:256");  // KiB, as sim/simulation.cpp
+  sg4::Engine::set_config("contexts/guard-size:0");
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--disk-exec] [--mailbox]\n",
+    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G]\n",
                  argv[0]);
     return 2;
   }
@@ -363,10 +337,6 @@ int main(int argc, char** argv) {
   }
   for (int i = 3; i < argc; ++i) {
     std::string key = argv[i];
-    if (key == "--disk-exec" || key == "--mailbox") {
-      (key == "--mailbox" ? p.mailbox : p.disk_exec) = true;
-      continue;
-    }
     double value = i + 1 < argc ? std::atof(argv[++i]) : 0;
     if (key == "--chunk-mib") p.chunk_B = value * 1048576;
     else if (key == "--poll-s") p.poll_s = value;
@@ -394,20 +364,22 @@ int main(int argc, char** argv) {
   for (int g = 0; g < groups; ++g) {
     std::string name = "f" + std::to_string(g);
     auto* h = zone->create_host(name, kFlops)->set_core_count(32);
-    auto* d = h->create_disk(name + "-disk", 20e9, 16e9);
-    d->seal();
     h->seal();
-    auto* dh = zone->create_host(name + "-diskhost", 20e9);
-    dh->seal();
-    filers.push_back({h, d, dh});
+    auto* d = zone->create_host("disk:" + name + "-disk", kFlops);
+    d->seal();
+    filers.push_back({h, d});
   }
+  offload::models::Network net;
+  network = &net;
   for (int g = 0; g < groups; ++g) {
-    auto* lan = zone->create_split_duplex_link("lan" + std::to_string(g), 100e9 / 8);
+    std::string lan_name = "lan" + std::to_string(g);
+    auto* lan = zone->create_split_duplex_link(lan_name, 100e9 / 8);
     lan->set_latency(50e-6)->seal();
     for (sg4::Host* c : clients[g]) {
       std::vector<sg4::LinkInRoute> route{{sg4::SplitDuplexLink::by_name(c->get_name() + "-nic"), sg4::LinkInRoute::Direction::UP},
                                           {lan, sg4::LinkInRoute::Direction::UP}};
       zone->add_route(c->get_netpoint(), filers[g].filer->get_netpoint(), nullptr, nullptr, route, true);
+      net.add_route(c, filers[g].filer, {c->get_name() + "-nic", lan_name});
     }
   }
   zone->seal();

@@ -17,10 +17,10 @@
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10] [--no-bare] [--no-engine] [--keep DIR]
-#          [--bare-opts "--disk-exec --mailbox"]
+#          [--bare-opts "--cfg=network/model:CM02"]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --keep DIR keeps the scenarios and each run's JSON in DIR (else a temp dir).
-# --bare-opts passes model variants to bare_simgrid_copy (see its header); the
+# --bare-opts passes extra options to bare_simgrid_copy (see its header); the
 # overhead figures then compare different models.
 # Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy.
 set -euo pipefail

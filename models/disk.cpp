@@ -3,20 +3,21 @@
 namespace offload::models {
 
 DiskModel::DiskModel(sg4::Host* host, const std::string& name, const sim::DiskSpec& spec)
-    : disk_(host->create_disk(name, spec.read_Bps, spec.write_Bps)), name_(name), spec_(spec) {
-  disk_->seal();
+    : device_(host->get_englobing_zone()->create_host("disk:" + name, kDeviceFlopsPerSecond)), name_(name), spec_(spec) {
+  device_->seal();
 }
 
-sg4::IoPtr DiskModel::start(double bytes, sg4::Io::OpType type) {
-  bool reading = type == sg4::Io::OpType::READ;
+sg4::ExecPtr DiskModel::start(double bytes, DiskOp op) {
+  bool reading = op == DiskOp::read;
+  double service_s = bytes / (reading ? spec_.read_Bps : spec_.write_Bps);
   (reading ? read_bytes_ : write_bytes_) += bytes;
-  busy_s_ += spec_.latency_s + bytes / (reading ? spec_.read_Bps : spec_.write_Bps);
-  return disk_->io_init(static_cast<sg_size_t>(bytes), type)->start();
+  busy_s_ += spec_.latency_s + service_s;
+  return sg4::this_actor::exec_init(service_s * kDeviceFlopsPerSecond)->set_host(device_)->start();
 }
 
-void DiskModel::transfer(double bytes, sg4::Io::OpType type) {
+void DiskModel::transfer(double bytes, DiskOp op) {
   if (spec_.latency_s > 0) sg4::this_actor::sleep_for(spec_.latency_s);
-  start(bytes, type)->wait();
+  start(bytes, op)->wait();
 }
 
 }  // namespace offload::models

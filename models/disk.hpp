@@ -1,9 +1,16 @@
-// Disk model: a SimGrid disk with separate read and write bandwidths that
-// also share one read+write limit of max(read, write) (SimGrid's default),
-// so a server-side copy that reads and writes one disk at once gets about
-// half of it each way. A per-I/O latency (seek, flash program time) is a
-// sleep before the transfer, since SimGrid disks have none of their own.
-// Busy time is service demand: bytes / bandwidth + latency per I/O.
+// Disk model: one device whose time is shared by the I/Os in flight
+// (processor sharing). Reading B bytes needs B / read_bandwidth seconds of
+// the device, writing B bytes B / write_bandwidth; n concurrent I/Os each
+// get 1/n of the device. So a lone read runs at read_bandwidth, a lone
+// write at write_bandwidth, and a copy that reads and writes the same disk
+// at once moves B bytes in B / read + B / write seconds (the utilisation
+// law: the disk is busy for exactly its service demand). It is simulated
+// as an Exec on a dedicated one-core SimGrid host whose flops are
+// nanoseconds of device time: SimGrid 3.32's own disk model updates every
+// Io in flight on every event (quadratic at thousands of copies) and keeps
+// finished Ios in the issuing actor's list; its CPU model updates lazily.
+// A per-I/O latency (seek, flash program time) is a sleep before the
+// transfer. Busy time is service demand: bytes / bandwidth + latency per I/O.
 #pragma once
 
 #include <string>
@@ -16,20 +23,24 @@ namespace offload::models {
 
 namespace sg4 = simgrid::s4u;
 
+/// Direction of a disk transfer.
+enum class DiskOp { read, write };
+
 /// One simulated disk with accounting.
 class DiskModel {
  public:
-  /// Creates the disk `name` on `host`.
+  /// Creates the disk `name` of `host` (as a host "disk:NAME" in the
+  /// host's zone; call before the zone is sealed).
   DiskModel(sg4::Host* host, const std::string& name, const sim::DiskSpec& spec);
   /// Starts a transfer without the latency (the caller pays latency_s() once
   /// for a group of activities started together).
-  sg4::IoPtr start(double bytes, sg4::Io::OpType type);
+  sg4::ExecPtr start(double bytes, DiskOp op);
   /// Per-I/O latency, seconds.
   double latency_s() const { return spec_.latency_s; }
   /// Reads `bytes` (blocks the calling actor: latency, then transfer).
-  void read(double bytes) { transfer(bytes, sg4::Io::OpType::READ); }
+  void read(double bytes) { transfer(bytes, DiskOp::read); }
   /// Writes `bytes`.
-  void write(double bytes) { transfer(bytes, sg4::Io::OpType::WRITE); }
+  void write(double bytes) { transfer(bytes, DiskOp::write); }
   /// Service demand so far, seconds.
   double busy_s() const { return busy_s_; }
   /// Bytes read so far.
@@ -40,13 +51,16 @@ class DiskModel {
   const std::string& name() const { return name_; }
 
  private:
-  void transfer(double bytes, sg4::Io::OpType type);
-  sg4::Disk* disk_;
+  void transfer(double bytes, DiskOp op);
+  sg4::Host* device_;
   std::string name_;
   sim::DiskSpec spec_;
   double busy_s_ = 0;
   double read_bytes_ = 0;
   double write_bytes_ = 0;
 };
+
+/// Flops per second of a disk's device host: one flop is a nanosecond of device time.
+inline constexpr double kDeviceFlopsPerSecond = 1e9;
 
 }  // namespace offload::models

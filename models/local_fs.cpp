@@ -6,7 +6,7 @@ namespace offload::models {
 
 void LocalFs::read(double bytes) {
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::READ);
+  auto io = disk_.start(bytes, DiskOp::read);
   auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
   io->wait();
   cpu->wait();
@@ -14,7 +14,7 @@ void LocalFs::read(double bytes) {
 
 void LocalFs::write(double bytes) {
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  auto io = disk_.start(bytes, sg4::Io::OpType::WRITE);
+  auto io = disk_.start(bytes, DiskOp::write);
   auto cpu = cpu_.work_async(cpu_.copy_cost_s(bytes));
   io->wait();
   cpu->wait();

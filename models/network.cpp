@@ -3,6 +3,32 @@
 #include <stdexcept>
 
 namespace offload::models {
+namespace {
+
+char payload = 0;         // what every comm carries (a pointer to it)
+char* received = nullptr;  // where receivers drop it
+
+/// Stack of the network's helper actors, bytes: they only put or get.
+constexpr unsigned kHelperStack = 64 * 1024;
+
+}  // namespace
+
+// One host's side of the network: its inbox (permanent receiver: a daemon
+// that drains finished comms) and its pool of sender actors.
+struct Network::Endpoint {
+  struct Job {
+    sg4::Mailbox* box;
+    double bytes;
+  };
+  sg4::Mailbox* inbox = nullptr;
+  std::deque<Job> jobs;
+  int idle = 0;  // idle senders not yet woken for a job
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr queued = sg4::ConditionVariable::create();
+};
+
+Network::Network() = default;
+Network::~Network() = default;
 
 void Network::add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> link_names) {
   for (const auto& name : link_names) link_bytes_.try_emplace(name, 0.0);
@@ -12,13 +38,63 @@ void Network::add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> lin
 
 bool Network::connected(sg4::Host* a, sg4::Host* b) const { return routes_.contains({a, b}); }
 
+Network::Endpoint& Network::endpoint(sg4::Host* host) {
+  auto& slot = endpoints_[host];
+  if (slot) return *slot;
+  slot = std::make_unique<Endpoint>();
+  slot->inbox = sg4::Mailbox::by_name("inbox:" + host->get_name());
+  sg4::Mailbox* inbox = slot->inbox;
+  auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStack)->start([inbox] {
+    for (;;) inbox->get<char>();
+  });
+  drain->daemonize();
+  inbox->set_receiver(drain);  // puts start at once, towards this host
+  return *slot;
+}
+
+sg4::Mailbox* Network::free_mailbox() {
+  if (free_mailboxes_.empty()) return sg4::Mailbox::by_name("pull:" + std::to_string(mailboxes_++));
+  sg4::Mailbox* box = free_mailboxes_.back();
+  free_mailboxes_.pop_back();
+  return box;
+}
+
 sg4::CommPtr Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
   auto route = routes_.find({from, to});
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
   }
   for (const auto& name : route->second) link_bytes_[name] += bytes;
-  return sg4::Comm::sendto_async(from, to, static_cast<uint64_t>(bytes));
+  auto size = static_cast<uint64_t>(bytes);
+  sg4::Host* here = sg4::this_actor::get_host();
+  if (here == from) return endpoint(to).inbox->put_async(&payload, size);
+  if (here != to) return sg4::Comm::sendto_async(from, to, size);  // a third party: no model does this
+  Endpoint& sender = endpoint(from);
+  sg4::Mailbox* box = free_mailbox();
+  sender.jobs.push_back({box, bytes});
+  if (sender.idle > 0) {
+    --sender.idle;  // that sender is spoken for
+    std::unique_lock lock(*sender.mutex);
+    sender.queued->notify_one();
+  } else {
+    sg4::Actor::init("send", from)->set_stacksize(kHelperStack)->start([this, &sender] {
+      for (;;) {
+        Endpoint::Job job{};
+        {
+          std::unique_lock lock(*sender.mutex);  // idle only while listening
+          while (sender.jobs.empty()) {
+            ++sender.idle;
+            sender.queued->wait(lock);
+          }
+          job = sender.jobs.front();  // before unlocking: a simcall, others may run
+          sender.jobs.pop_front();
+        }
+        job.box->put(&payload, static_cast<uint64_t>(job.bytes));
+        free_mailboxes_.push_back(job.box);
+      }
+    })->daemonize();
+  }
+  return box->get_async<char>(&received);
 }
 
 }  // namespace offload::models

@@ -63,10 +63,10 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, 
   auto open_source = [this, &source] { network_.send(host(), source.host(), spec_.copy.rpc_bytes); };
   return run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
     if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
-    auto in = source.disk_.start(stage, sg4::Io::OpType::READ);
+    auto in = source.disk_.start(stage, DiskOp::read);
     auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(stage));
     auto data = network_.send_async(source.host(), host(), stage);
-    auto out = disk_.start(stage, sg4::Io::OpType::WRITE);
+    auto out = disk_.start(stage, DiskOp::write);
     auto receive_work = cpu_.work_async(cpu_.copy_cost_s(stage));
     in->wait();
     send_work->wait();

@@ -12,7 +12,7 @@ void pay_latency(const DiskModel& disk) {
 void disk_to_peer(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
                   sg4::Host* peer, double bytes, double wire_bytes) {
   pay_latency(disk);
-  auto io = disk.start(bytes, sg4::Io::OpType::READ);
+  auto io = disk.start(bytes, DiskOp::read);
   auto work = cpu.work_async(cpu_s);
   auto data = network.send_async(server, peer, wire_bytes);
   io->wait();
@@ -25,7 +25,7 @@ void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network
   auto data = network.send_async(peer, server, wire_bytes);
   auto work = cpu.work_async(cpu_s);
   pay_latency(disk);
-  auto io = disk.start(bytes, sg4::Io::OpType::WRITE);
+  auto io = disk.start(bytes, DiskOp::write);
   data->wait();
   io->wait();
   work->wait();
@@ -33,8 +33,8 @@ void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network
 
 void disk_to_disk(DiskModel& from, DiskModel& to, CpuModel* cpu, double cpu_s, double bytes) {
   pay_latency(from);
-  auto in = from.start(bytes, sg4::Io::OpType::READ);
-  auto out = to.start(bytes, sg4::Io::OpType::WRITE);
+  auto in = from.start(bytes, DiskOp::read);
+  auto out = to.start(bytes, DiskOp::write);
   sg4::ExecPtr work = cpu != nullptr ? cpu->work_async(cpu_s) : nullptr;
   in->wait();
   out->wait();

@@ -64,13 +64,14 @@ TEST(ClosedForm, HostCopyOverNfs) {
 }
 
 TEST(ClosedForm, SynchronousCopyIsCappedPerCall) {
-  // The disk reads at 200 MB/s and writes at 100 MB/s with one 200 MB/s
-  // read+write limit: a server-side copy moves 100 MB/s each way.
+  // The disk reads at 200 MB/s and writes at 100 MB/s and shares its time
+  // between the I/Os in flight (models/disk.hpp): copying 4 MB on it takes
+  // 4 MB / 200 MB/s + 4 MB / 100 MB/s = 60 ms.
   auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, R"({ read = "200MBps", write = "100MBps" })"),
                       "nfs-copy-sync");
   ASSERT_FALSE(run.contains("error")) << run["error"];
   double latency = 1e-3;
-  double expected = 2 * latency + 25 * (2 * latency + 4e6 / 100e6) + 2 * latency;
+  double expected = 2 * latency + 25 * (2 * latency + 4e6 / 200e6 + 4e6 / 100e6) + 2 * latency;
   EXPECT_NEAR(copy_time(run), expected, kTolerance_s);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["copy_sync"], 25);
   EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["lan"].get<double>(), 0);  // no data on the wire
@@ -81,8 +82,9 @@ TEST(ClosedForm, AsynchronousCopyEndsOnTheCallback) {
   auto run = simulate(nfs_platform("poll_interval = \"10s\"", kOneCopyCall, R"({ read = "200MBps", write = "100MBps" })"),
                       "nfs-copy-async");
   ASSERT_FALSE(run.contains("error")) << run["error"];
-  // map, then COPY request (1 ms) + copy on the server (1 s) + CB_OFFLOAD (1 ms), then finish.
-  EXPECT_NEAR(copy_time(run), 0.002 + 0.001 + 1.0 + 0.001 + 0.002, kTolerance_s);
+  // map, then COPY request (1 ms) + copy on the server (100 MB / 200 MB/s +
+  // 100 MB / 100 MB/s = 1.5 s) + CB_OFFLOAD (1 ms), then finish.
+  EXPECT_NEAR(copy_time(run), 0.002 + 0.001 + 1.5 + 0.001 + 0.002, kTolerance_s);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["copy_async"], 1);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 1);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_status"], 0);
@@ -94,10 +96,10 @@ TEST(ClosedForm, LostCallbackIsFoundByPolling) {
                       "nfs-copy-async");
   ASSERT_FALSE(run.contains("error")) << run["error"];
   // The reply reaches the client at 4 ms; it polls after 300 ms, round trip
-  // 2 ms, until a poll finds the copy done (server finished at 1.003 s):
-  // polls end at 0.306, 0.608, 0.910 and 1.212 s; then finish (2 ms).
-  EXPECT_NEAR(copy_time(run), 1.214, kTolerance_s);
-  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_status"], 4);
+  // 2 ms, until a poll finds the copy done (server finished at 1.503 s):
+  // polls end at 0.306, 0.608, 0.910, 1.212 and 1.514 s; then finish (2 ms).
+  EXPECT_NEAR(copy_time(run), 1.516, kTolerance_s);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_status"], 5);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
 }
 
@@ -110,14 +112,15 @@ TEST(ClosedForm, CancelSendsOffloadCancelAndStopsAtTheStage) {
   ASSERT_FALSE(run.contains("error")) << run["error"];
   const auto& copy = run["copies"][0];
   EXPECT_EQ(copy["state"], "cancelled");
-  // The first 256 MiB stage (2.684 s at 100 MB/s) completes; the cancel at 1 s
+  // The first 256 MiB stage (268435456 B / 200 MB/s + 268435456 B / 100 MB/s
+  // = 4.0265 s) completes; the cancel at 1 s
   // goes out at the client's next wake-up and the server stops after it.
   EXPECT_EQ(copy["bytes_done"], 256 * 1048576);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["offload_cancel"], 1);
   EXPECT_EQ(run["metrics"]["nfs"]["filer"]["cb_offload"], 0);
-  // Polls end at 0.506, 1.010 (after OFFLOAD_CANCEL), 1.512, 2.014, 2.516 and
-  // 3.018 s (the server finished its stage at 2.687 s); then REMOVE (2 ms).
-  EXPECT_NEAR(copy["end_s"].get<double>(), 3.020, kTolerance_s);
+  // Polls end at 0.506, 1.010 (after OFFLOAD_CANCEL), 1.512, 2.014, ..., 4.022
+  // and 4.524 s (the server finished its stage at 4.0295 s); then REMOVE (2 ms).
+  EXPECT_NEAR(copy["end_s"].get<double>(), 4.526, kTolerance_s);
 }
 
 TEST(ClosedForm, InterServerCopyMovesDataBetweenServersOnly) {
@@ -205,7 +208,7 @@ TEST(ClosedForm, LocalMethodsTakeTheirModelledTimes) {
   ASSERT_FALSE(host.contains("error")) << host["error"];
   EXPECT_NEAR(copy_time(host), 10 * (10e6 / 200e6 + 10e6 / 100e6), kTolerance_s);
   auto kernel = simulate(local_platform(true), "kernel-copy");
-  EXPECT_NEAR(copy_time(kernel), 100e6 / 100e6, kTolerance_s);  // read and write at once, 100 MB/s each
+  EXPECT_NEAR(copy_time(kernel), 100e6 / 200e6 + 100e6 / 100e6, kTolerance_s);  // read and write share the disk
   auto clone = simulate(local_platform(true), "clone");
   EXPECT_NEAR(copy_time(clone), 1e-3 + 2e-3 * 100e6 / 1073741824.0, kTolerance_s);
   EXPECT_DOUBLE_EQ(clone["metrics"]["disks"]["box-disk"]["write_bytes"].get<double>(), 0);
