@@ -1,5 +1,6 @@
 #include "models/network.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace offload::models {
@@ -27,6 +28,48 @@ struct Network::Endpoint {
   sg4::ConditionVariablePtr queued = sg4::ConditionVariable::create();
 };
 
+FaultTally* current_tally() {
+  auto* counted = sg4::Actor::self()->get_data<FaultCounted>();
+  return counted != nullptr ? counted->tally.get() : nullptr;
+}
+
+void Transfer::wait() {
+  for (;;) {
+    try {
+      comm_->wait();
+      return;
+    } catch (const simgrid::NetworkFailureException&) {
+    }
+    network_->wait_route_up(from_, to_);
+    network_->retries_ += 1;
+    if (FaultTally* tally = current_tally()) tally->retries += 1;
+    comm_ = network_->start(from_, to_, bytes_);
+  }
+}
+
+void Network::link_down(const std::string& name) {
+  down_links_.insert(name);
+  sg4::Link::by_name(name + "_UP")->turn_off();
+  sg4::Link::by_name(name + "_DOWN")->turn_off();
+}
+
+void Network::link_up(const std::string& name) {
+  sg4::Link::by_name(name + "_UP")->turn_on();
+  sg4::Link::by_name(name + "_DOWN")->turn_on();
+  std::unique_lock lock(*state_mutex_);
+  down_links_.erase(name);
+  link_came_up_->notify_all();
+}
+
+void Network::wait_route_up(sg4::Host* from, sg4::Host* to) {
+  const auto& route = routes_.at({from, to});
+  auto down = [&] {
+    return std::any_of(route.begin(), route.end(), [&](const std::string& link) { return down_links_.contains(link); });
+  };
+  std::unique_lock lock(*state_mutex_);
+  while (down()) link_came_up_->wait(lock);
+}
+
 Network::Network() = default;
 Network::~Network() = default;
 
@@ -45,7 +88,12 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   slot->inbox = sg4::Mailbox::by_name("inbox:" + host->get_name());
   sg4::Mailbox* inbox = slot->inbox;
   auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStack)->start([inbox] {
-    for (;;) inbox->get<char>();
+    for (;;) {
+      try {
+        inbox->get<char>();
+      } catch (const simgrid::Exception&) {  // failed or cancelled: its sender resends it or gave up
+      }
+    }
   });
   drain->daemonize();
   inbox->set_receiver(drain);  // puts start at once, towards this host
@@ -59,7 +107,11 @@ sg4::Mailbox* Network::free_mailbox() {
   return box;
 }
 
-sg4::CommPtr Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
+Transfer Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
+  return Transfer(*this, from, to, bytes, start(from, to, bytes));
+}
+
+sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   auto route = routes_.find({from, to});
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
@@ -89,8 +141,11 @@ sg4::CommPtr Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
           job = sender.jobs.front();  // before unlocking: a simcall, others may run
           sender.jobs.pop_front();
         }
-        job.box->put(&payload, static_cast<uint64_t>(job.bytes));
-        free_mailboxes_.push_back(job.box);
+        try {
+          job.box->put(&payload, static_cast<uint64_t>(job.bytes));
+          free_mailboxes_.push_back(job.box);
+        } catch (const simgrid::Exception&) {  // failed or cancelled: the receiver resends it or gave up; the box is not reused
+        }
       }
     })->daemonize();
   }

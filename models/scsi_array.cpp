@@ -1,6 +1,7 @@
 #include "models/scsi_array.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <memory>
 
 #include "models/stage.hpp"
@@ -48,6 +49,12 @@ double ScsiArray::extended_copy(sg4::Host* initiator, double bytes) {
     network_.send(host(), initiator, spec_.copy.command_bytes);
     return 0;
   }
+  if (segments_to_fail_ > 0) {  // CHECK CONDITION, COPY ABORTED
+    --segments_to_fail_;
+    ++counters_.copies_aborted;
+    network_.send(host(), initiator, spec_.copy.command_bytes);
+    return -EIO;
+  }
   double moved = std::min(bytes, spec_.copy.max_segment_bytes);
   copy_in_back_end(moved);
   network_.send(host(), initiator, spec_.copy.command_bytes);  // status GOOD
@@ -63,23 +70,39 @@ double ScsiArray::token_copy(sg4::Host* initiator, double bytes) {
   }
   double moved = std::min(bytes, spec_.copy.max_token_bytes);
   cpu_.work_async(spec_.copy.populate_cpu_s)->wait();
+  double populated_at = sg4::Engine::get_clock();
   network_.send(host(), initiator, spec_.copy.command_bytes);
   ++counters_.rrti_polls;
   command(initiator);  // RECEIVE ROD TOKEN INFORMATION: the 512-byte token
   ++counters_.write_using_tokens;
   network_.send(initiator, host(), spec_.copy.command_bytes);  // WRITE USING TOKEN
-  auto done = std::make_shared<bool>(false);
-  sg4::Actor::create("odx-copy", host(), [this, moved, done] {
+  if (populated_at <= tokens_expired_at_ || segments_to_fail_ > 0) {  // CHECK CONDITION
+    bool expired = populated_at <= tokens_expired_at_;
+    if (!expired) --segments_to_fail_;
+    ++(expired ? counters_.tokens_expired : counters_.copies_aborted);
+    network_.send(host(), initiator, spec_.copy.command_bytes);
+    return expired ? -EINVAL : -EIO;
+  }
+  auto finished_at = std::make_shared<double>(-1);  // when the copy engine finished
+  sg4::Actor::create("odx-copy", host(), [this, moved, finished_at] {
     copy_in_back_end(moved);
-    *done = true;
+    *finished_at = sg4::Engine::get_clock();
   });
   network_.send(host(), initiator, spec_.copy.command_bytes);  // status: copy under way
-  while (!*done) {  // RRTI until the copy is complete
+  while (*finished_at < 0) {  // RRTI until the copy is complete
     sg4::this_actor::sleep_for(spec_.copy.poll_interval_s);
     ++counters_.rrti_polls;
     command(initiator);
   }
+  if (populated_at <= tokens_expired_at_ && tokens_expired_at_ < *finished_at) {  // expired in use: RRTI reports the failure
+    ++counters_.tokens_expired;
+    return -EINVAL;
+  }
   return moved;
 }
+
+void ScsiArray::expire_tokens() { tokens_expired_at_ = sg4::Engine::get_clock(); }
+
+void ScsiArray::fail_next_segment() { ++segments_to_fail_; }
 
 }  // namespace offload::models

@@ -15,6 +15,12 @@
 //    within token_timeout expires.
 // Data never crosses the front end for offloaded copies: only commands,
 // parameter lists and status (command_size bytes each).
+// Faults (sim/faults.hpp): expire_tokens() expires every token in use (from
+// POPULATE TOKEN until its copy finished): its WRITE USING TOKEN, or the RRTI
+// that reports it, fails (ILLEGAL REQUEST, INVALID TOKEN OPERATION: EINVAL,
+// so the engine falls back for that range); fail_next_segment()
+// makes the next segment fail with COPY ABORTED (EIO: the copy fails with
+// the bytes done so far).
 // Assumptions: all LUNs share one back end; no cache or thin provisioning.
 #pragma once
 
@@ -34,6 +40,8 @@ struct ScsiCounters {
   double populate_tokens = 0;      ///< POPULATE TOKEN commands
   double write_using_tokens = 0;   ///< WRITE USING TOKEN commands
   double rrti_polls = 0;           ///< RECEIVE ROD TOKEN INFORMATION commands
+  double tokens_expired = 0;       ///< WRITE USING TOKEN refused: the token had expired
+  double copies_aborted = 0;       ///< segments failed with COPY ABORTED
 };
 
 /// One simulated SCSI array.
@@ -44,10 +52,14 @@ class ScsiArray {
   void read(sg4::Host* initiator, double bytes);
   /// WRITE of `bytes` from `initiator`.
   void write(sg4::Host* initiator, double bytes);
-  /// EXTENDED COPY of up to `bytes`; returns bytes copied (0 = unsupported).
+  /// EXTENDED COPY of up to `bytes`; returns bytes copied (0 = unsupported, < 0 = -errno).
   double extended_copy(sg4::Host* initiator, double bytes);
-  /// ODX token copy of up to `bytes`; returns bytes copied (0 = unsupported).
+  /// ODX token copy of up to `bytes`; returns bytes copied (0 = unsupported, < 0 = -errno).
   double token_copy(sg4::Host* initiator, double bytes);
+  /// Expires every ROD token now.
+  void expire_tokens();
+  /// Fails the next EXTENDED COPY / WRITE USING TOKEN segment with COPY ABORTED sense.
+  void fail_next_segment();
   /// A command with no data (TEST UNIT READY, SYNCHRONIZE CACHE...).
   void command(sg4::Host* initiator);
 
@@ -70,6 +82,8 @@ class ScsiArray {
   Network& network_;
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
+  double tokens_expired_at_ = -1;   // tokens made at or before this time are expired, seconds
+  int segments_to_fail_ = 0;
 };
 
 }  // namespace offload::models

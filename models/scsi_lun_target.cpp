@@ -46,6 +46,7 @@ OpResult ScsiLunTarget::write(const Op& op) {
 OpResult ScsiLunTarget::on_array(double (ScsiArray::*offload)(sg4::Host*, double), const Op& op) {
   if (&source_ != &destination_) return {.value = -EXDEV};
   double moved = (source_.*offload)(initiator_, static_cast<double>(op.length));
+  if (moved < 0) return {.value = static_cast<std::int64_t>(moved)};  // -errno from the sense data
   return moved > 0 ? OpResult{.value = static_cast<std::int64_t>(moved)} : OpResult{.value = -EOPNOTSUPP};
 }
 

@@ -12,7 +12,7 @@
 namespace offload::models {
 
 /// A simulated source LUN / destination LUN pair.
-class ScsiLunTarget final : public CopyTarget {
+class ScsiLunTarget final : public CopyTarget, public FaultCounted {
  public:
   ScsiLunTarget(sg4::Host* initiator, CpuModel& initiator_cpu, ScsiArray& source, ScsiArray& destination,
                 TargetInfo info);

@@ -4,6 +4,8 @@
 #include <limits>
 #include <optional>
 
+#include "models/network.hpp"
+
 namespace offload::sim {
 
 SimRuntime::SimRuntime(sg4::Host* host)
@@ -50,7 +52,10 @@ void SimRuntime::work() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
+    // Faults met by this operation count against its copy (models/network.hpp).
+    sg4::Actor::self()->set_data(dynamic_cast<models::FaultCounted*>(job->target));
     OpResult result = job->target->execute(job->op);
+    sg4::Actor::self()->set_data(nullptr);
     std::uint64_t op_id = job->op_id;
     job.reset();
     // The engine usually issues the copy's next operation from on_complete:
