@@ -1,10 +1,11 @@
-// Faults injected by a scenario's [[fault]] entries (sim/faults.hpp), on the
-// closed-form platforms of closed_form_test.cpp (CM02, 1 Gb/s link with
+// Faults injected by a scenario's [[fault]] entries (sim/faults.hpp), on
+// closed-form platforms (tests/sim/nfs_platform.hpp: CM02, 1 Gb/s link with
 // 1 ms latency, free CPUs, RPC headers of 0 bytes): each copy ends in a
 // defined state at the time the recovery protocol gives, and the results
 // record the faults applied and what they did to each copy.
 #include <gtest/gtest.h>
 
+#include "tests/sim/nfs_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::testing {
@@ -12,42 +13,7 @@ namespace {
 
 constexpr double kTolerance_s = 1e-5;
 
-std::string nfs_platform(const std::string& copy_options, const std::string& engine, const std::string& disk,
-                         const std::string& faults) {
-  return R"(
-[scenario]
-name = "faults"
-network_model = "CM02"
-methods = ["host", "nfs-copy-sync", "nfs-copy-async"]
-[engine]
-)" + engine + R"(
-[[host]]
-name = "client"
-memcpy_bandwidth = "1PBps"
-per_op_cpu = "0s"
-[[nfs_server]]
-name = "filer"
-memcpy_bandwidth = "1PBps"
-per_op_cpu = "0s"
-disk = )" + disk + R"(
-copy = { rpc_size = 0, )" + copy_options + R"( }
-[[link]]
-name = "lan"
-bandwidth = "1Gbps"
-latency = "1ms"
-between = ["client", "filer"]
-[[copy]]
-on = "client"
-from = "filer:/a"
-to = "filer:/b"
-size = "100MB"
-)" + faults;
-}
-
-const std::string kFastDisk = R"({ read = "1PBps", write = "1PBps" })";
 const std::string kSlowDisk = R"({ read = "200MBps", write = "100MBps" })";
-const std::string kSerialEngine = "queue_depth = 1\nhost_chunk = \"10MB\"\nkernel_copy_chunk = \"64MB\"";
-const std::string kOneCopyCall = "queue_depth = 1\nkernel_copy_chunk = \"100MB\"";
 
 std::string fault(const std::string& body) { return "[[fault]]\n" + body + "\n"; }
 
