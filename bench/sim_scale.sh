@@ -16,9 +16,13 @@
 #
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
-#          [--poll 5s] [--jitter 1s] [--groups 10] [--no-bare] [--no-engine] [--keep DIR]
+#          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--no-bare] [--no-engine] [--keep DIR]
 #          [--bare-opts "--cfg=network/model:CM02"]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
+# --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
+# platform grows with the workload and the load on each filer, disk and link
+# stays the same; with a fixed --groups every resource is shared by n/groups
+# copies, and a fluid model's cost per event grows with that.
 # --keep DIR keeps the scenarios and each run's JSON in DIR (else a temp dir).
 # --bare-opts passes extra options to bare_simgrid_copy (see its header); the
 # overhead figures then compare different models.
@@ -38,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --poll) poll=$2; shift 2 ;;
     --jitter) jitter=$2; shift 2 ;;
     --groups) groups=$2; shift 2 ;;
+    --hosts-per-filer) per_filer=$2; shift 2 ;;
     --no-bare) bare=0; shift ;;
     --no-engine) eng=0; shift ;;
     --keep) keep=$2; shift 2 ;;
@@ -54,9 +59,14 @@ mkdir -p "$(dirname "$out")"
 seconds() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-2])/1e3 if v.endswith('ms') else float(v.rstrip('s')))" "$1"; }
 mib() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-3])*1024 if v.endswith('GiB') else float(v.removesuffix('MiB')))" "$1"; }
 
+groups_for() {  # n -> filer groups
+  local hosts=$(( $1 / 10 < 1000 ? $1 / 10 : 1000 ))
+  if [[ -n ${per_filer:-} ]]; then echo $(( hosts / per_filer > 1 ? hosts / per_filer : 1 )); else echo "$groups"; fi
+}
+
 scenario() {  # n -> scenario file
   local n=$1 hosts=$(( n / 10 < 1000 ? n / 10 : 1000 )) g f=$work/scale-$1.toml
-  local ng=$(( hosts < groups ? hosts : groups ))
+  local ng=$(( hosts < $(groups_for "$n") ? hosts : $(groups_for "$n") ))
   cat > "$f" <<EOF
 [scenario]
 name = "scale-$n"
@@ -143,11 +153,11 @@ for n in $sizes; do
   for m in $methods; do
     ((eng)) && run engine "$n" "$m" "$build/offload-sim-run" "$f" --point 0 --method "$m" --output "$work/engine-$n-$m.json"
     ((bare)) && run bare "$n" "$m" "$build/bench/bare_simgrid_copy" "$n" "$m" --chunk-mib "$(mib "$chunk")" \
-      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$groups" ${bare_opts:-}
+      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$(groups_for "$n")" ${bare_opts:-}
   done
 done
 
-/usr/bin/python3 - "$rows" "$out" "$chunk" "$poll" "$jitter" "$groups" <<'EOF'
+/usr/bin/python3 - "$rows" "$out" "$chunk" "$poll" "$jitter" "${per_filer:+$per_filer hosts per filer}${per_filer:-$groups}" <<'EOF'
 import json, math, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"{'n':>6} {'hosts':>5} {'method':<15} {'kind':<6} {'ops':>9} {'sim s':>9} {'wall s':>8} {'in-sim s':>8} {'CPU s':>8} {'RSS MB':>7} {'ms/copy':>8} {'load':>5}  status")

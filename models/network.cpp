@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+
+#include "models/actor_pool.hpp"
 
 namespace offload::models {
 namespace {
@@ -15,17 +18,11 @@ constexpr unsigned kHelperStack = 64 * 1024;
 }  // namespace
 
 // One host's side of the network: its inbox (permanent receiver: a daemon
-// that drains finished comms) and its pool of sender actors.
+// that drains finished comms) and its sender actors.
 struct Network::Endpoint {
-  struct Job {
-    sg4::Mailbox* box;
-    double bytes;
-  };
+  explicit Endpoint(sg4::Host* host) : senders(host, "send", kHelperStack) {}
   sg4::Mailbox* inbox = nullptr;
-  std::deque<Job> jobs;
-  int idle = 0;  // idle senders not yet woken for a job
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr queued = sg4::ConditionVariable::create();
+  ActorPool senders;
 };
 
 FaultTally* current_tally() {
@@ -84,7 +81,7 @@ bool Network::connected(sg4::Host* a, sg4::Host* b) const { return routes_.conta
 Network::Endpoint& Network::endpoint(sg4::Host* host) {
   auto& slot = endpoints_[host];
   if (slot) return *slot;
-  slot = std::make_unique<Endpoint>();
+  slot = std::make_unique<Endpoint>(host);
   slot->inbox = sg4::Mailbox::by_name("inbox:" + host->get_name());
   sg4::Mailbox* inbox = slot->inbox;
   auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStack)->start([inbox] {
@@ -121,34 +118,14 @@ sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   sg4::Host* here = sg4::this_actor::get_host();
   if (here == from) return endpoint(to).inbox->put_async(&payload, size);
   if (here != to) return sg4::Comm::sendto_async(from, to, size);  // a third party: no model does this
-  Endpoint& sender = endpoint(from);
   sg4::Mailbox* box = free_mailbox();
-  sender.jobs.push_back({box, bytes});
-  if (sender.idle > 0) {
-    --sender.idle;  // that sender is spoken for
-    std::unique_lock lock(*sender.mutex);
-    sender.queued->notify_one();
-  } else {
-    sg4::Actor::init("send", from)->set_stacksize(kHelperStack)->start([this, &sender] {
-      for (;;) {
-        Endpoint::Job job{};
-        {
-          std::unique_lock lock(*sender.mutex);  // idle only while listening
-          while (sender.jobs.empty()) {
-            ++sender.idle;
-            sender.queued->wait(lock);
-          }
-          job = sender.jobs.front();  // before unlocking: a simcall, others may run
-          sender.jobs.pop_front();
-        }
-        try {
-          job.box->put(&payload, static_cast<uint64_t>(job.bytes));
-          free_mailboxes_.push_back(job.box);
-        } catch (const simgrid::Exception&) {  // failed or cancelled: the receiver resends it or gave up; the box is not reused
-        }
-      }
-    })->daemonize();
-  }
+  endpoint(from).senders.submit([this, box, size] {
+    try {
+      box->put(&payload, size);
+      free_mailboxes_.push_back(box);
+    } catch (const simgrid::Exception&) {  // failed or cancelled: the receiver resends it or gave up; the box is not reused
+    }
+  });
   return box->get_async<char>(&received);
 }
 

@@ -9,8 +9,8 @@
 // transfers in flight). When the calling actor is on the sending host, it
 // puts into the receiving host's inbox, whose permanent receiver (a daemon
 // on that host) collects finished comms; when it is on the receiving host,
-// it gets from a fresh mailbox into which an idle sender actor of the
-// sending host (a pool, grown on demand) puts. Either way the comm starts
+// it gets from a free mailbox into which a sender actor of the sending
+// host (models/actor_pool.hpp) puts. Either way the comm starts
 // at once on the route between the two hosts, as a sendto comm would, so
 // the simulated times are the same.
 // A link can go down (sim/faults.hpp): SimGrid 3.32 then fails every comm
@@ -23,7 +23,6 @@
 // duration and never fails it.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <set>

@@ -50,10 +50,7 @@ void NfsServer::rpc(Attempt&& attempt) {
 
 void NfsServer::go_down() {
   up_ = false;
-  ++epoch_;
-  auto copies = std::move(copy_actors_);
-  copy_actors_.clear();
-  for (auto& [pid, actor] : copies) actor->kill();  // cancels the stage they were copying
+  ++epoch_;          // the async copies see it at their next stage and stop
   pending_async_ = 0;
 }
 
@@ -64,7 +61,11 @@ void NfsServer::come_up() {
 }
 
 NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
-    : spec_(spec), cpu_(host, spec.cpu), disk_(host, spec.name + "-disk", spec.disk), network_(network) {}
+    : spec_(spec),
+      cpu_(host, spec.cpu),
+      disk_(host, spec.name + "-disk", spec.disk),
+      network_(network),
+      copiers_(host, "nfs-copy") {}
 
 void NfsServer::read(sg4::Host* client, double bytes) {
   rpc([&] {
@@ -148,17 +149,18 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
     state = std::make_shared<AsyncCopy>();
     state->epoch = epoch_;
     ++pending_async_;
-    auto actor = sg4::Actor::create("nfs-copy", host(), [this, state, client, bytes, prologue, stage, owner] {
+    copiers_.submit([this, state, client, bytes, prologue, stage, owner] {
       sg4::Actor::self()->set_data(owner);
       if (prologue) prologue();
-      while (state->copied < bytes && !state->cancelled) {
+      auto alive = [&] { return state->epoch == epoch_; };  // the server did not restart under it
+      while (state->copied < bytes && !state->cancelled && alive()) {
         double piece = std::min(kAsyncStageBytes, bytes - state->copied);
         stage(piece);
         state->copied += piece;
       }
       sg4::Actor::self()->set_data(nullptr);  // the client may end the copy before the callback lands
+      if (!alive()) return;  // lost with the server's state: no completion, no callback
       --pending_async_;
-      copy_actors_.erase(sg4::this_actor::get_pid());
       {
         std::unique_lock lock(*state->mutex);
         state->done = true;
@@ -176,7 +178,6 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
       state->notified = true;
       state->changed->notify_all();
     });
-    copy_actors_[actor->get_pid()] = actor;
     network_.send(host(), client, spec_.copy.rpc_bytes);  // reply with the callback id
   });
   for (;;) {

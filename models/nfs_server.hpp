@@ -22,9 +22,10 @@
 //    the source server over the network.
 //  - CLONE: a reflink on the server's filesystem, metadata cost only.
 //  - Restart (sim/faults.hpp): the server is down for a while and loses its
-//    state. Its asynchronous copies are killed (their activities cancelled);
-//    the client learns it at its next OFFLOAD_STATUS after the server is
-//    back and redrives the COPY from the start, as Linux does (its state
+//    state. Its asynchronous copies stop (the stage under way runs out, as
+//    any work in flight at the crash does, but counts for nothing); the
+//    client learns it at its next OFFLOAD_STATUS after the server is back
+//    and redrives the COPY from the start, as Linux does (its state
 //    recovery completes pending copies for a retry). An RPC sent while the
 //    server is down waits until it is back (a hard mount retransmits until
 //    the server answers); one in flight at the restart runs out its
@@ -42,6 +43,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
 #include "models/network.hpp"
@@ -101,7 +103,7 @@ class NfsServer {
   /// COPY mode used when a method does not force one.
   bool async_by_default() const { return spec_.copy.async; }
 
-  /// The server crashes: it stops answering and its async copies die.
+  /// The server crashes: it stops answering and its async copies stop.
   void go_down();
   /// It is back (rebooted, state lost): waiting RPCs go through.
   void come_up();
@@ -121,12 +123,12 @@ class NfsServer {
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
+  ActorPool copiers_;  // run asynchronous COPYs (nfsd's copy threads)
   NfsCounters counters_;
   int pending_async_ = 0;
   bool up_ = true;
   int epoch_ = 0;                                  // restarts so far
   int callbacks_to_lose_ = 0;
-  std::map<aid_t, sg4::ActorPtr> copy_actors_;     // async copies running on the server
   sg4::MutexPtr up_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr came_up_ = sg4::ConditionVariable::create();
 };

@@ -13,6 +13,7 @@ ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& n
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-backend", spec.disk),
       network_(network),
+      copiers_(host, "odx-copy"),
       copy_slots_(sg4::Semaphore::create(static_cast<unsigned>(spec.copy.max_concurrent))) {}
 
 void ScsiArray::read(sg4::Host* initiator, double bytes) {
@@ -84,7 +85,7 @@ double ScsiArray::token_copy(sg4::Host* initiator, double bytes) {
     return expired ? -EINVAL : -EIO;
   }
   auto finished_at = std::make_shared<double>(-1);  // when the copy engine finished
-  sg4::Actor::create("odx-copy", host(), [this, moved, finished_at] {
+  copiers_.submit([this, moved, finished_at] {
     copy_in_back_end(moved);
     *finished_at = sg4::Engine::get_clock();
   });

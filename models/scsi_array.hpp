@@ -26,6 +26,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
 #include "models/network.hpp"
@@ -80,6 +81,7 @@ class ScsiArray {
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
+  ActorPool copiers_;  // run ODX copies after WRITE USING TOKEN
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
   double tokens_expired_at_ = -1;   // tokens made at or before this time are expired, seconds

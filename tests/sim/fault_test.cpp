@@ -44,23 +44,24 @@ TEST(Faults, LinkDownDelaysAHostCopyByItsDuration) {
 
 TEST(Faults, ServerRestartRedrivesAnAsyncCopyFromTheStart) {
   auto run = simulate(nfs_platform("poll_interval = \"500ms\"", kOneCopyCall, kSlowDisk,
-                                   fault("kind = \"nfs_server_restart\"\nserver = \"filer\"\nat = \"500ms\"\nduration = \"200ms\"")),
+                                   fault("kind = \"nfs_server_restart\"\nserver = \"filer\"\nat = \"500ms\"\nduration = \"1200ms\"")),
                       "nfs-copy-async");
   ASSERT_FALSE(run.contains("error")) << run["error"];
   const auto& copy = only_copy(run);
   EXPECT_EQ(copy["state"], "done");
   EXPECT_EQ(copy["redrives"], 1);
-  // The copy started at 3 ms dies with the server at 0.5 s (its disk work is
-  // cancelled). The client's poll at 0.504 s waits for the server (back at
-  // 0.7 s), learns the copy is gone (0.702 s) and sends COPY again: it
-  // reaches the server at 0.703 s, copies 100 MB / 200 MB/s + 100 MB /
-  // 100 MB/s = 1.5 s, CB_OFFLOAD at 2.204 s, then finish (2 ms).
-  EXPECT_NEAR(copy["latency_s"].get<double>(), 2.206, kTolerance_s);
+  // The copy started at 3 ms is lost with the server at 0.5 s (its stage
+  // runs out at 1.503 s while the server is down, for nothing). The client's
+  // poll at 0.504 s waits for the server (back at 1.7 s), learns the copy is
+  // gone (1.702 s) and sends COPY again: it reaches the server at 1.703 s,
+  // copies 100 MB / 200 MB/s + 100 MB / 100 MB/s = 1.5 s, CB_OFFLOAD at
+  // 3.204 s, then finish (2 ms).
+  EXPECT_NEAR(copy["latency_s"].get<double>(), 3.206, kTolerance_s);
   const auto& nfs = run["metrics"]["nfs"]["filer"];
   EXPECT_EQ(nfs["copy_async"], 2);
   EXPECT_EQ(nfs["redrives"], 1);
   EXPECT_EQ(nfs["cb_offload"], 1);
-  EXPECT_NEAR(run["faults"][0]["restored_s"].get<double>(), 0.7, 1e-12);
+  EXPECT_NEAR(run["faults"][0]["restored_s"].get<double>(), 1.7, 1e-12);
 }
 
 TEST(Faults, ServerRestartRetriesTheSyncCopyInFlight) {

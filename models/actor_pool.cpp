@@ -1,0 +1,63 @@
+#include "models/actor_pool.hpp"
+
+#include <utility>
+
+namespace offload::models {
+
+ActorPool::ActorPool(sg4::Host* host, std::string name, unsigned stack_bytes)
+    : host_(host),
+      name_(std::move(name)),
+      stack_bytes_(stack_bytes),
+      mutex_(sg4::Mutex::create()),
+      queued_(sg4::ConditionVariable::create()) {}
+
+void ActorPool::submit(Task task) {
+  if (handoff_ != nullptr) {
+    *handoff_ = std::move(task);
+    handoff_ = nullptr;
+    return;
+  }
+  queue_.push_back(std::move(task));
+  if (idle_ > 0) {
+    --idle_;  // that actor is spoken for
+    std::unique_lock lock(*mutex_);
+    queued_->notify_one();
+    return;
+  }
+  ++size_;
+  auto actor = sg4::Actor::init(name_, host_);
+  if (stack_bytes_ > 0) actor->set_stacksize(stack_bytes_);
+  actor->start([this] { serve(); })->daemonize();
+}
+
+void ActorPool::finish_with(const std::function<void()>& tail) {
+  std::optional<Task>* slot = next_of_.at(sg4::this_actor::get_pid());
+  handoff_ = slot;
+  tail();
+  // No simcall between here and serve() reading the slot: nothing lands in it later.
+  if (handoff_ == slot) handoff_ = nullptr;
+}
+
+void ActorPool::serve() {
+  std::optional<Task> next;
+  next_of_[sg4::this_actor::get_pid()] = &next;
+  for (;;) {
+    if (!next) {
+      // Idle only while holding the mutex up to the wait, so submit() cannot
+      // notify before this actor listens; the task is taken before unlocking,
+      // a simcall during which other actors may run.
+      std::unique_lock lock(*mutex_);
+      while (queue_.empty()) {
+        ++idle_;
+        queued_->wait(lock);
+      }
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Task task = std::move(*next);
+    next.reset();
+    task();
+  }
+}
+
+}  // namespace offload::models

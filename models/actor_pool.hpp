@@ -1,0 +1,51 @@
+// A pool of actors on one SimGrid host that run tasks: a task goes to an
+// idle actor, or to a new one when none is idle, and the actor waits for
+// the next task when it is done. Creating and destroying an actor per task
+// costs a stack each (mapped, touched, unmapped), which dominates a
+// simulation with thousands of short operations. Actors are daemons: an
+// idle pool does not keep the simulation alive, so every task must be
+// waited for by someone who is not (the engine's workload, a client).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <simgrid/s4u.hpp>
+
+namespace offload::models {
+
+namespace sg4 = simgrid::s4u;
+
+/// Daemon actors on one host that run tasks one after the other.
+class ActorPool {
+ public:
+  /// A unit of work; it may block on SimGrid activities.
+  using Task = std::function<void()>;
+  /// Actors named `name` on `host`, with stacks of `stack_bytes` (0: SimGrid's setting).
+  ActorPool(sg4::Host* host, std::string name, unsigned stack_bytes = 0);
+  /// Runs `task` on an idle actor of the pool, or on a new one.
+  void submit(Task task);
+  /// Called from a task of this pool: runs `tail`, and a task submitted
+  /// during `tail` runs next on the calling actor (which is about to be free).
+  void finish_with(const std::function<void()>& tail);
+  /// Actors created so far (the most tasks that ran at once, or a few more).
+  int size() const { return size_; }
+
+ private:
+  void serve();
+  sg4::Host* host_;
+  std::string name_;
+  unsigned stack_bytes_;
+  sg4::MutexPtr mutex_;
+  sg4::ConditionVariablePtr queued_;
+  std::deque<Task> queue_;
+  std::map<long, std::optional<Task>*> next_of_;  // actor pid -> its next task
+  std::optional<Task>* handoff_ = nullptr;         // a slot open during finish_with
+  int idle_ = 0;                                   // idle actors not yet woken for a task
+  int size_ = 0;
+};
+
+}  // namespace offload::models
