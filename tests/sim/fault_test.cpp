@@ -42,6 +42,17 @@ TEST(Faults, LinkDownDelaysAHostCopyByItsDuration) {
   EXPECT_EQ(run["summary"]["retries"], 1);
 }
 
+TEST(Faults, AFaultDueAfterTheLastCopyIsNotApplied) {
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk,
+                                   fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"10s\"\nduration = \"2s\"")),
+                      "host");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  EXPECT_NEAR(only_copy(run)["latency_s"].get<double>(), 1.644, kTolerance_s);  // as without it
+  EXPECT_EQ(run["faults"].size(), 0U);
+  EXPECT_EQ(run["summary"]["faults_applied"], 0);
+  EXPECT_NEAR(run["sim_time_s"].get<double>(), 1.644, kTolerance_s);  // the fault's actor did not keep it running
+}
+
 TEST(Faults, ServerRestartRedrivesAnAsyncCopyFromTheStart) {
   auto run = simulate(nfs_platform("poll_interval = \"500ms\"", kOneCopyCall, kSlowDisk,
                                    fault("kind = \"nfs_server_restart\"\nserver = \"filer\"\nat = \"500ms\"\nduration = \"1200ms\"")),
