@@ -45,16 +45,17 @@ void Transfer::wait() {
 }
 
 void Network::link_down(const std::string& name) {
-  down_links_.insert(name);
+  if (down_links_[name]++ > 0) return;
   sg4::Link::by_name(name + "_UP")->turn_off();
   sg4::Link::by_name(name + "_DOWN")->turn_off();
 }
 
 void Network::link_up(const std::string& name) {
+  if (--down_links_[name] > 0) return;
+  down_links_.erase(name);
   sg4::Link::by_name(name + "_UP")->turn_on();
   sg4::Link::by_name(name + "_DOWN")->turn_on();
   std::unique_lock lock(*state_mutex_);
-  down_links_.erase(name);
   link_came_up_->notify_all();
 }
 

@@ -25,7 +25,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +89,7 @@ class Network {
   /// Sends and waits.
   void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
   /// Turns the [[link]] `name` off (both directions): comms across it fail.
+  /// Outages may overlap: the link is up again when the last one ends.
   void link_down(const std::string& name);
   /// Turns it on again and wakes the transfers waiting for it.
   void link_up(const std::string& name);
@@ -111,7 +111,7 @@ class Network {
   std::map<sg4::Host*, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<sg4::Mailbox*> free_mailboxes_;  // for transfers pulled by their receiver
   int mailboxes_ = 0;
-  std::set<std::string> down_links_;
+  std::map<std::string, int> down_links_;     // link -> outages under way (they may overlap)
   sg4::MutexPtr state_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr link_came_up_ = sg4::ConditionVariable::create();
   double retries_ = 0;

@@ -49,12 +49,14 @@ void NfsServer::rpc(Attempt&& attempt) {
 }
 
 void NfsServer::go_down() {
+  ++outages_;
   up_ = false;
   ++epoch_;          // the async copies see it at their next stage and stop
   pending_async_ = 0;
 }
 
 void NfsServer::come_up() {
+  if (--outages_ > 0) return;
   std::unique_lock lock(*up_mutex_);
   up_ = true;
   came_up_->notify_all();

@@ -127,6 +127,7 @@ class NfsServer {
   NfsCounters counters_;
   int pending_async_ = 0;
   bool up_ = true;
+  int outages_ = 0;                                // restarts under way (they may overlap)
   int epoch_ = 0;                                  // restarts so far
   int callbacks_to_lose_ = 0;
   sg4::MutexPtr up_mutex_ = sg4::Mutex::create();

@@ -42,6 +42,18 @@ TEST(Faults, LinkDownDelaysAHostCopyByItsDuration) {
   EXPECT_EQ(run["summary"]["retries"], 1);
 }
 
+TEST(Faults, OverlappingOutagesKeepTheLinkDownUntilTheLastEnds) {
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk,
+                                   fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"500ms\"\nduration = \"2s\"") +
+                                       fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"1s\"\nduration = \"2s\"")),
+                      "host");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  // Down from 0.5 s to 3 s: the READ that failed at 0.5 s is resent at 3 s.
+  EXPECT_NEAR(only_copy(run)["latency_s"].get<double>(), 1.644 + 2.5 + 0.005, kTolerance_s);
+  EXPECT_EQ(only_copy(run)["retries"], 1);
+  EXPECT_EQ(run["faults"].size(), 2U);
+}
+
 TEST(Faults, AFaultDueAfterTheLastCopyIsNotApplied) {
   auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk,
                                    fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"10s\"\nduration = \"2s\"")),
