@@ -108,7 +108,7 @@ class Copy {
  private:
   sg4::ActivityPtr send(sg4::Host* from, sg4::Host* to, double bytes) {
     ++activities;
-    return network->send_async(from, to, bytes);
+    return network->send_async(from, to, bytes).comm();
   }
   sg4::ExecPtr exec(sg4::Host* on, double seconds) {
     ++activities;

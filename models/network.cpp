@@ -1,5 +1,6 @@
 #include "models/network.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +25,49 @@ struct Network::Endpoint {
   ActorPool senders;
 };
 
+FaultTally* current_tally() {
+  auto* counted = sg4::Actor::self()->get_data<FaultCounted>();
+  return counted != nullptr ? counted->tally.get() : nullptr;
+}
+
+void Transfer::wait() {
+  for (;;) {
+    try {
+      comm_->wait();
+      return;
+    } catch (const simgrid::NetworkFailureException&) {
+    }
+    network_->wait_route_up(from_, to_);
+    network_->retries_ += 1;
+    if (FaultTally* tally = current_tally()) tally->retries += 1;
+    comm_ = network_->start(from_, to_, bytes_);
+  }
+}
+
+void Network::link_down(const std::string& name) {
+  if (down_links_[name]++ > 0) return;
+  sg4::Link::by_name(name + "_UP")->turn_off();
+  sg4::Link::by_name(name + "_DOWN")->turn_off();
+}
+
+void Network::link_up(const std::string& name) {
+  if (--down_links_[name] > 0) return;
+  down_links_.erase(name);
+  sg4::Link::by_name(name + "_UP")->turn_on();
+  sg4::Link::by_name(name + "_DOWN")->turn_on();
+  std::unique_lock lock(*state_mutex_);
+  link_came_up_->notify_all();
+}
+
+void Network::wait_route_up(sg4::Host* from, sg4::Host* to) {
+  const auto& route = routes_.at({from, to});
+  auto down = [&] {
+    return std::any_of(route.begin(), route.end(), [&](const std::string& link) { return down_links_.contains(link); });
+  };
+  std::unique_lock lock(*state_mutex_);
+  while (down()) link_came_up_->wait(lock);
+}
+
 Network::Network() = default;
 Network::~Network() = default;
 
@@ -42,7 +86,12 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   slot->inbox = sg4::Mailbox::by_name("inbox:" + host->get_name());
   sg4::Mailbox* inbox = slot->inbox;
   auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStack)->start([inbox] {
-    for (;;) inbox->get<char>();
+    for (;;) {
+      try {
+        inbox->get<char>();
+      } catch (const simgrid::Exception&) {  // failed or cancelled: its sender resends it or gave up
+      }
+    }
   });
   drain->daemonize();
   inbox->set_receiver(drain);  // puts start at once, towards this host
@@ -56,7 +105,11 @@ sg4::Mailbox* Network::free_mailbox() {
   return box;
 }
 
-sg4::CommPtr Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
+Transfer Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
+  return Transfer(*this, from, to, bytes, start(from, to, bytes));
+}
+
+sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   auto route = routes_.find({from, to});
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
@@ -68,8 +121,11 @@ sg4::CommPtr Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
   if (here != to) return sg4::Comm::sendto_async(from, to, size);  // a third party: no model does this
   sg4::Mailbox* box = free_mailbox();
   endpoint(from).senders.submit([this, box, size] {
-    box->put(&payload, size);
-    free_mailboxes_.push_back(box);
+    try {
+      box->put(&payload, size);
+      free_mailboxes_.push_back(box);
+    } catch (const simgrid::Exception&) {  // failed or cancelled: the receiver resends it or gave up; the box is not reused
+    }
   });
   return box->get_async<char>(&received);
 }

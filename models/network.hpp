@@ -13,6 +13,14 @@
 // host (models/actor_pool.hpp) puts. Either way the comm starts
 // at once on the route between the two hosts, as a sendto comm would, so
 // the simulated times are the same.
+// A link can go down (sim/faults.hpp): SimGrid 3.32 then fails every comm
+// crossing it, in flight or new, with NetworkFailureException. A Transfer
+// catches it, waits until every link of its route is up again and sends
+// the whole message again (an RPC or SCSI command retransmitted on a new
+// connection: the part sent before the failure is lost; the bytes count
+// again on the links), counting a retry against the copy whose operation
+// the calling actor runs. So a short outage delays a copy by about its
+// duration and never fails it.
 #pragma once
 
 #include <map>
@@ -27,6 +35,45 @@ namespace offload::models {
 
 namespace sg4 = simgrid::s4u;
 
+/// What faults did to one copy, counted by the models while they run its operations.
+struct FaultTally {
+  double retries = 0;         ///< messages or RPCs sent again after a link or server outage
+  double redrives = 0;        ///< asynchronous COPYs restarted from the start after a server restart
+  double callbacks_lost = 0;  ///< CB_OFFLOADs dropped: the copy ended by OFFLOAD_STATUS polling
+};
+
+/// A simulated target that counts what faults did to its copy.
+class FaultCounted {
+ public:
+  virtual ~FaultCounted() = default;
+  /// Shared with the results (the target ends before they are written).
+  std::shared_ptr<FaultTally> tally = std::make_shared<FaultTally>();
+};
+
+/// The tally of the copy whose operation the calling actor runs (its actor
+/// data is that operation's target as a FaultCounted, set by SimRuntime); nullptr if none.
+FaultTally* current_tally();
+
+class Network;
+
+/// A message under way; wait() survives link outages (see above).
+class Transfer {
+ public:
+  Transfer(Network& network, sg4::Host* from, sg4::Host* to, double bytes, sg4::CommPtr comm)
+      : network_(&network), from_(from), to_(to), bytes_(bytes), comm_(std::move(comm)) {}
+  /// Blocks until the message arrived, resending it after outages.
+  void wait();
+  /// The comm of the latest attempt.
+  const sg4::CommPtr& comm() const { return comm_; }
+
+ private:
+  Network* network_;
+  sg4::Host* from_;
+  sg4::Host* to_;
+  double bytes_;
+  sg4::CommPtr comm_;
+};
+
 /// Transfers between simulated hosts, with per-link byte counts.
 class Network {
  public:
@@ -38,9 +85,18 @@ class Network {
   bool connected(sg4::Host* a, sg4::Host* b) const;
   /// Starts sending `bytes` (0 = a message that only pays latency); call
   /// from an actor on `from` or on `to`.
-  sg4::CommPtr send_async(sg4::Host* from, sg4::Host* to, double bytes);
+  Transfer send_async(sg4::Host* from, sg4::Host* to, double bytes);
   /// Sends and waits.
-  void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes)->wait(); }
+  void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
+  /// Turns the [[link]] `name` off (both directions): comms across it fail.
+  /// Outages may overlap: the link is up again when the last one ends.
+  void link_down(const std::string& name);
+  /// Turns it on again and wakes the transfers waiting for it.
+  void link_up(const std::string& name);
+  /// Blocks the calling actor until every link between the two hosts is up.
+  void wait_route_up(sg4::Host* from, sg4::Host* to);
+  /// Messages resent after an outage, all copies.
+  double retries() const { return retries_; }
   /// Bytes carried by each link so far (both directions).
   const std::map<std::string, double>& link_bytes() const { return link_bytes_; }
 
@@ -48,11 +104,17 @@ class Network {
   struct Endpoint;
   Endpoint& endpoint(sg4::Host* host);
   sg4::Mailbox* free_mailbox();
+  sg4::CommPtr start(sg4::Host* from, sg4::Host* to, double bytes);
+  friend class Transfer;
   std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<std::string>> routes_;
   std::map<std::string, double> link_bytes_;
   std::map<sg4::Host*, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<sg4::Mailbox*> free_mailboxes_;  // for transfers pulled by their receiver
   int mailboxes_ = 0;
+  std::map<std::string, int> down_links_;     // link -> outages under way (they may overlap)
+  sg4::MutexPtr state_mutex_ = sg4::Mutex::create();
+  sg4::ConditionVariablePtr link_came_up_ = sg4::ConditionVariable::create();
+  double retries_ = 0;
 };
 
 }  // namespace offload::models

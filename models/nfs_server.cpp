@@ -15,8 +15,52 @@ struct NfsServer::AsyncCopy {
   bool done = false;       // the server finished copying
   bool notified = false;   // CB_OFFLOAD reached the client
   bool cancelled = false;  // OFFLOAD_CANCEL reached the server
+  bool callback_lost = false;  // its CB_OFFLOAD was dropped
+  int epoch = 0;           // the server's restarts when it was accepted
   double copied = 0;       // bytes copied so far (OFFLOAD_STATUS)
 };
+
+namespace {
+
+void count_retry() {
+  if (FaultTally* tally = current_tally()) tally->retries += 1;
+}
+
+}  // namespace
+
+void NfsServer::await_up() {
+  if (up_) return;
+  std::unique_lock lock(*up_mutex_);
+  while (!up_) came_up_->wait(lock);
+}
+
+// One RPC (request to reply): waits while the server is down, and sends it
+// again when a restart lost it in flight.
+template <typename Attempt>
+void NfsServer::rpc(Attempt&& attempt) {
+  for (;;) {
+    await_up();
+    int epoch = epoch_;
+    attempt();
+    if (epoch == epoch_) return;
+    ++counters_.retransmits;
+    count_retry();
+  }
+}
+
+void NfsServer::go_down() {
+  ++outages_;
+  up_ = false;
+  ++epoch_;          // the async copies see it at their next stage and stop
+  pending_async_ = 0;
+}
+
+void NfsServer::come_up() {
+  if (--outages_ > 0) return;
+  std::unique_lock lock(*up_mutex_);
+  up_ = true;
+  came_up_->notify_all();
+}
 
 NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
@@ -26,21 +70,27 @@ NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& n
       copiers_(host, "nfs-copy") {}
 
 void NfsServer::read(sg4::Host* client, double bytes) {
-  ++counters_.reads;
-  network_.send(client, host(), spec_.copy.rpc_bytes);
-  disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
+  rpc([&] {
+    ++counters_.reads;
+    network_.send(client, host(), spec_.copy.rpc_bytes);
+    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
+  });
 }
 
 void NfsServer::write(sg4::Host* client, double bytes) {
-  ++counters_.writes;
-  peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
-  network_.send(host(), client, spec_.copy.rpc_bytes);
+  rpc([&] {
+    ++counters_.writes;
+    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
+    network_.send(host(), client, spec_.copy.rpc_bytes);
+  });
 }
 
 void NfsServer::round_trip(sg4::Host* client) {
-  network_.send(client, host(), spec_.copy.rpc_bytes);
-  cpu_.work_async(cpu_.copy_cost_s(0))->wait();
-  network_.send(host(), client, spec_.copy.rpc_bytes);
+  rpc([&] {
+    network_.send(client, host(), spec_.copy.rpc_bytes);
+    cpu_.work_async(cpu_.copy_cost_s(0))->wait();
+    network_.send(host(), client, spec_.copy.rpc_bytes);
+  });
 }
 
 // The data part of a server-side copy: read and write the disk at once,
@@ -50,13 +100,17 @@ void NfsServer::local_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu
 double NfsServer::copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt) {
   if (async && pending_async_ < spec_.copy.max_async) {
     ++counters_.copies_async;
-    return run_async(client, bytes, interrupt, nullptr, [this](double stage) { local_copy(stage); });
+    auto moved = run_async(client, bytes, interrupt, nullptr, [this](double stage) { local_copy(stage); });
+    if (moved) return *moved;
+    return copy(client, bytes, async, interrupt);  // lost to a restart: redriven from the start
   }
-  ++counters_.copies_sync;
   double moved = std::min(bytes, spec_.copy.sync_cap_bytes);
-  network_.send(client, host(), spec_.copy.rpc_bytes);
-  local_copy(moved);
-  network_.send(host(), client, spec_.copy.rpc_bytes);
+  rpc([&] {
+    ++counters_.copies_sync;
+    network_.send(client, host(), spec_.copy.rpc_bytes);
+    local_copy(moved);
+    network_.send(host(), client, spec_.copy.rpc_bytes);
+  });
   return moved;
 }
 
@@ -65,7 +119,7 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, 
   source.round_trip(client);  // COPY_NOTIFY: the source server allows this one to read
   ++counters_.copies_async;
   auto open_source = [this, &source] { network_.send(host(), source.host(), spec_.copy.rpc_bytes); };
-  return run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
+  auto moved = run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
     if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
     auto in = source.disk_.start(stage, DiskOp::read);
     auto send_work = source.cpu_.work_async(source.cpu_.copy_cost_s(stage));
@@ -74,42 +128,60 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, 
     auto receive_work = cpu_.work_async(cpu_.copy_cost_s(stage));
     in->wait();
     send_work->wait();
-    data->wait();
+    data.wait();
     out->wait();
     receive_work->wait();
   });
+  if (moved) return *moved;
+  return copy_from(source, client, bytes, interrupt);  // lost to a restart: redriven from the start
 }
 
 // An asynchronous COPY: reply with a callback id, copy on a server actor in
 // stages, deliver CB_OFFLOAD; the client waits for the callback and polls
 // OFFLOAD_STATUS every poll interval until it learns the copy ended, and
 // sends OFFLOAD_CANCEL at its first wake-up after the engine cancelled.
-double NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
-                            const std::function<void()>& prologue, const std::function<void(double)>& stage) {
-  network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
-  auto state = std::make_shared<AsyncCopy>();
-  ++pending_async_;
-  copiers_.submit([this, state, client, bytes, prologue, stage] {
-    if (prologue) prologue();
-    while (state->copied < bytes && !state->cancelled) {
-      double piece = std::min(kAsyncStageBytes, bytes - state->copied);
-      stage(piece);
-      state->copied += piece;
-    }
-    --pending_async_;
-    {
-      std::unique_lock lock(*state->mutex);
-      state->done = true;
-    }
-    if (spec_.copy.callback && !state->cancelled) {
+// nullopt: a restart lost the copy (the caller redrives it).
+std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
+                                           const std::function<void()>& prologue,
+                                           const std::function<void(double)>& stage) {
+  std::shared_ptr<AsyncCopy> state;
+  auto* owner = sg4::Actor::self()->get_data<FaultCounted>();  // the copy actor's retries count for this copy
+  rpc([&] {
+    network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
+    state = std::make_shared<AsyncCopy>();
+    state->epoch = epoch_;
+    ++pending_async_;
+    copiers_.submit([this, state, client, bytes, prologue, stage, owner] {
+      sg4::Actor::self()->set_data(owner);
+      if (prologue) prologue();
+      auto alive = [&] { return state->epoch == epoch_; };  // the server did not restart under it
+      while (state->copied < bytes && !state->cancelled && alive()) {
+        double piece = std::min(kAsyncStageBytes, bytes - state->copied);
+        stage(piece);
+        state->copied += piece;
+      }
+      sg4::Actor::self()->set_data(nullptr);  // the client may end the copy before the callback lands
+      if (!alive()) return;  // lost with the server's state: no completion, no callback
+      --pending_async_;
+      {
+        std::unique_lock lock(*state->mutex);
+        state->done = true;
+      }
+      if (!spec_.copy.callback || state->cancelled) return;
+      if (callbacks_to_lose_ > 0) {
+        --callbacks_to_lose_;
+        ++counters_.callbacks_lost;
+        state->callback_lost = true;
+        return;
+      }
       ++counters_.callbacks;
       network_.send(host(), client, spec_.copy.rpc_bytes);  // CB_OFFLOAD
       std::unique_lock lock(*state->mutex);
       state->notified = true;
       state->changed->notify_all();
-    }
+    });
+    network_.send(host(), client, spec_.copy.rpc_bytes);  // reply with the callback id
   });
-  network_.send(host(), client, spec_.copy.rpc_bytes);  // reply with the callback id
   for (;;) {
     {
       std::unique_lock lock(*state->mutex);
@@ -118,31 +190,46 @@ double NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag
       if (state->notified) break;
     }
     if (interrupt && *interrupt && !state->cancelled) {
-      ++counters_.offload_cancel;
-      network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_CANCEL
-      state->cancelled = true;
+      rpc([&] {
+        ++counters_.offload_cancel;
+        network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_CANCEL
+        state->cancelled = true;
+        network_.send(host(), client, spec_.copy.rpc_bytes);
+      });
+    }
+    bool done = false, lost = false;
+    rpc([&] {
+      ++counters_.offload_status;
+      network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_STATUS
+      {
+        std::unique_lock lock(*state->mutex);
+        done = state->done;
+      }
+      lost = !done && state->epoch != epoch_;  // NFS4ERR_BAD_STATEID after the reboot
       network_.send(host(), client, spec_.copy.rpc_bytes);
-    }
-    ++counters_.offload_status;
-    network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_STATUS
-    bool done;
-    {
-      std::unique_lock lock(*state->mutex);
-      done = state->done;
-    }
-    network_.send(host(), client, spec_.copy.rpc_bytes);
+    });
     if (done) break;
+    if (lost) {
+      ++counters_.redrives;
+      if (FaultTally* tally = current_tally()) tally->redrives += 1;
+      return std::nullopt;
+    }
+  }
+  if (state->callback_lost) {
+    if (FaultTally* tally = current_tally()) tally->callbacks_lost += 1;
   }
   return state->copied;
 }
 
 bool NfsServer::clone(sg4::Host* client, double bytes) {
-  ++counters_.clones;
-  network_.send(client, host(), spec_.copy.rpc_bytes);
   bool ok = spec_.copy.clone && spec_.fs.reflink;
   double cost = ok ? spec_.fs.clone_fixed_s + spec_.fs.clone_per_GiB_s * bytes / 1073741824.0 : cpu_.copy_cost_s(0);
-  cpu_.work_async(cost)->wait();
-  network_.send(host(), client, spec_.copy.rpc_bytes);
+  rpc([&] {
+    ++counters_.clones;
+    network_.send(client, host(), spec_.copy.rpc_bytes);
+    cpu_.work_async(cost)->wait();
+    network_.send(host(), client, spec_.copy.rpc_bytes);
+  });
   return ok;
 }
 

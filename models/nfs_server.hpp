@@ -21,12 +21,25 @@
 //    asynchronous COPY on the destination server that reads the data from
 //    the source server over the network.
 //  - CLONE: a reflink on the server's filesystem, metadata cost only.
+//  - Restart (sim/faults.hpp): the server is down for a while and loses its
+//    state. Its asynchronous copies stop (the stage under way runs out, as
+//    any work in flight at the crash does, but counts for nothing); the
+//    client learns it at its next OFFLOAD_STATUS after the server is back
+//    and redrives the COPY from the start, as Linux does (its state
+//    recovery completes pending copies for a retry). An RPC sent while the
+//    server is down waits until it is back (a hard mount retransmits until
+//    the server answers); one in flight at the restart runs out its
+//    activities but its reply is lost, and the client retransmits it after
+//    the server is back. Each retransmission and redrive is counted.
+//  - Lost CB_OFFLOAD: the copy ends at the client's next OFFLOAD_STATUS.
 // Assumptions: one disk per server; a server-side copy reads and writes it
 // at once; RPC headers are rpc_size bytes; no caching effects.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include <simgrid/s4u.hpp>
 
@@ -48,6 +61,9 @@ struct NfsCounters {
   double clones = 0;          ///< CLONE calls
   double offload_cancel = 0;  ///< OFFLOAD_CANCEL calls
   double copy_notify = 0;     ///< COPY_NOTIFY calls
+  double retransmits = 0;     ///< RPCs sent again because the server restarted under them
+  double redrives = 0;        ///< asynchronous COPYs sent again from the start after a restart
+  double callbacks_lost = 0;  ///< CB_OFFLOAD callbacks dropped
 };
 
 /// Set when the engine cancels the copy that owns an operation in flight.
@@ -87,11 +103,21 @@ class NfsServer {
   /// COPY mode used when a method does not force one.
   bool async_by_default() const { return spec_.copy.async; }
 
+  /// The server crashes: it stops answering and its async copies stop.
+  void go_down();
+  /// It is back (rebooted, state lost): waiting RPCs go through.
+  void come_up();
+  /// The next `count` CB_OFFLOAD callbacks are dropped.
+  void lose_callbacks(int count) { callbacks_to_lose_ += count; }
+
  private:
   struct AsyncCopy;
   void local_copy(double bytes);
-  double run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
-                   const std::function<void()>& prologue, const std::function<void(double)>& stage);
+  std::optional<double> run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
+                                  const std::function<void()>& prologue, const std::function<void(double)>& stage);
+  template <typename Attempt>
+  void rpc(Attempt&& attempt);
+  void await_up();
 
   sim::NfsServerSpec spec_;
   CpuModel cpu_;
@@ -100,6 +126,12 @@ class NfsServer {
   ActorPool copiers_;  // run asynchronous COPYs (nfsd's copy threads)
   NfsCounters counters_;
   int pending_async_ = 0;
+  bool up_ = true;
+  int outages_ = 0;                                // restarts under way (they may overlap)
+  int epoch_ = 0;                                  // restarts so far
+  int callbacks_to_lose_ = 0;
+  sg4::MutexPtr up_mutex_ = sg4::Mutex::create();
+  sg4::ConditionVariablePtr came_up_ = sg4::ConditionVariable::create();
 };
 
 }  // namespace offload::models

@@ -51,7 +51,7 @@ struct ScsiSession {
 };
 
 /// A simulated source LUN / destination LUN pair.
-class ScsiLunTarget final : public CopyTarget {
+class ScsiLunTarget final : public CopyTarget, public FaultCounted {
  public:
   /// `source_lun` / `destination_lun` name the LUNs ("lun1"); `session` is
   /// shared by the initiator's targets on the source array.

@@ -34,7 +34,7 @@ struct SimClient {
 };
 
 /// A simulated source/destination pair.
-class SimFileTarget final : public CopyTarget {
+class SimFileTarget final : public CopyTarget, public FaultCounted {
  public:
   /// `nfs_async` chooses the COPY mode (nullopt: the server's default).
   SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,

@@ -17,7 +17,7 @@ void disk_to_peer(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network
   auto data = network.send_async(server, peer, wire_bytes);
   io->wait();
   work->wait();
-  data->wait();
+  data.wait();
 }
 
 void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
@@ -26,7 +26,7 @@ void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network
   auto work = cpu.work_async(cpu_s);
   pay_latency(disk);
   auto io = disk.start(bytes, DiskOp::write);
-  data->wait();
+  data.wait();
   io->wait();
   work->wait();
 }

@@ -151,7 +151,8 @@ nlohmann::json Platform::metrics() const {
     nfs[name] = {{"read", c.reads}, {"write", c.writes}, {"copy_sync", c.copies_sync}, {"copy_async", c.copies_async},
                  {"offload_status", c.offload_status}, {"offload_cancel", c.offload_cancel},
                  {"cb_offload", c.callbacks}, {"clone", c.clones},
-                 {"copy_notify", c.copy_notify}};
+                 {"copy_notify", c.copy_notify}, {"retransmits", c.retransmits},
+                 {"redrives", c.redrives}, {"cb_offload_lost", c.callbacks_lost}};
   }
   nlohmann::json scsi = nlohmann::json::object();
   for (const auto& [name, array] : arrays_) {
@@ -166,12 +167,23 @@ nlohmann::json Platform::metrics() const {
   }
   nlohmann::json client_hosts = nlohmann::json::array();
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
-  return {{"link_bytes", links},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
+  return {{"link_bytes", links},         {"network_retries", network_.retries()},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
           {"client_hosts", client_hosts}, {"disks", disks},               {"nfs", nfs},
           {"scsi", scsi}};
 }
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
+  auto target = open_target(request);
+  if (target) tallies_[request.destination] = dynamic_cast<models::FaultCounted&>(**target).tally;
+  return target;
+}
+
+std::shared_ptr<const models::FaultTally> SimTargetFactory::tally(const std::string& destination) const {
+  auto it = tallies_.find(destination);
+  return it == tallies_.end() ? nullptr : it->second;
+}
+
+std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_target(const CopyRequest& request) {
   auto endpoint = [&](const std::string& address) -> std::expected<models::SimEndpoint, CopyError> {
     auto colon = address.find(':');
     std::string where = colon == std::string::npos ? "" : address.substr(0, colon);

@@ -74,12 +74,16 @@ class SimTargetFactory final : public TargetFactory {
   SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
       : platform_(platform), client_(client), nfs_async_(nfs_async) {}
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open(const CopyRequest& request) override;
+  /// What faults did to the copy to `destination` (nullptr if never opened).
+  std::shared_ptr<const models::FaultTally> tally(const std::string& destination) const;
 
  private:
+  std::expected<std::unique_ptr<CopyTarget>, CopyError> open_target(const CopyRequest& request);
   Platform& platform_;
   SimHost& client_;
   std::optional<bool> nfs_async_;
   std::map<models::ScsiArray*, models::ScsiSession> scsi_sessions_;  // what this host's initiator learned per array
+  std::map<std::string, std::shared_ptr<models::FaultTally>> tallies_;  // by destination
 };
 
 }  // namespace offload::sim

@@ -166,7 +166,8 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
   csv << "\n";
   std::ofstream copies(directory + "/copies.csv");
   for (const auto& key : point_keys) copies << csv_escape(key) << ",";
-  copies << "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used\n";
+  copies << "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used,"
+            "bytes_done,fallbacks,retries,redrives,callbacks_lost\n";
   for (const auto& run : runs) {
     std::string point_cells;
     for (const auto& key : point_keys) {
@@ -187,7 +188,9 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
       copies << point_cells << csv_escape(run["method"]) << "," << csv_escape(c["host"]) << "," << c["copy"] << ","
              << c["index"] << "," << number(c["size_bytes"]) << "," << c["state"].get<std::string>() << ","
              << number(c["start_s"]) << "," << number(c["end_s"]) << "," << number(c["latency_s"]) << ","
-             << number(c["throughput_Bps"]) << "," << csv_escape(c["methods_used"]) << "\n";
+             << number(c["throughput_Bps"]) << "," << csv_escape(c["methods_used"]) << ","
+             << number(c["bytes_done"]) << "," << c["fallbacks"].size() << "," << number(c["retries"]) << ","
+             << number(c["redrives"]) << "," << number(c["callbacks_lost"]) << "\n";
     }
   }
 }

@@ -173,6 +173,8 @@ const toml::array* array_of_tables(const Value& root, const char* key) {
   return &it->second.as_array();
 }
 
+void read_faults(const Value& root, Fields& top, Scenario& s);
+
 Scenario parse_point(const Value& root, const std::string& file) {
   Scenario s;
   s.file = file;
@@ -364,8 +366,64 @@ Scenario parse_point(const Value& root, const std::string& file) {
     f.reject_unknown();
     s.copies.push_back(c);
   }
+  read_faults(root, top, s);
   top.reject_unknown();
   return s;
+}
+
+// The [[fault]] entries: each kind names its target and takes only its own keys.
+void read_faults(const Value& root, Fields& top, Scenario& s) {
+  const auto* faults = array_of_tables(root, "fault");
+  top.find("fault");
+  if (faults == nullptr) return;
+  auto names_of = [](const auto& items) {
+    std::set<std::string> out;
+    for (const auto& item : items) out.insert(item.name);
+    return out;
+  };
+  const std::set<std::string> links = names_of(s.links), servers = names_of(s.nfs_servers), arrays = names_of(s.scsi_arrays);
+  struct Kind {
+    const char* name;
+    FaultKind kind;
+    const char* target_key;  // "link", "server" or "array"
+    const char* section;     // where the target is declared
+    bool timed;              // takes a duration
+  };
+  static const Kind kinds[] = {{"link_down", FaultKind::link_down, "link", "[[link]]", true},
+                               {"nfs_server_restart", FaultKind::nfs_server_restart, "server", "[[nfs_server]]", true},
+                               {"cb_offload_lost", FaultKind::cb_offload_lost, "server", "[[nfs_server]]", false},
+                               {"odx_token_expire", FaultKind::odx_token_expire, "array", "[[scsi_array]]", false},
+                               {"xcopy_segment_fail", FaultKind::xcopy_segment_fail, "array", "[[scsi_array]]", false}};
+  for (std::size_t i = 0; i < faults->size(); ++i) {
+    Fields f((*faults)[i], context_for("fault", (*faults)[i], i));
+    FaultSpec fault;
+    fault.line = static_cast<int>((*faults)[i].location().line());
+    fault.kind_name = f.text("kind");
+    const Kind* kind = nullptr;
+    for (const Kind& k : kinds) if (fault.kind_name == k.name) kind = &k;
+    if (kind == nullptr) {
+      f.bad(f.need("kind"), "kind", "unknown fault kind '" + fault.kind_name +
+                                        "' (link_down, nfs_server_restart, cb_offload_lost, odx_token_expire, xcopy_segment_fail)");
+    }
+    fault.kind = kind->kind;
+    fault.target = f.text(kind->target_key);
+    const std::string key = kind->target_key;
+    const auto& known = key == "link" ? links : key == "server" ? servers : arrays;
+    if (!known.contains(fault.target)) f.bad(f.need(key), key, "'" + fault.target + "' is not a declared " + kind->section);
+    bool at_optional = fault.kind == FaultKind::cb_offload_lost;  // default: from the start
+    auto at = f.duration("at");
+    if (!at && !at_optional) f.need("at");
+    fault.at_s = at.value_or(0);
+    if (fault.at_s < 0) f.bad(f.need("at"), "at", "must not be negative");
+    if (kind->timed) {
+      fault.duration_s = f.duration("duration").value_or(-1);
+      if (fault.duration_s <= 0) f.bad(f.need("duration"), "duration", "must be above zero");
+    }
+    if (fault.kind == FaultKind::cb_offload_lost) fault.count = static_cast<int>(f.integer("count", 1, 1, 1'000'000));
+    f.reject_unknown();
+    s.faults.push_back(fault);
+  }
+  std::stable_sort(s.faults.begin(), s.faults.end(), [](const FaultSpec& a, const FaultSpec& b) { return a.at_s < b.at_s; });
 }
 
 // Finds the value a sweep key names ("link.lan.bandwidth", "copy.1.size",

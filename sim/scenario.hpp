@@ -124,6 +124,26 @@ struct CopySpec {
   int line = 0;
 };
 
+/// What a [[fault]] does (sim/faults.hpp applies it).
+enum class FaultKind {
+  link_down,            ///< a [[link]] goes down for `duration`, then comes back
+  nfs_server_restart,   ///< an NFS server is down for `duration` and loses its async copies
+  cb_offload_lost,      ///< the next `count` CB_OFFLOAD callbacks of a server are dropped
+  odx_token_expire,     ///< every ROD token of an array expires
+  xcopy_segment_fail,   ///< the next EXTENDED COPY / WRITE USING TOKEN segment fails (COPY ABORTED)
+};
+
+/// One fault injected at a simulated time.
+struct FaultSpec {
+  FaultKind kind = FaultKind::link_down;  ///< what happens
+  std::string kind_name;              ///< as written: "link_down", ...
+  std::string target;                 ///< the link, server or array it hits
+  double at_s = 0;                    ///< when, simulated seconds
+  double duration_s = 0;              ///< how long a link or server stays down, seconds
+  int count = 1;                      ///< callbacks dropped (cb_offload_lost)
+  int line = 0;                       ///< where it was declared
+};
+
 /// A method as a scenario names it: an engine choice plus NFS COPY mode.
 struct MethodVariant {
   std::string label;                  ///< as written: "host", "nfs-copy-async", ...
@@ -144,6 +164,7 @@ struct Scenario {
   std::vector<ScsiArraySpec> scsi_arrays;
   std::vector<LinkSpec> links;
   std::vector<CopySpec> copies;
+  std::vector<FaultSpec> faults;      ///< injected in time order by sim/faults.hpp
   std::vector<MethodVariant> methods; ///< one run per method
   std::map<std::string, std::string> point;  ///< sweep values applied ("link.lan.bandwidth" -> "10Gbps")
 };

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "models/network.hpp"
+
 namespace offload::sim {
 
 SimRuntime::SimRuntime(sg4::Host* host)
@@ -13,7 +15,10 @@ TimeNs SimRuntime::now_ns() { return std::llround(sg4::Engine::get_clock() * 1e9
 void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   ++started_;
   workers_.submit([this, op_id, &target, op] {
+    // Faults met by this operation count against its copy (models/network.hpp).
+    sg4::Actor::self()->set_data(dynamic_cast<models::FaultCounted*>(&target));
     OpResult result = target.execute(op);
+    sg4::Actor::self()->set_data(nullptr);
     // The engine usually issues the copy's next operation from on_complete:
     // this worker runs it next.
     workers_.finish_with([&] { sink_->on_complete(op_id, std::move(result)); });

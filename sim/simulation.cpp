@@ -10,6 +10,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/status_json.hpp"
+#include "sim/faults.hpp"
 #include "sim/platform.hpp"
 #include "sim/sim_runtime.hpp"
 
@@ -33,6 +34,7 @@ struct CopyRecord {
   double size_bytes = 0;
   CopyStatus status;
   std::optional<CopyError> submit_error;
+  std::shared_ptr<const models::FaultTally> faults;  // what faults did to it
 };
 
 nlohmann::json record_json(const CopyRecord& r) {
@@ -49,6 +51,10 @@ nlohmann::json record_json(const CopyRecord& r) {
                       {"methods_used", r.status.methods_used_text()},
                       {"bytes_by_method", bytes_by_method_json(r.status)},
                       {"fallbacks", fallbacks_json(r.status)}, {"operations", r.status.operations}};
+  models::FaultTally faults = r.faults ? *r.faults : models::FaultTally{};
+  json["retries"] = faults.retries;
+  json["redrives"] = faults.redrives;
+  json["callbacks_lost"] = faults.callbacks_lost;
   const auto& error = r.submit_error ? r.submit_error : r.status.error;
   if (error) json["error"] = error->describe();
   return json;
@@ -83,14 +89,15 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
       auto& slot = engines[host->name];
       if (!slot) slot = std::make_unique<HostEngine>(platform, *host, scenario, method);
       Engine* engine = &slot->engine;
+      SimTargetFactory* factory = &slot->factory;
       double start = spec.start_s;
       if (spec.start_jitter_s > 0) start += std::uniform_real_distribution<double>(0, spec.start_jitter_s)(random);
       std::vector<CopyRecord*> mine;
       for (int i = 0; i < spec.count; ++i) {
-        records.push_back({host->name, static_cast<int>(spec_index), i, spec.from, spec.to, spec.size_bytes, {}, {}});
+        records.push_back({host->name, static_cast<int>(spec_index), i, spec.from, spec.to, spec.size_bytes, {}, {}, {}});
         mine.push_back(&records.back());
       }
-      sg4::Actor::create("workload", host->host, [engine, mine, spec, start, method, name = host->name] {
+      sg4::Actor::create("workload", host->host, [engine, factory, mine, spec, start, method, name = host->name] {
         sg4::this_actor::sleep_until(start);
         std::deque<std::pair<CopyRecord*, Cookie>> in_flight;
         auto finish_oldest = [&] {
@@ -106,6 +113,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
                               .length = static_cast<std::uint64_t>(spec.size_bytes),
                               .method = method.choice};
           auto cookie = engine->submit(request);
+          record->faults = factory->tally(request.destination);
           if (!cookie) {
             record->submit_error = cookie.error();
             record->status.state = CopyState::failed;
@@ -123,15 +131,25 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
       });
     }
   }
+  nlohmann::json faults_applied;
+  schedule_faults(scenario, platform, faults_applied);
   simulation.run();
   double sim_time = sg4::Engine::get_clock();
 
   nlohmann::json copies = nlohmann::json::array();
   double bytes = 0, latency_sum = 0, first_start = 1e300, last_end = 0;
   int done = 0, cancelled = 0;
+  models::FaultTally fault_totals;
+  double fallback_count = 0;
   for (const CopyRecord& r : records) {
     copies.push_back(record_json(r));
+    if (r.faults) {
+      fault_totals.retries += r.faults->retries;
+      fault_totals.redrives += r.faults->redrives;
+      fault_totals.callbacks_lost += r.faults->callbacks_lost;
+    }
     cancelled += r.status.state == CopyState::cancelled ? 1 : 0;
+    for (const FallbackRecord& fallback : r.status.fallbacks) fallback_count += fallback.ranges;
     if (r.status.state != CopyState::done) continue;
     ++done;
     bytes += r.size_bytes;
@@ -149,7 +167,12 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
                          {"bytes", bytes},
                          {"makespan_s", span},
                          {"mean_latency_s", done > 0 ? latency_sum / done : 0.0},
-                         {"aggregate_throughput_Bps", span > 0 ? bytes / span : 0.0}};
+                         {"aggregate_throughput_Bps", span > 0 ? bytes / span : 0.0},
+                         {"faults_applied", faults_applied.size()},
+                         {"retries", fault_totals.retries},
+                         {"redrives", fault_totals.redrives},
+                         {"callbacks_lost", fault_totals.callbacks_lost},
+                         {"fallbacks", fallback_count}};
   nlohmann::json engine_ops = nlohmann::json::object();
   for (const auto& [name, host_engine] : engines) engine_ops[name] = host_engine->runtime.started();
   engines.clear();  // engines end inside the simulation's lifetime
@@ -164,6 +187,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           {"wall_s", wall},
           {"summary", summary},
           {"copies", copies},
+          {"faults", faults_applied},
           {"engine_operations", engine_ops},
           {"metrics", platform.metrics()}};
 }

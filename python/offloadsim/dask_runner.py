@@ -206,7 +206,8 @@ def write_results(records, directory):
             + "".join("," + _csv("link_bytes:" + k) for k in links)
             + "".join("," + _csv("cpu_busy_s:" + k) for k in cpus) + "\n"]
     copies = ["".join(_csv(k) + "," for k in point_keys)
-              + "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used\n"]
+              + "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used,"
+              + "bytes_done,fallbacks,retries,redrives,callbacks_lost\n"]
     for r in records:
         cells = "".join(_csv(r["point"].get(k, "")) + "," for k in point_keys)
         s, m = r["summary"], r["metrics"]
@@ -219,6 +220,8 @@ def write_results(records, directory):
             copies.append(cells + ",".join([_csv(r["method"]), _csv(c["host"]), _json(c["copy"]), _json(c["index"]),
                                             _num(c["size_bytes"]), str(c["state"]), _num(c["start_s"]),
                                             _num(c["end_s"]), _num(c["latency_s"]), _num(c["throughput_Bps"]),
-                                            _csv(c["methods_used"])]) + "\n")
+                                            _csv(c["methods_used"]), _num(c["bytes_done"]),
+                                            str(len(c["fallbacks"])), _num(c["retries"]), _num(c["redrives"]),
+                                            _num(c["callbacks_lost"])]) + "\n")
     (directory / "runs.csv").write_text("".join(runs))
     (directory / "copies.csv").write_text("".join(copies))

@@ -31,6 +31,10 @@ def run(offload, path):
         for name in ("runs.csv", "copies.csv"):
             with open(f"{out}/{name}") as f:
                 check(f"{path}: {name} has a row per run or copy", len(f.read().splitlines()) > len(runs))
+        with open(f"{out}/copies.csv") as f:
+            header = f.readline().strip().split(",")
+            check(f"{path}: copies.csv records each copy's outcome",
+                  all(c in header for c in ("bytes_done", "fallbacks", "retries", "redrives", "callbacks_lost")))
         return runs
 
 
@@ -146,8 +150,38 @@ def scsi_array(runs):
     check("scsi-array: at 8 GFC the gain is near the ESG figure (~8x)", 5 < gains[0] < 12, f"{gains[0]:.2f}x")
 
 
+def faults(runs):
+    m = next(iter(by_point(runs).values()))
+    kinds = {"link_down", "nfs_server_restart", "cb_offload_lost", "odx_token_expire"}
+    for method, r in m.items():
+        check(f"faults: {method} ends every copy done despite the faults", all_done(r), json.dumps(r["summary"]))
+        applied = {f["kind"] for f in r["faults"]}
+        check(f"faults: {method} records the four faults applied", applied == kinds and r["summary"]["faults_applied"] == 4,
+              ", ".join(sorted(applied)))
+        flap = next(f for f in r["faults"] if f["kind"] == "link_down")
+        check(f"faults: {method} link flap restored after its duration", abs(flap["restored_s"] - flap["applied_s"] - 3) < 1e-9)
+    nfs = {c["from"].split(":")[0]: c for c in m["host"]["copies"]}["filer"]
+    check("faults: host copy over NFS retried after the flap and the restart", nfs["retries"] >= 2 and nfs["methods_used"] == "host",
+          f"{nfs['retries']:.0f} retries")
+    auto = {c["from"].split(":")[0]: c for c in m["auto"]["copies"]}
+    nfs, lun = auto["filer"], auto["array"]
+    check("faults: auto on NFS falls back from CLONE to an async COPY",
+          nfs["methods_used"] == "kernel-copy" and nfs["fallbacks"][0]["errno"] == "EOPNOTSUPP")
+    check("faults: the async COPY killed by the restart is redriven", nfs["redrives"] >= 1, f"{nfs['redrives']:.0f} redrives")
+    check("faults: the lost CB_OFFLOAD is covered by OFFLOAD_STATUS polling", nfs["callbacks_lost"] == 1)
+    nfs_metrics = m["auto"]["metrics"]["nfs"]["filer"]
+    check("faults: the filer counts the redrives and the lost callback",
+          nfs_metrics["redrives"] == nfs["redrives"] and nfs_metrics["cb_offload_lost"] == 1)
+    expired = [f for f in lun["fallbacks"] if f["from"] == "scsi-odx" and f["errno"] == "ESTALE"]
+    check("faults: expired ODX tokens fall back to the host for their ranges only",
+          expired and expired[0]["to"] == "host" and 0 < lun["bytes_by_method"]["host"] < lun["size_bytes"] / 2
+          and lun["bytes_by_method"]["host"] + lun["bytes_by_method"]["scsi-odx"] == lun["size_bytes"],
+          f"{lun['bytes_by_method'].get('host', 0) / GiB:.2f} GiB by host")
+    check("faults: the LAN carries the flap's resent messages", m["host"]["metrics"]["network_retries"] >= 1)
+
+
 SHAPES = {"scsi-array": scsi_array, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
-          "contention": contention}
+          "contention": contention, "faults": faults}
 
 
 def main():

@@ -4,49 +4,13 @@
 // protocol (callback and polling), and determinism.
 #include <gtest/gtest.h>
 
+#include "tests/sim/nfs_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::testing {
 namespace {
 
 constexpr double kTolerance_s = 1e-5;
-
-// One client, one filer, one 1 Gb/s (125 MB/s) link with 1 ms latency, no
-// NICs, free CPUs and RPC headers, so only the link and disk cost time.
-std::string nfs_platform(const std::string& copy_options, const std::string& engine, const std::string& disk) {
-  return R"(
-[scenario]
-name = "closed-form"
-network_model = "CM02"
-methods = ["host", "nfs-copy-sync", "nfs-copy-async", "kernel-copy"]
-[engine]
-)" + engine + R"(
-[[host]]
-name = "client"
-memcpy_bandwidth = "1PBps"
-per_op_cpu = "0s"
-[[nfs_server]]
-name = "filer"
-memcpy_bandwidth = "1PBps"
-per_op_cpu = "0s"
-disk = )" + disk + R"(
-copy = { rpc_size = 0, )" + copy_options + R"( }
-[[link]]
-name = "lan"
-bandwidth = "1Gbps"
-latency = "1ms"
-between = ["client", "filer"]
-[[copy]]
-on = "client"
-from = "filer:/a"
-to = "filer:/b"
-size = "100MB"
-)";
-}
-
-const std::string kFastDisk = R"({ read = "1PBps", write = "1PBps" })";
-const std::string kSerialEngine = "queue_depth = 1\nhost_chunk = \"10MB\"\nkernel_copy_chunk = \"64MB\"";
-const std::string kOneCopyCall = "queue_depth = 1\nkernel_copy_chunk = \"100MB\"";
 
 double copy_time(const nlohmann::json& run) { return run["copies"][0]["latency_s"]; }
 
