@@ -169,6 +169,17 @@ TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
   EXPECT_EQ(ok.points[0].copies[0].size_bytes, 4096);
 }
 
+// Found by fuzz/scenario_fuzz.cpp: invalid UTF-8 inside a literal string made
+// toml11 read out of bounds; such text is refused before toml11 sees it.
+TEST(Scenario, InvalidUtf8IsRefusedWithItsLine) {
+  std::string bad = with("name = \"client\"", "name = 'cli\xC3\x28ent'");
+  EXPECT_NE(error_of(bad).find("bad.toml:6: not valid UTF-8"), std::string::npos) << error_of(bad);
+  EXPECT_NE(error_of("a = 'x\xED\xA0\x80'").find("not valid UTF-8"), std::string::npos);  // a surrogate
+  EXPECT_NE(error_of("a = 'x\xF0\x9F'").find("not valid UTF-8"), std::string::npos);     // cut short
+  // Well-formed UTF-8 goes on to the loader (here: no [scenario]).
+  EXPECT_EQ(error_of("# ünï € 😀\n").find("UTF-8"), std::string::npos);
+}
+
 // A FIFO would block the read: refused before opening.
 TEST(Scenario, NonRegularFileIsRefused) {
   try {
