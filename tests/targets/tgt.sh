@@ -33,8 +33,8 @@ up() {
   command -v tgtd >/dev/null && command -v tgtadm >/dev/null || skip "tgtd/tgtadm not installed (package tgt; run scripts/install-deps.sh)"
   [ "$(id -u)" -eq 0 ] || skip "tgtd needs root"
   local port tries started=0
-  control=$((20000 + RANDOM % 20000))   # tgtd's management socket number, not a TCP port
   for tries in 1 2 3; do   # the port can be taken between choosing and binding: retry
+    control=$((1000 + RANDOM % 30000))   # tgtd's management socket number (tgtd accepts up to 32767), not a TCP port
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     tgtd -f -C "$control" --iscsi "portal=127.0.0.1:$port" >"$state/tgtd.log" 2>&1 &
     echo $! >"$state/tgtd.pid"
