@@ -1,6 +1,6 @@
 // NFS server (filer) model, composed of SimGrid activities as SimGrid's
-// own storage plugins are: RPC messages on the network, Io on the server's
-// disk, Exec on its CPU. What it models (RFC 7862; Linux nfsd behaviour
+// own storage plugins are: RPC messages on the network, Exec on the server's
+// disk (models/disk.hpp) and on its CPU. What it models (RFC 7862; Linux nfsd behaviour
 // from shared/PROTOCOLS.md):
 //  - READ / WRITE: the host-mediated path; request, then disk, server CPU
 //    and the data transfer in parallel (a streaming server), then reply.
