@@ -14,6 +14,7 @@
 #include "engine/scsi/xcopy_lid1.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/platform.hpp"
+#include "tests/sim/scsi_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::testing {
@@ -23,35 +24,6 @@ namespace sg4 = simgrid::s4u;
 using models::ScsiArray;
 using models::ScsiReply;
 using models::ScsiStatus;
-
-std::string array_platform(const std::string& copy) {
-  return R"(
-[scenario]
-name = "array"
-network_model = "CM02"
-methods = ["auto"]
-[[host]]
-name = "esx"
-memcpy_bandwidth = "1PBps"
-per_op_cpu = "0s"
-[[scsi_array]]
-name = "array"
-per_op_cpu = "0s"
-block_size = "4KiB"
-disk = { read = "1GBps", write = "1GBps" }
-copy = { )" + copy + R"( }
-[[link]]
-name = "fc"
-bandwidth = "800MBps"
-latency = "10us"
-between = ["esx", "array"]
-[[copy]]
-on = "esx"
-from = "array:lun1"
-to = "array:lun2"
-size = "1GB"
-)";
-}
 
 /// Runs `script` in an actor on the initiator against the array; returns its JSON.
 nlohmann::json drive(const std::string& toml, std::function<nlohmann::json(ScsiArray&, sg4::Host*)> script) {
@@ -131,10 +103,10 @@ nlohmann::json wait_token_copy(ScsiArray& array, sg4::Host* initiator, std::uint
   }
 }
 
-const std::string kDefaults = R"(max_segment = "64MB", max_segment_descriptors = 2, max_concurrent = 1, command_cpu = "0s", poll_interval = "100ms")";
+const std::string kDefaults = R"(max_segment = "64MB", max_segment_descriptors = 2, max_concurrent = 1)";
 
 TEST(ScsiArrayModel, DiscoveryPagesReportTheSpecLimits) {
-  auto out = drive(array_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
     auto standard = scsi::decode_standard_inquiry(array.execute(initiator, "lun1", scsi::inquiry_cdb(false, 0, 255)).data);
     auto page = scsi::decode_third_party_copy_vpd(array.execute(initiator, "lun1", scsi::inquiry_cdb(true, 0x8F, 4096)).data);
     auto params = scsi::decode_operating_parameters(
@@ -160,7 +132,7 @@ TEST(ScsiArrayModel, DiscoveryPagesReportTheSpecLimits) {
 }
 
 TEST(ScsiArrayModel, SegmentLimitsComeBackAsIllegalRequestSense) {
-  auto out = drive(array_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
     nlohmann::json result;
     result["three_segments"] = sense_of(send_xcopy(array, initiator, xcopy_list(array, initiator, 3, 100, 1)));
     // 64 MB = 15,625 blocks of 4 KiB: one more block is past MAXIMUM SEGMENT LENGTH.
@@ -182,7 +154,7 @@ TEST(ScsiArrayModel, SegmentLimitsComeBackAsIllegalRequestSense) {
 }
 
 TEST(ScsiArrayModel, ArraysWithoutACommandAnswerIllegalRequest) {
-  auto none = drive(array_platform("xcopy = false, odx = false"), [](ScsiArray& array, sg4::Host* initiator) {
+  auto none = drive(scsi_lun_platform("xcopy = false, odx = false"), [](ScsiArray& array, sg4::Host* initiator) {
     auto standard = scsi::decode_standard_inquiry(array.execute(initiator, "lun1", scsi::inquiry_cdb(false, 0, 255)).data);
     return nlohmann::json{{"3pc", standard->third_party_copy},
                           {"xcopy", sense_of(send_xcopy(array, initiator, xcopy_list(array, initiator, 1, 8, 1)))}};
@@ -191,14 +163,14 @@ TEST(ScsiArrayModel, ArraysWithoutACommandAnswerIllegalRequest) {
   EXPECT_FALSE(none["3pc"].get<bool>());
   EXPECT_EQ(none["xcopy"]["key"], 0x5);  // ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE
   EXPECT_EQ(none["xcopy"]["asc"], 0x20);
-  auto odx_only = drive(array_platform("xcopy = false"), [](ScsiArray& array, sg4::Host* initiator) {
+  auto odx_only = drive(scsi_lun_platform("xcopy = false"), [](ScsiArray& array, sg4::Host* initiator) {
     return sense_of(send_xcopy(array, initiator, xcopy_list(array, initiator, 1, 8, 1)));
   });
   EXPECT_EQ(odx_only["asc"], 0x24);  // the opcode exists (ODX): INVALID FIELD IN CDB
 }
 
 TEST(ScsiArrayModel, FailNextSegmentAbortsOneExtendedCopyWithCopyAbortedSense) {
-  auto out = drive(array_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
     nlohmann::json result;
     array.fail_next_segment();
     result["failed"] = sense_of(send_xcopy(array, initiator, xcopy_list(array, initiator, 2, 100, 7)));
@@ -226,7 +198,7 @@ TEST(ScsiArrayModel, FailNextSegmentAbortsOneExtendedCopyWithCopyAbortedSense) {
 }
 
 TEST(ScsiArrayModel, FailNextSegmentEndsAWriteUsingTokenWithErrors) {
-  auto out = drive(array_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
     auto token = populate(array, initiator, 1, 256);
     array.fail_next_segment();
     nlohmann::json result;
@@ -242,7 +214,7 @@ TEST(ScsiArrayModel, FailNextSegmentEndsAWriteUsingTokenWithErrors) {
 }
 
 TEST(ScsiArrayModel, ExpireTokensRefusesWriteUsingTokenWithTokenExpired) {
-  auto out = drive(array_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults), [](ScsiArray& array, sg4::Host* initiator) {
     nlohmann::json result;
     auto old_token = populate(array, initiator, 1, 256);
     array.expire_tokens();
@@ -264,7 +236,7 @@ TEST(ScsiArrayModel, ExpireTokensRefusesWriteUsingTokenWithTokenExpired) {
 }
 
 TEST(ScsiArrayModel, TokensExpireAfterTheirInactivityTimeout) {
-  auto out = drive(array_platform(kDefaults + R"(, token_timeout = "2s")"), [](ScsiArray& array, sg4::Host* initiator) {
+  auto out = drive(scsi_lun_platform(kDefaults + R"(, token_timeout = "2s")"), [](ScsiArray& array, sg4::Host* initiator) {
     nlohmann::json result;
     auto token = populate(array, initiator, 1, 256);
     sg4::this_actor::sleep_for(1.5);
@@ -282,6 +254,38 @@ TEST(ScsiArrayModel, TokensExpireAfterTheirInactivityTimeout) {
   EXPECT_EQ(out["again"]["status"], "GOOD");
   EXPECT_EQ(out["late"]["asc"], 0x23);
   EXPECT_EQ(out["late"]["ascq"], 0x07);
+}
+
+// Two initiators send one EXTENDED COPY each at time 0: with one copy slot
+// the second waits for the first (which then has the back end to itself);
+// with two they share the back end and end together.
+TEST(ScsiArrayModel, ConcurrentCopiesBeyondTheLimitQueue) {
+  auto finish_times = [](const std::string& slots) {
+    return drive(scsi_lun_platform(R"(max_segment = "64MB", max_concurrent = )" + slots),
+                 [](ScsiArray& array, sg4::Host* initiator) {
+                   auto list = xcopy_list(array, initiator, 1, 15625, 1);  // 64 MB
+                   auto ends = std::make_shared<nlohmann::json>(nlohmann::json::array());
+                   auto other = sg4::Actor::create("second", initiator, [&array, initiator, list, ends] {
+                     send_xcopy(array, initiator, list);
+                     ends->push_back(sg4::Engine::get_clock());
+                   });
+                   send_xcopy(array, initiator, list);
+                   ends->push_back(sg4::Engine::get_clock());
+                   other->join();
+                   return *ends;
+                 });
+  };
+  auto one = finish_times("1");
+  auto two = finish_times("2");
+  ASSERT_FALSE(one.contains("error")) << one;
+  ASSERT_EQ(one.size(), 2U);
+  ASSERT_EQ(two.size(), 2U);
+  double copy_s = 64e6 / 2e9 + 64e6 / 1e9;  // read and write share the back end
+  double first_one = std::min(one[0].get<double>(), one[1].get<double>());
+  double last_one = std::max(one[0].get<double>(), one[1].get<double>());
+  EXPECT_NEAR(last_one - first_one, copy_s, 1e-3);  // queued behind the first
+  EXPECT_NEAR(two[0].get<double>(), two[1].get<double>(), 1e-3);  // side by side
+  EXPECT_NEAR(std::max(two[0].get<double>(), two[1].get<double>()), last_one, 1e-3);  // same total work
 }
 
 }  // namespace
