@@ -93,8 +93,7 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
       bool drop = false;
       for (unsigned depth : o.queue_depths) {
         TrialSpec spec{directory, source, size, *method, o.repeat, {}, true, true};
-        spec.engine.queue_depth = depth;
-        spec.engine.copy_depth = 0;  // the queue depth is the copy's own
+        spec.engine.queue_depth = depth;  // copy_depth stays the engine's default, as `offload cp` runs
         TrialResult t = run_trials(spec, m.runs);
         if (!t.fs.empty()) fs = t.fs;
         if (t.outcome.starts_with("VERIFY")) {
@@ -214,11 +213,11 @@ int run_calibrate(CalibrateOptions& o) {
   validation["repeat"] = o.repeat;
   write_file(o.out + "/validation.json", validation.dump(1) + "\n");
 
-  fmt::print("CPU: memcpy {:.3g} GB/s, {:.3g} us per operation (rms residual {:.1f} %), {} core(s)\n",
-             fit.memcpy_Bps / 1e9, fit.per_op_s * 1e6, fit.cpu_rms_relative_residual * 100, fit.cores);
+  fmt::print("CPU: {:.3g} us per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", fit.per_op_s * 1e6,
+             fit.cpu_rms_relative_residual * 100, fit.cores);
   for (const auto& fs : fit.filesystems) {
-    fmt::print("{:<6} core speed {:.3f}, reflink {}, copy_file_range {}{}, clone {:.3g} us + {:.3g} us/GiB\n", fs.fs,
-               fs.core_speed, fs.reflink ? "yes" : "no", fs.copy_range_reflinks ? "remaps" : "copies",
+    fmt::print("{:<6} host copy CPU {:.3g} GB/s, core speed {:.3f}, reflink {}, copy_file_range {}{}, clone {:.3g} us + {:.3g} us/GiB\n",
+               fs.fs, fs.memcpy_Bps / 1e9, fs.core_speed, fs.reflink ? "yes" : "no", fs.copy_range_reflinks ? "remaps" : "copies",
                fs.kernel_copy_Bps > 0 ? fmt::format(" at {:.3g} GB/s", fs.kernel_copy_Bps / 1e9) : "",
                fs.clone_fixed_s * 1e6, fs.clone_per_GiB_s * 1e6);
   }

@@ -30,39 +30,42 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
   for (const auto& p : points) {
     if (std::find(filesystems.begin(), filesystems.end(), p.fs) == filesystems.end()) filesystems.push_back(p.fs);
   }
-  // CPU: one machine, so one memcpy rate and one per-operation cost over every
-  // filesystem; the in-kernel copy's per-byte cost is the filesystem's own.
-  std::vector<std::string> data_copy_fs;
+  // The cost of one operation: copies that move no data through the CPU
+  // (clone, or copy_file_range where it remaps) are operations only.
+  std::vector<double> per_op;
   for (const auto& p : points) {
-    if (p.method == "kernel-copy" && !remaps(copy_range_reflinks, p.fs) &&
-        std::find(data_copy_fs.begin(), data_copy_fs.end(), p.fs) == data_copy_fs.end()) {
-      data_copy_fs.push_back(p.fs);
-    }
+    bool metadata_only = p.method == "clone" || (p.method == "kernel-copy" && remaps(copy_range_reflinks, p.fs));
+    if (metadata_only && p.operations > 0 && p.cpu_seconds > 0) per_op.push_back(p.cpu_seconds / p.operations);
   }
-  std::vector<std::vector<double>> rows;
-  std::vector<double> cpu;
-  for (const auto& p : points) {
-    std::vector<double> row(2 + data_copy_fs.size(), 0.0);
-    row[0] = p.operations;
-    auto bytes = static_cast<double>(p.size_bytes);
-    if (p.method == "host") {
-      row[1] = 2 * bytes;
-    } else if (p.method == "kernel-copy" && !remaps(copy_range_reflinks, p.fs)) {
-      row[2 + static_cast<std::size_t>(std::find(data_copy_fs.begin(), data_copy_fs.end(), p.fs) - data_copy_fs.begin())] = bytes;
-    } else {
-      continue;
-    }
-    if (!(p.cpu_seconds > 0)) continue;
-    rows.push_back(row);
-    cpu.push_back(p.cpu_seconds);
-  }
+  std::sort(per_op.begin(), per_op.end());
   bool any_host = std::any_of(points.begin(), points.end(), [](const auto& p) { return p.method == "host"; });
-  if (!any_host) throw std::invalid_argument("--methods: the CPU fit needs host copies (memcpy_bandwidth, per_op_cpu)");
-  LinearFit cpu_fit = fit_non_negative(rows, cpu, true, "CPU seconds of host and kernel copies");
-  fit.per_op_s = cpu_fit.coefficients[0];
-  fit.memcpy_Bps = cpu_fit.coefficients[1] > 0 ? 1 / cpu_fit.coefficients[1] : 0;
-  if (fit.memcpy_Bps <= 0) throw std::invalid_argument("CPU fit: host copies show no cost per byte (sizes too small?)");
-  fit.cpu_rms_relative_residual = cpu_fit.rms_relative_residual;
+  if (!any_host) throw std::invalid_argument("--methods: the CPU fit needs host copies (memcpy_bandwidth)");
+  if (!per_op.empty()) {
+    fit.per_op_s = per_op[per_op.size() / 2];
+  } else {  // no metadata-only copies (ext4 alone): operations and bytes together
+    std::vector<std::vector<double>> rows;
+    std::vector<double> cpu;
+    for (const auto& p : points) {
+      if (p.method != "host" || !(p.cpu_seconds > 0)) continue;
+      rows.push_back({p.operations, 2.0 * static_cast<double>(p.size_bytes)});
+      cpu.push_back(p.cpu_seconds);
+    }
+    fit.per_op_s = fit_non_negative(rows, cpu, true, "CPU seconds of host copies").coefficients[0];
+  }
+  // Per byte, per filesystem: the write path is the filesystem's (btrfs checksums data).
+  auto per_byte = [&](const std::string& fs, const std::string& method, double memcpys) -> double {
+    std::vector<std::vector<double>> rows;
+    std::vector<double> work;
+    for (const auto& p : points) {
+      if (p.fs != fs || p.method != method || !(p.cpu_seconds > 0)) continue;
+      rows.push_back({memcpys * static_cast<double>(p.size_bytes)});
+      work.push_back(std::max(p.cpu_seconds - p.operations * fit.per_op_s, 1e-9));
+    }
+    if (rows.empty()) return 0;
+    LinearFit f = fit_non_negative(rows, work, true, fs + " " + method + " CPU seconds");
+    fit.cpu_rms_relative_residual = std::max(fit.cpu_rms_relative_residual, f.rms_relative_residual);
+    return f.coefficients[0] > 0 ? 1 / f.coefficients[0] : 0;
+  };
 
   for (const std::string& name : filesystems) {
     FsConstants fs;
@@ -74,11 +77,8 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
       fs.reflink |= p.method == "clone";
     }
     fs.reflink |= fs.copy_range_reflinks;
-    auto column = std::find(data_copy_fs.begin(), data_copy_fs.end(), name);
-    if (column != data_copy_fs.end()) {
-      double per_byte = cpu_fit.coefficients[2 + static_cast<std::size_t>(column - data_copy_fs.begin())];
-      fs.kernel_copy_Bps = per_byte > 0 ? 1 / per_byte : 0;
-    }
+    fs.memcpy_Bps = per_byte(name, "host", 2);
+    if (!fs.copy_range_reflinks) fs.kernel_copy_Bps = per_byte(name, "kernel-copy", 1);
     fit.filesystems.push_back(fs);
     for (const std::string& method : fs.methods) {
       std::vector<double> x, y;
@@ -130,6 +130,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
   nlohmann::json filesystems = nlohmann::json::array();
   for (const auto& fs : fit.filesystems) {
     filesystems.push_back({{"fs", fs.fs}, {"reflink", fs.reflink}, {"copy_range_reflinks", fs.copy_range_reflinks},
+                           {"memcpy_Bps", fs.memcpy_Bps},
                            {"kernel_copy_Bps", fs.kernel_copy_Bps}, {"clone_fixed_s", fs.clone_fixed_s},
                            {"clone_per_GiB_s", fs.clone_per_GiB_s}, {"core_speed", fs.core_speed},
                            {"methods", fs.methods}});
@@ -139,7 +140,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
     lines.push_back({{"fs", l.fs}, {"method", l.method}, {"intercept_s", l.intercept_s},
                      {"bandwidth_Bps", l.bandwidth_Bps}, {"rms_relative_residual", l.rms_relative_residual}});
   }
-  return {{"cores", fit.cores},         {"memcpy_Bps", fit.memcpy_Bps},
+  return {{"cores", fit.cores},
           {"per_op_s", fit.per_op_s},   {"cpu_rms_relative_residual", fit.cpu_rms_relative_residual},
           {"filesystems", filesystems}, {"time_lines", lines}};
 }

@@ -1,8 +1,11 @@
 // Fitting `offload calibrate`'s measurements to the simulator's local
 // filesystem and CPU constants, by least squares (cli/least_squares.hpp):
-//  - CPU seconds of host and in-kernel copies, over every filesystem:
-//      cpu = per_op_cpu x operations + 2 x bytes / memcpy_bandwidth      (host)
-//      cpu = per_op_cpu x operations + bytes / kernel_copy_bandwidth     (copy_file_range, data copied)
+//  - per_op_cpu: CPU seconds per operation of the copies that move no data
+//    through the CPU (clone; copy_file_range where it remaps), median;
+//  - CPU seconds of host and in-kernel copies, per filesystem (the write
+//    path is the filesystem's: btrfs checksums data):
+//      cpu - per_op_cpu x operations = 2 x bytes / memcpy_bandwidth     (host)
+//      cpu - per_op_cpu x operations = bytes / kernel_copy_bandwidth    (copy_file_range, data copied)
 //  - wall seconds per method per filesystem: seconds = a + bytes / bandwidth
 //    (reported, and the clone constants: a clone's time in the model is
 //    CPU work, clone_fixed_cpu per call plus clone_cpu_per_GiB);
@@ -44,6 +47,7 @@ struct FsConstants {
   std::string fs;                    ///< filesystem
   bool reflink = false;              ///< clone worked
   bool copy_range_reflinks = false;  ///< copy_file_range shared extents
+  double memcpy_Bps = 0;             ///< bytes/s one core moves in a host copy (read and write paths; 0 = none measured)
   double kernel_copy_Bps = 0;        ///< CPU rate of an in-kernel data copy (0 = none measured)
   double clone_fixed_s = 0;          ///< CPU seconds per clone call
   double clone_per_GiB_s = 0;        ///< CPU seconds per GiB cloned
@@ -54,9 +58,8 @@ struct FsConstants {
 /// Everything fitted.
 struct CalibrationFit {
   int cores = 1;                     ///< cores of this machine
-  double memcpy_Bps = 0;             ///< bytes/s one core moves through memory
   double per_op_s = 0;               ///< CPU seconds per operation (syscall)
-  double cpu_rms_relative_residual = 0;  ///< quality of the CPU fit
+  double cpu_rms_relative_residual = 0;  ///< quality of the CPU fit (worst per-byte fit)
   std::vector<FsConstants> filesystems;  ///< one per filesystem measured
   std::vector<TimeLine> lines;       ///< one per method per filesystem
 };

@@ -34,7 +34,7 @@ std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
       "disk = {{ read = \"100GBps\", write = \"100GBps\", latency = \"0s\" }}\n"
       "fs = {fs_table}\n",
       fmt::arg("fs", fs.fs), fmt::arg("methods", array(fs.methods, false)), fmt::arg("name", calibrated_host_name(fs.fs)),
-      fmt::arg("cores", fit.cores), fmt::arg("speed", fs.core_speed), fmt::arg("memcpy", rate(fit.memcpy_Bps)),
+      fmt::arg("cores", fit.cores), fmt::arg("speed", fs.core_speed), fmt::arg("memcpy", rate(fs.memcpy_Bps > 0 ? fs.memcpy_Bps : 8e9)),
       fmt::arg("per_op", duration(fit.per_op_s)), fmt::arg("fs_table", fs_table));
 }
 
@@ -44,8 +44,8 @@ std::string calibrated_host_name(const std::string& fs) { return "calibrated-" +
 
 std::string fragment_toml(const CalibrationFit& fit, const std::string& provenance) {
   std::string out = "# Scenario fragment written by `offload calibrate`: " + provenance + "\n";
-  out += fmt::format("# CPU fit: memcpy {:.4g} GB/s, {:.3g} us per operation (rms relative residual {:.1f} %).\n\n",
-                     fit.memcpy_Bps / 1e9, fit.per_op_s * 1e6, fit.cpu_rms_relative_residual * 100);
+  out += fmt::format("# CPU fit: {:.3g} us per operation; per-byte fits within {:.1f} % rms (relative).\n\n",
+                     fit.per_op_s * 1e6, fit.cpu_rms_relative_residual * 100);
   for (const auto& fs : fit.filesystems) out += host_table(fit, fs) + "\n";
   return out;
 }
@@ -61,11 +61,12 @@ std::string validation_scenario_toml(const CalibrationFit& fit, const FsConstant
       "methods = {methods}\n\n"
       "[engine]\n"
       "queue_depth = {qd}\n"
-      "copy_depth = 0\n"
+      "copy_depth = {copy_depth}\n"
       "host_chunk = {host_chunk}\n"
       "kernel_copy_chunk = {kernel_chunk}\n"
       "clone_chunk = {clone_chunk}\n\n",
       fmt::arg("fs", fs.fs), fmt::arg("methods", array(methods, true)), fmt::arg("qd", queue_depths.front()),
+      fmt::arg("copy_depth", engine.copy_depth),
       fmt::arg("host_chunk", engine.host_chunk_bytes), fmt::arg("kernel_chunk", engine.kernel_copy_chunk_bytes),
       fmt::arg("clone_chunk", engine.clone_chunk_bytes));
   out += host_table(fit, fs) + "\n";

@@ -2,8 +2,8 @@
 // tables) plus CSV/JSON from simulation results, `offload compare` reports and
 // Google Benchmark JSON. The work is done by the Python module
 // offloadsim.report (matplotlib), run as `/usr/bin/python3 -m offloadsim.report`
-// with PYTHONPATH set to the build's python dir: <dir of this program>/python,
-// or $OFFLOAD_PYTHONPATH.
+// with PYTHONPATH set to the build's python dir (<dir of this program>/python),
+// the installed package (<dir>/../lib/python3/dist-packages) or $OFFLOAD_PYTHONPATH.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,13 +29,21 @@ struct ReportOptions {
   std::string title;
 };
 
-/// Where the offloadsim package is: $OFFLOAD_PYTHONPATH, else <dir of this program>/python.
+/// Where the offloadsim package is: $OFFLOAD_PYTHONPATH, else <dir of this
+/// program>/python (a build tree), else <dir>/../lib/python3/dist-packages
+/// (an installed prefix).
 std::string python_path() {
   if (const char* env = std::getenv("OFFLOAD_PYTHONPATH"); env && *env) return env;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "python";
-  return (exe.parent_path() / "python").string();
+  auto build = exe.parent_path() / "python";
+  auto installed = exe.parent_path().parent_path() / "lib" / "python3" / "dist-packages";
+  if (!std::filesystem::exists(build / "offloadsim" / "report.py") &&
+      std::filesystem::exists(installed / "offloadsim" / "report.py")) {
+    return installed.string();
+  }
+  return build.string();
 }
 
 int run_report(const ReportOptions& o) {
