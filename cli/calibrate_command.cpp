@@ -133,6 +133,9 @@ std::vector<std::uint64_t> parse_sizes(const CalibrateOptions& o, const std::vec
     if (std::find(sizes.begin(), sizes.end(), *size) == sizes.end()) sizes.push_back(*size);
   }
   std::sort(sizes.begin(), sizes.end());
+  if (std::find(o.methods.begin(), o.methods.end(), "host") == o.methods.end()) {
+    throw CLI::ValidationError("--methods", "include host: the CPU fit (memcpy_bandwidth) needs host copies");
+  }
   if (sizes.size() < 2) throw CLI::ValidationError("--sizes", "give at least two different sizes (a line needs two points)");
   for (const std::string& directory : directories) {
     struct statvfs fs {};
