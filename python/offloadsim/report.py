@@ -587,9 +587,11 @@ def calibration_section(path, data):
         factor = _scaled_axis(a1, max(v for v in values.values() if v) or 1, "rate", "throughput")
         grouped_bars(a1, labels, ["measured", "simulated (calibrated)"], {k: v / factor for k, v in values.items()},
                      {"measured": _COLORS[0], "simulated (calibrated)": _COLORS[1]}, log=_wants_log(values.values()))
-        for i, r in enumerate(rows):
-            a1.annotate(f"{r['error']:+.1%}", (i, 0), xytext=(0, -28), textcoords="offset points", ha="center",
-                        fontsize=7, color="#2a7" if r["within_target"] else "#c33")
+        for i, r in enumerate(rows):  # the error above each pair of bars
+            top = max(r["measured_Bps"] or 0, r["predicted_Bps"] or 0) / factor
+            if top > 0:
+                a1.annotate(f"{r['error']:+.1%}", (i, top), xytext=(0, 3), textcoords="offset points", ha="center",
+                            fontsize=7, color="#2a7" if r["within_target"] else "#c33")
         a1.set_title("throughput per method: measured vs simulated")
         a1.legend(fontsize=8)
         pts = [p for p in points if p.get("predicted_s")]
