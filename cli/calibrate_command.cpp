@@ -224,6 +224,11 @@ int run_calibrate(CalibrateOptions& o) {
                fs.kernel_copy_Bps > 0 ? fmt::format(" at {:.3g} GB/s", fs.kernel_copy_Bps / 1e9) : "",
                fs.clone_fixed_s * 1e6, fs.clone_per_GiB_s * 1e6);
   }
+  fmt::print("\nMeasured seconds = start-up + bytes / rate (least squares, medians):\n");
+  for (const auto& line : fit.lines) {
+    fmt::print("{:<6} {:<12} {:>9.3f} ms + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, line.intercept_s * 1e3,
+               line.bandwidth_Bps > 0 ? format_rate(line.bandwidth_Bps) : "-", line.rms_relative_residual * 100);
+  }
   fmt::print("\nSimulated (calibrated) vs measured throughput, all sizes and queue depths of each method:\n{}",
              validation_table(rows, kTarget));
   fmt::print("fragment: {0}/calibration.toml  measurements: {0}/measurements.json  table: {0}/validation.json\n", o.out);

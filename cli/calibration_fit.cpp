@@ -42,15 +42,28 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
   if (!any_host) throw std::invalid_argument("--methods: the CPU fit needs host copies (memcpy_bandwidth)");
   if (!per_op.empty()) {
     fit.per_op_s = per_op[per_op.size() / 2];
-  } else {  // no metadata-only copies (ext4 alone): operations and bytes together
+  } else {  // no metadata-only copies (ext4 alone): operations and bytes together. A
+    // copy_file_range takes few, constant operations, so with it the two are told apart.
+    std::vector<std::string> columns;  // one per-byte column per (fs, method)
     std::vector<std::vector<double>> rows;
     std::vector<double> cpu;
     for (const auto& p : points) {
-      if (p.method != "host" || !(p.cpu_seconds > 0)) continue;
-      rows.push_back({p.operations, 2.0 * static_cast<double>(p.size_bytes)});
+      bool data_copy = p.method == "host" || (p.method == "kernel-copy" && !remaps(copy_range_reflinks, p.fs));
+      if (!data_copy || !(p.cpu_seconds > 0)) continue;
+      std::string key = p.fs + " " + p.method;
+      if (std::find(columns.begin(), columns.end(), key) == columns.end()) columns.push_back(key);
+    }
+    for (const auto& p : points) {
+      std::string key = p.fs + " " + p.method;
+      auto column = std::find(columns.begin(), columns.end(), key);
+      if (column == columns.end() || !(p.cpu_seconds > 0)) continue;
+      std::vector<double> row(1 + columns.size(), 0.0);
+      row[0] = p.operations;
+      row[1 + static_cast<std::size_t>(column - columns.begin())] = static_cast<double>(p.size_bytes);
+      rows.push_back(row);
       cpu.push_back(p.cpu_seconds);
     }
-    fit.per_op_s = fit_non_negative(rows, cpu, true, "CPU seconds of host copies").coefficients[0];
+    fit.per_op_s = fit_non_negative(rows, cpu, true, "CPU seconds of host and kernel copies").coefficients[0];
   }
   // Per byte, per filesystem: the write path is the filesystem's (btrfs checksums data).
   auto per_byte = [&](const std::string& fs, const std::string& method, double memcpys) -> double {

@@ -1,6 +1,6 @@
 // `offload report INPUT... [--out DIR]`: one self-contained HTML page (plots,
-// tables) plus CSV/JSON from simulation results, `offload compare` reports and
-// Google Benchmark JSON. The work is done by the Python module
+// tables) plus CSV/JSON from simulation results, `offload compare` reports,
+// `offload calibrate` validation and Google Benchmark JSON. The work is done by the Python module
 // offloadsim.report (matplotlib), run as `/usr/bin/python3 -m offloadsim.report`
 // with PYTHONPATH set to the build's python dir (<dir of this program>/python),
 // the installed package (<dir>/../lib/python3/dist-packages) or $OFFLOAD_PYTHONPATH.
@@ -107,7 +107,8 @@ Command add_report_command(CLI::App& app) {
   CLI::App* report = app.add_subcommand(
       "report", "One HTML page with plots (plus CSV/JSON) from sim results, compare reports and benchmark JSON");
   report->add_option("INPUT", o->inputs,
-                     "Results dir or results.json of `offload sim`, compare.json, Google Benchmark JSON, or a dir of them")
+                     "Results dir or results.json of `offload sim`, compare.json, validation.json of `offload calibrate`, "
+                     "Google Benchmark JSON, or a dir of them")
       ->required();
   report->add_option("--out,-o", o->out, "Directory for index.html and data/ (default: reports)");
   report->add_option("--title", o->title, "Page title");

@@ -8,9 +8,11 @@ Each INPUT is one of (the kind is read from the content, not the name):
   `offload sim` (a JSON array of run records);
 - a comparison on real files: the JSON of `offload compare --report`
   (`{"kind": "offload-compare", "rows": [...]}`);
+- a calibration: validation.json of `offload calibrate` (kind "offload-calibration"):
+  "Sim vs real (calibrated)", predicted and measured throughput with the error;
 - a Google Benchmark JSON (`--benchmark_out_format=json`: context + benchmarks);
-- a directory without results.json (such as reports/): every */results.json
-  and every recognised *.json directly in it.
+- a directory without results.json (such as reports/): every */results.json,
+  every */validation.json and every recognised *.json directly in it.
 
 Writes DIR/index.html (plots embedded as base64 PNG, CSS inline, no external
 URLs), DIR/data/*.csv (one table per section) and DIR/data/summary.json (every
