@@ -105,6 +105,7 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
       LinearFit line = fit_line(x, y, name + " " + method + " seconds");
       fit.lines.push_back({name, method, line.coefficients[0],
                            line.coefficients[1] > 0 ? 1 / line.coefficients[1] : 0, line.rms_relative_residual});
+      if (method == "host") fit.filesystems.back().host_copy_start_s = line.coefficients[0];
     }
   }
   return fit;
@@ -146,6 +147,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
                            {"memcpy_Bps", fs.memcpy_Bps},
                            {"kernel_copy_Bps", fs.kernel_copy_Bps}, {"clone_fixed_s", fs.clone_fixed_s},
                            {"clone_per_GiB_s", fs.clone_per_GiB_s}, {"core_speed", fs.core_speed},
+                           {"host_copy_start_s", fs.host_copy_start_s},
                            {"methods", fs.methods}});
   }
   nlohmann::json lines = nlohmann::json::array();

@@ -9,8 +9,10 @@
 //  - wall seconds per method per filesystem: seconds = a + bytes / bandwidth
 //    (reported, and the clone constants: a clone's time in the model is
 //    CPU work, clone_fixed_cpu per call plus clone_cpu_per_GiB);
-//  - the core speed (share of a core the copies got) is fitted afterwards
-//    against a first simulation at speed 1 (fit_core_speed).
+//  - host_copy_start: the intercept of the host copies' time line (the
+//    real engine's start-up: fresh buffers faulted in, workers scheduled);
+//  - the core speed (share of a core the copies got) is fitted afterwards:
+//    measured - start-up ~ simulated work at speed 1 / core speed.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +54,7 @@ struct FsConstants {
   double clone_fixed_s = 0;          ///< CPU seconds per clone call
   double clone_per_GiB_s = 0;        ///< CPU seconds per GiB cloned
   double core_speed = 1;             ///< share of a core the copies got (wall vs CPU)
+  double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
   std::vector<std::string> methods;  ///< methods that worked here
 };
 

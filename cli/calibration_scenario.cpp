@@ -22,6 +22,7 @@ std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
                                      fs.reflink, fs.copy_range_reflinks, duration(fs.clone_fixed_s),
                                      duration(fs.clone_per_GiB_s));
   if (fs.kernel_copy_Bps > 0) fs_table += ", kernel_copy_bandwidth = " + rate(fs.kernel_copy_Bps);
+  if (fs.host_copy_start_s > 0) fs_table += ", host_copy_start = " + duration(fs.host_copy_start_s);
   fs_table += " }";
   return fmt::format(
       "[[host]]                          # {fs}: methods measured {methods}\n"

@@ -29,6 +29,10 @@ void LocalFs::kernel_copy(double bytes) {
   disk_to_disk(disk_, disk_, &cpu_, cpu_s, bytes);
 }
 
+void LocalFs::start_host_copy() {
+  if (spec_.host_copy_start_s > 0) sg4::this_actor::sleep_for(spec_.host_copy_start_s);
+}
+
 void LocalFs::open_or_close() { cpu_.work_async(cpu_.copy_cost_s(0))->wait(); }
 
 bool LocalFs::clone(double bytes) {

@@ -9,6 +9,9 @@
 //    Linux remaps extents) it costs exactly what a clone costs;
 //  - opening the pair (open, SEEK_DATA) and the final check (fstat) are one
 //    syscall each: per_op_cpu;
+//  - a host copy waits fs.host_copy_start before its first read: the real
+//    engine faults in fresh host buffers and schedules its workers (a wall
+//    time `offload calibrate` measures as the host time line's intercept);
 //  - reflink (FICLONERANGE, XFS/btrfs): metadata only, a fixed CPU cost per
 //    call plus a cost per GiB for the extent records; no data I/O.
 // Sources: shared/PROTOCOLS.md (Linux local paths); costs are inputs.
@@ -35,6 +38,8 @@ class LocalFs {
   bool clone(double bytes);
   /// One syscall of opening or finishing a copy (per_op_cpu).
   void open_or_close();
+  /// The wait before a host copy's first read (fs.host_copy_start).
+  void start_host_copy();
   /// The host's CPU.
   CpuModel& cpu() { return cpu_; }
 

@@ -30,6 +30,10 @@ OpResult SimFileTarget::read(const Op& op) {
     source_.server->read(client_.host, bytes);
     work->wait();
   } else {
+    if (!host_started_) {  // first read of this copy (reads of one copy start one at a time first)
+      host_started_ = true;
+      source_.local->start_host_copy();
+    }
     source_.local->read(bytes);
   }
   return bytes_result(bytes);

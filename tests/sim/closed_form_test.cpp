@@ -254,6 +254,12 @@ TEST(ClosedForm, CalibratedLocalKeys) {
   auto remapped = simulate(calibrated_local("1", remaps), "kernel-copy");
   EXPECT_NEAR(copy_time(remapped), 0.003 + 0.002, 1e-6);  // a clone call, open and finish
   EXPECT_DOUBLE_EQ(remapped["metrics"]["disks"]["box-disk"]["write_bytes"].get<double>(), 0);
+  std::string starts = "{ reflink = false, host_copy_start = \"50ms\" }";
+  auto started = simulate(calibrated_local("0.25", starts), "host");
+  EXPECT_NEAR(copy_time(started), 0.05 + 4 * (20 * 0.011 + 0.002), 1e-6);  // a wait, not slowed by core_speed
+  EXPECT_NEAR(started["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);
+  auto kernel_only = simulate(calibrated_local("1", starts), "kernel-copy");
+  EXPECT_NEAR(copy_time(kernel_only), 100e6 / 1e9 + 0.001 + 0.002, 1e-6);  // only host copies wait
 }
 
 TEST(ClosedForm, AutoFallsBackInsideTheSimulationToo) {
