@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -17,7 +18,16 @@ Command add_cp_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 /// `offload sim FILE`: a scenario in the simulator.
 Command add_sim_command(CLI::App& app);
+/// `offload calibrate ...`: fit the simulator's local constants to real copies and check them.
+Command add_calibrate_command(CLI::App& app);
 /// `offload report INPUT...`: one HTML page with plots from results (runs offloadsim.report).
 Command add_report_command(CLI::App& app);
+
+}  // namespace offload::cli
+
+namespace offload::cli {
+
+/// Path of `offload-sim-run`, installed beside this program.
+std::string sim_run_program();
 
 }  // namespace offload::cli

@@ -17,9 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/copy_runner.hpp"
+#include "cli/copy_trial.hpp"
 #include "cli/file_check.hpp"
-#include "cli/status_json.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -36,56 +35,9 @@ struct CompareOptions {
 
 struct Row {
   std::string directory;
-  std::string fs;
   std::string method;
-  std::string outcome;       // "ok", or the error
-  std::string methods_used;
-  double median_seconds = 0;
-  double cpu_seconds = 0;
-  bool verified = false;
+  TrialResult trial;
 };
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
-}
-
-Row measure(const std::string& directory, const std::string& source, std::uint64_t size,
-            const std::string& method, const CompareOptions& o, nlohmann::json& runs) {
-  Row row{directory, "", method, "ok", "", 0, 0, false};
-  std::string destination = directory + "/offload-compare-" + method + ".bin";
-  std::vector<double> seconds;
-  std::vector<double> cpu;
-  for (unsigned attempt = 0; attempt < o.repeat; ++attempt) {
-    unlink(destination.c_str());
-    CopyRequest request{.source = source, .destination = destination, .method = *parse_method_choice(method)};
-    RunOptions options;
-    options.engine.queue_depth = o.queue_depth;
-    auto status = run_copy(request, options);
-    if (!status || status->state != CopyState::done) {
-      row.outcome = status ? (status->error ? status->error->describe() : "did not finish") : status.error().describe();
-      if (status) row.fs = status->destination_fs;
-      break;
-    }
-    runs.push_back(status_to_json(*status, request));
-    row.fs = status->destination_fs;
-    row.methods_used = status->methods_used_text();
-    seconds.push_back(elapsed_seconds(*status));
-    cpu.push_back(static_cast<double>(status->cpu_ns) / 1e9);
-    if (attempt == 0) {
-      auto same = files_equal(source, destination, size);
-      if (!same) {
-        row.outcome = "VERIFY FAILED: " + same.error();
-        break;
-      }
-      row.verified = true;
-    }
-  }
-  unlink(destination.c_str());
-  row.median_seconds = median(seconds);
-  row.cpu_seconds = median(cpu);
-  return row;
-}
 
 int run(CompareOptions& o) {
   auto size = parse_size_bytes(o.size);
@@ -106,8 +58,10 @@ int run(CompareOptions& o) {
       return 1;
     }
     for (const std::string& method : o.methods) {
-      rows.push_back(measure(directory, source, *size, method, o, runs));
-      failed |= rows.back().outcome.starts_with("VERIFY");
+      TrialSpec spec{directory, source, *size, method, o.repeat, {}};
+      spec.engine.queue_depth = o.queue_depth;
+      rows.push_back({directory, method, run_trials(spec, runs)});
+      failed |= rows.back().trial.outcome.starts_with("VERIFY");
     }
     unlink(source.c_str());
   }
@@ -116,21 +70,24 @@ int run(CompareOptions& o) {
              "cpu s", "vs host", "methods used", "outcome");
   nlohmann::json table = nlohmann::json::array();
   for (const Row& row : rows) {
+    const TrialResult& t = row.trial;
+    double seconds = median(t.seconds);
     double host_seconds = 0;
     for (const Row& other : rows) {
-      if (other.directory == row.directory && other.method == "host" && other.outcome == "ok") host_seconds = other.median_seconds;
+      if (other.directory == row.directory && other.method == "host" && other.trial.ok()) host_seconds = median(other.trial.seconds);
     }
-    bool ok = row.outcome == "ok";
-    double rate = ok && row.median_seconds > 0 ? static_cast<double>(*size) / row.median_seconds : 0;
-    double speedup = ok && host_seconds > 0 && row.median_seconds > 0 ? host_seconds / row.median_seconds : 0;
-    fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", row.fs, row.method,
-               ok ? fmt::format("{:.4f}", row.median_seconds) : "-", ok ? format_rate(rate) : "-",
-               ok ? fmt::format("{:.3f}", row.cpu_seconds) : "-", speedup > 0 ? fmt::format("{:.1f}x", speedup) : "-",
-               ok ? row.methods_used : "-", ok ? (row.verified ? "ok, verified" : "ok") : row.outcome);
-    table.push_back({{"directory", row.directory}, {"fs", row.fs}, {"method", row.method}, {"outcome", row.outcome},
-                     {"methods_used", row.methods_used}, {"median_seconds", row.median_seconds},
-                     {"bytes_per_second", rate}, {"cpu_seconds", row.cpu_seconds}, {"speedup_vs_host", speedup},
-                     {"verified", row.verified}});
+    bool ok = t.ok();
+    double cpu = median(t.cpu_seconds);
+    double rate = ok && seconds > 0 ? static_cast<double>(*size) / seconds : 0;
+    double speedup = ok && host_seconds > 0 && seconds > 0 ? host_seconds / seconds : 0;
+    fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", t.fs, row.method,
+               ok ? fmt::format("{:.4f}", seconds) : "-", ok ? format_rate(rate) : "-",
+               ok ? fmt::format("{:.3f}", cpu) : "-", speedup > 0 ? fmt::format("{:.1f}x", speedup) : "-",
+               ok ? t.methods_used : "-", ok ? (t.verified ? "ok, verified" : "ok") : t.outcome);
+    table.push_back({{"directory", row.directory}, {"fs", t.fs}, {"method", row.method}, {"outcome", t.outcome},
+                     {"methods_used", t.methods_used}, {"median_seconds", seconds},
+                     {"bytes_per_second", rate}, {"cpu_seconds", cpu}, {"speedup_vs_host", speedup},
+                     {"verified", t.verified}});
   }
   if (!o.report.empty()) {
     std::ofstream out(o.report);

@@ -1,6 +1,9 @@
 #include "cli/file_check.hpp"
 
 #include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,6 +71,37 @@ std::expected<void, std::string> files_equal(const std::string& a, const std::st
     offset += piece;
   }
   return {};
+}
+
+std::expected<bool, std::string> shares_extents(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(os_error(path));
+  constexpr unsigned kExtents = 64;
+  std::vector<std::byte> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  bool shared = false;
+  for (std::uint64_t start = 0;;) {
+    std::fill(buffer.begin(), buffer.end(), std::byte{0});
+    map->fm_start = start;
+    map->fm_length = FIEMAP_MAX_OFFSET - start;
+    map->fm_flags = FIEMAP_FLAG_SYNC;
+    map->fm_extent_count = kExtents;
+    if (ioctl(fd, FS_IOC_FIEMAP, map) != 0) {
+      std::string error = os_error(path + ": FIEMAP");
+      close(fd);
+      return std::unexpected(error);
+    }
+    bool last = map->fm_mapped_extents == 0;
+    for (unsigned i = 0; i < map->fm_mapped_extents; ++i) {
+      const fiemap_extent& extent = map->fm_extents[i];
+      shared |= (extent.fe_flags & FIEMAP_EXTENT_SHARED) != 0;
+      last |= (extent.fe_flags & FIEMAP_EXTENT_LAST) != 0;
+      start = extent.fe_logical + extent.fe_length;
+    }
+    if (last || shared) break;
+  }
+  close(fd);
+  return shared;
 }
 
 }  // namespace offload::cli

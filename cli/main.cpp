@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   commands["cp"] = offload::cli::add_cp_command(app);
   commands["compare"] = offload::cli::add_compare_command(app);
   commands["sim"] = offload::cli::add_sim_command(app);
+  commands["calibrate"] = offload::cli::add_calibrate_command(app);
   commands["report"] = offload::cli::add_report_command(app);
   try {
     app.parse(argc, argv);

@@ -1,9 +1,9 @@
 // `offload report INPUT... [--out DIR]`: one self-contained HTML page (plots,
-// tables) plus CSV/JSON from simulation results, `offload compare` reports and
-// Google Benchmark JSON. The work is done by the Python module
+// tables) plus CSV/JSON from simulation results, `offload compare` reports,
+// `offload calibrate` validation and Google Benchmark JSON. The work is done by the Python module
 // offloadsim.report (matplotlib), run as `/usr/bin/python3 -m offloadsim.report`
-// with PYTHONPATH set to the build's python dir: <dir of this program>/python,
-// or $OFFLOAD_PYTHONPATH.
+// with PYTHONPATH set to the build's python dir (<dir of this program>/python),
+// the installed package (<dir>/../lib/python3/dist-packages) or $OFFLOAD_PYTHONPATH.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,13 +29,21 @@ struct ReportOptions {
   std::string title;
 };
 
-/// Where the offloadsim package is: $OFFLOAD_PYTHONPATH, else <dir of this program>/python.
+/// Where the offloadsim package is: $OFFLOAD_PYTHONPATH, else <dir of this
+/// program>/python (a build tree), else <dir>/../lib/python3/dist-packages
+/// (an installed prefix).
 std::string python_path() {
   if (const char* env = std::getenv("OFFLOAD_PYTHONPATH"); env && *env) return env;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "python";
-  return (exe.parent_path() / "python").string();
+  auto build = exe.parent_path() / "python";
+  auto installed = exe.parent_path().parent_path() / "lib" / "python3" / "dist-packages";
+  if (!std::filesystem::exists(build / "offloadsim" / "report.py") &&
+      std::filesystem::exists(installed / "offloadsim" / "report.py")) {
+    return installed.string();
+  }
+  return build.string();
 }
 
 int run_report(const ReportOptions& o) {
@@ -99,7 +107,8 @@ Command add_report_command(CLI::App& app) {
   CLI::App* report = app.add_subcommand(
       "report", "One HTML page with plots (plus CSV/JSON) from sim results, compare reports and benchmark JSON");
   report->add_option("INPUT", o->inputs,
-                     "Results dir or results.json of `offload sim`, compare.json, Google Benchmark JSON, or a dir of them")
+                     "Results dir or results.json of `offload sim`, compare.json, validation.json of `offload calibrate`, "
+                     "Google Benchmark JSON, or a dir of them")
       ->required();
   report->add_option("--out,-o", o->out, "Directory for index.html and data/ (default: reports)");
   report->add_option("--title", o->title, "Page title");

@@ -21,8 +21,7 @@ struct SimOptions {
 
 int run_sim(const SimOptions& o) {
   try {
-    sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet,
-                               (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "offload-sim-run").string()};
+    sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet, sim_run_program()};
     auto runs = sim::run_scenario_file(options);
     std::printf("%s", sim::summary_table(runs).c_str());
     std::printf("results: %s/results.json, runs.csv, copies.csv\n", o.out.c_str());
@@ -34,6 +33,10 @@ int run_sim(const SimOptions& o) {
 }
 
 }  // namespace
+
+std::string sim_run_program() {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "offload-sim-run").string();
+}
 
 Command add_sim_command(CLI::App& app) {
   auto o = std::make_shared<SimOptions>();

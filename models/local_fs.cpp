@@ -20,7 +20,20 @@ void LocalFs::write(double bytes) {
   cpu->wait();
 }
 
-void LocalFs::kernel_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu_.copy_cost_s(bytes), bytes); }
+void LocalFs::kernel_copy(double bytes) {
+  if (spec_.reflink && spec_.copy_range_reflinks) {  // XFS/btrfs: copy_file_range remaps extents
+    clone(bytes);
+    return;
+  }
+  double cpu_s = spec_.kernel_copy_Bps > 0 ? bytes / spec_.kernel_copy_Bps + cpu_.copy_cost_s(0) : cpu_.copy_cost_s(bytes);
+  disk_to_disk(disk_, disk_, &cpu_, cpu_s, bytes);
+}
+
+void LocalFs::start_host_copy() {
+  if (spec_.host_copy_start_s > 0) sg4::this_actor::sleep_for(spec_.host_copy_start_s);
+}
+
+void LocalFs::open_or_close() { cpu_.work_async(cpu_.copy_cost_s(0))->wait(); }
 
 bool LocalFs::clone(double bytes) {
   if (!spec_.reflink) {

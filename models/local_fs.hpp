@@ -3,7 +3,15 @@
 //    write (user buffer -> page cache -> disk: one memcpy), so two memcpys
 //    of host CPU per byte copied;
 //  - copy_file_range without reflink (ext4): an in-kernel copy through the
-//    page cache, disk read and write at once and one memcpy per byte;
+//    page cache, disk read and write at once and one memcpy per byte (or
+//    fs.kernel_copy_bandwidth per byte, as calibrated: page allocation makes
+//    it dearer than a memcpy); with fs.copy_range_reflinks (XFS/btrfs, where
+//    Linux remaps extents) it costs exactly what a clone costs;
+//  - opening the pair (open, SEEK_DATA) and the final check (fstat) are one
+//    syscall each: per_op_cpu;
+//  - a host copy waits fs.host_copy_start before its first read: the real
+//    engine faults in fresh host buffers and schedules its workers (a wall
+//    time `offload calibrate` measures as the host time line's intercept);
 //  - reflink (FICLONERANGE, XFS/btrfs): metadata only, a fixed CPU cost per
 //    call plus a cost per GiB for the extent records; no data I/O.
 // Sources: shared/PROTOCOLS.md (Linux local paths); costs are inputs.
@@ -28,6 +36,10 @@ class LocalFs {
   void kernel_copy(double bytes);
   /// Reflinks `bytes`; false when the filesystem cannot.
   bool clone(double bytes);
+  /// One syscall of opening or finishing a copy (per_op_cpu).
+  void open_or_close();
+  /// The wait before a host copy's first read (fs.host_copy_start).
+  void start_host_copy();
   /// The host's CPU.
   CpuModel& cpu() { return cpu_; }
 

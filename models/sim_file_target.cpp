@@ -17,6 +17,7 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
 
 OpResult SimFileTarget::map_data(ByteRange range) {
   if (source_.server != nullptr) source_.server->round_trip(client_.host);  // SEEK / OPEN
+  if (source_.local != nullptr) source_.local->open_or_close();              // open, SEEK_DATA
   OpResult result;
   if (range.length > 0) result.extents.push_back(range);  // simulated files have no holes
   return result;
@@ -29,6 +30,10 @@ OpResult SimFileTarget::read(const Op& op) {
     source_.server->read(client_.host, bytes);
     work->wait();
   } else {
+    if (!host_started_) {  // first read of this copy (reads of one copy start one at a time first)
+      host_started_ = true;
+      source_.local->start_host_copy();
+    }
     source_.local->read(bytes);
   }
   return bytes_result(bytes);
@@ -79,6 +84,7 @@ OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_ca
 
 OpResult SimFileTarget::finish() {
   if (destination_.server != nullptr) destination_.server->round_trip(client_.host);  // COMMIT + CLOSE
+  if (destination_.local != nullptr) destination_.local->open_or_close();              // fstat the source
   return {};
 }
 

@@ -58,6 +58,7 @@ class SimFileTarget final : public CopyTarget, public FaultCounted {
   TargetInfo info_;
   std::optional<bool> nfs_async_;
   std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
+  bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
 };
 
 }  // namespace offload::models

@@ -2,10 +2,12 @@
 # The main job: install, build, then
 #  1. compare every copy method on real files of this machine (XFS, btrfs
 #     and ext4 loop mounts when root; the current filesystem otherwise);
-#  2. run the shipped scenarios in the simulator (NFS VM clone, SCSI array,
+#  2. calibrate the simulator on the same filesystems (`offload calibrate`:
+#     fit, replay, predicted vs measured) into reports/calibration/;
+#  3. run the shipped scenarios in the simulator (NFS VM clone, SCSI array,
 #     local filesystem, network bottleneck, 100-client contention), or the
 #     one given with --scenario;
-#  3. write the report: reports/index.html (plots, self-contained) and
+#  4. write the report: reports/index.html (plots, self-contained) and
 #     reports/data/ (CSV, JSON);
 # printing tables and writing reports/.
 # Usage: scripts/run-main.sh [--size 256MiB] [--scenario scenarios/X.toml]
@@ -40,6 +42,10 @@ rm -f "$work.log"
 
 echo "== Real copies on this machine ($size, median of 3, every byte verified) =="
 "$offload" compare "${dirs[@]}" --size "$size" --report reports/compare.json
+
+echo
+echo "== Calibration: fit the simulator's CPU and local-filesystem constants, replay the copies, compare =="
+"$offload" calibrate "${dirs[@]}" --out reports/calibration
 
 cleanup  # unmount before the simulations
 for scenario in "${scenarios[@]}"; do

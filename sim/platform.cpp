@@ -10,7 +10,7 @@ namespace offload::sim {
 void Platform::add_host(const std::string& name, const HostSpec& spec) {
   auto node = std::make_unique<SimHost>();
   node->name = name;
-  node->host = zone_->create_host(name, models::kFlopsPerCpuSecond)->set_core_count(spec.cpu.cores);
+  node->host = zone_->create_host(name, models::kFlopsPerCpuSecond * spec.cpu.core_speed)->set_core_count(spec.cpu.cores);
   node->cpu = std::make_unique<models::CpuModel>(node->host, spec.cpu);
   if (spec.disk) {
     node->disk = std::make_unique<models::DiskModel>(node->host, name + "-disk", *spec.disk);

@@ -153,6 +153,13 @@ LocalFsSpec read_fs(Fields& parent, const std::string& context, bool default_ref
   fs.reflink = f.flag("reflink", fs.reflink);
   fs.clone_fixed_s = f.duration("clone_fixed_cpu").value_or(fs.clone_fixed_s);
   fs.clone_per_GiB_s = f.duration("clone_cpu_per_GiB").value_or(fs.clone_per_GiB_s);
+  if (auto rate = f.rate("kernel_copy_bandwidth")) {
+    if (*rate <= 0) f.bad(*f.find("kernel_copy_bandwidth"), "kernel_copy_bandwidth", "must be above zero");
+    fs.kernel_copy_Bps = *rate;
+  }
+  fs.copy_range_reflinks = f.flag("copy_range_reflinks", fs.copy_range_reflinks);
+  fs.host_copy_start_s = f.duration("host_copy_start").value_or(fs.host_copy_start_s);
+  if (fs.host_copy_start_s < 0) f.bad(*f.find("host_copy_start"), "host_copy_start", "must not be negative");
   f.reject_unknown();
   return fs;
 }
@@ -226,6 +233,11 @@ Scenario parse_point(const Value& root, const std::string& file) {
       claim(f, f.need("name"), h.name);
       h.count = static_cast<int>(f.integer("count", 1, 1, 100000));
       h.cpu = read_cpu(f);
+      if (const Value* speed = f.find("core_speed")) {
+        if (!speed->is_floating() && !speed->is_integer()) f.bad(*speed, "core_speed", "expected a number (1 = a whole core)");
+        h.cpu.core_speed = speed->is_floating() ? speed->as_floating() : static_cast<double>(speed->as_integer());
+        if (!(h.cpu.core_speed > 0) || h.cpu.core_speed > 1000) f.bad(*speed, "core_speed", "must be in (0, 1000]");
+      }
       h.nic_Bps = f.rate("nic");
       if (f.find("disk") != nullptr) h.disk = read_disk(f, "disk", context);
       h.fs = read_fs(f, context, true);

@@ -33,6 +33,7 @@ struct CpuSpec {
   int cores = 1;                      ///< cores
   double memcpy_Bps = 8e9;            ///< bytes/s one core copies through memory
   double per_op_s = 5e-6;             ///< CPU seconds per I/O operation (syscall, RPC)
+  double core_speed = 1.0;            ///< share of a nominal core each core delivers ([[host]] only; calibrated)
 };
 
 /// A local filesystem on a host's disk.
@@ -40,6 +41,9 @@ struct LocalFsSpec {
   bool reflink = true;                ///< FICLONE works (XFS/btrfs) or not (ext4)
   double clone_fixed_s = 100e-6;      ///< CPU seconds per clone call
   double clone_per_GiB_s = 1e-3;      ///< CPU seconds per GiB cloned (extent metadata)
+  double kernel_copy_Bps = 0;         ///< bytes/s one core copies in copy_file_range (0 = memcpy_bandwidth)
+  bool copy_range_reflinks = false;   ///< copy_file_range shares extents (XFS/btrfs) and costs as a clone
+  double host_copy_start_s = 0;       ///< seconds a host copy waits before its first read (fresh buffers faulted, workers scheduled)
 };
 
 /// A client or plain host.

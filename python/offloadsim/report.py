@@ -8,9 +8,11 @@ Each INPUT is one of (the kind is read from the content, not the name):
   `offload sim` (a JSON array of run records);
 - a comparison on real files: the JSON of `offload compare --report`
   (`{"kind": "offload-compare", "rows": [...]}`);
+- a calibration: validation.json of `offload calibrate` (kind "offload-calibration"):
+  "Sim vs real (calibrated)", predicted and measured throughput with the error;
 - a Google Benchmark JSON (`--benchmark_out_format=json`: context + benchmarks);
-- a directory without results.json (such as reports/): every */results.json
-  and every recognised *.json directly in it.
+- a directory without results.json (such as reports/): every */results.json,
+  every */validation.json and every recognised *.json directly in it.
 
 Writes DIR/index.html (plots embedded as base64 PNG, CSS inline, no external
 URLs), DIR/data/*.csv (one table per section) and DIR/data/summary.json (every
@@ -136,19 +138,22 @@ def _load_json(path):
 
 
 def detect_kind(data):
-    """'sim', 'compare' or 'benchmark' from a parsed JSON document, else None."""
+    """'sim', 'compare', 'calibration' or 'benchmark' from a parsed JSON document, else None."""
     if isinstance(data, list) and data and all(isinstance(r, dict) and "method" in r and "summary" in r for r in data):
         return "sim"
     if isinstance(data, dict):
         if data.get("kind") == "offload-compare" and isinstance(data.get("rows"), list):
             return "compare"
+        if data.get("kind") == "offload-calibration" and isinstance(data.get("rows"), list):
+            return "calibration"
         if isinstance(data.get("benchmarks"), list) and isinstance(data.get("context", {}), dict):
             return "benchmark"
     return None
 
 
 _EXPECTED = ("expected results.json of `offload sim` (an array of run records), the JSON of `offload compare` "
-             "(kind \"offload-compare\") or a Google Benchmark JSON (context + benchmarks)")
+             "(kind \"offload-compare\"), validation.json of `offload calibrate` (kind \"offload-calibration\") "
+             "or a Google Benchmark JSON (context + benchmarks)")
 
 
 def load_input(arg):
@@ -160,7 +165,8 @@ def load_input(arg):
         if (path / "results.json").is_file():
             return load_input(str(path / "results.json"))
         found = []
-        for candidate in sorted(path.glob("*/results.json")) + sorted(path.glob("*.json")):
+        for candidate in (sorted(path.glob("*/results.json")) + sorted(path.glob("*/validation.json"))
+                          + sorted(path.glob("*.json"))):
             if not candidate.is_file():
                 continue
             data = _load_json(candidate) if candidate.name == "results.json" else _try_json(candidate)
@@ -553,6 +559,96 @@ def benchmark_section(path, data):
     return sec
 
 
+def calibration_section(path, data):
+    """Sim vs real (calibrated): `offload calibrate`'s simulated replay of the measured copies next to them."""
+    _require(path, "calibration", data["rows"], ("fs", "method", "measured_Bps", "predicted_Bps", "error"), "row")
+    points = data.get("points", [])
+    _require(path, "calibration", points, ("fs", "method", "size_bytes", "queue_depth", "measured_s"), "point")
+    target = float(data.get("target", 0.10))
+    rows = [{k: r.get(k) for k in ("fs", "method", "points", "measured_Bps", "predicted_Bps", "error", "worst_point_error")}
+            for r in data["rows"]]
+    for r in rows:
+        r["within_target"] = abs(r["error"]) <= target
+    sec = Section("Sim vs real (calibrated)", path, "calibration")
+    sec.data["calibration"] = rows
+    sec.data["calibration-points"] = [{k: p.get(k) for k in ("fs", "method", "size_bytes", "queue_depth", "measured_s",
+                                                             "predicted_s", "error", "measured_cpu_s")} for p in points]
+    fit = data.get("fit", {})
+    sizes = ", ".join(fmt_bytes(b) for b in data.get("sizes_bytes", []))
+    depths = ", ".join(str(q) for q in data.get("queue_depths", []))
+    sec.notes.append(html.escape(
+        f"`offload calibrate` timed real copies ({sizes or '?'}; queue depths {depths or '?'}; median of "
+        f"{data.get('repeat', '?')} after a verified warm-up), fitted the simulator's CPU and local-filesystem "
+        f"constants by least squares, and replayed the same copies in the simulator on the calibrated host. "
+        f"Throughput = bytes of all a method's copies / their seconds; target: within {target:.0%} per method."))
+    for f in data.get("failures", []):
+        sec.notes.append(html.escape(f"{f.get('fs')} {f.get('method')}: {f.get('outcome')} (not calibrated)."))
+    labels = [f"{r['fs']} {r['method']}" for r in rows]
+    if rows:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.4))
+        values = {}
+        for r, label in zip(rows, labels):
+            values[(label, "measured")] = r["measured_Bps"]
+            values[(label, "simulated (calibrated)")] = r["predicted_Bps"]
+        factor = _scaled_axis(a1, max(v for v in values.values() if v) or 1, "rate", "throughput")
+        grouped_bars(a1, labels, ["measured", "simulated (calibrated)"], {k: v / factor for k, v in values.items()},
+                     {"measured": _COLORS[0], "simulated (calibrated)": _COLORS[1]}, log=_wants_log(values.values()))
+        for i, r in enumerate(rows):  # the error above each pair of bars
+            top = max(r["measured_Bps"] or 0, r["predicted_Bps"] or 0) / factor
+            if top > 0:
+                a1.annotate(f"{r['error']:+.1%}", (i, top), xytext=(0, 3), textcoords="offset points", ha="center",
+                            fontsize=7, color="#2a7" if r["within_target"] else "#c33")
+        a1.set_title("throughput per method: measured vs simulated")
+        a1.legend(fontsize=8)
+        pts = [p for p in points if p.get("predicted_s")]
+        fss = list(dict.fromkeys(p["fs"] for p in pts))
+        colors = method_colors(list(dict.fromkeys(p["method"] for p in pts)))
+        for p in pts:
+            a2.scatter(p["measured_s"], p["predicted_s"], color=colors[p["method"]], s=18,
+                       marker="osD^v"[fss.index(p["fs"]) % 5])
+        if pts:
+            lo = min(min(p["measured_s"], p["predicted_s"]) for p in pts) / 1.5
+            hi = max(max(p["measured_s"], p["predicted_s"]) for p in pts) * 1.5
+            a2.plot([lo, hi], [lo, hi], color="#444", lw=0.8, ls="--")
+            a2.fill_between([lo, hi], [lo / (1 + target), hi / (1 + target)], [lo / (1 - target), hi / (1 - target)],
+                            color="#999", alpha=0.15, lw=0)
+            a2.set_xscale("log")
+            a2.set_yscale("log")
+        for m, c in colors.items():
+            a2.scatter([], [], color=c, label=m, s=18)
+        for i, f in enumerate(fss):
+            a2.scatter([], [], color="#777", marker="osD^v"[i % 5], label=f, s=18)
+        a2.set_xlabel("measured seconds (median)")
+        a2.set_ylabel("simulated seconds")
+        a2.set_title("every copy: size x queue depth")
+        a2.legend(fontsize=7)
+        a2.grid(alpha=0.3)
+        fig.tight_layout()
+        sec.figure(fig, "calibrated simulation vs measured throughput",
+                   "Left: throughput per filesystem and method (label: simulated vs measured error). "
+                   f"Right: each measured point; the band is ±{target:.0%}.")
+    head = ["fs", "method", "points", "measured", "simulated", "error", "worst point", f"within {target:.0%}"]
+    sec.tables.append(("Sim vs real (calibrated), per method per filesystem", head,
+                       [[r["fs"], r["method"], fmt_num(r["points"]), fmt_rate(r["measured_Bps"]),
+                         fmt_rate(r["predicted_Bps"]), f"{r['error']:+.1%}",
+                         f"{r['worst_point_error']:+.1%}" if r.get("worst_point_error") is not None else "-",
+                         "yes" if r["within_target"] else "NO"] for r in rows]))
+    if fit:
+        consts = [["cores", fmt_num(fit.get("cores"))],
+                  ["memcpy_bandwidth", fmt_rate(fit.get("memcpy_Bps"))],
+                  ["per_op_cpu", f"{fit.get('per_op_s', 0) * 1e6:.3g} us"]]
+        for f in fit.get("filesystems", []):
+            consts.append([f"{f['fs']} core_speed", fmt_num(f.get("core_speed"))])
+            if f.get("kernel_copy_Bps"):
+                consts.append([f"{f['fs']} kernel_copy_bandwidth", fmt_rate(f["kernel_copy_Bps"])])
+            if f.get("reflink"):
+                consts.append([f"{f['fs']} clone", f"{f.get('clone_fixed_s', 0) * 1e6:.3g} us + "
+                               f"{f.get('clone_per_GiB_s', 0) * 1e6:.3g} us/GiB"
+                               + (" (copy_file_range too)" if f.get("copy_range_reflinks") else "")])
+        sec.tables.append(("Fitted constants (calibration.toml)", ["constant", "value"], consts))
+    return sec
+
+
 def sim_vs_real_section(sims, reals):
     """Speedup over host per method: each simulated point next to each real filesystem.
     sims: [(scenario, point keys, rows)], reals: [(source label, {method: speedup})]."""
@@ -677,6 +773,8 @@ def build_report(inputs, out_dir, title="Copy offload report"):
                     sections.append(sec)
                     name, rows = next(iter(sec.data.items()))
                     sims.append((name.removeprefix("sim-"), sec.point_keys, rows))
+            elif kind == "calibration":
+                sections.append(calibration_section(path, data))
             elif kind == "compare":
                 sec = compare_section(path, data)
                 sections.append(sec)

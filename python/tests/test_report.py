@@ -78,6 +78,30 @@ def benchmark_json():
                             "error_occurred": True, "error_message": "clone: Operation not supported (EOPNOTSUPP)"}]}
 
 
+def calibration_json():
+    """What `offload calibrate` writes to validation.json: host within 10 %, kernel-copy outside it."""
+    def point(fs, method, size, qd, measured, predicted):
+        return {"fs": fs, "method": method, "size_bytes": size, "queue_depth": qd, "measured_s": measured,
+                "measured_cpu_s": measured / 3, "operations": 10, "samples_s": [measured], "predicted_s": predicted,
+                "error": measured / predicted - 1}
+    mib = 1048576
+    points = [point("ext4", "host", 16 * mib, 1, 0.05, 0.048), point("ext4", "host", 64 * mib, 1, 0.15, 0.16),
+              point("ext4", "kernel-copy", 16 * mib, 1, 0.01, 0.008), point("ext4", "kernel-copy", 64 * mib, 1, 0.04, 0.03)]
+    rows = []
+    for method in ("host", "kernel-copy"):
+        mine = [p for p in points if p["method"] == method]
+        nbytes = sum(p["size_bytes"] for p in mine)
+        measured, predicted = nbytes / sum(p["measured_s"] for p in mine), nbytes / sum(p["predicted_s"] for p in mine)
+        rows.append({"fs": "ext4", "method": method, "points": 2, "measured_Bps": measured, "predicted_Bps": predicted,
+                     "error": predicted / measured - 1,
+                     "worst_point_error": max((p["error"] for p in mine), key=abs)})
+    return {"kind": "offload-calibration", "target": 0.1, "sizes_bytes": [16 * mib, 64 * mib], "queue_depths": [1],
+            "repeat": 3, "rows": rows, "points": points,
+            "failures": [{"fs": "ext4", "method": "clone", "outcome": "clone cannot copy this file pair (EOPNOTSUPP)"}],
+            "fit": {"cores": 2, "per_op_s": 1.2e-5, "filesystems": [
+                {"fs": "ext4", "memcpy_Bps": 5e9, "kernel_copy_Bps": 4e9, "core_speed": 0.3, "reflink": False}]}}
+
+
 def report_module(args, **kw):
     env = dict(os.environ, PYTHONPATH=str(PACKAGE))
     return subprocess.run([PYTHON, "-m", "offloadsim.report", *map(str, args)], capture_output=True, text=True,
@@ -95,7 +119,10 @@ def report(tmp_path_factory):
     offloadsim.Scenario.from_dict(local_fs()).run(out_dir=tmp / "sim-local")
     (tmp / "compare.json").write_text(json.dumps(compare_json()))
     (tmp / "bench.json").write_text(json.dumps(benchmark_json()))
-    inputs = [tmp / "sim-nfs", tmp / "sim-local" / "results.json", tmp / "compare.json", tmp / "bench.json"]
+    (tmp / "calibration").mkdir()
+    (tmp / "calibration" / "validation.json").write_text(json.dumps(calibration_json()))
+    inputs = [tmp / "sim-nfs", tmp / "sim-local" / "results.json", tmp / "compare.json", tmp / "bench.json",
+              tmp / "calibration"]
     proc = subprocess.run([str(BUILD / "offload"), "report", *map(str, inputs)], cwd=tmp, capture_output=True,
                           text=True, timeout=300, env=dict(os.environ, OFFLOAD_PYTHONPATH=str(PACKAGE)))
     assert proc.returncode == 0, proc.stderr
@@ -108,8 +135,8 @@ def test_page_is_self_contained_with_one_image_per_plot(report):
     out, inputs = report
     page = (out / "index.html").read_text()
     summary = json.loads((out / "data" / "summary.json").read_text())
-    # 2 per scenario (throughput; network bytes + CPU), compare, benchmarks, sim vs real.
-    assert summary["plots"] == 2 + 2 + 1 + 1 + 1
+    # 2 per scenario (throughput; network bytes + CPU), compare, benchmarks, calibration, sim vs real.
+    assert summary["plots"] == 2 + 2 + 1 + 1 + 1 + 1
     sources = re.findall(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", page)
     assert len(sources) == summary["plots"] == sum(s["plots"] for s in summary["sections"])
     for src in sources:
@@ -121,7 +148,8 @@ def test_page_is_self_contained_with_one_image_per_plot(report):
     for path in inputs:
         assert str(path) in page
     for heading in ("Simulation: tiny-nfs", "Simulation: tiny-local", "Real files: offload compare",
-                    "Google Benchmark: engine_methods_bench", "Simulation vs real: speedup over host"):
+                    "Google Benchmark: engine_methods_bench", "Simulation vs real: speedup over host",
+                    "Sim vs real (calibrated)"):
         assert f"<h2>{heading}</h2>" in page
     # Errored benchmarks are listed with their messages; failed compare rows with their outcome.
     assert "copy/ext4/clone/manual_time" in page and "clone: Operation not supported (EOPNOTSUPP)" in page
@@ -131,10 +159,10 @@ def test_page_is_self_contained_with_one_image_per_plot(report):
 def test_data_as_csv_and_json(report):
     out, _ = report
     summary = json.loads((out / "data" / "summary.json").read_text())
-    assert [i["kind"] for i in summary["inputs"]] == ["sim", "sim", "compare", "benchmark"]
+    assert [i["kind"] for i in summary["inputs"]] == ["sim", "sim", "compare", "benchmark", "calibration"]
     files = sorted(p.name for p in (out / "data").iterdir())
-    assert files == ["benchmarks-bench.csv", "compare.csv", "sim-tiny-local.csv", "sim-tiny-nfs.csv",
-                     "sim-vs-real.csv", "summary.json"]
+    assert files == ["benchmarks-bench.csv", "calibration-points.csv", "calibration.csv", "compare.csv",
+                     "sim-tiny-local.csv", "sim-tiny-nfs.csv", "sim-vs-real.csv", "summary.json"]
     with open(out / "data" / "sim-tiny-nfs.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * 3
@@ -229,3 +257,26 @@ def test_page_renders_in_headless_chromium(report, tmp_path):
     assert background > 0.05, "the screenshot is (nearly) blank"
     colours = {tuple(p) for p in (pixels[::7, ::7].reshape(-1, 3) * 255).astype(int).tolist()}
     assert len(colours) > 50, "the screenshot has too few colours to hold the plots"
+
+
+def test_calibration_side_by_side_with_its_error(report):
+    """Predicted and measured throughput per method, the error, and whether it is within the target."""
+    out, _ = report
+    page = (out / "index.html").read_text()
+    section = page[page.index("<h2>Sim vs real (calibrated)</h2>"):]
+    section = section[:section.index("</section>")]
+    want = calibration_json()
+    host, kernel = want["rows"]
+    assert abs(host["error"]) < 0.1 < abs(kernel["error"])
+    cells = re.findall(r"<tr>(.*?)</tr>", section)
+    rows = {tuple(re.findall(r"<td[^>]*>(.*?)</td>", c)[:2]): re.findall(r"<td[^>]*>(.*?)</td>", c) for c in cells}
+    assert rows["ext4", "host"][5:8] == [f"{host['error']:+.1%}", f"{host['worst_point_error']:+.1%}", "yes"]
+    assert rows["ext4", "kernel-copy"][5:8] == [f"{kernel['error']:+.1%}", f"{kernel['worst_point_error']:+.1%}", "NO"]
+    assert "clone cannot copy this file pair (EOPNOTSUPP) (not calibrated)" in section
+    assert section.count("<img ") == 1
+    with open(out / "data" / "calibration.csv") as f:
+        table = list(csv.DictReader(f))
+    assert [(r["method"], float(r["measured_Bps"]), float(r["predicted_Bps"]), r["within_target"]) for r in table] == [
+        (r["method"], pytest.approx(r["measured_Bps"]), pytest.approx(r["predicted_Bps"]), w)
+        for r, w in zip(want["rows"], ["True", "False"])]
+

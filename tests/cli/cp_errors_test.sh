@@ -122,5 +122,18 @@ ok "$offload" cp src r1 --atomic --source-offset 1000 --length 5000
 ok bash -c "cmp -s <(tail -c +1001 src | head -c 5000) r1"
 ok bash -c "[ -z \"\$(ls -A | grep '^\.')\" ]"
 
+# `offload calibrate`: bad options are named before anything is measured.
+mkdir cal
+expect "calibrate: one size" 2 "--sizes: give at least two different sizes" "$offload" calibrate --dir cal --sizes 4MiB
+expect "calibrate: tiny size" 2 "--sizes: '4KiB' is below 1MiB" "$offload" calibrate --dir cal --sizes 4KiB,8MiB
+expect "calibrate: bad size" 2 "--sizes" "$offload" calibrate --dir cal --sizes 3parsecs,8MiB
+expect "calibrate: too big" 2 "the largest size needs" "$offload" calibrate --dir cal --sizes 1MiB,900TiB
+expect "calibrate: queue depth 0" 2 "--queue-depths" "$offload" calibrate --dir cal --queue-depths 0,4
+expect "calibrate: unknown method" 2 "--methods" "$offload" calibrate --dir cal --methods host,teleport
+expect "calibrate: missing dir" 2 "--dir" "$offload" calibrate --dir nowhere
+expect "calibrate: no host" 2 "--methods: include host" "$offload" calibrate --dir cal --sizes 1MiB,2MiB --methods kernel-copy --out calout
+ok test ! -e calout
+ok test -z "$(ls -A cal)"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

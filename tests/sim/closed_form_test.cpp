@@ -179,6 +179,56 @@ TEST(ClosedForm, LocalMethodsTakeTheirModelledTimes) {
   EXPECT_NEAR(clone["metrics"]["cpu_busy_s"]["box"].get<double>(), 1e-3 + 2e-3 * 100e6 / 1073741824.0, 1e-12);
 }
 
+// The keys `offload calibrate` writes: a CPU-bound local copy at core_speed,
+// copy_file_range at its own CPU rate, and copy_file_range that remaps.
+std::string calibrated_local(const std::string& speed, const std::string& fs) {
+  return R"(
+[scenario]
+name = "calibrated"
+network_model = "CM02"
+methods = ["host", "kernel-copy"]
+[engine]
+queue_depth = 1
+host_chunk = "10MB"
+kernel_copy_chunk = "100MB"
+[[host]]
+name = "box"
+core_speed = )" + speed + R"(
+memcpy_bandwidth = "1GBps"
+per_op_cpu = "1ms"
+disk = { read = "1PBps", write = "1PBps" }
+fs = )" + fs + R"(
+[[copy]]
+on = "box"
+from = "local:/a"
+to = "local:/b"
+size = "100MB"
+)";
+}
+
+TEST(ClosedForm, CalibratedLocalKeys) {
+  std::string plain = "{ reflink = false, kernel_copy_bandwidth = \"0.5GBps\" }";
+  // Host: 10 reads + 10 writes of 10 MB, each 10 ms of memcpy + 1 ms, plus open and finish (1 ms each).
+  auto host = simulate(calibrated_local("1", plain), "host");
+  EXPECT_NEAR(copy_time(host), 20 * 0.011 + 0.002, 1e-6);
+  EXPECT_NEAR(host["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);
+  auto slow = simulate(calibrated_local("0.25", plain), "host");
+  EXPECT_NEAR(copy_time(slow), 4 * (20 * 0.011 + 0.002), 1e-6);  // a quarter of a core: 4x the time
+  EXPECT_NEAR(slow["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);  // same CPU seconds
+  auto kernel = simulate(calibrated_local("1", plain), "kernel-copy");
+  EXPECT_NEAR(copy_time(kernel), 100e6 / 0.5e9 + 0.001 + 0.002, 1e-6);  // its own rate, not memcpy's
+  std::string remaps = "{ reflink = true, copy_range_reflinks = true, clone_fixed_cpu = \"3ms\", clone_cpu_per_GiB = \"0s\" }";
+  auto remapped = simulate(calibrated_local("1", remaps), "kernel-copy");
+  EXPECT_NEAR(copy_time(remapped), 0.003 + 0.002, 1e-6);  // a clone call, open and finish
+  EXPECT_DOUBLE_EQ(remapped["metrics"]["disks"]["box-disk"]["write_bytes"].get<double>(), 0);
+  std::string starts = "{ reflink = false, host_copy_start = \"50ms\" }";
+  auto started = simulate(calibrated_local("0.25", starts), "host");
+  EXPECT_NEAR(copy_time(started), 0.05 + 4 * (20 * 0.011 + 0.002), 1e-6);  // a wait, not slowed by core_speed
+  EXPECT_NEAR(started["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);
+  auto kernel_only = simulate(calibrated_local("1", starts), "kernel-copy");
+  EXPECT_NEAR(copy_time(kernel_only), 100e6 / 1e9 + 0.001 + 0.002, 1e-6);  // only host copies wait
+}
+
 TEST(ClosedForm, AutoFallsBackInsideTheSimulationToo) {
   auto run = simulate(local_platform(false), "auto");
   ASSERT_FALSE(run.contains("error")) << run["error"];

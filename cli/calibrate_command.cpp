@@ -1,0 +1,262 @@
+// `offload calibrate`: measures real copies on this machine (host,
+// kernel-copy, clone; several sizes and queue depths; one directory per
+// filesystem), fits the simulator's CPU and local-filesystem constants by
+// least squares (cli/calibration_fit.hpp), writes them as a scenario
+// fragment, then replays the same copies in the simulator on the calibrated
+// host and prints predicted vs measured throughput per method per fs.
+// Outputs in --out: calibration.toml (fragment), measurements.json (every
+// timed copy), validation-FS.toml (the replay scenarios) and validation.json
+// (kind "offload-calibration": fit, table, per-point times; read by
+// `offload report`).
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/calibration_fit.hpp"
+#include "cli/calibration_scenario.hpp"
+#include "cli/calibration_validate.hpp"
+#include "cli/commands.hpp"
+#include "cli/copy_runner.hpp"
+#include "cli/copy_trial.hpp"
+#include "cli/file_check.hpp"
+#include "engine/units.hpp"
+#include "sim/scenario.hpp"
+
+namespace offload::cli {
+namespace {
+
+constexpr double kTarget = 0.10;  // the validation target: 10 % per method
+
+struct CalibrateOptions {
+  std::vector<std::string> directories;
+  std::vector<std::string> sizes{"16MiB", "64MiB", "256MiB"};
+  std::vector<unsigned> queue_depths{1, 8};
+  std::vector<std::string> methods{"host", "kernel-copy", "clone"};
+  unsigned repeat = 5;  // a median of 5 survives two disturbed copies
+  unsigned jobs = 0;
+  std::string out = "calibration";
+};
+
+struct Measured {
+  std::vector<CalibrationPoint> points;
+  nlohmann::json runs = nlohmann::json::array();
+  nlohmann::json failures = nlohmann::json::array();  // methods that cannot copy on a filesystem
+  std::vector<std::pair<std::string, bool>> copy_range_reflinks;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error(path + ": cannot write");
+}
+
+// Does copy_file_range share extents here (XFS, btrfs) rather than copy data?
+bool copy_range_remaps(const std::string& directory, const EngineConfig& engine) {
+  std::string source = directory + "/offload-calibrate-probe.bin", copy = source + ".copy";
+  bool shared = false;
+  if (write_pattern_file(source, 4 << 20, 7)) {
+    unlink(copy.c_str());
+    RunOptions options;
+    options.engine = engine;
+    auto status = run_copy({.source = source, .destination = copy, .method = MethodChoice::kernel_copy}, options);
+    if (status && status->state == CopyState::done) shared = shares_extents(copy).value_or(false);
+  }
+  unlink(copy.c_str());
+  unlink(source.c_str());
+  return shared;
+}
+
+int measure_directory(const CalibrateOptions& o, const std::string& directory, const std::vector<std::uint64_t>& sizes,
+                      Measured& m) {
+  std::vector<std::string> methods = o.methods;
+  std::string fs = "?";
+  std::string source = directory + "/offload-calibrate-source.bin";
+  for (std::uint64_t size : sizes) {
+    if (auto made = write_pattern_file(source, size, 42); !made) {
+      std::fprintf(stderr, "offload: %s: cannot write the source file: %s\n", source.c_str(), made.error().c_str());
+      unlink(source.c_str());
+      return 1;
+    }
+    for (auto method = methods.begin(); method != methods.end();) {
+      bool drop = false;
+      for (unsigned depth : o.queue_depths) {
+        TrialSpec spec{directory, source, size, *method, o.repeat, {}, true, true};
+        spec.engine.queue_depth = depth;  // copy_depth stays the engine's default, as `offload cp` runs
+        TrialResult t = run_trials(spec, m.runs);
+        if (!t.fs.empty()) fs = t.fs;
+        if (t.outcome.starts_with("VERIFY")) {
+          std::fprintf(stderr, "offload: %s: %s %s: %s\n", directory.c_str(), fs.c_str(), method->c_str(), t.outcome.c_str());
+          unlink(source.c_str());
+          return 1;
+        }
+        if (!t.ok()) {  // e.g. clone on ext4: left out of this filesystem's fit
+          m.failures.push_back({{"directory", directory}, {"fs", fs}, {"method", *method}, {"outcome", t.outcome}});
+          std::fprintf(stderr, "calibrate: %s %s: %s (left out)\n", fs.c_str(), method->c_str(), t.outcome.c_str());
+          drop = true;
+          break;
+        }
+        std::vector<double> ops(t.operations.begin(), t.operations.end());
+        m.points.push_back({fs, *method, size, depth, median(t.seconds), median(t.cpu_seconds), median(ops), t.seconds});
+        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9.5f s  cpu %8.5f s\n", fs.c_str(), method->c_str(),
+                     format_bytes(static_cast<double>(size)).c_str(), depth, m.points.back().seconds,
+                     m.points.back().cpu_seconds);
+      }
+      method = drop ? methods.erase(method) : method + 1;
+    }
+  }
+  unlink(source.c_str());
+  if (std::find(o.methods.begin(), o.methods.end(), "kernel-copy") != o.methods.end()) {
+    EngineConfig engine;
+    m.copy_range_reflinks.emplace_back(fs, copy_range_remaps(directory, engine));
+  }
+  return 0;
+}
+
+std::vector<std::uint64_t> parse_sizes(const CalibrateOptions& o, const std::vector<std::string>& directories) {
+  std::vector<std::uint64_t> sizes;
+  for (const std::string& text : o.sizes) {
+    auto size = parse_size_bytes(text);
+    if (!size) throw CLI::ValidationError("--sizes", size.error());
+    if (*size < (1U << 20)) throw CLI::ValidationError("--sizes", "'" + text + "' is below 1MiB: too short to time");
+    if (std::find(sizes.begin(), sizes.end(), *size) == sizes.end()) sizes.push_back(*size);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  if (std::find(o.methods.begin(), o.methods.end(), "host") == o.methods.end()) {
+    throw CLI::ValidationError("--methods", "include host: the CPU fit (memcpy_bandwidth) needs host copies");
+  }
+  if (sizes.size() < 2) throw CLI::ValidationError("--sizes", "give at least two different sizes (a line needs two points)");
+  for (const std::string& directory : directories) {
+    struct statvfs fs {};
+    if (statvfs(directory.c_str(), &fs) != 0) throw CLI::ValidationError("--dir", directory + ": cannot stat the filesystem");
+    double free = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+    double needed = 2.0 * static_cast<double>(sizes.back()) + (8 << 20);
+    if (free < needed) {
+      throw CLI::ValidationError("--sizes", fmt::format("{}: {} free, the largest size needs {} (source + copy)",
+                                                        directory, format_bytes(free), format_bytes(needed)));
+    }
+  }
+  return sizes;
+}
+
+std::vector<std::string> methods_to_simulate(const FsConstants& fs, bool speed_pass) {
+  std::vector<std::string> out;
+  for (const auto& method : fs.methods) {
+    bool cpu_bound = method == "host" || (method == "kernel-copy" && !fs.copy_range_reflinks);
+    if (!speed_pass || cpu_bound) out.push_back(method);
+  }
+  return out;
+}
+
+int run_calibrate(CalibrateOptions& o) {
+  if (o.directories.empty()) o.directories.push_back(".");
+  std::vector<std::uint64_t> sizes = parse_sizes(o, o.directories);
+  std::filesystem::create_directories(o.out);
+  Measured m;
+  for (const std::string& directory : o.directories) {
+    if (int rc = measure_directory(o, directory, sizes, m); rc != 0) return rc;
+  }
+  EngineConfig engine;  // the chunk sizes the real copies used
+  int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  CalibrationFit fit = fit_calibration(m.points, m.copy_range_reflinks, cores);
+
+  // Core speed: simulate the CPU-bound copies at speed 1, then scale.
+  std::map<std::string, SimulatedTimes> simulated;
+  for (auto& fs : fit.filesystems) {
+    auto methods = methods_to_simulate(fs, true);
+    if (methods.empty()) continue;
+    FsConstants work_only = fs;  // the copies' work alone, at speed 1
+    work_only.host_copy_start_s = 0;
+    auto times = simulate_copies(validation_scenario_toml(fit, work_only, sizes, o.queue_depths, methods, engine),
+                                 o.out + "/speed-" + fs.fs + ".toml", o.jobs);
+    std::vector<double> measured, at_unit_speed;
+    for (const auto& p : m.points) {
+      auto it = times.find({p.method, p.size_bytes, p.queue_depth});
+      if (p.fs != fs.fs || it == times.end()) continue;
+      double work_s = p.seconds - (p.method == "host" ? fs.host_copy_start_s : 0);  // the start-up is a wait, not work
+      if (!(work_s > 0)) continue;
+      measured.push_back(work_s);
+      at_unit_speed.push_back(it->second);
+    }
+    if (!measured.empty()) fs.core_speed = 1 / fit_time_scale(measured, at_unit_speed, fs.fs + " core speed");
+    std::filesystem::remove(o.out + "/speed-" + fs.fs + ".toml");
+  }
+  for (auto& fs : fit.filesystems) fit_clone(m.points, engine.clone_chunk_bytes, engine.kernel_copy_chunk_bytes, fit, fs);
+
+  std::string provenance = fmt::format("{} size(s) x {} queue depth(s) x {} timed copies on", sizes.size(),
+                                       o.queue_depths.size(), o.repeat);
+  for (const auto& fs : fit.filesystems) provenance += " " + fs.fs;
+  write_file(o.out + "/calibration.toml", fragment_toml(fit, provenance));
+  for (const auto& fs : fit.filesystems) {
+    simulated[fs.fs] = simulate_copies(validation_scenario_toml(fit, fs, sizes, o.queue_depths, methods_to_simulate(fs, false), engine),
+                                       o.out + "/validation-" + fs.fs + ".toml", o.jobs);
+  }
+  auto rows = compare_throughput(m.points, simulated);
+
+  nlohmann::json sizes_json = sizes;
+  write_file(o.out + "/measurements.json",
+             nlohmann::json{{"kind", "offload-calibration-measurements"}, {"sizes_bytes", sizes_json},
+                            {"queue_depths", o.queue_depths}, {"repeat", o.repeat}, {"failures", m.failures},
+                            {"runs", m.runs}}
+                     .dump(1) + "\n");
+  nlohmann::json validation = validation_json(rows, m.points, simulated);
+  validation["kind"] = "offload-calibration";
+  validation["target"] = kTarget;
+  validation["fit"] = fit_to_json(fit);
+  validation["failures"] = m.failures;
+  validation["sizes_bytes"] = sizes_json;
+  validation["queue_depths"] = o.queue_depths;
+  validation["repeat"] = o.repeat;
+  write_file(o.out + "/validation.json", validation.dump(1) + "\n");
+
+  fmt::print("CPU: {:.3g} us per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", fit.per_op_s * 1e6,
+             fit.cpu_rms_relative_residual * 100, fit.cores);
+  for (const auto& fs : fit.filesystems) {
+    fmt::print("{:<6} host copy CPU {:.3g} GB/s, start-up {:.1f} ms, core speed {:.3f}, reflink {}, copy_file_range {}{}, clone {:.3g} us + {:.3g} us/GiB\n",
+               fs.fs, fs.memcpy_Bps / 1e9, fs.host_copy_start_s * 1e3, fs.core_speed, fs.reflink ? "yes" : "no", fs.copy_range_reflinks ? "remaps" : "copies",
+               fs.kernel_copy_Bps > 0 ? fmt::format(" at {:.3g} GB/s", fs.kernel_copy_Bps / 1e9) : "",
+               fs.clone_fixed_s * 1e6, fs.clone_per_GiB_s * 1e6);
+  }
+  fmt::print("\nMeasured seconds = start-up + bytes / rate (least squares, medians):\n");
+  for (const auto& line : fit.lines) {
+    fmt::print("{:<6} {:<12} {:>9.3f} ms + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, line.intercept_s * 1e3,
+               line.bandwidth_Bps > 0 ? format_rate(line.bandwidth_Bps) : "-", line.rms_relative_residual * 100);
+  }
+  fmt::print("\nSimulated (calibrated) vs measured throughput, all sizes and queue depths of each method:\n{}",
+             validation_table(rows, kTarget));
+  fmt::print("fragment: {0}/calibration.toml  measurements: {0}/measurements.json  table: {0}/validation.json\n", o.out);
+  return 0;
+}
+
+}  // namespace
+
+Command add_calibrate_command(CLI::App& app) {
+  auto o = std::make_shared<CalibrateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate", "Measure real copies, fit the simulator's CPU and local-filesystem constants, and check them");
+  cmd->add_option("--dir,-d", o->directories, "Directory to measure in (repeatable; one per filesystem)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--sizes", o->sizes, "File sizes (at least two), e.g. 16MiB,64MiB,256MiB")->delimiter(',');
+  cmd->add_option("--queue-depths", o->queue_depths, "Queue depths, e.g. 1,8")->delimiter(',')->check(CLI::Range(1U, 256U));
+  cmd->add_option("--methods", o->methods, "Methods (host is needed for the CPU fit)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"host", "kernel-copy", "clone"}));
+  cmd->add_option("--repeat", o->repeat, "Timed copies per point (median used), after one verified warm-up copy")
+      ->check(CLI::Range(1U, 100U));
+  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
+  cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
+  return [o] { return run_calibrate(*o); };
+}
+
+}  // namespace offload::cli

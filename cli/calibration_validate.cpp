@@ -1,0 +1,113 @@
+#include "cli/calibration_validate.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "cli/commands.hpp"
+#include "engine/units.hpp"
+#include "sim/runner.hpp"
+
+namespace offload::cli {
+
+SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::string& path, unsigned jobs) {
+  {
+    std::ofstream out(path);
+    out << scenario_toml;
+    if (!out) throw std::runtime_error(path + ": cannot write the validation scenario");
+  }
+  sim::RunnerOptions options{path, "", jobs, false, sim_run_program()};
+  nlohmann::json runs = sim::run_scenario_file(options);
+  SimulatedTimes times;
+  for (const auto& run : runs) {
+    const auto& copy = run["copies"].at(0);
+    std::string method = run["method"];
+    if (copy["state"] != "done") {
+      throw std::runtime_error(path + ": the simulated " + method + " copy ended " + copy["state"].get<std::string>() +
+                               (copy.contains("error") ? ": " + copy["error"].get<std::string>() : std::string()));
+    }
+    auto size = std::stoull(run["point"]["copy.1.size"].get<std::string>());
+    auto depth = static_cast<unsigned>(std::stoul(run["point"]["engine.queue_depth"].get<std::string>()));
+    times[{method, size, depth}] = copy["latency_s"].get<double>();
+  }
+  return times;
+}
+
+namespace {
+
+const double* find_time(const std::map<std::string, SimulatedTimes>& simulated, const CalibrationPoint& p) {
+  auto fs = simulated.find(p.fs);
+  if (fs == simulated.end()) return nullptr;
+  auto it = fs->second.find({p.method, p.size_bytes, p.queue_depth});
+  return it == fs->second.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+std::vector<ValidationRow> compare_throughput(const std::vector<CalibrationPoint>& points,
+                                              const std::map<std::string, SimulatedTimes>& simulated) {
+  struct Sums {
+    double bytes = 0, measured_s = 0, predicted_s = 0;
+  };
+  std::vector<ValidationRow> rows;
+  std::vector<Sums> sums;
+  for (const auto& p : points) {
+    const double* predicted = find_time(simulated, p);
+    if (predicted == nullptr || !(p.seconds > 0) || !(*predicted > 0)) continue;
+    std::size_t i = 0;
+    while (i < rows.size() && !(rows[i].fs == p.fs && rows[i].method == p.method)) ++i;
+    if (i == rows.size()) {
+      rows.push_back({p.fs, p.method});
+      sums.emplace_back();
+    }
+    rows[i].points += 1;
+    sums[i].bytes += static_cast<double>(p.size_bytes);
+    sums[i].measured_s += p.seconds;
+    sums[i].predicted_s += *predicted;
+    double point_error = p.seconds / *predicted - 1;  // predicted / measured throughput - 1
+    if (std::abs(point_error) > std::abs(rows[i].worst_point_error)) rows[i].worst_point_error = point_error;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].measured_Bps = sums[i].bytes / sums[i].measured_s;
+    rows[i].predicted_Bps = sums[i].bytes / sums[i].predicted_s;
+    rows[i].error = rows[i].predicted_Bps / rows[i].measured_Bps - 1;
+  }
+  return rows;
+}
+
+std::string validation_table(const std::vector<ValidationRow>& rows, double target) {
+  std::string out = fmt::format("{:<8} {:<12} {:>6} {:>14} {:>14} {:>9} {:>12}  {}\n", "fs", "method", "points",
+                                "measured", "predicted", "error", "worst point", "within");
+  for (const auto& r : rows) {
+    out += fmt::format("{:<8} {:<12} {:>6} {:>14} {:>14} {:>+8.1f}% {:>+11.1f}%  {}\n", r.fs, r.method, r.points,
+                       format_rate(r.measured_Bps), format_rate(r.predicted_Bps), r.error * 100,
+                       r.worst_point_error * 100, std::abs(r.error) <= target ? "yes" : "NO");
+  }
+  return out;
+}
+
+nlohmann::json validation_json(const std::vector<ValidationRow>& rows, const std::vector<CalibrationPoint>& points,
+                               const std::map<std::string, SimulatedTimes>& simulated) {
+  nlohmann::json table = nlohmann::json::array();
+  for (const auto& r : rows) {
+    table.push_back({{"fs", r.fs}, {"method", r.method}, {"points", r.points}, {"measured_Bps", r.measured_Bps},
+                     {"predicted_Bps", r.predicted_Bps}, {"error", r.error}, {"worst_point_error", r.worst_point_error}});
+  }
+  nlohmann::json per_point = nlohmann::json::array();
+  for (const auto& p : points) {
+    const double* predicted = find_time(simulated, p);
+    nlohmann::json row{{"fs", p.fs}, {"method", p.method}, {"size_bytes", p.size_bytes}, {"queue_depth", p.queue_depth},
+                       {"measured_s", p.seconds}, {"measured_cpu_s", p.cpu_seconds}, {"operations", p.operations},
+                       {"samples_s", p.samples_s}};
+    if (predicted != nullptr) {
+      row["predicted_s"] = *predicted;
+      row["error"] = p.seconds / *predicted - 1;
+    }
+    per_point.push_back(row);
+  }
+  return {{"rows", table}, {"points", per_point}};
+}
+
+}  // namespace offload::cli

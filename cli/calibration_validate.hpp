@@ -1,0 +1,47 @@
+// The simulated half of `offload calibrate`: replays the measured copies of
+// one filesystem in the simulator (each run in an offload-sim-run process,
+// through sim/runner) and compares predicted with measured throughput.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/calibration_fit.hpp"
+
+namespace offload::cli {
+
+/// (method, size_bytes, queue_depth) -> simulated seconds of the copy.
+using SimulatedTimes = std::map<std::tuple<std::string, std::uint64_t, unsigned>, double>;
+
+/// Writes `scenario_toml` to `path` and runs it; throws std::runtime_error
+/// when a run fails or a copy does not finish.
+SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::string& path, unsigned jobs);
+
+/// Predicted vs measured for one method on one filesystem.
+struct ValidationRow {
+  std::string fs;                  ///< filesystem
+  std::string method;              ///< method
+  std::size_t points = 0;          ///< sizes x queue depths compared
+  double measured_Bps = 0;         ///< bytes of all points / their measured seconds
+  double predicted_Bps = 0;        ///< same bytes / simulated seconds
+  double error = 0;                ///< predicted / measured - 1
+  double worst_point_error = 0;    ///< the largest |error| of one point's throughput (signed)
+};
+
+/// One row per (fs, method) over `points`, using `simulated[fs]`.
+std::vector<ValidationRow> compare_throughput(const std::vector<CalibrationPoint>& points,
+                                              const std::map<std::string, SimulatedTimes>& simulated);
+
+/// The table printed to the terminal.
+std::string validation_table(const std::vector<ValidationRow>& rows, double target);
+
+/// JSON rows, and per point predicted vs measured.
+nlohmann::json validation_json(const std::vector<ValidationRow>& rows, const std::vector<CalibrationPoint>& points,
+                               const std::map<std::string, SimulatedTimes>& simulated);
+
+}  // namespace offload::cli
