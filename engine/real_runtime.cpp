@@ -42,7 +42,9 @@ void RealRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back({op_id, &target, op});
-    if (idle_workers_ < queue_.size() && workers_.size() < max_workers_) {
+    // A worker reporting a completion (the engine often starts the next
+    // operation from there) takes queued work next: no new thread for it.
+    if (idle_workers_ + returning_workers_ < queue_.size() && workers_.size() < max_workers_) {
       workers_.emplace_back([this] { worker_loop(); });
     }
   }
@@ -62,10 +64,11 @@ bool RealRuntime::wait_until(TimeNs deadline_ns, const std::function<bool()>& do
 }
 
 void RealRuntime::worker_loop() {
-  for (;;) {
+  for (bool returning = false;; returning = true) {
     Work work;
     {
       std::unique_lock lock(queue_mutex_);
+      if (returning) --returning_workers_;
       ++idle_workers_;
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       --idle_workers_;
@@ -76,6 +79,10 @@ void RealRuntime::worker_loop() {
     std::int64_t cpu_before = thread_cpu_ns();
     OpResult result = work.target->execute(work.op);
     result.cpu_ns = thread_cpu_ns() - cpu_before;
+    {
+      std::lock_guard lock(queue_mutex_);
+      ++returning_workers_;
+    }
     sink_->on_complete(work.op_id, std::move(result));
     { std::lock_guard lock(done_mutex_); }
     done_changed_.notify_all();

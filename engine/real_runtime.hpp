@@ -48,6 +48,7 @@ class RealRuntime final : public Runtime {
   bool stopping_ = false;
   unsigned max_workers_ = 1;
   unsigned idle_workers_ = 0;
+  unsigned returning_workers_ = 0;  // reporting a completion; each takes queued work next
   std::mutex done_mutex_;
   std::condition_variable done_changed_;
   std::vector<std::thread> workers_;
