@@ -57,7 +57,7 @@ Engine::~Engine() {
   start_issued();
   runtime_.wait_until(std::numeric_limits<TimeNs>::max(), [this] {
     std::lock_guard lock(mutex_);
-    return in_flight_count_ == 0;
+    return in_flight_count_ == 0 && completions_running_ == 0;
   });
 }
 
@@ -361,10 +361,15 @@ void Engine::credit(Job& job, Method method, std::uint64_t bytes) {
 void Engine::on_complete(std::uint64_t op_id, OpResult result) {
   {
     std::lock_guard lock(mutex_);
+    ++completions_running_;
     handle_completion(op_id, result);
     pump();
   }
   start_issued();
+  // Found by UBSan: the destructor saw nothing in flight and returned while
+  // this thread was still in start_issued() on the destroyed engine.
+  std::lock_guard lock(mutex_);
+  --completions_running_;
 }
 
 void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {

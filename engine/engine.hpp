@@ -140,6 +140,7 @@ class Engine final : public CompletionSink {
   std::uint32_t in_flight_count_ = 0;
   std::uint32_t host_reads_in_flight_ = 0;
   std::uint32_t peak_in_flight_ = 0;
+  std::uint32_t completions_running_ = 0;  // on_complete calls not yet returned (the destructor waits)
 };
 
 }  // namespace offload

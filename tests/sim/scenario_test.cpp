@@ -78,28 +78,6 @@ TEST(Scenario, SweepsExpandInFileOrderLastFastest) {
   EXPECT_EQ(set.points[5].point.at("nfs_server.filer.disk.read"), "5GBps");
 }
 
-// A [[fault]] entry put before [sweep] (its first line is line 26).
-std::string with_fault(const std::string& fault) { return with("[sweep]", "[[fault]]\n" + fault + "\n[sweep]"); }
-
-TEST(Scenario, ReadsFaultsInTimeOrder) {
-  auto set = load_scenario_text(with_fault("kind = \"nfs_server_restart\"\nserver = \"filer\"\nat = \"2s\"\nduration = \"500ms\"\n"
-                                           "[[fault]]\nkind = \"link_down\"\nlink = \"lan\"\nat = \"1s\"\nduration = \"3s\"\n"
-                                           "[[fault]]\nkind = \"cb_offload_lost\"\nserver = \"filer\"\ncount = 2\n"),
-                                "ok.toml");
-  const auto& faults = set.points[0].faults;
-  ASSERT_EQ(faults.size(), 3U);
-  EXPECT_EQ(faults[0].kind, FaultKind::cb_offload_lost);  // no `at`: from the start
-  EXPECT_EQ(faults[0].count, 2);
-  EXPECT_DOUBLE_EQ(faults[0].at_s, 0);
-  EXPECT_EQ(faults[1].kind, FaultKind::link_down);
-  EXPECT_EQ(faults[1].target, "lan");
-  EXPECT_DOUBLE_EQ(faults[1].duration_s, 3);
-  EXPECT_EQ(faults[2].kind_name, "nfs_server_restart");
-  EXPECT_DOUBLE_EQ(faults[2].at_s, 2);
-  EXPECT_DOUBLE_EQ(faults[2].duration_s, 0.5);
-  EXPECT_EQ(faults[2].line, 26);
-}
-
 struct BadCase {
   const char* what;
   std::string text;
@@ -117,7 +95,7 @@ TEST_P(BadScenario, IsRejectedWithFileLineAndKey) {
 INSTANTIATE_TEST_SUITE_P(
     Errors, BadScenario,
     ::testing::Values(
-        BadCase{"unknown key", with("count = 3", "count = 3\nnick = \"10Gbps\""), {"bad.toml:8", "unknown key 'nick'", "[[host]]", "known: core_speed, cores"}},
+        BadCase{"unknown key", with("count = 3", "count = 3\nnick = \"10Gbps\""), {"bad.toml:8", "unknown key 'nick'", "[[host]]", "known: cores"}},
         BadCase{"wrong type", with("count = 3", "count = \"three\""), {"bad.toml:7", "'count'", "integer"}},
         BadCase{"bad unit", with("\"10Gbps\"", "\"10Gbs\""), {"bad.toml:8", "'nic'", "10Gbs"}},
         BadCase{"dangling link end", with("between = [\"client\", \"filer\"]", "between = [\"client\", \"filler\"]"),
@@ -131,24 +109,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"sweep bad value", with("\"1Gbps\", \"100Gbps\"", "\"1Gbps\", \"fast\""), {"'bandwidth'", "fast"}},
         BadCase{"syntax", with("name = \"s\"", "name = \"s"), {"bad.toml:2", "syntax"}},
         BadCase{"duplicate name", with("[[nfs_server]]", "[[host]]\nname = \"client\"\n\n[[nfs_server]]"), {"bad.toml:11", "'client'", "declared twice"}},
-        BadCase{"unknown fault kind", with_fault("kind = \"meteor\"\nat = \"1s\""),
-                {"bad.toml:27", "[[fault]] #1", "unknown fault kind 'meteor'"}},
-        BadCase{"fault on a missing link", with_fault("kind = \"link_down\"\nlink = \"wan\"\nat = \"1s\"\nduration = \"1s\""),
-                {"bad.toml:28", "'link'", "'wan' is not a declared [[link]]"}},
-        BadCase{"fault on a server that is an array", with_fault("kind = \"odx_token_expire\"\narray = \"filer\"\nat = \"1s\""),
-                {"'array'", "'filer' is not a declared [[scsi_array]]"}},
-        BadCase{"fault without duration", with_fault("kind = \"nfs_server_restart\"\nserver = \"filer\"\nat = \"1s\""),
-                {"bad.toml:26", "missing key 'duration'"}},
-        BadCase{"fault without at", with_fault("kind = \"link_down\"\nlink = \"lan\"\nduration = \"1s\""),
-                {"missing key 'at'"}},
-        BadCase{"fault key of another kind", with_fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"1s\"\nduration = \"1s\"\ncount = 2"),
-                {"bad.toml:31", "unknown key 'count'", "known: at, duration, kind, link"}},
-        BadCase{"fault on a missing array", with_fault("kind = \"xcopy_segment_fail\"\narray = \"x\"\nat = true"),
-                {"'array'", "'x'"}},
-        BadCase{"fault duration not positive", with_fault("kind = \"link_down\"\nlink = \"lan\"\nat = \"1s\"\nduration = \"0s\""),
-                {"bad.toml:30", "'duration'", "above zero"}},
-        BadCase{"fault at of a wrong type", with_fault("kind = \"cb_offload_lost\"\nserver = \"filer\"\nat = true"),
-                {"bad.toml:29", "'at'", "duration"}},
         BadCase{"no workload", kValid.substr(0, kValid.find("[[copy]]")), {"no [[copy]]"}}),
     [](const auto& info) {
       std::string name = info.param.what;
@@ -172,7 +132,7 @@ TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
 // Found by fuzz/scenario_fuzz.cpp: invalid UTF-8 inside a literal string made
 // toml11 read out of bounds; such text is refused before toml11 sees it.
 TEST(Scenario, InvalidUtf8IsRefusedWithItsLine) {
-  std::string bad = with("name = \"client\"", "name = 'cli\xC3\x28" "ent'");
+  std::string bad = with("name = \"client\"", "name = 'cli\xC3(ent'");
   EXPECT_NE(error_of(bad).find("bad.toml:6: not valid UTF-8"), std::string::npos) << error_of(bad);
   EXPECT_NE(error_of("a = 'x\xED\xA0\x80'").find("not valid UTF-8"), std::string::npos);  // a surrogate
   EXPECT_NE(error_of("a = 'x\xF0\x9F'").find("not valid UTF-8"), std::string::npos);     // cut short
