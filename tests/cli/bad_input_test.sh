@@ -8,29 +8,13 @@
 set -uo pipefail
 offload=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 scenarios=$(cd "$2" && pwd)
+lib_dir=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/offload-badin-XXXXXX)
 trap 'umount "$dir/ro" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
 
-passed=0; failed=0
-# expect DESCRIPTION CODE TEXT MAX_LINES COMMAND...: exit CODE, stderr holds
-# TEXT, at most MAX_LINES lines, and no sign of a crash or a traceback.
-expect() {
-  local what=$1 code=$2 text=$3 max_lines=$4; shift 4
-  local out rc lines
-  out=$(timeout 60 "$@" 2>&1 >/dev/null); rc=$?
-  # Sanitizer phase: ASan warns once per SimGrid process that it cannot follow
-  # SimGrid's own actor stacks when an exception unwinds one (not an error).
-  out=$(grep -v -e 'ASan is ignoring requested __asan_handle_no_return' -e 'False positive error reports may follow' -e 'google/sanitizers/issues/189' <<<"$out")
-  lines=$(printf '%s' "$out" | grep -c '')
-  if [ "$rc" -eq "$code" ] && [[ "$out" == *"$text"* ]] && [ "$lines" -le "$max_lines" ] &&
-     ! grep -qE 'Traceback|terminate called|Aborted|Sanitizer|runtime error|Segmentation|what\(\)' <<<"$out"; then
-    passed=$((passed + 1)); echo "ok   $what: $(head -1 <<<"$out")"
-  else
-    failed=$((failed + 1)); echo "FAIL $what: exit $rc (want $code), message: $out"
-  fi
-}
-ok() { if "$@"; then passed=$((passed + 1)); echo "ok   $*"; else failed=$((failed + 1)); echo "FAIL $*"; fi; }
+source "$lib_dir/check_lib.sh"
+expect() { expect_message "$@"; }  # DESCRIPTION CODE TEXT MAX_LINES COMMAND...
 
 mkfifo fifo
 mkdir emptydir
@@ -141,5 +125,4 @@ else
   echo "skip read-only filesystem checks (not root)"
 fi
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -4,24 +4,15 @@
 # Usage: cp_errors_test.sh OFFLOAD_BINARY
 set -uo pipefail
 offload=$1
+lib_dir=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/offload-cli-XXXXXX)
 trap 'umount "$dir/ro" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
 head -c 3000000 /dev/urandom > src
 
-passed=0; failed=0
-expect() {  # description, wanted exit code, text the message must contain, command...
-  local what=$1 code=$2 text=$3; shift 3
-  local out rc
-  out=$("$@" 2>&1 >/dev/null); rc=$?
-  local lines; lines=$(printf '%s' "$out" | grep -c '')
-  if [ "$rc" -eq "$code" ] && [[ "$out" == *"$text"* ]] && [ "$lines" -le 1 ]; then
-    passed=$((passed + 1)); echo "ok   $what: $out"
-  else
-    failed=$((failed + 1)); echo "FAIL $what: exit $rc (want $code), message: $out"
-  fi
-}
-ok() { if "$@"; then passed=$((passed + 1)); echo "ok   $*"; else failed=$((failed + 1)); echo "FAIL $*"; fi; }
+source "$lib_dir/check_lib.sh"
+# expect DESCRIPTION CODE TEXT COMMAND...: a one-line message.
+expect() { local what=$1 code=$2 text=$3; shift 3; expect_message "$what" "$code" "$text" 1 "$@"; }
 
 expect "missing source" 1 "nope: cannot open source: No such file or directory (ENOENT)" "$offload" cp nope out1
 ok test ! -e out1
@@ -135,5 +126,4 @@ expect "calibrate: no host" 2 "--methods: include host" "$offload" calibrate --d
 ok test ! -e calout
 ok test -z "$(ls -A cal)"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish
