@@ -146,7 +146,8 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
     filesystems.push_back({{"fs", fs.fs}, {"reflink", fs.reflink}, {"copy_range_reflinks", fs.copy_range_reflinks},
                            {"memcpy_Bps", fs.memcpy_Bps},
                            {"kernel_copy_Bps", fs.kernel_copy_Bps}, {"clone_fixed_s", fs.clone_fixed_s},
-                           {"clone_per_GiB_s", fs.clone_per_GiB_s}, {"core_speed", fs.core_speed},
+                           {"clone_per_GiB_s", fs.clone_per_GiB_s},
+                           {"remap_fixed_s", fs.remap_fixed_s}, {"core_speed", fs.core_speed},
                            {"host_copy_start_s", fs.host_copy_start_s},
                            {"methods", fs.methods}});
   }

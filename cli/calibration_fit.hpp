@@ -29,10 +29,11 @@ struct CalibrationPoint {
   std::string method;             ///< "host", "kernel-copy" or "clone"
   std::uint64_t size_bytes = 0;   ///< file size
   unsigned queue_depth = 1;       ///< operations in flight for the copy
-  double seconds = 0;             ///< median wall seconds, submit to end
+  double seconds = 0;             ///< median wall seconds, submit to end, of the copies the fit uses
   double cpu_seconds = 0;         ///< median host CPU seconds of the copy's operations
   double operations = 0;          ///< median target operations (incl. open/map and finish)
   std::vector<double> samples_s;  ///< every timed copy's wall seconds
+  double holdout_seconds = 0;     ///< median wall seconds of the held-out copies (0 = none held out)
 };
 
 /// seconds = intercept_s + bytes / bandwidth_Bps for one method on one fs.
@@ -53,6 +54,7 @@ struct FsConstants {
   double kernel_copy_Bps = 0;        ///< CPU rate of an in-kernel data copy (0 = none measured)
   double clone_fixed_s = 0;          ///< CPU seconds per clone call
   double clone_per_GiB_s = 0;        ///< CPU seconds per GiB cloned
+  double remap_fixed_s = -1;         ///< CPU seconds per remapping copy_file_range call (< 0: as a clone call)
   double core_speed = 1;             ///< share of a core the copies got (wall vs CPU)
   double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
   std::vector<std::string> methods;  ///< methods that worked here

@@ -22,7 +22,8 @@ void LocalFs::write(double bytes) {
 
 void LocalFs::kernel_copy(double bytes) {
   if (spec_.reflink && spec_.copy_range_reflinks) {  // XFS/btrfs: copy_file_range remaps extents
-    clone(bytes);
+    double per_call_s = spec_.remap_fixed_s >= 0 ? spec_.remap_fixed_s : spec_.clone_fixed_s;
+    cpu_.work_async(per_call_s + spec_.clone_per_GiB_s * bytes / 1073741824.0)->wait();
     return;
   }
   double cpu_s = spec_.kernel_copy_Bps > 0 ? bytes / spec_.kernel_copy_Bps + cpu_.copy_cost_s(0) : cpu_.copy_cost_s(bytes);

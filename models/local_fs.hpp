@@ -6,7 +6,8 @@
 //    page cache, disk read and write at once and one memcpy per byte (or
 //    fs.kernel_copy_bandwidth per byte, as calibrated: page allocation makes
 //    it dearer than a memcpy); with fs.copy_range_reflinks (XFS/btrfs, where
-//    Linux remaps extents) it costs exactly what a clone costs;
+//    Linux remaps extents) it costs what a clone costs, or fs.remap_fixed_cpu
+//    per call where calibrated (its syscall path differs from FICLONERANGE's);
 //  - opening the pair (open, SEEK_DATA) and the final check (fstat) are one
 //    syscall each: per_op_cpu;
 //  - a host copy waits fs.host_copy_start before its first read: the real

@@ -158,6 +158,10 @@ LocalFsSpec read_fs(Fields& parent, const std::string& context, bool default_ref
     fs.kernel_copy_Bps = *rate;
   }
   fs.copy_range_reflinks = f.flag("copy_range_reflinks", fs.copy_range_reflinks);
+  if (auto remap = f.duration("remap_fixed_cpu")) {
+    if (*remap < 0) f.bad(*f.find("remap_fixed_cpu"), "remap_fixed_cpu", "must not be negative");
+    fs.remap_fixed_s = *remap;
+  }
   fs.host_copy_start_s = f.duration("host_copy_start").value_or(fs.host_copy_start_s);
   if (fs.host_copy_start_s < 0) f.bad(*f.find("host_copy_start"), "host_copy_start", "must not be negative");
   f.reject_unknown();

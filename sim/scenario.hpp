@@ -43,6 +43,7 @@ struct LocalFsSpec {
   double clone_per_GiB_s = 1e-3;      ///< CPU seconds per GiB cloned (extent metadata)
   double kernel_copy_Bps = 0;         ///< bytes/s one core copies in copy_file_range (0 = memcpy_bandwidth)
   bool copy_range_reflinks = false;   ///< copy_file_range shares extents (XFS/btrfs) and costs as a clone
+  double remap_fixed_s = -1;          ///< CPU seconds per copy_file_range call that remaps (< 0: clone_fixed_s)
   double host_copy_start_s = 0;       ///< seconds a host copy waits before its first read (fresh buffers faulted, workers scheduled)
 };
 

@@ -581,6 +581,10 @@ def calibration_section(path, data):
         f"{data.get('repeat', '?')} after a verified warm-up), fitted the simulator's CPU and local-filesystem "
         f"constants by least squares, and replayed the same copies in the simulator on the calibrated host. "
         f"Throughput = bytes of all a method's copies / their seconds; target: within {target:.0%} per method."))
+    if data.get("held_out"):
+        sec.notes.append(html.escape(
+            "Measured here = the held-out copies (every 2nd timed copy of each point), which the fit did not use: "
+            "the error is how well the calibrated simulation predicts copies it was not fitted to."))
     for f in data.get("failures", []):
         sec.notes.append(html.escape(f"{f.get('fs')} {f.get('method')}: {f.get('outcome')} (not calibrated)."))
     labels = [f"{r['fs']} {r['method']}" for r in rows]

@@ -1,0 +1,113 @@
+// The wall-time matching step of `offload calibrate` (cli/calibration_match.hpp)
+// against a closed-form stand-in for the simulator: each method's time is
+// affine in its knob, with costs the knobs cannot move (open/finish
+// operations, the host start-up), so the fixed-point updates must converge
+// on the measured sums and leave the other methods alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cli/calibration_match.hpp"
+
+namespace offload::cli {
+namespace {
+
+constexpr double kMiB = 1048576.0;
+constexpr std::uint64_t kCloneChunk = 1ULL << 30, kCopyChunk = 64ULL << 20;
+constexpr double kPerOp = 10e-6;  // CPU seconds per open/finish operation
+
+double calls(std::uint64_t size, std::uint64_t chunk) { return std::ceil(static_cast<double>(size) / static_cast<double>(chunk)); }
+
+// Seconds of one copy of `size` bytes with the constants in `fs`.
+double closed_form(const FsConstants& fs, const std::string& method, std::uint64_t size) {
+  double bytes = static_cast<double>(size), ops = 2 * kPerOp;
+  if (method == "host") return fs.host_copy_start_s + (2 * bytes / fs.memcpy_Bps + ops) / fs.core_speed;
+  if (method == "clone") return (ops + calls(size, kCloneChunk) * fs.clone_fixed_s) / fs.core_speed;
+  if (fs.copy_range_reflinks) {
+    double per_call = fs.remap_fixed_s >= 0 ? fs.remap_fixed_s : fs.clone_fixed_s;
+    return (ops + calls(size, kCopyChunk) * per_call) / fs.core_speed;
+  }
+  return (ops + bytes / fs.kernel_copy_Bps) / fs.core_speed;
+}
+
+std::vector<CalibrationPoint> measured_with(const FsConstants& truth, const std::vector<std::string>& methods) {
+  std::vector<CalibrationPoint> points;
+  for (double mib : {16.0, 64.0, 256.0}) {
+    auto size = static_cast<std::uint64_t>(mib * kMiB);
+    for (const auto& method : methods) points.push_back({truth.fs, method, size, 1, closed_form(truth, method, size), 0, 3, {}});
+  }
+  return points;
+}
+
+SimulatedTimes simulate(const FsConstants& fs, const std::vector<CalibrationPoint>& points) {
+  SimulatedTimes times;
+  for (const auto& p : points) times[{p.method, p.size_bytes, p.queue_depth}] = closed_form(fs, p.method, p.size_bytes);
+  return times;
+}
+
+TEST(CalibrationMatch, EachMethodReachesItsMeasuredTime) {
+  FsConstants truth;
+  truth.fs = "xfs";
+  truth.reflink = truth.copy_range_reflinks = true;
+  truth.memcpy_Bps = 4e9;
+  truth.core_speed = 0.4;
+  truth.host_copy_start_s = 0.01;
+  truth.clone_fixed_s = 80e-6;
+  truth.remap_fixed_s = 2e-3;  // copy_file_range's remap costs more than FICLONERANGE here
+  auto points = measured_with(truth, {"host", "clone", "kernel-copy"});
+
+  FsConstants guess = truth;  // the physical fit's guess: full speed, remap = clone
+  guess.core_speed = 1;
+  guess.clone_fixed_s = 10e-6;
+  guess.remap_fixed_s = -1;
+  SimulatedTimes last;
+  MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk},
+                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last, 30, 1e-6);
+  EXPECT_NEAR(guess.core_speed, truth.core_speed, 1e-5);
+  EXPECT_NEAR(guess.clone_fixed_s, truth.clone_fixed_s, 1e-9);
+  EXPECT_NEAR(guess.remap_fixed_s, truth.remap_fixed_s, 1e-8);
+  ASSERT_EQ(out.ratio.size(), 3U);
+  for (const auto& [what, ratio] : out.ratio) EXPECT_NEAR(ratio, 1, 1e-5) << what;
+  EXPECT_LT(out.iterations, 30);
+  for (const auto& p : points) EXPECT_NEAR(last.at({p.method, p.size_bytes, 1}) / p.seconds, 1, 1e-4) << p.method;
+}
+
+TEST(CalibrationMatch, KernelCopyRateMovesAloneOnExt4) {
+  FsConstants truth;
+  truth.fs = "ext4";
+  truth.memcpy_Bps = 3e9;
+  truth.kernel_copy_Bps = 0.5e9;  // the in-kernel copy waits on writeback: slower than its CPU rate says
+  truth.core_speed = 0.8;
+  auto points = measured_with(truth, {"host", "kernel-copy"});
+  FsConstants guess = truth;
+  guess.kernel_copy_Bps = 2e9;
+  guess.core_speed = 1;
+  SimulatedTimes last;
+  match_wall_times(points, guess, {kCloneChunk, kCopyChunk}, [&](const FsConstants& fs) { return simulate(fs, points); },
+                   last, 40, 1e-7);
+  EXPECT_NEAR(guess.core_speed / truth.core_speed, 1, 1e-4);
+  EXPECT_NEAR(guess.kernel_copy_Bps / truth.kernel_copy_Bps, 1, 1e-4);
+  EXPECT_EQ(guess.memcpy_Bps, truth.memcpy_Bps);  // CPU constants are the CPU fit's, untouched
+}
+
+TEST(CalibrationMatch, SaysWhenAKnobHitsItsBound) {
+  FsConstants truth;
+  truth.fs = "btrfs";
+  truth.reflink = true;
+  truth.memcpy_Bps = 3e9;
+  truth.clone_fixed_s = 0;
+  auto points = measured_with(truth, {"host", "clone"});
+  for (auto& p : points) if (p.method == "clone") p.seconds = kPerOp;  // faster than its own open + finish
+  FsConstants guess = truth;
+  guess.clone_fixed_s = 50e-6;
+  SimulatedTimes last;
+  MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk},
+                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last);
+  EXPECT_EQ(guess.clone_fixed_s, 0);
+  EXPECT_GT(out.ratio.at("clone"), 1.5);
+  ASSERT_FALSE(out.notes.empty());
+  EXPECT_NE(out.notes.front().find("clone: per-call cost at 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace offload::cli
