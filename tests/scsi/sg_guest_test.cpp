@@ -11,6 +11,8 @@
 //   - by /dev/sdX with offsets, nothing written outside the range;
 //   - within one LUN, also through its two names (/dev/sgN and /dev/sdX);
 //   - LIO's equal-NAA trap LUNs refused before copying, host fallback in auto;
+//   - a source LUN whose EXTENDED COPY is switched off (LIO's emulate_3pc=0:
+//     INVALID COMMAND OPERATION CODE): auto falls back to host, recorded;
 //   - host READ/WRITE(16) through SG_IO; bad addresses and ranges.
 // Environment (set by lio-init.sh): OFFLOAD_SG_LUNS, OFFLOAD_LUN<N>_SD,
 // OFFLOAD_LUN<N>_SG. Without it every test skips.
@@ -22,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -209,6 +212,53 @@ TEST_F(SgGuest, EqualNaaTrapRefusedBeforeCopying) {
   EXPECT_NE(automatic->fallbacks[0].detail.find("same LUN designator"), std::string::npos);
   EXPECT_EQ(check(sd(3), 0, 4 * kMiB, 21), "");
   EXPECT_EQ(check(sd(2), 0, 4 * kMiB, 21), "");
+}
+
+// Sets a LUN's backstore attribute for the life of the object.
+class BackstoreAttribute {
+ public:
+  BackstoreAttribute(int lun, std::string name, const std::string& value)
+      : path_(env("OFFLOAD_LUN" + std::to_string(lun) + "_BACKSTORE") + "/attrib/" + std::move(name)) {
+    std::ifstream(path_) >> old_;
+    std::ofstream(path_) << value << "\n";
+    std::string now;
+    std::ifstream(path_) >> now;
+    set_ = now == value;
+  }
+  ~BackstoreAttribute() { std::ofstream(path_) << old_ << "\n"; }
+  [[nodiscard]] bool set() const { return set_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, old_;
+  bool set_ = false;
+};
+
+TEST_F(SgGuest, InvalidOperationCodeFallsBackToHost) {
+  BackstoreAttribute no_xcopy(3, "emulate_3pc", "0");  // LIO then answers EXTENDED COPY with INVALID OPERATION CODE
+  ASSERT_TRUE(no_xcopy.set()) << "cannot set " << no_xcopy.path();
+  ASSERT_EQ(fill(sd(3), 8 * kMiB, 2 * kMiB, 41), "");
+  auto pinned = copy({.source = sg(3), .destination = sg(0), .source_offset = 8 * kMiB,
+                      .destination_offset = 600 * kMiB, .length = 2 * kMiB, .method = MethodChoice::scsi_xcopy});
+  if (pinned) {  // refused by the device at the first EXTENDED COPY, nothing written
+    EXPECT_EQ(pinned->state, CopyState::failed);
+    ASSERT_TRUE(pinned->error.has_value());
+    EXPECT_EQ(pinned->error->errno_value, EOPNOTSUPP) << pinned->error->describe();
+  } else {  // or at submit, from discovery
+    EXPECT_EQ(pinned.error().errno_value, EOPNOTSUPP) << pinned.error().describe();
+  }
+  EXPECT_EQ(check(sd(0), 600 * kMiB, 2 * kMiB, 0), "") << "a refused pinned scsi-xcopy wrote the destination";
+  auto automatic = copy({.source = sg(3), .destination = sd(0), .source_offset = 8 * kMiB,
+                         .destination_offset = 600 * kMiB, .length = 2 * kMiB});
+  ASSERT_TRUE(automatic) << automatic.error().describe();
+  ASSERT_EQ(automatic->state, CopyState::done) << (automatic->error ? automatic->error->describe() : "");
+  EXPECT_EQ(bytes_by(*automatic, Method::host), 2 * kMiB);
+  EXPECT_EQ(bytes_by(*automatic, Method::scsi_xcopy), 0U);
+  ASSERT_EQ(automatic->fallbacks.size(), 1U);
+  EXPECT_EQ(automatic->fallbacks[0].errno_value, EOPNOTSUPP);
+  EXPECT_NE(automatic->fallbacks[0].detail.find("INVALID COMMAND OPERATION CODE"), std::string::npos)
+      << automatic->fallbacks[0].detail;
+  EXPECT_EQ(check(sd(0), 600 * kMiB, 2 * kMiB, 41), "");
 }
 
 TEST_F(SgGuest, HostCopyThroughSgIo) {

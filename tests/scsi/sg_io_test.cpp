@@ -113,6 +113,27 @@ TEST(SgIoOutcome, HostAndDriverStatusAreTransportErrors) {
   EXPECT_EQ(o.describe(), "transport error: SG_IO on /dev/sg0 failed: Cannot allocate memory");
 }
 
+TEST(UnitAttention, RetriedUntilItClearsOrTheRetriesEnd) {
+  auto attention = fixed_sense(0x06, 0x29, 0x00);  // POWER ON, RESET
+  SgIoReply ua{.status = 0x02, .driver_status = 0x08, .sense = attention};
+  int calls = 0;
+  ScsiOutcome o = retry_unit_attention([&] {
+    return ++calls <= 2 ? sg_io_outcome(ua, "/dev/sg0", 1000) : sg_io_outcome(SgIoReply{}, "/dev/sg0", 1000);
+  });
+  EXPECT_TRUE(o.good());
+  EXPECT_EQ(calls, 3);
+  calls = 0;
+  o = retry_unit_attention([&] { ++calls; return sg_io_outcome(ua, "/dev/sg0", 1000); });
+  EXPECT_TRUE(o.unit_attention());
+  EXPECT_EQ(calls, 1 + kUnitAttentionRetries);
+  EXPECT_EQ(o.to_errno(), EIO);
+  calls = 0;
+  auto invalid = fixed_sense(0x05, 0x20, 0x00);  // other answers are not repeated
+  SgIoReply refused{.status = 0x02, .driver_status = 0x08, .sense = invalid};
+  o = retry_unit_attention([&] { ++calls; return sg_io_outcome(refused, "/dev/sg0", 1000); });
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(SgIoCdb, ReadWriteAndCapacityBytes) {
   scsi::Bytes read = read_write16_cdb(false, 0x0102030405060708ULL, 0x0A0B0C0D);
   EXPECT_EQ(read, (scsi::Bytes{0x88, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D, 0, 0}));

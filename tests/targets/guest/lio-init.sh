@@ -69,7 +69,8 @@ if [ "$loopback" = 1 ]; then
       sleep 1; waited=$((waited + 1))
     done
     [ -n "$sd" ] && [ -n "$sg" ] || fail "loopback: LUN $i has no /dev/sdX and /dev/sgN after 60 s"
-    export "OFFLOAD_LUN${i}_SD=/dev/$sd" "OFFLOAD_LUN${i}_SG=/dev/$sg" "OFFLOAD_LUN${i}_SERIAL=$serial"
+    export "OFFLOAD_LUN${i}_SD=/dev/$sd" "OFFLOAD_LUN${i}_SG=/dev/$sg" "OFFLOAD_LUN${i}_SERIAL=$serial" \
+           "OFFLOAD_LUN${i}_BACKSTORE=$core/fileio_$i/lun$i"
     say "loopback lun $i $(basename "$dev") /dev/$sd /dev/$sg $(cat "$dev/vendor") $(cat "$dev/model")"
     luns="$luns $i"; i=$((i + 1))
   done
