@@ -45,7 +45,14 @@ ScsiReply ScsiArray::execute(sg4::Host* initiator, const std::string& lun, const
                              const scsi::Bytes& parameters) {
   network_.send(initiator, host(), spec_.copy.command_bytes + static_cast<double>(cdb.size() + parameters.size()));
   cpu_.work_async(cpu_.copy_cost_s(0))->wait();  // decode and dispatch
-  ScsiReply reply = dispatch(initiator, lun, cdb, parameters);
+  ScsiReply reply;
+  if (std::uint64_t& seen = resets_seen_[initiator]; seen < resets_) {
+    seen = resets_;
+    ++counters_.unit_attentions;
+    reply = check_condition(SenseKey::unit_attention, scsi::asc::power_on_reset);
+  } else {
+    reply = dispatch(initiator, lun, cdb, parameters);
+  }
   if (reply.status == ScsiStatus::check_condition) ++counters_.check_conditions;
   network_.send(host(), initiator,
                 spec_.copy.command_bytes + static_cast<double>(reply.data.size() + reply.sense.size()));
@@ -219,6 +226,8 @@ void ScsiArray::expire_tokens() {
 }
 
 void ScsiArray::fail_next_segment() { fail_next_segment_ = true; }
+
+void ScsiArray::raise_unit_attention() { ++resets_; }
 
 // True (once) when a fault was injected for the next segment.
 bool ScsiArray::take_segment_failure() {

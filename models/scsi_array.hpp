@@ -64,6 +64,7 @@ struct ScsiCounters {
   double check_conditions = 0;       ///< commands answered with CHECK CONDITION
   double tokens_expired = 0;         ///< WRITE USING TOKEN refused because the token expired
   double segments_failed = 0;        ///< copy segments ended with COPY ABORTED
+  double unit_attentions = 0;        ///< commands answered UNIT ATTENTION (not run)
 };
 
 /// SCSI status byte (SAM-5) of the answers modelled here.
@@ -99,6 +100,10 @@ class ScsiArray {
   void expire_tokens();
   /// Fails the next EXTENDED COPY / WRITE USING TOKEN segment with COPY ABORTED sense (fault injection).
   void fail_next_segment();
+  /// A reset (fault injection): each initiator's next command through
+  /// execute() is not run and answers UNIT ATTENTION, POWER ON, RESET OR
+  /// BUS DEVICE RESET OCCURRED (SAM-5: reported once per I_T nexus).
+  void raise_unit_attention();
 
   /// The array's host.
   sg4::Host* host() const { return cpu_.host(); }
@@ -157,6 +162,8 @@ class ScsiArray {
   std::map<std::uint64_t, Token> tokens_;
   std::uint64_t next_token_ = 1;
   bool fail_next_segment_ = false;
+  std::uint64_t resets_ = 0;                           // raise_unit_attention() calls so far
+  std::map<sg4::Host*, std::uint64_t> resets_seen_;   // per initiator: resets already reported
 };
 
 }  // namespace offload::models

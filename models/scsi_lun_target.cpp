@@ -8,6 +8,7 @@
 #include "engine/scsi/sense.hpp"
 #include "engine/scsi/vpd_third_party_copy.hpp"
 #include "engine/scsi/xcopy_lid1.hpp"
+#include "engine/targets/scsi_transport.hpp"
 
 namespace offload::models {
 
@@ -45,7 +46,22 @@ ScsiLunTarget::ScsiLunTarget(sg4::Host* initiator, CpuModel& initiator_cpu, Scsi
 }
 
 ScsiReply ScsiLunTarget::send(const scsi::Bytes& cdb, const scsi::Bytes& parameters) {
-  return source_.execute(initiator_, source_lun_, cdb, parameters);
+  return send_to(source_lun_, cdb, parameters);
+}
+
+// Like the real transports (engine/targets/scsi_transport.hpp): a command
+// answered UNIT ATTENTION was not run and is sent again.
+ScsiReply ScsiLunTarget::send_to(const std::string& lun, const scsi::Bytes& cdb, const scsi::Bytes& parameters) {
+  auto unit_attention = [](const ScsiReply& reply) {
+    if (reply.status != ScsiStatus::check_condition) return false;
+    auto sense = scsi::decode_sense(reply.sense);
+    return sense && sense->key == scsi::SenseKey::unit_attention;
+  };
+  ScsiReply reply = source_.execute(initiator_, lun, cdb, parameters);
+  for (int retry = 0; retry < kUnitAttentionRetries && unit_attention(reply); ++retry) {
+    reply = source_.execute(initiator_, lun, cdb, parameters);
+  }
+  return reply;
 }
 
 // INQUIRY, VPD 0x8F and RECEIVE COPY RESULTS operating parameters, once per
@@ -92,7 +108,7 @@ void ScsiLunTarget::discover() {
 const scsi::Designator& ScsiLunTarget::designator_of(const std::string& lun) {
   auto it = session_.designators.find(lun);
   if (it != session_.designators.end()) return it->second;
-  auto reply = source_.execute(initiator_, lun, scsi::inquiry_cdb(true, 0x83, kAllocation));
+  auto reply = send_to(lun, scsi::inquiry_cdb(true, 0x83, kAllocation));
   scsi::Designator found;  // empty when the page is missing: the copy then fails as unreachable
   if (auto page = scsi::decode_device_identification_vpd(reply.data); reply.status == ScsiStatus::good && page) {
     if (const scsi::Designator* best = page->best_for_copy()) found = *best;

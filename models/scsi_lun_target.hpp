@@ -71,6 +71,7 @@ class ScsiLunTarget final : public CopyTarget, public FaultCounted {
   void discover();
   const scsi::Designator& designator_of(const std::string& lun);
   ScsiReply send(const scsi::Bytes& cdb, const scsi::Bytes& parameters = {});
+  ScsiReply send_to(const std::string& lun, const scsi::Bytes& cdb, const scsi::Bytes& parameters = {});
   OpResult failure(const char* command, const ScsiReply& reply);
   OpResult poll_token_copy(std::uint32_t list_id, std::uint64_t blocks);
   sg4::Host* initiator_;

@@ -31,6 +31,7 @@ void apply(const FaultSpec& fault, Platform& platform, nlohmann::json& log, std:
     case FaultKind::cb_offload_lost: platform.server(fault.target)->lose_callbacks(fault.count); break;
     case FaultKind::odx_token_expire: platform.array(fault.target)->expire_tokens(); break;
     case FaultKind::xcopy_segment_fail: platform.array(fault.target)->fail_next_segment(); break;
+    case FaultKind::unit_attention: platform.array(fault.target)->raise_unit_attention(); break;
   }
 }
 

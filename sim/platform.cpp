@@ -163,7 +163,8 @@ nlohmann::json Platform::metrics() const {
                   {"extended_copy", c.extended_copies}, {"receive_copy_results", c.receive_copy_results},
                   {"populate_token", c.populate_tokens}, {"write_using_token", c.write_using_tokens},
                   {"receive_rod_token_information", c.rrti_polls}, {"check_condition", c.check_conditions},
-                  {"tokens_expired", c.tokens_expired}, {"segments_failed", c.segments_failed}};
+                  {"tokens_expired", c.tokens_expired}, {"segments_failed", c.segments_failed},
+                  {"unit_attentions", c.unit_attentions}};
   }
   nlohmann::json client_hosts = nlohmann::json::array();
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);

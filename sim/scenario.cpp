@@ -409,7 +409,8 @@ void read_faults(const Value& root, Fields& top, Scenario& s) {
                                {"nfs_server_restart", FaultKind::nfs_server_restart, "server", "[[nfs_server]]", true},
                                {"cb_offload_lost", FaultKind::cb_offload_lost, "server", "[[nfs_server]]", false},
                                {"odx_token_expire", FaultKind::odx_token_expire, "array", "[[scsi_array]]", false},
-                               {"xcopy_segment_fail", FaultKind::xcopy_segment_fail, "array", "[[scsi_array]]", false}};
+                               {"xcopy_segment_fail", FaultKind::xcopy_segment_fail, "array", "[[scsi_array]]", false},
+                               {"unit_attention", FaultKind::unit_attention, "array", "[[scsi_array]]", false}};
   for (std::size_t i = 0; i < faults->size(); ++i) {
     Fields f((*faults)[i], context_for("fault", (*faults)[i], i));
     FaultSpec fault;
@@ -419,7 +420,7 @@ void read_faults(const Value& root, Fields& top, Scenario& s) {
     for (const Kind& k : kinds) if (fault.kind_name == k.name) kind = &k;
     if (kind == nullptr) {
       f.bad(f.need("kind"), "kind", "unknown fault kind '" + fault.kind_name +
-                                        "' (link_down, nfs_server_restart, cb_offload_lost, odx_token_expire, xcopy_segment_fail)");
+                                        "' (link_down, nfs_server_restart, cb_offload_lost, odx_token_expire, xcopy_segment_fail, unit_attention)");
     }
     fault.kind = kind->kind;
     fault.target = f.text(kind->target_key);

@@ -136,6 +136,7 @@ enum class FaultKind {
   cb_offload_lost,      ///< the next `count` CB_OFFLOAD callbacks of a server are dropped
   odx_token_expire,     ///< every ROD token of an array expires
   xcopy_segment_fail,   ///< the next EXTENDED COPY / WRITE USING TOKEN segment fails (COPY ABORTED)
+  unit_attention,       ///< each initiator's next command to an array answers UNIT ATTENTION (POWER ON, RESET)
 };
 
 /// One fault injected at a simulated time.

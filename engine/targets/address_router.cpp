@@ -3,16 +3,40 @@
 #include <cerrno>
 
 #include "engine/targets/iscsi_session.hpp"
+#include "engine/targets/sg_io_transport.hpp"
 
 namespace offload {
 
+bool is_lun_address(const std::string& address) {
+  return is_iscsi_url(address) || is_scsi_device_path(address) || is_device_node(address);
+}
+
+std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address) {
+  if (is_iscsi_url(address)) {
+    auto parsed = parse_iscsi_url(address);
+    if (!parsed) return std::unexpected(CopyError{EINVAL, address, parsed.error()});
+    auto session = IscsiSession::connect(*parsed);
+    if (!session) return std::unexpected(CopyError{ECONNREFUSED, address, session.error()});
+    return std::unique_ptr<ScsiTransport>(std::move(*session));
+  }
+  auto device = SgIoTransport::open(address);
+  if (!device) return std::unexpected(device.error());
+  return std::unique_ptr<ScsiTransport>(std::move(*device));
+}
+
 std::expected<std::unique_ptr<CopyTarget>, CopyError> AddressRouter::open(const CopyRequest& request) {
-  bool source_lun = is_iscsi_url(request.source);
-  bool destination_lun = is_iscsi_url(request.destination);
+  bool source_lun = is_lun_address(request.source);
+  bool destination_lun = is_lun_address(request.destination);
   if (source_lun && destination_lun) return luns_.open(request);
   if (source_lun || destination_lun) {
+    // A device that is no SCSI LUN (/dev/null, a loop or virtio disk): say so, naming it.
+    const std::string& lun = source_lun ? request.source : request.destination;
+    if (!is_iscsi_url(lun)) {
+      if (auto device = SgIoTransport::open(lun); !device) return std::unexpected(device.error());
+    }
     return std::unexpected(CopyError{EINVAL, source_lun ? request.destination : request.source,
-                                     "copies between a file and an iSCSI LUN are not supported; both ends must be iscsi:// or both files"});
+                                     "copies between a file and a LUN (iscsi:// or a SCSI device) are not supported; "
+                                     "both ends must be LUNs or both files"});
   }
   return files_.open(request);
 }

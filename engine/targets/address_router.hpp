@@ -1,12 +1,22 @@
-// The factory front ends use: `iscsi://` addresses go to the iSCSI LUN
-// target, everything else to POSIX files. A copy between a file and a LUN
-// is refused (not implemented yet).
+// The factory front ends use: `iscsi://` addresses (libiscsi) and SCSI
+// device nodes (/dev/sgN, /dev/sdX, or any block or character device: SG_IO)
+// go to the LUN target, everything else to POSIX files. A copy between a
+// file and a LUN is refused (not implemented yet); a copy between an iSCSI
+// LUN and a local one is allowed (host copy; XCOPY where the copy manager
+// reaches the other LUN).
 #pragma once
 
-#include "engine/targets/iscsi_lun.hpp"
+#include <string>
+
 #include "engine/targets/posix_file.hpp"
+#include "engine/targets/scsi_lun.hpp"
 
 namespace offload {
+
+/// True when `address` names a LUN: iscsi://, /dev/sg*, /dev/sd*, or an existing device node.
+bool is_lun_address(const std::string& address);
+/// Opens one LUN address with its transport (libiscsi or SG_IO); the error names the address.
+std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address);
 
 /// Routes each request to the factory for its kind of address.
 class AddressRouter final : public TargetFactory {
@@ -16,7 +26,7 @@ class AddressRouter final : public TargetFactory {
 
  private:
   PosixFileFactory files_;
-  IscsiLunFactory luns_;
+  ScsiLunFactory luns_{open_lun_transport};
 };
 
 }  // namespace offload

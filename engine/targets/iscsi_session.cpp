@@ -13,13 +13,6 @@
 namespace offload {
 namespace {
 
-constexpr int kUnitAttentionRetries = 8;
-
-bool unit_attention(const ScsiOutcome& outcome) {
-  return outcome.status == SCSI_STATUS_CHECK_CONDITION && outcome.sense &&
-         outcome.sense->key == scsi::SenseKey::unit_attention;
-}
-
 // libiscsi's messages may end in a newline: one line, trimmed.
 std::string one_line(std::string text) {
   for (char& c : text) if (c == '\n' || c == '\r') c = ' ';
@@ -58,36 +51,6 @@ std::expected<IscsiAddress, std::string> parse_iscsi_url(std::string_view text) 
     return std::unexpected("LUN '" + std::string(lun) + "' is not a number from 0 to 16383");
   }
   return address;
-}
-
-bool ScsiOutcome::invalid_operation_code() const {
-  return status == SCSI_STATUS_CHECK_CONDITION && sense && sense->key == scsi::SenseKey::illegal_request &&
-         sense->code == scsi::asc::invalid_operation_code;
-}
-
-std::string ScsiOutcome::describe() const {
-  if (!transport_error.empty()) return "transport error: " + transport_error;
-  switch (status) {
-    case SCSI_STATUS_GOOD: return "GOOD";
-    case SCSI_STATUS_CHECK_CONDITION:
-      return "CHECK CONDITION: " + (sense ? sense->describe() : std::string("no sense data"));
-    case SCSI_STATUS_BUSY: return "BUSY";
-    case SCSI_STATUS_RESERVATION_CONFLICT: return "RESERVATION CONFLICT";
-    case SCSI_STATUS_TASK_SET_FULL: return "TASK SET FULL";
-    case SCSI_STATUS_TASK_ABORTED: return "TASK ABORTED";
-    default: return "SCSI status " + std::to_string(status);
-  }
-}
-
-int ScsiOutcome::to_errno() const {
-  if (good()) return 0;
-  if (!transport_error.empty()) return ECONNRESET;
-  if (invalid_operation_code()) return EOPNOTSUPP;
-  if (status == SCSI_STATUS_CHECK_CONDITION && sense && sense->code == scsi::asc::copy_target_device_not_reachable) {
-    return EXDEV;  // the copy manager cannot reach the other LUN: the host can
-  }
-  if (status == SCSI_STATUS_CHECK_CONDITION && sense && sense->key == scsi::SenseKey::illegal_request) return EINVAL;
-  return EIO;
 }
 
 std::expected<std::unique_ptr<IscsiSession>, std::string> IscsiSession::connect(const IscsiAddress& address) {
@@ -148,47 +111,35 @@ ScsiOutcome IscsiSession::finish(scsi_task* task) {
 ScsiOutcome IscsiSession::command(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
                                   std::span<std::uint8_t> data_in) {
   std::lock_guard lock(mutex_);
-  ScsiOutcome outcome;
-  for (int attempt = 0; attempt <= kUnitAttentionRetries; ++attempt) {
+  return retry_unit_attention([&] {
     int direction = !data_out.empty() ? SCSI_XFER_WRITE : (!data_in.empty() ? SCSI_XFER_READ : SCSI_XFER_NONE);
     int length = static_cast<int>(!data_out.empty() ? data_out.size() : data_in.size());
     scsi_task* task = scsi_create_task(static_cast<int>(cdb.size()), const_cast<unsigned char*>(cdb.data()), direction, length);
-    if (task == nullptr) return {.status = SCSI_STATUS_ERROR, .transport_error = "out of memory for a SCSI task"};
+    if (task == nullptr) return ScsiOutcome{.status = SCSI_STATUS_ERROR, .transport_error = "out of memory for a SCSI task"};
     if (!data_in.empty()) scsi_task_add_data_in_buffer(task, static_cast<int>(data_in.size()), data_in.data());
     iscsi_data out{data_out.size(), const_cast<unsigned char*>(data_out.data())};
-    task = iscsi_scsi_command_sync(context_, address_.lun, task, data_out.empty() ? nullptr : &out);
-    outcome = finish(task);
-    if (!unit_attention(outcome)) break;
-  }
-  return outcome;
+    return finish(iscsi_scsi_command_sync(context_, address_.lun, task, data_out.empty() ? nullptr : &out));
+  });
 }
 
 ScsiOutcome IscsiSession::read(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
                                std::span<std::byte> buffer) {
   std::lock_guard lock(mutex_);
-  ScsiOutcome outcome;
-  for (int attempt = 0; attempt <= kUnitAttentionRetries; ++attempt) {
+  return retry_unit_attention([&] {
     scsi_iovec iov{buffer.data(), buffer.size()};
-    scsi_task* task = iscsi_read16_iov_sync(context_, address_.lun, lba, blocks * block_bytes,
-                                            static_cast<int>(block_bytes), 0, 0, 0, 0, 0, &iov, 1);
-    outcome = finish(task);
-    if (!unit_attention(outcome)) break;
-  }
-  return outcome;
+    return finish(iscsi_read16_iov_sync(context_, address_.lun, lba, blocks * block_bytes,
+                                        static_cast<int>(block_bytes), 0, 0, 0, 0, 0, &iov, 1));
+  });
 }
 
 ScsiOutcome IscsiSession::write(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
                                 std::span<const std::byte> buffer) {
   std::lock_guard lock(mutex_);
-  ScsiOutcome outcome;
-  for (int attempt = 0; attempt <= kUnitAttentionRetries; ++attempt) {
+  return retry_unit_attention([&] {
     scsi_iovec iov{const_cast<std::byte*>(buffer.data()), buffer.size()};
-    scsi_task* task = iscsi_write16_iov_sync(context_, address_.lun, lba, nullptr, blocks * block_bytes,
-                                             static_cast<int>(block_bytes), 0, 0, 0, 0, 0, &iov, 1);
-    outcome = finish(task);
-    if (!unit_attention(outcome)) break;
-  }
-  return outcome;
+    return finish(iscsi_write16_iov_sync(context_, address_.lun, lba, nullptr, blocks * block_bytes,
+                                         static_cast<int>(block_bytes), 0, 0, 0, 0, 0, &iov, 1));
+  });
 }
 
 std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> IscsiSession::capacity() {
@@ -207,7 +158,7 @@ std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> IscsiSession
       return result;
     }
     ScsiOutcome outcome = finish(task);
-    if (!unit_attention(outcome)) return std::unexpected("READ CAPACITY(16): " + outcome.describe());
+    if (!outcome.unit_attention()) return std::unexpected("READ CAPACITY(16): " + outcome.describe());
   }
   return std::unexpected("READ CAPACITY(16): UNIT ATTENTION did not clear");
 }

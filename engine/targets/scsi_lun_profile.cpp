@@ -9,7 +9,7 @@ namespace offload {
 namespace {
 
 // A VPD page's bytes, or nullopt when the device refused it.
-std::optional<scsi::Bytes> vpd_page(IscsiSession& session, std::uint8_t page, std::uint16_t allocation) {
+std::optional<scsi::Bytes> vpd_page(ScsiTransport& session, std::uint8_t page, std::uint16_t allocation) {
   scsi::Bytes data(allocation, 0);
   ScsiOutcome outcome = session.command(scsi::inquiry_cdb(true, page, allocation), {}, data);
   if (!outcome.good()) return std::nullopt;
@@ -63,7 +63,7 @@ std::uint64_t LunProfile::xcopy_max_bytes(std::size_t cscd_descriptors) const {
   return xcopy_segment_bytes() * xcopy_max_segments(cscd_descriptors);
 }
 
-std::expected<LunProfile, std::string> discover_lun(IscsiSession& session) {
+std::expected<LunProfile, std::string> discover_lun(ScsiTransport& session) {
   LunProfile profile;
   auto capacity = session.capacity();
   if (!capacity) return std::unexpected(capacity.error());

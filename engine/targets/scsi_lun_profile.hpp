@@ -15,7 +15,7 @@
 #include "engine/scsi/receive_copy_results.hpp"
 #include "engine/scsi/vpd_device_identification.hpp"
 #include "engine/scsi/vpd_third_party_copy.hpp"
-#include "engine/targets/iscsi_session.hpp"
+#include "engine/targets/scsi_transport.hpp"
 
 namespace offload {
 
@@ -44,7 +44,7 @@ struct LunProfile {
   [[nodiscard]] std::uint64_t xcopy_segment_bytes() const;
 };
 
-/// Asks the LUN behind `session`; fails only when the LUN cannot be sized.
-std::expected<LunProfile, std::string> discover_lun(IscsiSession& session);
+/// Asks the LUN behind `session` (any transport); fails only when the LUN cannot be sized.
+std::expected<LunProfile, std::string> discover_lun(ScsiTransport& session);
 
 }  // namespace offload

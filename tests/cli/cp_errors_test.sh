@@ -33,7 +33,7 @@ ok test ! -e out3
 # "unreadable" here means not a file, not there, or not what it claims).
 mkfifo fifo
 expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" timeout 10 "$offload" cp fifo out4
-expect "device as source" 1 "/dev/null: source is not a regular file" "$offload" cp /dev/null out4
+expect "device as source" 1 "/dev/null: a character device that does not accept SG_IO" "$offload" cp /dev/null out4
 expect "/proc file as source" 1 "/proc/self/status: source is on procfs" "$offload" cp /proc/self/status out4
 expect "sysfs file as source" 1 "source is on sysfs" "$offload" cp /sys/kernel/mm/transparent_hugepage/enabled out4
 ln -s nowhere dangling

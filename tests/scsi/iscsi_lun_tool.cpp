@@ -1,6 +1,7 @@
-// iscsi_lun_tool: writes and checks data on iSCSI LUNs through libiscsi
-// (the engine's own session code), so tests can set up a source range and
-// verify a copy by reading both LUNs back.
+// iscsi_lun_tool: writes and checks data on LUNs through the engine's own
+// transports (libiscsi for iscsi:// URLs, SG_IO for /dev/sgN and /dev/sdX),
+// so tests can set up a source range and verify a copy by reading both
+// LUNs back.
 //   iscsi_lun_tool fill URL OFFSET LENGTH SEED     write a pseudo-random pattern
 //   iscsi_lun_tool check URL OFFSET LENGTH SEED    exit 0 if the range holds that pattern
 //   iscsi_lun_tool compare URL1 OFF1 URL2 OFF2 LENGTH   exit 0 if the two ranges are equal
@@ -8,6 +9,7 @@
 //   iscsi_lun_tool raw-xcopy SRC DST SRC_OFF DST_OFF LENGTH   one EXTENDED COPY with
 //       no safety check (to show what the engine's equal-designator refusal prevents)
 // Exit 1 on a mismatch (with the first differing byte), 2 on errors.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,12 +19,12 @@
 #include "engine/scsi/cdb.hpp"
 #include "engine/scsi/vpd_device_identification.hpp"
 #include "engine/scsi/xcopy_lid1.hpp"
-#include "engine/targets/iscsi_session.hpp"
+#include "engine/targets/address_router.hpp"
 #include "engine/targets/scsi_lun_profile.hpp"
 
 namespace {
 
-using offload::IscsiSession;
+using offload::ScsiTransport;
 
 constexpr std::uint64_t kChunk = 4ULL << 20;
 
@@ -45,24 +47,29 @@ void make_pattern(std::vector<std::byte>& buffer, std::uint64_t seed, std::uint6
   std::exit(2);
 }
 
-std::unique_ptr<IscsiSession> open(const char* url) {
-  auto address = offload::parse_iscsi_url(url);
-  if (!address) die(std::string(url) + ": " + address.error());
-  auto session = IscsiSession::connect(*address);
-  if (!session) die(session.error());
+std::unique_ptr<ScsiTransport> open(const char* url) {
+  auto session = offload::open_lun_transport(url);
+  if (!session) die(session.error().describe());
   return std::move(*session);
 }
 
-std::uint32_t block_size(IscsiSession& session) {
+std::uint32_t block_size(ScsiTransport& session) {
   auto capacity = session.capacity();
   if (!capacity) die(capacity.error());
   return capacity->second;
 }
 
-void io(IscsiSession& s, bool write, std::uint64_t offset, std::vector<std::byte>& buffer, std::uint32_t bs) {
-  auto blocks = static_cast<std::uint32_t>(buffer.size() / bs);
-  auto outcome = write ? s.write(offset / bs, blocks, bs, buffer) : s.read(offset / bs, blocks, bs, buffer);
-  if (!outcome.good()) die(std::string(write ? "WRITE" : "READ") + " at " + std::to_string(offset) + ": " + outcome.describe());
+void io(ScsiTransport& s, bool write, std::uint64_t offset, std::vector<std::byte>& buffer, std::uint32_t bs) {
+  std::uint64_t step = s.max_transfer_bytes() != 0 ? std::max<std::uint64_t>(bs, s.max_transfer_bytes() / bs * bs) : buffer.size();
+  for (std::uint64_t done = 0; done < buffer.size(); done += step) {
+    std::span<std::byte> piece = std::span(buffer).subspan(done, std::min<std::uint64_t>(step, buffer.size() - done));
+    auto blocks = static_cast<std::uint32_t>(piece.size() / bs);
+    std::uint64_t lba = (offset + done) / bs;
+    auto outcome = write ? s.write(lba, blocks, bs, piece) : s.read(lba, blocks, bs, piece);
+    if (!outcome.good()) {
+      die(std::string(write ? "WRITE" : "READ") + " at " + std::to_string(offset + done) + ": " + outcome.describe());
+    }
+  }
 }
 
 std::uint64_t number(const char* text) { return std::strtoull(text, nullptr, 0); }

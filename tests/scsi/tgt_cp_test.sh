@@ -85,7 +85,7 @@ expect_error "destination too small" "past the end of the destination LUN" "$off
 expect_error "bad LUN number" "is not a number" "$offload" cp "$TGT_URL/x" "$dst"
 expect_error "no such LUN" "cannot log in" "$offload" cp "$TGT_URL/7" "$dst"
 expect_error "nobody listening" "cannot log in" "$offload" cp "iscsi://127.0.0.1:1/$TGT_IQN/1" "$dst"
-expect_error "file and LUN mixed" "both ends must be iscsi://" "$offload" cp "$state/env" "$dst"
+expect_error "file and LUN mixed" "both ends must be LUNs or both files" "$offload" cp "$state/env" "$dst"
 expect_error "clone on a LUN" "works on files, not on LUNs" "$offload" cp "$src" "$dst" --method clone
 
 echo "tgt_cp: $passed passed, $failed failed"

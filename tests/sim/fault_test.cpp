@@ -176,6 +176,28 @@ TEST(Faults, AbortedXcopySegmentFailsTheCopyWithTheBytesDone) {
   EXPECT_EQ(run["metrics"]["scsi"]["array"]["extended_copy"], 3);
 }
 
+TEST(Faults, UnitAttentionIsRetriedAndTheCopyStaysOffloaded) {
+  // Two resets: at 1 ms (during READ CAPACITY, so discovery's first INQUIRY
+  // is answered UNIT ATTENTION) and at 500 ms (the third EXTENDED COPY is).
+  // Each answered command was not run and is sent again: same EXTENDED
+  // COPY count as without faults, no fallback, one extra round trip each.
+  auto run = simulate(scsi_platform("max_segment = \"25MiB\"",
+                                    fault("kind = \"unit_attention\"\narray = \"array\"\nat = \"1ms\"") +
+                                        fault("kind = \"unit_attention\"\narray = \"array\"\nat = \"500ms\"")),
+                      "xcopy");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& copy = only_copy(run);
+  EXPECT_EQ(copy["state"], "done") << copy;
+  EXPECT_EQ(copy["bytes_by_method"]["scsi-xcopy"], 100 * 1048576);
+  EXPECT_TRUE(copy["fallbacks"].empty()) << copy["fallbacks"];
+  EXPECT_EQ(run["metrics"]["scsi"]["array"]["unit_attentions"], 2);
+  EXPECT_EQ(run["metrics"]["scsi"]["array"]["check_condition"], 2);
+  EXPECT_EQ(run["metrics"]["scsi"]["array"]["extended_copy"], 4);
+  // 4 segments of 0.395216 s, READ CAPACITY, discovery (~12 ms), SYNCHRONIZE
+  // CACHE, and the two repeated commands' round trips (2 ms each).
+  EXPECT_NEAR(copy["end_s"].get<double>(), 0.002 + 4 * 0.395216 + 0.002 + 0.012 + 2 * 0.002, 0.003);
+}
+
 TEST(Faults, ExpiredTokenFallsBackToHostForItsRange) {
   auto run = simulate(scsi_platform("xcopy = false, max_token = \"25MiB\"",
                                     fault("kind = \"odx_token_expire\"\narray = \"array\"\nat = \"14ms\"")),

@@ -3,12 +3,18 @@
 # and LUN N of one iSCSI target on port 3260 (the host reaches it via hostfwd).
 # The kernel command line carries the IQN and one serial per disk:
 #   offload.iqn=IQN offload.serials=S0,S1,...
+# With offload.loopback=1 the same backstores are also LUNs of LIO's
+# loopback fabric (tcm_loop): local SCSI disks /dev/sdX and /dev/sgN in the
+# guest; then /test/run (if present) runs with OFFLOAD_SG_LUNS="0 1 ..." and
+# OFFLOAD_LUN<N>_SD / OFFLOAD_LUN<N>_SG / OFFLOAD_LUN<N>_SERIAL, prints
+# "OFFLOAD-GUEST: EXIT rc" and the guest powers off.
 . /lib/guest-lib.sh
 load_modules
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     offload.iqn=*) iqn=${arg#offload.iqn=} ;;
     offload.serials=*) serials=${arg#offload.serials=} ;;
+    offload.loopback=*) loopback=${arg#offload.loopback=} ;;
   esac
 done
 [ -n "$iqn" ] && [ -n "$serials" ] || fail "lio: offload.iqn / offload.serials missing on the command line"
@@ -44,5 +50,39 @@ echo 1 >"$tpg/attrib/generate_node_acls"
 echo 0 >"$tpg/attrib/demo_mode_write_protect"
 echo 1 >"$tpg/attrib/cache_dynamic_acls"
 echo 1 >"$tpg/enable" || fail "lio: cannot enable the target portal group"
-ready "lio $iqn luns=$n"
+
+# LIO's loopback fabric: the nexus first (the SCSI host needs it to probe),
+# then one LUN per backstore; tcm_loop adds each as SCSI device H:0:1:N.
+if [ "$loopback" = 1 ]; then
+  lb=/sys/kernel/config/target/loopback/naa.50014050ff1ce000/tpgt_1
+  mkdir -p "$lb" || fail "loopback: cannot create $lb (tcm_loop loaded?)"
+  echo naa.50014050ff1ce001 >"$lb/nexus" || fail "loopback: cannot create the I_T nexus"
+  i=0 luns=""
+  for serial in $(echo "$serials" | tr , ' '); do
+    mkdir -p "$lb/lun/lun_$i"
+    ln -s "$core/fileio_$i/lun$i" "$lb/lun/lun_$i/lun$i" || fail "loopback: cannot map LUN $i"
+    waited=0 sd="" sg=""
+    while [ $waited -lt 60 ]; do
+      dev=$(ls -d /sys/bus/scsi/devices/*:0:1:$i 2>/dev/null | head -n1)
+      [ -n "$dev" ] && sd=$(ls "$dev/block" 2>/dev/null | head -n1) && sg=$(ls "$dev/scsi_generic" 2>/dev/null | head -n1)
+      [ -n "$sd" ] && [ -n "$sg" ] && [ -b "/dev/$sd" ] && [ -c "/dev/$sg" ] && break
+      sleep 1; waited=$((waited + 1))
+    done
+    [ -n "$sd" ] && [ -n "$sg" ] || fail "loopback: LUN $i has no /dev/sdX and /dev/sgN after 60 s"
+    export "OFFLOAD_LUN${i}_SD=/dev/$sd" "OFFLOAD_LUN${i}_SG=/dev/$sg" "OFFLOAD_LUN${i}_SERIAL=$serial" \
+           "OFFLOAD_LUN${i}_BACKSTORE=$core/fileio_$i/lun$i"
+    say "loopback lun $i $(basename "$dev") /dev/$sd /dev/$sg $(cat "$dev/vendor") $(cat "$dev/model")"
+    luns="$luns $i"; i=$((i + 1))
+  done
+  export OFFLOAD_SG_LUNS="${luns# }"
+fi
+ready "lio $iqn luns=$n loopback=${loopback:-0}"
+if [ -x /test/run ]; then
+  cd /test
+  ./run >/dev/console 2>&1
+  rc=$?
+  say "EXIT $rc"
+  sync
+  poweroff -f
+fi
 while true; do sleep 3600; done

@@ -1,4 +1,4 @@
-#include "engine/targets/iscsi_lun.hpp"
+#include "engine/targets/scsi_lun.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -6,7 +6,6 @@
 
 #include "engine/scsi/cdb.hpp"
 #include "engine/scsi/xcopy_lid1.hpp"
-#include "engine/targets/iscsi_session.hpp"
 #include "engine/targets/scsi_lun_profile.hpp"
 
 namespace offload {
@@ -18,13 +17,13 @@ std::int64_t bytes_or_errno(const ScsiOutcome& outcome, std::uint64_t bytes) {
 
 // One open endpoint: a session and what its LUN said at open.
 struct Lun {
-  std::shared_ptr<IscsiSession> session;
+  std::shared_ptr<ScsiTransport> session;
   LunProfile profile;
 };
 
-class IscsiLunTarget final : public CopyTarget {
+class ScsiLunTarget final : public CopyTarget {
  public:
-  IscsiLunTarget(Lun source, Lun destination, bool same_lun, std::string xcopy_refusal, TargetInfo info)
+  ScsiLunTarget(Lun source, Lun destination, bool same_lun, std::string xcopy_refusal, TargetInfo info)
       : source_(std::move(source)), destination_(std::move(destination)), same_lun_(same_lun),
         xcopy_refusal_(std::move(xcopy_refusal)), info_(std::move(info)) {}
 
@@ -78,7 +77,7 @@ class IscsiLunTarget final : public CopyTarget {
     ScsiOutcome outcome = source_.session->command(cdb, parameters, {});
     if (!outcome.good()) {
       return {.value = -static_cast<std::int64_t>(outcome.to_errno()),
-              .detail = "EXTENDED COPY to " + source_.session->address().url() + ": " + outcome.describe()};
+              .detail = "EXTENDED COPY to " + source_.session->address() + ": " + outcome.describe()};
     }
     return {.value = static_cast<std::int64_t>(planned)};
   }
@@ -107,6 +106,9 @@ class IscsiLunTarget final : public CopyTarget {
     std::uint64_t limit_blocks = 1U << 14;  // 8 MiB at 512 bytes: below every target's burst limits seen
     for (const Lun* lun : {&source_, &destination_}) {
       if (lun->profile.max_transfer_blocks != 0) limit_blocks = std::min<std::uint64_t>(limit_blocks, lun->profile.max_transfer_blocks);
+      if (std::uint64_t bytes = lun->session->max_transfer_bytes(); bytes != 0) {
+        limit_blocks = std::min<std::uint64_t>(limit_blocks, std::max<std::uint64_t>(1, bytes / bs));
+      }
     }
     std::uint64_t done = 0;
     while (done < op.length) {
@@ -133,12 +135,12 @@ class IscsiLunTarget final : public CopyTarget {
   std::atomic<std::uint8_t> next_list_id_{1};
 };
 
-std::expected<Lun, CopyError> open_lun(const std::string& url, const IscsiAddress& address) {
-  auto session = IscsiSession::connect(address);
-  if (!session) return std::unexpected(CopyError{ECONNREFUSED, url, session.error()});
+std::expected<Lun, CopyError> open_lun(const LunOpener& opener, const std::string& address) {
+  auto session = opener(address);
+  if (!session) return std::unexpected(session.error());
   auto profile = discover_lun(**session);
-  if (!profile) return std::unexpected(CopyError{EIO, url, profile.error()});
-  return Lun{std::shared_ptr<IscsiSession>(std::move(*session)), std::move(*profile)};
+  if (!profile) return std::unexpected(CopyError{EIO, address, profile.error()});
+  return Lun{std::shared_ptr<ScsiTransport>(std::move(*session)), std::move(*profile)};
 }
 
 // Why EXTENDED COPY must not run between these two LUNs ("" = it may).
@@ -158,11 +160,7 @@ std::string equal_designator_trap(const Lun& source, const Lun& destination) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<CopyTarget>, CopyError> IscsiLunFactory::open(const CopyRequest& request) {
-  auto source_address = parse_iscsi_url(request.source);
-  if (!source_address) return std::unexpected(CopyError{EINVAL, request.source, source_address.error()});
-  auto destination_address = parse_iscsi_url(request.destination);
-  if (!destination_address) return std::unexpected(CopyError{EINVAL, request.destination, destination_address.error()});
+std::expected<std::unique_ptr<CopyTarget>, CopyError> ScsiLunFactory::open(const CopyRequest& request) {
   if (request.atomic) {
     return std::unexpected(CopyError{EINVAL, request.destination, "--atomic needs a file destination: a LUN range has no name to publish"});
   }
@@ -170,16 +168,18 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> IscsiLunFactory::open(cons
     return std::unexpected(CopyError{EOPNOTSUPP, request.destination,
                                      std::string(method_choice_name(request.method)) + " works on files, not on LUNs"});
   }
-  const bool same_lun = *source_address == *destination_address;
-  auto source = open_lun(request.source, *source_address);
+  auto source = open_lun(opener_, request.source);
   if (!source) return std::unexpected(source.error());
   Lun destination;
+  bool same_lun = request.destination == request.source;
   if (same_lun) {
     destination = *source;
   } else {
-    auto opened = open_lun(request.destination, *destination_address);
+    auto opened = open_lun(opener_, request.destination);
     if (!opened) return std::unexpected(opened.error());
     destination = std::move(*opened);
+    // Two names of one LUN (/dev/sg1 and /dev/sda): one LUN, not the trap.
+    same_lun = destination.session->identity() == source->session->identity();
   }
   const std::uint32_t bs = source->profile.block_bytes;
   if (destination.profile.block_bytes != bs) {
@@ -217,7 +217,7 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> IscsiLunFactory::open(cons
   }
   if (request.method == MethodChoice::scsi_odx) {
     return std::unexpected(CopyError{EOPNOTSUPP, request.destination,
-                                     "scsi-odx over iSCSI is not implemented (no open-source target offers POPULATE TOKEN)"});
+                                     "scsi-odx on real LUNs is not implemented (no open-source target offers POPULATE TOKEN)"});
   }
   if (refusal.empty()) {
     std::string why = source->profile.xcopy_unsupported_reason();
@@ -234,12 +234,12 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> IscsiLunFactory::open(cons
   info.source_size = size;
   info.source_range = {request.source_offset, length};
   info.destination_offset = request.destination_offset;
-  info.source_fs = "iscsi:" + source->profile.inquiry.vendor;
-  info.destination_fs = "iscsi:" + destination.profile.inquiry.vendor;
+  info.source_fs = source->session->kind() + ":" + source->profile.inquiry.vendor;
+  info.destination_fs = destination.session->kind() + ":" + destination.profile.inquiry.vendor;
   info.file_methods = false;
   info.device_methods = {Method::scsi_xcopy};  // tried first in auto; a refusal is a recorded fallback
   info.max_op_bytes[static_cast<std::size_t>(Method::scsi_xcopy)] = source->profile.xcopy_max_bytes(same_lun ? 1 : 2);
-  return std::make_unique<IscsiLunTarget>(std::move(*source), std::move(destination), same_lun, std::move(refusal),
+  return std::make_unique<ScsiLunTarget>(std::move(*source), std::move(destination), same_lun, std::move(refusal),
                                           std::move(info));
 }
 

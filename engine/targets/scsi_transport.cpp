@@ -1,0 +1,92 @@
+#include "engine/targets/scsi_transport.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace offload {
+
+bool ScsiOutcome::unit_attention() const {
+  return status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::unit_attention;
+}
+
+bool ScsiOutcome::invalid_operation_code() const {
+  return status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::illegal_request &&
+         sense->code == scsi::asc::invalid_operation_code;
+}
+
+std::string ScsiOutcome::describe() const {
+  if (!transport_error.empty()) return "transport error: " + transport_error;
+  switch (status) {
+    case scsi_status::good: return "GOOD";
+    case scsi_status::check_condition:
+      return "CHECK CONDITION: " + (sense ? sense->describe() : std::string("no sense data"));
+    case scsi_status::busy: return "BUSY";
+    case scsi_status::reservation_conflict: return "RESERVATION CONFLICT";
+    case scsi_status::task_set_full: return "TASK SET FULL";
+    case scsi_status::aca_active: return "ACA ACTIVE";
+    case scsi_status::task_aborted: return "TASK ABORTED";
+    default: return "SCSI status " + std::to_string(status);
+  }
+}
+
+int ScsiOutcome::to_errno() const {
+  if (good()) return 0;
+  if (!transport_error.empty()) return transport_errno != 0 ? transport_errno : ECONNRESET;
+  if (invalid_operation_code()) return EOPNOTSUPP;
+  if (status == scsi_status::check_condition && sense && sense->code == scsi::asc::copy_target_device_not_reachable) {
+    return EXDEV;  // the copy manager cannot reach the other LUN: the host can
+  }
+  if (status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::illegal_request) return EINVAL;
+  if (status == scsi_status::busy || status == scsi_status::task_set_full ||
+      status == scsi_status::reservation_conflict) {
+    return EBUSY;
+  }
+  return EIO;
+}
+
+scsi::Bytes read_write16_cdb(bool write, std::uint64_t lba, std::uint32_t blocks) {
+  scsi::Bytes cdb(16, 0);
+  cdb[0] = write ? 0x8A : 0x88;
+  scsi::put_be(cdb, 2, 8, lba);
+  scsi::put_be(cdb, 10, 4, blocks);
+  return cdb;
+}
+
+scsi::Bytes read_capacity16_cdb(std::uint32_t allocation_length) {
+  scsi::Bytes cdb(16, 0);
+  cdb[0] = 0x9E;
+  cdb[1] = 0x10;
+  scsi::put_be(cdb, 10, 4, allocation_length);
+  return cdb;
+}
+
+std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> decode_read_capacity16(std::span<const std::uint8_t> data) {
+  if (data.size() < 12) {
+    return std::unexpected("READ CAPACITY(16) data: " + std::to_string(data.size()) + " bytes, need 12 (RETURNED LOGICAL BLOCK ADDRESS, LOGICAL BLOCK LENGTH)");
+  }
+  std::uint64_t last = scsi::get_be64(data, 0);
+  if (last == UINT64_MAX) return std::unexpected("READ CAPACITY(16) data: RETURNED LOGICAL BLOCK ADDRESS is 2^64 - 1");
+  return std::pair<std::uint64_t, std::uint32_t>{last + 1, scsi::get_be32(data, 8)};
+}
+
+ScsiOutcome ScsiTransport::read(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
+                                std::span<std::byte> buffer) {
+  std::span<std::uint8_t> in(reinterpret_cast<std::uint8_t*>(buffer.data()), std::size_t{blocks} * block_bytes);
+  return command(read_write16_cdb(false, lba, blocks), {}, in);
+}
+
+ScsiOutcome ScsiTransport::write(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
+                                 std::span<const std::byte> buffer) {
+  std::span<const std::uint8_t> out(reinterpret_cast<const std::uint8_t*>(buffer.data()), std::size_t{blocks} * block_bytes);
+  return command(read_write16_cdb(true, lba, blocks), out, {});
+}
+
+std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> ScsiTransport::capacity() {
+  scsi::Bytes data(32, 0);
+  ScsiOutcome outcome = command(read_capacity16_cdb(32), {}, data);
+  if (!outcome.good()) return std::unexpected("READ CAPACITY(16): " + outcome.describe());
+  data.resize(std::min<std::size_t>(outcome.data_in_bytes, data.size()));
+  return decode_read_capacity16(data);
+}
+
+}  // namespace offload
