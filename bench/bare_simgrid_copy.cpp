@@ -383,6 +383,7 @@ int main(int argc, char** argv) {
     }
   }
   zone->seal();
+  net.open_endpoints();
 
   std::mt19937_64 random(p.seed);  // the same draws, in the same order, as sim/simulation.cpp
   std::vector<std::unique_ptr<Copy>> copies;

@@ -37,11 +37,15 @@ void Transfer::wait() {
       return;
     } catch (const simgrid::NetworkFailureException&) {
     }
-    network_->wait_route_up(from_, to_);
-    network_->retries_ += 1;
-    if (FaultTally* tally = current_tally()) tally->retries += 1;
-    comm_ = network_->start(from_, to_, bytes_);
+    resend();
   }
+}
+
+void Transfer::resend() {
+  network_->wait_route_up(from_, to_);
+  network_->retries_ += 1;
+  if (FaultTally* tally = current_tally()) tally->retries += 1;
+  comm_ = network_->start(from_, to_, bytes_);
 }
 
 void Network::link_down(const std::string& name) {
@@ -75,6 +79,12 @@ void Network::add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> lin
   for (const auto& name : link_names) link_bytes_.try_emplace(name, 0.0);
   routes_[{b, a}] = link_names;
   routes_[{a, b}] = std::move(link_names);
+}
+
+// Made lazily by an actor, an endpoint could be seen by another actor before
+// its inbox was ready (Mailbox::by_name and Actor::start are simcalls).
+void Network::open_endpoints() {
+  for (const auto& [ends, links] : routes_) endpoint(ends.first);
 }
 
 bool Network::connected(sg4::Host* a, sg4::Host* b) const { return routes_.contains({a, b}); }

@@ -63,6 +63,9 @@ class Transfer {
       : network_(&network), from_(from), to_(to), bytes_(bytes), comm_(std::move(comm)) {}
   /// Blocks until the message arrived, resending it after outages.
   void wait();
+  /// After the comm failed: waits until the route is up and sends the whole
+  /// message again (wait() then waits for the new attempt).
+  void resend();
   /// The comm of the latest attempt.
   const sg4::CommPtr& comm() const { return comm_; }
 
@@ -81,6 +84,9 @@ class Network {
   ~Network();
   /// Records the links (names) on the route between two hosts, both ways.
   void add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> link_names);
+  /// Creates the inbox of every host with a route; call once the platform
+  /// is sealed, before the simulation runs.
+  void open_endpoints();
   /// True when a route joins the two hosts.
   bool connected(sg4::Host* a, sg4::Host* b) const;
   /// Starts sending `bytes` (0 = a message that only pays latency); call

@@ -7,19 +7,6 @@
 
 namespace offload::models {
 
-// State of one asynchronous COPY, shared by the server's copy actor and the
-// client actor waiting for it.
-struct NfsServer::AsyncCopy {
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
-  bool done = false;       // the server finished copying
-  bool notified = false;   // CB_OFFLOAD reached the client
-  bool cancelled = false;  // OFFLOAD_CANCEL reached the server
-  bool callback_lost = false;  // its CB_OFFLOAD was dropped
-  int epoch = 0;           // the server's restarts when it was accepted
-  double copied = 0;       // bytes copied so far (OFFLOAD_STATUS)
-};
-
 namespace {
 
 void count_retry() {
@@ -36,9 +23,9 @@ void NfsServer::await_up() {
 
 // One RPC (request to reply): waits while the server is down, and sends it
 // again when a restart lost it in flight.
-template <typename Attempt>
-void NfsServer::rpc(Attempt&& attempt) {
+void NfsServer::rpc(const std::function<void()>& attempt, const std::function<void()>& before_waiting) {
   for (;;) {
+    if (!up_ && before_waiting) before_waiting();
     await_up();
     int epoch = epoch_;
     attempt();
@@ -100,7 +87,7 @@ void NfsServer::local_copy(double bytes) { disk_to_disk(disk_, disk_, &cpu_, cpu
 double NfsServer::copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt) {
   if (async && pending_async_ < spec_.copy.max_async) {
     ++counters_.copies_async;
-    auto moved = run_async(client, bytes, interrupt, nullptr, [this](double stage) { local_copy(stage); });
+    auto moved = run_async(client, bytes, interrupt, nullptr, nullptr);  // stages of local_copy, driven inline
     if (moved) return *moved;
     return copy(client, bytes, async, interrupt);  // lost to a restart: redriven from the start
   }
@@ -134,91 +121,6 @@ double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, 
   });
   if (moved) return *moved;
   return copy_from(source, client, bytes, interrupt);  // lost to a restart: redriven from the start
-}
-
-// An asynchronous COPY: reply with a callback id, copy on a server actor in
-// stages, deliver CB_OFFLOAD; the client waits for the callback and polls
-// OFFLOAD_STATUS every poll interval until it learns the copy ended, and
-// sends OFFLOAD_CANCEL at its first wake-up after the engine cancelled.
-// nullopt: a restart lost the copy (the caller redrives it).
-std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
-                                           const std::function<void()>& prologue,
-                                           const std::function<void(double)>& stage) {
-  std::shared_ptr<AsyncCopy> state;
-  auto* owner = sg4::Actor::self()->get_data<FaultCounted>();  // the copy actor's retries count for this copy
-  rpc([&] {
-    network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
-    state = std::make_shared<AsyncCopy>();
-    state->epoch = epoch_;
-    ++pending_async_;
-    copiers_.submit([this, state, client, bytes, prologue, stage, owner] {
-      sg4::Actor::self()->set_data(owner);
-      if (prologue) prologue();
-      auto alive = [&] { return state->epoch == epoch_; };  // the server did not restart under it
-      while (state->copied < bytes && !state->cancelled && alive()) {
-        double piece = std::min(kAsyncStageBytes, bytes - state->copied);
-        stage(piece);
-        state->copied += piece;
-      }
-      sg4::Actor::self()->set_data(nullptr);  // the client may end the copy before the callback lands
-      if (!alive()) return;  // lost with the server's state: no completion, no callback
-      --pending_async_;
-      {
-        std::unique_lock lock(*state->mutex);
-        state->done = true;
-      }
-      if (!spec_.copy.callback || state->cancelled) return;
-      if (callbacks_to_lose_ > 0) {
-        --callbacks_to_lose_;
-        ++counters_.callbacks_lost;
-        state->callback_lost = true;
-        return;
-      }
-      ++counters_.callbacks;
-      network_.send(host(), client, spec_.copy.rpc_bytes);  // CB_OFFLOAD
-      std::unique_lock lock(*state->mutex);
-      state->notified = true;
-      state->changed->notify_all();
-    });
-    network_.send(host(), client, spec_.copy.rpc_bytes);  // reply with the callback id
-  });
-  for (;;) {
-    {
-      std::unique_lock lock(*state->mutex);
-      if (state->notified) break;
-      state->changed->wait_for(lock, spec_.copy.poll_interval_s);
-      if (state->notified) break;
-    }
-    if (interrupt && *interrupt && !state->cancelled) {
-      rpc([&] {
-        ++counters_.offload_cancel;
-        network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_CANCEL
-        state->cancelled = true;
-        network_.send(host(), client, spec_.copy.rpc_bytes);
-      });
-    }
-    bool done = false, lost = false;
-    rpc([&] {
-      ++counters_.offload_status;
-      network_.send(client, host(), spec_.copy.rpc_bytes);  // OFFLOAD_STATUS
-      {
-        std::unique_lock lock(*state->mutex);
-        done = state->done;
-      }
-      lost = !done && state->epoch != epoch_;  // NFS4ERR_BAD_STATEID after the reboot
-      network_.send(host(), client, spec_.copy.rpc_bytes);
-    });
-    if (done) break;
-    if (lost) {
-      ++counters_.redrives;
-      if (FaultTally* tally = current_tally()) tally->redrives += 1;
-      return std::nullopt;
-    }
-  }
-  if (state->callback_lost) {
-    if (FaultTally* tally = current_tally()) tally->callbacks_lost += 1;
-  }
-  return state->copied;
 }
 
 bool NfsServer::clone(sg4::Host* client, double bytes) {

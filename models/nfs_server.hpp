@@ -32,6 +32,13 @@
 //    activities but its reply is lost, and the client retransmits it after
 //    the server is back. Each retransmission and redrive is counted.
 //  - Lost CB_OFFLOAD: the copy ends at the client's next OFFLOAD_STATUS.
+// Simulation cost (models/nfs_server_async.cpp): an asynchronous COPY within
+// one server runs its stages as a state machine that the client's actor
+// drives while it waits for its RPCs and its poll timer, so a copy costs one
+// actor, not two. The stages start and end at the same simulated times as on
+// a copy thread of their own; when the client would block on anything else
+// (the server down, a link down under an RPC, a lost copy) a copy actor
+// (pooled) takes the machine over.
 // Assumptions: one disk per server; a server-side copy reads and writes it
 // at once; RPC headers are rpc_size bytes; no caching effects.
 #pragma once
@@ -112,11 +119,20 @@ class NfsServer {
 
  private:
   struct AsyncCopy;
+  using AsyncCopyPtr = std::shared_ptr<AsyncCopy>;
   void local_copy(double bytes);
+  // Empty `stage`: a copy within this server, driven inline (see above).
   std::optional<double> run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,
                                   const std::function<void()>& prologue, const std::function<void(double)>& stage);
-  template <typename Attempt>
-  void rpc(Attempt&& attempt);
+  void next_stage(const AsyncCopyPtr& copy);
+  void start_stage(AsyncCopy& copy);
+  bool complete_async(AsyncCopy& copy);
+  void send_callback(AsyncCopy& copy);
+  void hand_off(const AsyncCopyPtr& copy);
+  void wait_driving(const AsyncCopyPtr& copy, Transfer* transfer, double deadline);
+  void send_driving(const AsyncCopyPtr& copy, sg4::Host* from, sg4::Host* to);
+  // One RPC; `before_waiting` runs when the server is down, before waiting for it.
+  void rpc(const std::function<void()>& attempt, const std::function<void()>& before_waiting = {});
   void await_up();
 
   sim::NfsServerSpec spec_;

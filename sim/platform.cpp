@@ -85,6 +85,7 @@ Platform::Platform(const Scenario& scenario) {
     }
   }
   zone_->seal();
+  network_.open_endpoints();
   for (const CopySpec& copy : scenario.copies) {
     auto where = scenario.file + ":" + std::to_string(copy.line) + ": [[copy]]: ";
     std::string from = copy.from.substr(0, copy.from.find(':'));
