@@ -4,15 +4,25 @@
 #     with OFFLOAD_REQUIRE_REAL_FS=1 a skip fails) and the Python suite under
 #     /usr/bin/python3 -m pytest;
 #  2. the same C++ suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#     in build-asan/ (-DOFFLOAD_SANITIZE=ON), without the Python package (a
-#     sanitized extension module would need libasan preloaded into Python) and
-#     without the 1 GiB copy test (cli_cp_1gib: the same code paths as the
-#     engine's real-file tests, at 9 GiB of I/O);
+#     in build-asan/ (-DOFFLOAD_SANITIZE=ON), when asked (OFFLOAD_SANITIZE=1).
+#     Not yet CI's default: the whole phase has not yet passed from a clean
+#     clone (issue 7); once it has, change the default below to 1 (then
+#     OFFLOAD_SANITIZE=0 skips it). Left out of it:
+#     - the Python package and its tests (a sanitized extension module would
+#       need libasan preloaded into Python);
+#     - cli_cp_1gib: the same code paths as the engine's real-file tests
+#       (engine_realfs_test, cli_cp_errors), at 9 GiB of I/O;
+#     - nfs_guest: the engine runs inside the QEMU guest as a fully static
+#       program, and ASan cannot link static programs (g++: "cannot specify
+#       -static with -fsanitize=address"), so build-asan does not build it;
+#       its host-side parsers (mountstats, nfsd stats) run in
+#       nfs_mountstats_test;
+#     - lio_conformance: runs only libiscsi's iscsi-test-cu against LIO, none
+#       of our code.
+#     lio_xcopy stays: the sanitized `offload` drives LIO's EXTENDED COPY.
 #  3. the libFuzzer targets built with clang-19 in build-fuzz/, each fuzzed for
-#     OFFLOAD_FUZZ_SECONDS (default 20).
-# Phases 2 and 3 run only when asked (OFFLOAD_SANITIZE=1 / OFFLOAD_FUZZ=1):
-# the whole suite has not yet passed under the sanitizers on a clean clone, so
-# they are not part of CI's run yet (issue 7).
+#     OFFLOAD_FUZZ_SECONDS (default 20); only when asked (OFFLOAD_FUZZ=1). Their
+#     seed corpora and saved findings are replayed in phase 1 (fuzz_*_replay).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
@@ -22,18 +32,24 @@ if compgen -G "python/tests/test_*.py" >/dev/null; then
   /usr/bin/python3 -m pytest -q python/tests || status=1
 fi
 
-if [ "${OFFLOAD_SANITIZE:-}" = 1 ]; then
+if [ "${OFFLOAD_SANITIZE:-0}" != 0 ]; then
   echo "== sanitizers: ASan + UBSan build in build-asan/"
+  start=$SECONDS
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZE=ON \
     -DOFFLOAD_BUILD_PYTHON=OFF -DOFFLOAD_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j "$(nproc)"
+  echo "== sanitizers: build took $((SECONDS - start)) s"
+  # The QEMU guests' kernel and initramfs are the same as phase 1's: share its cache.
+  if [ -d build/guest-cache ] && [ ! -e build-asan/guest-cache ]; then ln -s ../build/guest-cache build-asan/guest-cache; fi
   # SimGrid (not built with ASan) switches actor stacks itself: ASan's
   # detect_stack_use_after_return fake stacks do not follow those switches.
   # The engine turns a failed buffer allocation into ENOMEM (a tested path):
   # allocator_may_return_null lets ASan's allocator fail as malloc would.
   export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:allocator_may_return_null=1:strict_string_checks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  (cd build-asan && ctest --output-on-failure --timeout 1800 -E '^cli_cp_1gib$') || status=1
+  start=$SECONDS
+  (cd build-asan && ctest --output-on-failure --timeout 1800 -E '^(cli_cp_1gib|nfs_guest|lio_conformance)$') || status=1
+  echo "== sanitizers: tests took $((SECONDS - start)) s"
   unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 

@@ -502,10 +502,19 @@ ScenarioSet expand(const Value& root, const std::string& file) {
       set.sweep_keys.push_back(key);
     }
   }
+  // Every point is a whole scenario (and each point x method one simulation
+  // run): refuse a product that cannot be meant before expanding any of it,
+  // naming the key that takes it over the limit and the axes so far.
   std::size_t total = 1;
+  std::string product;
   for (const auto& axis : axes) {
     total *= axis.second.size();  // checked as it grows: never wraps
-    if (total > 100000) throw ScenarioError(file + ": the sweep has more than 100000 points");
+    product += (product.empty() ? "" : " x ") + std::to_string(axis.second.size()) + " ('" + axis.first + "')";
+    if (total > kMaxSweepPoints) {
+      fail_at(root.as_table().at("sweep").as_table().at(axis.first),
+              "[sweep] key '" + axis.first + "': the sweep would have " + product + " = " + std::to_string(total) +
+                  (&axis == &axes.back() ? "" : " or more") + " points, more than " + std::to_string(kMaxSweepPoints));
+    }
   }
   for (std::size_t index = 0; index < total; ++index) {
     Value point = root;

@@ -175,6 +175,10 @@ struct Scenario {
   std::map<std::string, std::string> point;  ///< sweep values applied ("link.lan.bandwidth" -> "10Gbps")
 };
 
+/// Most points a sweep may expand to (the product of its value counts); a
+/// larger sweep is refused before any point is built.
+inline constexpr std::size_t kMaxSweepPoints = 10000;
+
 /// A scenario file with its sweep expanded.
 struct ScenarioSet {
   std::vector<Scenario> points;       ///< one per sweep point (one when no sweep)

@@ -74,6 +74,7 @@ struct Cdb {
   std::uint32_t allocation_length = 0;   ///< bytes of data the initiator accepts (INQUIRY, 0x84)
   std::uint8_t group_number = 0;         ///< POPULATE TOKEN / WRITE USING TOKEN byte 14 bits 4-0
   std::uint8_t control = 0;              ///< last byte
+  friend bool operator==(const Cdb&, const Cdb&) = default;
 };
 
 /// Decodes one CDB; rejects unknown opcodes or service actions and wrong lengths.

@@ -57,6 +57,7 @@ struct Sense {
   std::optional<std::array<std::uint8_t, 3>> key_specific;  ///< SENSE KEY SPECIFIC bytes when SKSV is set
   /// E.g. "ILLEGAL REQUEST, asc 0x20/0x00 (INVALID COMMAND OPERATION CODE)".
   [[nodiscard]] std::string describe() const;
+  friend bool operator==(const Sense&, const Sense&) = default;
 };
 
 /// Name of a sense key, e.g. "ILLEGAL REQUEST".

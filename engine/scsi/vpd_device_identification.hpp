@@ -40,6 +40,7 @@ struct DeviceIdentificationVpd {
   /// The designator to put in an 0xE4 CSCD descriptor: NAA, else EUI-64, else
   /// T10 vendor id, else vendor specific, of the logical unit and at most 20 bytes.
   [[nodiscard]] const Designator* best_for_copy() const;
+  friend bool operator==(const DeviceIdentificationVpd&, const DeviceIdentificationVpd&) = default;
 };
 
 /// Hex text of a designator's value, e.g. "6001405abcdef0123".

@@ -173,6 +173,10 @@ Decoded<ThirdPartyCopyVpd> decode_third_party_copy_vpd(std::span<const std::uint
       return decode_error(kVpdFormat, "THIRD-PARTY COPY DESCRIPTOR LENGTH at byte " + std::to_string(at + 2),
                           "is " + std::to_string(body_length) + ", past the page end");
     }
+    if (body_length % 4 != 0) {  // SPC-4 7.8.17.1: descriptors are whole 4-byte units
+      return decode_error(kVpdFormat, "THIRD-PARTY COPY DESCRIPTOR LENGTH at byte " + std::to_string(at + 2),
+                          "is " + std::to_string(body_length) + ", not a multiple of 4");
+    }
     auto body = in.subspan(at + 4, body_length);
     switch (type) {
       case 0x0000: {

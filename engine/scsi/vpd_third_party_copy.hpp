@@ -24,6 +24,7 @@ struct StandardInquiry {
   std::string vendor;                     ///< T10 VENDOR IDENTIFICATION, bytes 8-15 (trailing spaces dropped)
   std::string product;                    ///< PRODUCT IDENTIFICATION, bytes 16-31
   std::string revision;                   ///< PRODUCT REVISION LEVEL, bytes 32-35
+  friend bool operator==(const StandardInquiry&, const StandardInquiry&) = default;
 };
 
 /// Standard INQUIRY data (36 bytes).

@@ -92,6 +92,12 @@ TEST(ScsiVpd, ThirdPartyCopyRejectsInconsistentPages) {
   Bytes bad_actions = raw;
   bad_actions[46] = 9;  // service actions run past the list
   EXPECT_FALSE(decode_third_party_copy_vpd(bad_actions));
+  // A descriptor whose length is not a multiple of 4 (SPC-4 7.8.17.1; found by
+  // fuzz/scsi_fuzz.cpp: kept raw, it came back 2 bytes longer after a re-encode).
+  Bytes odd = {0x00, 0x8F, 0x00, 0x06, 0x01, 0x02, 0x00, 0x02, 0xAA, 0xBB};
+  auto odd_back = decode_third_party_copy_vpd(odd);
+  ASSERT_FALSE(odd_back);
+  EXPECT_NE(odd_back.error().describe().find("not a multiple of 4"), std::string::npos) << odd_back.error().describe();
 }
 
 TEST(ScsiVpd, DeviceIdentificationLayoutAndNaa) {

@@ -116,6 +116,31 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// A sweep's points are the product of its value counts; one that cannot be
+// meant is refused before any point is built, naming the key that takes it
+// over kMaxSweepPoints and the axes so far (fuzz/scenario_fuzz.cpp spent
+// seconds per input expanding sweeps of tens of thousands of points).
+std::string values(int n, const std::string& unit) {
+  std::string list;
+  for (int i = 1; i <= n; ++i) list += (i > 1 ? ", " : "") + std::string("\"") + std::to_string(i) + unit + "\"";
+  return "[" + list + "]";
+}
+
+TEST(Scenario, HugeSweepIsRefusedNamingTheKey) {
+  std::string sweep = "[sweep]\n\"link.lan.bandwidth\" = " + values(100, "Gbps") + "\n\"link.lan.latency\" = " +
+                      values(100, "us") + "\n\"nfs_server.filer.disk.read\" = " + values(100, "GBps") +
+                      "\n\"nfs_server.filer.disk.write\" = " + values(100, "GBps") + "\n";
+  std::string text = kValid.substr(0, kValid.find("[sweep]")) + sweep;
+  std::string error = error_of(text);
+  EXPECT_NE(error.find("bad.toml:29: [sweep] key 'nfs_server.filer.disk.read'"), std::string::npos) << error;
+  EXPECT_NE(error.find("100 ('link.lan.bandwidth') x 100 ('link.lan.latency') x 100 ('nfs_server.filer.disk.read')"
+                       " = 1000000 or more points, more than 10000"), std::string::npos) << error;
+  // Exactly at the limit it loads: 100 x 100 points.
+  std::string at_limit = kValid.substr(0, kValid.find("[sweep]")) + "[sweep]\n\"link.lan.bandwidth\" = " +
+                         values(100, "Gbps") + "\n\"link.lan.latency\" = " + values(100, "us") + "\n";
+  EXPECT_EQ(load_scenario_text(at_limit, "ok.toml").points.size(), kMaxSweepPoints);
+}
+
 // Found by fuzz/scenario_fuzz.cpp: bare numbers skipped the unit parsers'
 // checks (NaN, infinity, negative sizes, a zero bandwidth were accepted).
 TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
