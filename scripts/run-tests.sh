@@ -4,10 +4,8 @@
 #     with OFFLOAD_REQUIRE_REAL_FS=1 a skip fails) and the Python suite under
 #     /usr/bin/python3 -m pytest;
 #  2. the same C++ suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#     in build-asan/ (-DOFFLOAD_SANITIZE=ON), when asked (OFFLOAD_SANITIZE=1).
-#     Not yet CI's default: the whole phase has not yet passed from a clean
-#     clone (issue 7); once it has, change the default below to 1 (then
-#     OFFLOAD_SANITIZE=0 skips it). Left out of it:
+#     in build-asan/ (-DOFFLOAD_SANITIZE=ON); on by default, so CI runs it
+#     (OFFLOAD_SANITIZE=0 skips it). Left out of it:
 #     - the Python package and its tests (a sanitized extension module would
 #       need libasan preloaded into Python);
 #     - cli_cp_1gib: the same code paths as the engine's real-file tests
@@ -32,7 +30,7 @@ if compgen -G "python/tests/test_*.py" >/dev/null; then
   /usr/bin/python3 -m pytest -q python/tests || status=1
 fi
 
-if [ "${OFFLOAD_SANITIZE:-0}" != 0 ]; then
+if [ "${OFFLOAD_SANITIZE:-1}" != 0 ]; then
   echo "== sanitizers: ASan + UBSan build in build-asan/"
   start=$SECONDS
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZE=ON \
