@@ -5,7 +5,7 @@
 // "in the middle" (some bytes done, the rest not started) without racing it:
 // it waits for the hold, changes the world (the source, a signal, a cancel),
 // and releases. Used by tests and by `offload`'s OFFLOAD_TEST_PAUSE_AFTER_OPS
-// (README, "Pause hook"); no production path arms one.
+// (README, Tests); no production path arms one.
 #pragma once
 
 #include <chrono>
