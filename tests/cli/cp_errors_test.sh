@@ -32,7 +32,7 @@ ok test ! -e out3
 # Sources that cannot be copied, as root too (root reads any mode bits, so
 # "unreadable" here means not a file, not there, or not what it claims).
 mkfifo fifo
-expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" timeout 10 "$offload" cp fifo out4
+expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" "$offload" cp fifo out4
 expect "device as source" 1 "/dev/null: a character device that does not accept SG_IO" "$offload" cp /dev/null out4
 expect "/proc file as source" 1 "/proc/self/status: source is on procfs" "$offload" cp /proc/self/status out4
 expect "sysfs file as source" 1 "source is on sysfs" "$offload" cp /sys/kernel/mm/transparent_hugepage/enabled out4
@@ -48,7 +48,7 @@ ok test ! -e out4
 # Destinations that cannot be written.
 expect "destination through a file" 1 "src/x" "$offload" cp src src/x
 expect "destination ends in /" 1 "destination names a directory" "$offload" cp src newdir/
-expect "destination is a FIFO" 1 "fifo: destination is not a regular file" timeout 10 "$offload" cp src fifo --overwrite
+expect "destination is a FIFO" 1 "fifo: destination is not a regular file" "$offload" cp src fifo --overwrite
 expect "destination in /proc" 1 "/proc/offload-test" "$offload" cp src /proc/offload-test
 ok test ! -e newdir
 # Options that make no sense.
@@ -61,6 +61,8 @@ expect "offset past the end" 1 "past the end of the source" "$offload" cp src ou
 expect "flag without value" 2 "--method" "$offload" cp src out5 --method
 expect "no subcommand" 2 "" "$offload"
 expect "unknown subcommand" 2 "subcommand" "$offload" teleport src out5
+expect "bad test pause" 1 "OFFLOAD_TEST_PAUSE_AFTER_OPS: 'soon' is not a number of operations (EINVAL)" \
+  env OFFLOAD_TEST_PAUSE_AFTER_OPS=soon "$offload" cp src out5
 ok test ! -e out5
 
 # A read-only filesystem (root: a read-only tmpfs holding a file).
