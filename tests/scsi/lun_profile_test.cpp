@@ -61,8 +61,8 @@ TEST(LunProfile, SegmentLimitsFromOtherArrays) {
   p.copy_parameters->max_segment_length = 6000;
   p.block_bytes = 512;
   EXPECT_EQ(p.xcopy_segment_bytes(), 5632U);  // 11 blocks
-  p.copy_parameters->max_segment_descriptors = 64;  // but the list length allows (1024 - 16 - 64) / 28 = 33
-  EXPECT_EQ(p.xcopy_max_segments(2), 33U);
+  p.copy_parameters->max_segment_descriptors = 64;  // but the list length allows (1024 - 2 x 32) / 28 = 34 (no header)
+  EXPECT_EQ(p.xcopy_max_segments(2), 34U);
   p.copy_parameters->max_descriptor_list_length = 0;  // no list limit reported
   EXPECT_EQ(p.xcopy_max_segments(2), 64U);
 }
