@@ -94,8 +94,25 @@ TEST(ScsiOutcome, MapsDeviceAnswersToErrno) {
   ScsiOutcome bad_field{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request,
                                                            .code = scsi::asc::invalid_field_in_parameter_list}};
   EXPECT_EQ(bad_field.to_errno(), EINVAL);
-  ScsiOutcome medium{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::medium_error}};
+  ScsiOutcome medium{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::medium_error,
+                                                      .code = scsi::asc::unrecovered_read_error}};
   EXPECT_EQ(medium.to_errno(), EIO);
+  ScsiOutcome no_service_action{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request,
+                                                                   .code = scsi::asc::invalid_field_in_cdb}};
+  EXPECT_EQ(no_service_action.to_errno(), EOPNOTSUPP);
+  ScsiOutcome aborted{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::copy_aborted,
+                                                         .code = scsi::asc::third_party_device_failure}};
+  EXPECT_EQ(aborted.to_errno(), EREMOTEIO);
+  ScsiOutcome expired{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request, .code = scsi::asc::token_expired}};
+  EXPECT_EQ(expired.to_errno(), ESTALE);
+  ScsiOutcome thin{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::data_protect,
+                                                      .code = scsi::asc::space_allocation_failed}};
+  EXPECT_EQ(thin.to_errno(), ENOSPC);
+  ScsiOutcome protect{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::data_protect, .code = scsi::asc::write_protected}};
+  EXPECT_EQ(protect.to_errno(), EROFS);
+  EXPECT_EQ(ScsiOutcome{.status = scsi::status::reservation_conflict}.to_errno(), EBUSY);
+  EXPECT_EQ(ScsiOutcome{.status = scsi::status::task_aborted}.describe(), "TASK ABORTED");
+  EXPECT_EQ(ScsiOutcome{.status = 0x7E}.describe(), "SCSI status 126");
   ScsiOutcome transport{.status = 0x0f000001, .transport_error = "connection reset"};
   EXPECT_EQ(transport.to_errno(), ECONNRESET);
   EXPECT_EQ(transport.describe(), "transport error: connection reset");
