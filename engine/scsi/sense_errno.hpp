@@ -35,7 +35,7 @@
 // Other ILLEGAL REQUESTs name a field of this one request (a segment
 // beyond the array's limits). MEDIUM and HARDWARE ERROR on the data path
 // are the device's failure and fail the copy. Thin-provisioned space
-// exhaustion (SBC-3 4.7.3, 27/07) is ENOSPC as a full filesystem is (Linux's
+// exhaustion (SBC-3 4.7, logical block provisioning; 27/07) is ENOSPC as a full filesystem is (Linux's
 // SCSI midlayer, drivers/scsi/scsi_lib.c, does the same). UNIT ATTENTION
 // is retried by the transports (engine/targets/scsi_transport.hpp) before
 // it gets here; one that persists is EIO.

@@ -1,4 +1,4 @@
-// SCSI status codes (SAM-5 5.3.1, Table 38): the byte a device server
+// SCSI status codes (SAM-5 5.3): the byte a device server
 // returns when a command ends. CHECK CONDITION means sense data follows
 // (engine/scsi/sense.hpp); engine/scsi/sense_errno.hpp maps both to errno.
 // The one definition for the engine's transports and the simulated array.
