@@ -97,19 +97,15 @@ TEST(ScsiOutcome, MapsDeviceAnswersToErrno) {
   ScsiOutcome medium{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::medium_error,
                                                       .code = scsi::asc::unrecovered_read_error}};
   EXPECT_EQ(medium.to_errno(), EIO);
-  ScsiOutcome no_service_action{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request,
-                                                                   .code = scsi::asc::invalid_field_in_cdb}};
-  EXPECT_EQ(no_service_action.to_errno(), EOPNOTSUPP);
-  ScsiOutcome aborted{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::copy_aborted,
-                                                         .code = scsi::asc::third_party_device_failure}};
-  EXPECT_EQ(aborted.to_errno(), EREMOTEIO);
-  ScsiOutcome expired{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request, .code = scsi::asc::token_expired}};
-  EXPECT_EQ(expired.to_errno(), ESTALE);
-  ScsiOutcome thin{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::data_protect,
-                                                      .code = scsi::asc::space_allocation_failed}};
-  EXPECT_EQ(thin.to_errno(), ENOSPC);
-  ScsiOutcome protect{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::data_protect, .code = scsi::asc::write_protected}};
-  EXPECT_EQ(protect.to_errno(), EROFS);
+  auto errno_of = [](scsi::SenseKey key, scsi::AdditionalSense code) {
+    return ScsiOutcome{.status = scsi::status::check_condition, .sense = scsi::Sense{.key = key, .code = code}}.to_errno();
+  };
+  using Key = scsi::SenseKey;
+  EXPECT_EQ(errno_of(Key::illegal_request, scsi::asc::invalid_field_in_cdb), EOPNOTSUPP);  // a service action it lacks
+  EXPECT_EQ(errno_of(Key::copy_aborted, scsi::asc::third_party_device_failure), EREMOTEIO);
+  EXPECT_EQ(errno_of(Key::illegal_request, scsi::asc::token_expired), ESTALE);
+  EXPECT_EQ(errno_of(Key::data_protect, scsi::asc::space_allocation_failed), ENOSPC);
+  EXPECT_EQ(errno_of(Key::data_protect, scsi::asc::write_protected), EROFS);
   EXPECT_EQ(ScsiOutcome{.status = scsi::status::reservation_conflict}.to_errno(), EBUSY);
   EXPECT_EQ(ScsiOutcome{.status = scsi::status::task_aborted}.describe(), "TASK ABORTED");
   EXPECT_EQ(ScsiOutcome{.status = 0x7E}.describe(), "SCSI status 126");
