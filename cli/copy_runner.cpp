@@ -16,7 +16,7 @@ extern "C" void on_interrupt(int) { g_interrupted = 1; }
 
 std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options) {
   RealRuntime runtime(options.engine.queue_depth);
-  AddressRouter targets;  // files, or LUNs (iSCSI, SG_IO devices)
+  AddressRouter targets(options.iscsi);  // files, or LUNs (iSCSI, SG_IO devices)
   Engine engine(runtime, targets, options.engine);
   auto cookie = engine.submit(request);
   if (!cookie) return std::unexpected(cookie.error());

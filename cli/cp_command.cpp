@@ -30,6 +30,7 @@ struct CpOptions {
   unsigned queue_depth = 8;
   unsigned copy_depth = 2;
   std::string host_chunk = "4MiB";
+  IscsiTimeouts iscsi;  ///< connect, login and per-command limits, seconds
 };
 
 std::uint64_t size_option(const std::string& text, const char* flag) {
@@ -59,6 +60,7 @@ int run(const CpOptions& o) {
   if (!o.length.empty()) request.length = size_option(o.length, "--length");
 
   RunOptions options;
+  options.iscsi = o.iscsi;
   options.engine.queue_depth = o.queue_depth;
   options.engine.copy_depth = o.copy_depth;
   options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
@@ -124,6 +126,12 @@ Command add_cp_command(CLI::App& app) {
   cp->add_option("--copy-depth", options->copy_depth, "Operations in flight for this copy (0 = queue depth)")
       ->check(CLI::Range(0U, 256U));
   cp->add_option("--host-chunk", options->host_chunk, "Bytes per host read/write");
+  cp->add_option("--iscsi-connect-timeout", options->iscsi.connect_s, "Seconds for the TCP connection to an iSCSI portal")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-login-timeout", options->iscsi.login_s, "Seconds for the iSCSI login once connected")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-command-timeout", options->iscsi.command_s, "Seconds per SCSI command on an iSCSI LUN (whole seconds)")
+      ->check(CLI::Range(1.0, 86400.0));
   return [options] { return run(*options); };
 }
 

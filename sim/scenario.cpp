@@ -1,4 +1,5 @@
 #include "sim/scenario.hpp"
+#include "sim/scenario_checks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -384,6 +385,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
   }
   read_faults(root, top, s);
   top.reject_unknown();
+  check_derived_names(s);
   return s;
 }
 

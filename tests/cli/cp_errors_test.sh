@@ -113,6 +113,27 @@ ok "$offload" cp src r1 --atomic --source-offset 1000 --length 5000
 ok bash -c "cmp -s <(tail -c +1001 src | head -c 5000) r1"
 ok bash -c "[ -z \"\$(ls -A | grep '^\.')\" ]"
 
+# iSCSI: bad portals are named; a portal that accepts TCP but never answers
+# the login fails within the login timeout, naming the phase (no hang).
+expect "iscsi: port too big" 1 "port '70000' is not a number from 1 to 65535" "$offload" cp iscsi://127.0.0.1:70000/iqn.x:t/0 iscsi://127.0.0.1:70000/iqn.x:t/1
+expect "iscsi: empty host" 1 "empty host" "$offload" cp iscsi://:3260/iqn.x:t/0 iscsi://:3260/iqn.x:t/1
+expect "iscsi: command timeout 0" 2 "--iscsi-command-timeout" "$offload" cp iscsi://h/iqn.x:t/0 iscsi://h/iqn.x:t/1 --iscsi-command-timeout 0
+coproc SILENT { exec /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(120)'; }
+silent=$SILENT_PID
+# The listener prints its port once it listens: read it, waiting at most 30 s.
+if read -r -t 30 port <&"${SILENT[0]}"; then
+  url="iscsi://127.0.0.1:$port/iqn.2026-01.test:silent"
+  expect "iscsi: silent portal" 1 "login to iqn.2026-01.test:silent at 127.0.0.1:$port (LUN 0): no answer within 1 s (ETIMEDOUT)" \
+    timeout 60 "$offload" cp --iscsi-login-timeout 1 "$url/0" "$url/1"
+else
+  failed=$((failed + 1)); echo "FAIL iscsi: silent portal: the loopback listener printed no port within 30 s"
+fi
+kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
+
 # `offload calibrate`: bad options are named before anything is measured.
 mkdir cal
 expect "calibrate: one size" 2 "--sizes: give at least two different sizes" "$offload" calibrate --dir cal --sizes 4MiB

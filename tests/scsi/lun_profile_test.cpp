@@ -41,6 +41,19 @@ TEST(IscsiAddress, RejectsMalformedAddresses) {
   EXPECT_NE(parse_iscsi_url("iscsi://h:1/iqn.x/1a").error().find("not a number"), std::string::npos);
   EXPECT_NE(parse_iscsi_url("iscsi://h:1/iqn.x/99999").error().find("not a number"), std::string::npos);
   EXPECT_NE(parse_iscsi_url("iscsi://u%p@h:1/iqn.x/1").error().find("user names"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://:3260/iqn.x/0").error().find("empty host"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:/iqn.x/0").error().find("empty port"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:65536/iqn.x/0").error().find("port '65536' is not a number from 1 to 65535"),
+            std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:0/iqn.x/0").error().find("port '0'"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:32x/iqn.x/0").error().find("port '32x'"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://[::1/iqn.x/0").error().find("closing ]"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://[]:3260/iqn.x/0").error().find("empty host"), std::string::npos);
+}
+
+TEST(IscsiAddress, Ipv6HostsKeepTheirBrackets) {
+  EXPECT_EQ(parse_iscsi_url("iscsi://[::1]:3261/iqn.x/0")->portal, "[::1]:3261");
+  EXPECT_EQ(parse_iscsi_url("iscsi://[fe80::1]/iqn.x/0")->portal, "[fe80::1]:3260");
 }
 
 TEST(LunProfile, LioLimitsGiveOne31MiBSegmentPerCommand) {
