@@ -113,7 +113,7 @@ Command add_cp_command(CLI::App& app) {
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
   cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX (SG_IO)")->required();
   cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX")->required();
-  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> host between LUNs), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
+  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host between LUNs, ODX where the LUNs list it), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
       ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "scsi-xcopy", "scsi-odx", "host"}));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");

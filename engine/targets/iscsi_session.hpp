@@ -66,8 +66,6 @@ class IscsiSession final : public ScsiTransport {
   IscsiSession(const IscsiSession&) = delete;
   IscsiSession& operator=(const IscsiSession&) = delete;
 
-  /// The address it is logged in to.
-  [[nodiscard]] const IscsiAddress& iscsi_address() const { return address_; }
   /// "iscsi://PORTAL/IQN/LUN".
   [[nodiscard]] std::string address() const override { return address_.url(); }
   /// The URL: one LUN per portal, target and number.
