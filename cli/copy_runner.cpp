@@ -1,6 +1,7 @@
 #include "cli/copy_runner.hpp"
 
 #include <csignal>
+#include <iterator>
 
 #include "engine/real_runtime.hpp"
 #include "engine/targets/address_router.hpp"
@@ -8,9 +9,13 @@
 namespace offload::cli {
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
+volatile std::sig_atomic_t g_interrupted = 0;  // the signal that asked to stop (0 = none)
 
-extern "C" void on_interrupt(int) { g_interrupted = 1; }
+extern "C" void on_interrupt(int signal_number) { g_interrupted = signal_number; }
+
+// Signals that end a copy cleanly: Ctrl-C, kill, a closed terminal (SIGHUP)
+// and a reader of our output that went away (SIGPIPE).
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 
 }  // namespace
 
@@ -22,10 +27,10 @@ std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const 
   if (!cookie) return std::unexpected(cookie.error());
 
   g_interrupted = 0;
-  struct sigaction action {}, old_int {}, old_term {};
+  struct sigaction action {};
+  struct sigaction old[std::size(kStopSignals)] {};
   action.sa_handler = on_interrupt;
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &action, &old[i]);
   ProgressLine progress(options.show_progress);
   bool cancelled = false;
   CopyStatus status;
@@ -36,10 +41,16 @@ std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const 
     progress.update(status, runtime.now_ns());
   }
   progress.finish(status, runtime.now_ns());
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  // SIGPIPE stays ignored: printing the summary into a closed pipe then
+  // fails quietly instead of killing the process after a finished copy.
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+    if (kStopSignals[i] != SIGPIPE) sigaction(kStopSignals[i], &old[i], nullptr);
+  }
+  signal(SIGPIPE, SIG_IGN);
   return status;
 }
+
+int stop_signal() { return g_interrupted; }
 
 double elapsed_seconds(const CopyStatus& status) {
   return static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9;

@@ -1,6 +1,7 @@
 // `offload cp SRC DST`: a cp-like front end to the engine.
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -47,6 +48,25 @@ std::string resolve_destination(const std::string& source, const std::string& de
   return destination + (destination.ends_with('/') ? "" : "/") + base;
 }
 
+// What a copy that did not finish left under DST, as one clause.
+std::string what_was_left(const CopyStatus& status, const CopyRequest& request) {
+  const std::string& dst = request.destination;
+  switch (status.destination_left) {
+    case DestinationLeft::absent: return request.atomic ? "nothing was published" : "nothing was left under " + dst;
+    case DestinationLeft::unchanged:
+      return request.atomic ? "nothing was published; " + dst + " is unchanged" : dst + " is unchanged";
+    case DestinationLeft::prefix:
+      return dst + " holds the first " + std::to_string(status.destination_left_bytes) +
+             " bytes of the copy (its previous content was replaced from the start, as cp does; --atomic keeps it on failure)";
+    case DestinationLeft::range_partly_written:
+      return "the range in " + dst + " was partly written; the rest of the file is unchanged";
+    case DestinationLeft::foreign:
+      return dst + " was changed by another writer during the copy and was left as it is";
+    case DestinationLeft::unknown: break;
+  }
+  return request.atomic ? "nothing was published" : "";
+}
+
 int run(const CpOptions& o) {
   CopyRequest request;
   request.source = o.source;
@@ -80,9 +100,11 @@ int run(const CpOptions& o) {
   const CopyStatus& status = *result;
   if (o.json) std::printf("%s\n", status_to_json(status, request).dump(2).c_str());
   if (status.state != CopyState::done) {
+    std::string left = what_was_left(status, request);
     std::fprintf(stderr, "offload: %s%s\n", status.error ? status.error->describe().c_str() : "copy did not finish",
-                 status.state == CopyState::cancelled ? "" : (request.atomic ? "; nothing was published" : ""));
-    return status.state == CopyState::cancelled ? 130 : 1;
+                 left.empty() ? "" : ("; " + left).c_str());
+    if (status.state != CopyState::cancelled) return 1;
+    return 128 + (stop_signal() != 0 ? stop_signal() : SIGINT);  // the shell's code for a signal
   }
   if (o.json) return 0;
   double seconds = elapsed_seconds(status);

@@ -1,5 +1,7 @@
 #include "engine/targets/posix_file.hpp"
 
+#include "engine/targets/stop_point.hpp"
+
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
@@ -20,7 +22,11 @@
 namespace offload {
 namespace {
 
-enum class Staging { created, reused, tmpfile, hidden };
+// How the destination is held: `created` (a new name, written in place),
+// `truncated` (an existing file emptied and rewritten in place, as cp does),
+// `reused` (a range written into an existing file), or staged unnamed
+// (`tmpfile`) or under a hidden name (`hidden`) for an atomic copy.
+enum class Staging { created, truncated, reused, tmpfile, hidden };
 
 CopyError error_for(int errno_value, const std::string& path, const std::string& what) {
   return {errno_value, path, what + (errno_value != 0 ? std::string(": ") + std::strerror(errno_value) : "")};
@@ -45,6 +51,25 @@ const char* pseudo_filesystem(int fd) {
 
 std::int64_t negative_errno() { return -static_cast<std::int64_t>(errno); }
 
+// Asks the kernel whether `method` can move data from the source into the
+// file `probe_fd` without moving any: a zero-length clone at the source's
+// end and a zero-length copy_file_range pass the same checks (same mount,
+// filesystem support) as a real call and return before any data moves.
+// 0, or the errno that rules the method out.
+int probe_method(Method method, int source_fd, std::uint64_t source_size, int probe_fd) {
+  if (method == Method::clone) {
+    file_clone_range range{};
+    range.src_fd = source_fd;
+    range.src_offset = source_size;  // length 0 at the end: nothing to share
+    return ioctl(probe_fd, FICLONERANGE, &range) == 0 ? 0 : errno;
+  }
+  if (method == Method::kernel_copy) {
+    loff_t in = 0, out = 0;
+    return copy_file_range(source_fd, &in, probe_fd, &out, 0, 0) == 0 ? 0 : errno;
+  }
+  return 0;
+}
+
 std::string hidden_name_for(const std::string& base) {
   static std::atomic<unsigned> counter{0};
   static const unsigned seed = std::random_device{}();
@@ -57,11 +82,12 @@ std::string hidden_name_for(const std::string& base) {
 class PosixFileTarget final : public CopyTarget {
  public:
   PosixFileTarget(int source_fd, int destination_fd, int directory_fd, std::string name,
-                  std::string hidden_name, Staging staging, bool overwrite, bool same_file,
-                  TargetInfo info)
+                  std::string hidden_name, Staging staging, bool overwrite, bool existed, bool same_file,
+                  std::uint64_t final_size, TargetInfo info)
       : source_fd_(source_fd), destination_fd_(destination_fd), directory_fd_(directory_fd),
         name_(std::move(name)), hidden_name_(std::move(hidden_name)), staging_(staging),
-        overwrite_(overwrite), same_file_(same_file), info_(std::move(info)) {
+        overwrite_(overwrite), existed_(existed), same_file_(same_file), final_size_(final_size),
+        info_(std::move(info)) {
     fstat(source_fd_, &source_at_open_);
   }
   ~PosixFileTarget() override {
@@ -109,7 +135,7 @@ class PosixFileTarget final : public CopyTarget {
       n = pwrite(destination_fd_, op.buffer.data(), op.length,
                  static_cast<off_t>(op.destination_offset));
     } while (n < 0 && errno == EINTR);
-    return {.value = n < 0 ? negative_errno() : n};
+    return wrote({.value = n < 0 ? negative_errno() : n});
   }
 
   OpResult clone(const Op& op) override {
@@ -119,7 +145,7 @@ class PosixFileTarget final : public CopyTarget {
     range.src_length = op.length;
     range.dest_offset = op.destination_offset;
     if (ioctl(destination_fd_, FICLONERANGE, &range) != 0) return {.value = negative_errno()};
-    return {.value = static_cast<std::int64_t>(op.length)};
+    return wrote({.value = static_cast<std::int64_t>(op.length)});
   }
 
   OpResult copy_range(const Op& op) override {
@@ -129,7 +155,7 @@ class PosixFileTarget final : public CopyTarget {
     do {
       n = copy_file_range(source_fd_, &in, destination_fd_, &out, op.length, 0);
     } while (n < 0 && errno == EINTR);
-    return {.value = n < 0 ? negative_errno() : n};
+    return wrote({.value = n < 0 ? negative_errno() : n});
   }
 
   OpResult zero_range(const Op& op) override {
@@ -138,16 +164,20 @@ class PosixFileTarget final : public CopyTarget {
       return {.value = static_cast<std::int64_t>(op.length)};
     }
     if (errno != EOPNOTSUPP) return {.value = negative_errno()};
+    // Zeros written by hand stop at the size the file had: past it the
+    // final ftruncate makes the hole, and the file never grows out of order.
+    std::uint64_t start_size = info_.destination_size_bytes;
+    std::uint64_t length = op.destination_offset >= start_size ? 0 : std::min(op.length, start_size - op.destination_offset);
     static const std::byte zeros[65536] = {};
     std::uint64_t done = 0;
-    while (done < op.length) {
-      std::size_t piece = std::min<std::uint64_t>(sizeof zeros, op.length - done);
+    while (done < length) {
+      std::size_t piece = std::min<std::uint64_t>(sizeof zeros, length - done);
       ssize_t n = pwrite(destination_fd_, zeros, piece, static_cast<off_t>(op.destination_offset + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return {.value = n < 0 ? negative_errno() : -EIO};
       done += static_cast<std::uint64_t>(n);
     }
-    return {.value = static_cast<std::int64_t>(done)};
+    return {.value = static_cast<std::int64_t>(op.length)};
   }
 
   OpResult finish() override {
@@ -162,8 +192,18 @@ class PosixFileTarget final : public CopyTarget {
                         now.st_mtim.tv_nsec != source_at_open_.st_mtim.tv_nsec)) {
       return {.value = -ENODATA, .detail = "source was modified during the copy (mtime changed)"};
     }
+    // The size comes last: trailing source holes become a hole here, and a
+    // destination killed earlier is never longer than the data in it.
+    struct stat written {};
+    if (fstat(destination_fd_, &written) != 0) return {.value = negative_errno()};
+    if (static_cast<std::uint64_t>(written.st_size) < final_size_ &&
+        ftruncate(destination_fd_, static_cast<off_t>(final_size_)) != 0) {
+      return {.value = negative_errno(), .detail = std::string("cannot set the final size: ") + std::strerror(errno)};
+    }
+    stop_point("before-publish", cancelled_);
     switch (staging_) {
       case Staging::created:
+      case Staging::truncated:
       case Staging::reused: return {};
       case Staging::tmpfile: return publish_tmpfile();
       case Staging::hidden: return publish_hidden();
@@ -172,16 +212,33 @@ class PosixFileTarget final : public CopyTarget {
   }
 
   OpResult abort() override {
-    if (staging_ == Staging::hidden) {
-      unlinkat(directory_fd_, hidden_name_.c_str(), 0);
-    } else if (staging_ == Staging::created) {
-      struct stat ours {}, named {};
-      if (fstat(destination_fd_, &ours) == 0 && fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
-          ours.st_dev == named.st_dev && ours.st_ino == named.st_ino) {
-        unlinkat(directory_fd_, name_.c_str(), 0);
+    DestinationLeft untouched = existed_ ? DestinationLeft::unchanged : DestinationLeft::absent;
+    struct stat ours {};
+    fstat(destination_fd_, &ours);
+    auto size = static_cast<std::int64_t>(ours.st_size);
+    switch (staging_) {
+      case Staging::tmpfile: return {.left = untouched};  // an O_TMPFILE vanishes when closed
+      case Staging::hidden:
+        unlinkat(directory_fd_, hidden_name_.c_str(), 0);
+        return {.left = untouched};
+      case Staging::truncated: return {.value = size, .left = DestinationLeft::prefix};
+      case Staging::reused: return {.value = size, .left = DestinationLeft::range_partly_written};
+      case Staging::created: {
+        struct stat named {};
+        if (fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+            ours.st_dev == named.st_dev && ours.st_ino == named.st_ino) {
+          unlinkat(directory_fd_, name_.c_str(), 0);
+          return {.left = DestinationLeft::absent};
+        }
+        return {.left = DestinationLeft::foreign};
       }
     }
-    return {};  // an O_TMPFILE vanishes when closed; a reused file stays as written
+    return {};
+  }
+
+  void interrupt() override {
+    cancelled_ = true;
+    cancelled_.notify_all();
   }
 
  private:
@@ -213,6 +270,12 @@ class PosixFileTarget final : public CopyTarget {
     return {};
   }
 
+  // A data operation into the destination returned.
+  OpResult wrote(OpResult result) {
+    if (!result.failed()) stop_point("after-first-write", cancelled_);
+    return result;
+  }
+
   int source_fd_;
   int destination_fd_;
   int directory_fd_;
@@ -220,9 +283,12 @@ class PosixFileTarget final : public CopyTarget {
   std::string hidden_name_;
   Staging staging_;
   bool overwrite_;
+  bool existed_;
   bool same_file_;
+  std::uint64_t final_size_;
   TargetInfo info_;
   struct stat source_at_open_ {};
+  std::atomic<bool> cancelled_{false};
 };
 
 struct Fd {  // closes on scope exit unless released
@@ -333,7 +399,7 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
   Staging staging;
   std::string hidden_name = hidden_name_for(name);
   Fd destination_fd;
-  bool needs_zeroing = false;
+  bool whole_file = request.source_offset == 0 && request.destination_offset == 0 && length == size;
   if (request.atomic) {
     destination_fd.fd = openat(directory_fd.fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
     staging = Staging::tmpfile;
@@ -352,31 +418,54 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
   } else {
     destination_fd.fd = openat(directory_fd.fd, name.c_str(), O_WRONLY | O_CLOEXEC);
     if (destination_fd.fd < 0) return std::unexpected(error_for(errno, destination, "cannot open destination"));
-    staging = Staging::reused;
-    bool whole_file = request.source_offset == 0 && request.destination_offset == 0 && length == size;
-    if (whole_file && !same_file) {
-      if (ftruncate(destination_fd.fd, 0) != 0) return std::unexpected(error_for(errno, destination, "cannot truncate destination"));
-    } else {
-      needs_zeroing = true;
+    staging = whole_file && !same_file ? Staging::truncated : Staging::reused;
+    if (staging == Staging::reused) {
       final_size = std::max<std::uint64_t>(final_size, static_cast<std::uint64_t>(destination_stat.st_size));
     }
   }
-  if (ftruncate(destination_fd.fd, static_cast<off_t>(final_size)) != 0) {
-    int err = errno;
+  // Undoes the claim when the request is refused after it, and says so.
+  auto refuse = [&](int err, const std::string& why) {
     if (staging == Staging::created) unlinkat(directory_fd.fd, name.c_str(), 0);
     if (staging == Staging::hidden) unlinkat(directory_fd.fd, hidden_name.c_str(), 0);
-    return std::unexpected(error_for(err, destination, "cannot size destination"));
+    return std::unexpected(CopyError{err, destination, why + ": " + std::strerror(err) +
+                                                           (exists ? "; the destination was not changed" : "")});
+  };
+
+  // A pinned offload that cannot work here is refused before the destination
+  // changes (probing a range copy's existing file could touch it: an
+  // unnamed file in its directory stands in, where the filesystem has one).
+  if (request.method == MethodChoice::clone || request.method == MethodChoice::kernel_copy) {
+    Method method = request.method == MethodChoice::clone ? Method::clone : Method::kernel_copy;
+    Fd scratch;
+    int probe_fd = destination_fd.fd;
+    if (staging == Staging::reused) {
+      scratch.fd = openat(directory_fd.fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+      probe_fd = scratch.fd;
+    }
+    if (int err = probe_fd < 0 ? 0 : probe_method(method, source_fd.fd, size, probe_fd); err != 0) {
+      return refuse(err, std::string(method_name(method)) + " cannot copy " + source + " here (" +
+                             filesystem_name(source_fd.fd) + " -> " + filesystem_name(destination_fd.fd) + ")");
+    }
   }
+  if (staging == Staging::truncated && ftruncate(destination_fd.fd, 0) != 0) {
+    return refuse(errno, "cannot truncate destination");
+  }
+  struct stat start {};
+  fstat(destination_fd.fd, &start);
 
   TargetInfo info;
   info.source_size = size;
   info.source_range = {request.source_offset, length};
   info.destination_offset = request.destination_offset;
-  info.destination_needs_zeroing = needs_zeroing;
+  info.destination_needs_zeroing = staging == Staging::reused;
+  // A file under its final name grows only as data lands in it, in order.
+  info.destination_grows_in_order = staging == Staging::created || staging == Staging::truncated || staging == Staging::reused;
+  info.destination_size_bytes = static_cast<std::uint64_t>(start.st_size);
   info.source_fs = filesystem_name(source_fd.fd);
   info.destination_fs = filesystem_name(destination_fd.fd);
   return std::make_unique<PosixFileTarget>(source_fd.release(), destination_fd.release(), directory_fd.release(),
-                                           name, hidden_name, staging, request.overwrite, same_file, std::move(info));
+                                           name, hidden_name, staging, request.overwrite, exists, same_file,
+                                           final_size, std::move(info));
 }
 
 }  // namespace offload

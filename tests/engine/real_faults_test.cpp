@@ -23,42 +23,11 @@
 #include <thread>
 
 #include "tests/engine/loop_fs.hpp"
+#include "tests/engine/offload_process.hpp"
 #include "tests/engine/real_copy_util.hpp"
-
-extern char** environ;
 
 namespace offload::testing {
 namespace {
-
-/// A running `offload` process with its stderr in a file.
-struct Child {
-  pid_t pid = -1;
-  std::string stderr_path;
-};
-
-Child spawn_offload(const std::vector<std::string>& args, const std::string& stderr_path) {
-  std::vector<std::string> all{OFFLOAD_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  Child child{-1, stderr_path};
-  if (posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) child.pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return child;
-}
-
-/// waitpid's status for the child (blocks).
-int reap(const Child& child) {
-  int status = 0;
-  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
 
 /// Bytes the process has passed to write-type calls so far (/proc/PID/io
 /// wchar); nullopt once it has exited.
@@ -78,13 +47,6 @@ bool running(pid_t pid) {
   std::string pid_text, name, state;
   stat >> pid_text >> name >> state;
   return stat && state != "Z";
-}
-
-std::string text_of(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Waits until the child has written `threshold` bytes (or has stopped running);
