@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -89,6 +90,7 @@ class PosixFileTarget final : public CopyTarget {
         overwrite_(overwrite), existed_(existed), same_file_(same_file), final_size_(final_size),
         info_(std::move(info)) {
     fstat(source_fd_, &source_at_open_);
+    note_destination();
   }
   ~PosixFileTarget() override {
     close(source_fd_);
@@ -161,6 +163,7 @@ class PosixFileTarget final : public CopyTarget {
   OpResult zero_range(const Op& op) override {
     if (fallocate(destination_fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                   static_cast<off_t>(op.destination_offset), static_cast<off_t>(op.length)) == 0) {
+      note_destination();
       return {.value = static_cast<std::int64_t>(op.length)};
     }
     if (errno != EOPNOTSUPP) return {.value = negative_errno()};
@@ -177,6 +180,7 @@ class PosixFileTarget final : public CopyTarget {
       if (n <= 0) return {.value = n < 0 ? negative_errno() : -EIO};
       done += static_cast<std::uint64_t>(n);
     }
+    note_destination();
     return {.value = static_cast<std::int64_t>(op.length)};
   }
 
@@ -200,6 +204,7 @@ class PosixFileTarget final : public CopyTarget {
         ftruncate(destination_fd_, static_cast<off_t>(final_size_)) != 0) {
       return {.value = negative_errno(), .detail = std::string("cannot set the final size: ") + std::strerror(errno)};
     }
+    note_destination();
     stop_point("before-publish", cancelled_);
     switch (staging_) {
       case Staging::created:
@@ -221,16 +226,23 @@ class PosixFileTarget final : public CopyTarget {
       case Staging::hidden:
         unlinkat(directory_fd_, hidden_name_.c_str(), 0);
         return {.left = untouched};
-      case Staging::truncated: return {.value = size, .left = DestinationLeft::prefix};
-      case Staging::reused: return {.value = size, .left = DestinationLeft::range_partly_written};
+      case Staging::truncated:
+        return {.value = size, .left = changed_by_others(ours) ? DestinationLeft::foreign : DestinationLeft::prefix};
+      case Staging::reused:
+        return {.value = size,
+                .left = changed_by_others(ours) ? DestinationLeft::foreign : DestinationLeft::range_partly_written};
       case Staging::created: {
+        // Removed only when the name still holds this copy's file and nobody
+        // wrote it since this copy's last operation: another copy that
+        // finished into the same file (cp, offload cp --overwrite) keeps it.
         struct stat named {};
-        if (fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
-            ours.st_dev == named.st_dev && ours.st_ino == named.st_ino) {
+        bool ours_by_name = fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+        if (ours_by_name && !changed_by_others(ours)) {
           unlinkat(directory_fd_, name_.c_str(), 0);
           return {.left = DestinationLeft::absent};
         }
-        return {.left = DestinationLeft::foreign};
+        return {.value = ours_by_name ? size : 0, .left = ours_by_name ? DestinationLeft::foreign : DestinationLeft::absent};
       }
     }
     return {};
@@ -270,10 +282,27 @@ class PosixFileTarget final : public CopyTarget {
     return {};
   }
 
-  // A data operation into the destination returned.
+  // A data operation into the destination returned (a failed one may have
+  // changed the file too).
   OpResult wrote(OpResult result) {
+    note_destination();
     if (!result.failed()) stop_point("after-first-write", cancelled_);
     return result;
+  }
+
+  // Remembers the destination's size and times after this copy's own
+  // change, for abort to tell whether another writer came after it.
+  void note_destination() {
+    if (staging_ == Staging::tmpfile || staging_ == Staging::hidden) return;  // no one else can write these
+    std::lock_guard lock(seen_mutex_);  // fstat inside: the last one stored is the newest
+    fstat(destination_fd_, &last_seen_);
+  }
+
+  bool changed_by_others(const struct stat& now) {
+    std::lock_guard lock(seen_mutex_);
+    auto same_time = [](const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; };
+    return now.st_size != last_seen_.st_size || !same_time(now.st_mtim, last_seen_.st_mtim) ||
+           !same_time(now.st_ctim, last_seen_.st_ctim);
   }
 
   int source_fd_;
@@ -289,6 +318,8 @@ class PosixFileTarget final : public CopyTarget {
   TargetInfo info_;
   struct stat source_at_open_ {};
   std::atomic<bool> cancelled_{false};
+  std::mutex seen_mutex_;
+  struct stat last_seen_ {};  // the destination after this copy's last change
 };
 
 struct Fd {  // closes on scope exit unless released

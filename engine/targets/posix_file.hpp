@@ -8,7 +8,9 @@
 //    (same checks as a real one, no data moved): where it cannot work the
 //    request is refused before the destination is created or changed;
 //  - default: the name is created with O_EXCL (EEXIST if it exists); on
-//    failure or cancel the engine's abort removes the file it created;
+//    failure or cancel the engine's abort removes the file it created, but
+//    only while the name still holds that file and its size and times are
+//    those this copy's last operation left (another writer's file stays);
 //  - overwrite: an existing regular file is reused in place, like cp
 //    (emptied for a whole-file copy, written in place for a range);
 //  - a file written under its final name is never sized up front: it grows

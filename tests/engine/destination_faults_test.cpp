@@ -223,5 +223,65 @@ INSTANTIATE_TEST_SUITE_P(Cli, SignalCancels,
                                   (info.param.overwrite ? "_overwrite" : "_new_name");
                          });
 
+// Copy A into a new name is held after its first write; another copy B
+// (offload cp --overwrite, or GNU cp) writes the same file to its end; then
+// A is cancelled. A's cleanup must not remove B's finished file.
+class CancelAfterAnotherCopy : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
+  REQUIRE_LOOP_FS();
+  const bool gnu_cp = GetParam();
+  std::string dir = LoopFs::dir("ext4");
+  std::string source_a = dir + "/intruded-src-a";
+  std::string source_b = dir + "/intruded-src-b";
+  std::string destination = dir + "/intruded-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source_a, 8 * kMiB, 47));
+  ASSERT_TRUE(cli::write_pattern_file(source_b, 3 * kMiB + 5, 48));
+  Child a = spawn_offload(host_copy_args(source_a, destination), dir + "/intruded-a.stderr", "after-first-write,hold");
+  ASSERT_GT(a.pid, 0);
+  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  struct stat before {}, after {};
+  ASSERT_EQ(stat(destination.c_str(), &before), 0);
+  if (gnu_cp) {
+    ASSERT_EQ(std::system(("cp " + source_b + " " + destination).c_str()), 0);
+  } else {
+    Child b = spawn_offload({"cp", source_b, destination, "--overwrite"}, dir + "/intruded-b.stderr");
+    int b_status = reap(b);
+    ASSERT_TRUE(WIFEXITED(b_status) && WEXITSTATUS(b_status) == 0) << text_of(b.stderr_path);
+  }
+  ASSERT_EQ(stat(destination.c_str(), &after), 0);
+  ASSERT_EQ(after.st_ino, before.st_ino) << "B was meant to write into A's file";
+
+  kill(a.pid, SIGTERM);
+  kill(a.pid, SIGCONT);
+  int a_status = reap(a);
+  std::string message = text_of(a.stderr_path);
+  EXPECT_TRUE(WIFEXITED(a_status) && WEXITSTATUS(a_status) == 128 + SIGTERM) << message;
+  EXPECT_NE(message.find("changed by another writer"), std::string::npos) << message;
+  ASSERT_TRUE(exists(destination)) << "A's cancel removed B's finished file";
+  EXPECT_EQ(read_all(destination), read_all(source_b));
+  for (const auto& path : {destination, source_a, source_b}) unlink(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(RealFs, CancelAfterAnotherCopy, ::testing::Values(false, true),
+                         [](const auto& info) { return std::string(info.param ? "gnu_cp" : "offload_overwrite"); });
+
+// Without another writer the same cancel removes A's own partial file.
+TEST(CancelAfterAnotherCopy, WithoutOneRemovesItsOwnFile) {
+  REQUIRE_LOOP_FS();
+  std::string dir = LoopFs::dir("ext4");
+  std::string source = dir + "/alone-src";
+  std::string destination = dir + "/alone-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source, 8 * kMiB, 49));
+  Child a = spawn_offload(host_copy_args(source, destination), dir + "/alone.stderr", "after-first-write,hold");
+  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  kill(a.pid, SIGTERM);
+  kill(a.pid, SIGCONT);
+  int status = reap(a);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM) << text_of(a.stderr_path);
+  EXPECT_FALSE(exists(destination));
+  unlink(source.c_str());
+}
+
 }  // namespace
 }  // namespace offload::testing
