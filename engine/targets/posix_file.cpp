@@ -1,5 +1,6 @@
 #include "engine/targets/posix_file.hpp"
 
+#include "engine/targets/posix_staging.hpp"
 #include "engine/targets/stop_point.hpp"
 
 #include <fcntl.h>
@@ -16,8 +17,8 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace offload {
@@ -69,15 +70,6 @@ int probe_method(Method method, int source_fd, std::uint64_t source_size, int pr
     return copy_file_range(source_fd, &in, probe_fd, &out, 0, 0) == 0 ? 0 : errno;
   }
   return 0;
-}
-
-std::string hidden_name_for(const std::string& base) {
-  static std::atomic<unsigned> counter{0};
-  static const unsigned seed = std::random_device{}();
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "%06x%04x", (seed ^ static_cast<unsigned>(getpid())) & 0xffffff,
-                counter.fetch_add(1) & 0xffff);
-  return "." + base + ".offload-" + suffix;
 }
 
 class PosixFileTarget final : public CopyTarget {
@@ -254,15 +246,20 @@ class PosixFileTarget final : public CopyTarget {
   }
 
  private:
+  // Into a free name: one linkat. Replacing: linkat to a staging name, then
+  // rename over the destination (see posix_staging.hpp for why two steps).
   OpResult publish_tmpfile() {
-    std::string proc_path = "/proc/self/fd/" + std::to_string(destination_fd_);
-    const std::string& link_name = overwrite_ ? hidden_name_ : name_;
-    if (linkat(AT_FDCWD, proc_path.c_str(), directory_fd_, link_name.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    if (!overwrite_) {
+      std::string proc_path = "/proc/self/fd/" + std::to_string(destination_fd_);
+      if (linkat(AT_FDCWD, proc_path.c_str(), directory_fd_, name_.c_str(), AT_SYMLINK_FOLLOW) == 0) return {};
       int err = errno;
       return {.value = -err, .detail = err == EEXIST ? "destination appeared during the copy; not replaced"
                                                      : std::string("cannot publish: ") + std::strerror(err)};
     }
-    if (!overwrite_) return {};
+    auto staged = link_staging_name(directory_fd_, destination_fd_, name_);
+    if (!staged) return {.value = -staged.error(), .detail = std::string("cannot publish: ") + std::strerror(staged.error())};
+    hidden_name_ = *staged;
+    stop_point("between-publish-steps", cancelled_);
     if (renameat(directory_fd_, hidden_name_.c_str(), directory_fd_, name_.c_str()) != 0) {
       int err = errno;
       unlinkat(directory_fd_, hidden_name_.c_str(), 0);
@@ -425,22 +422,26 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
     }
   }
 
+  remove_stale_staging(directory_fd.fd, name);  // what killed atomic copies left
   mode_t mode = source_stat.st_mode & 0777;
   std::uint64_t final_size = request.destination_offset + length;
   Staging staging;
-  std::string hidden_name = hidden_name_for(name);
+  std::string hidden_name;
   Fd destination_fd;
   bool whole_file = request.source_offset == 0 && request.destination_offset == 0 && length == size;
   if (request.atomic) {
     destination_fd.fd = openat(directory_fd.fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
     staging = Staging::tmpfile;
-    if (destination_fd.fd < 0) {
+    if (destination_fd.fd >= 0) {
+      lock_staging(destination_fd.fd);  // locked before it ever has a name
+    } else {
       if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
         return std::unexpected(error_for(errno, destination, "cannot create staging file in " + directory));
       }
-      destination_fd.fd = openat(directory_fd.fd, hidden_name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+      auto created = create_staging_file(directory_fd.fd, name, mode);
+      if (!created) return std::unexpected(error_for(created.error(), destination, "cannot create staging file"));
+      std::tie(destination_fd.fd, hidden_name) = *created;
       staging = Staging::hidden;
-      if (destination_fd.fd < 0) return std::unexpected(error_for(errno, destination, "cannot create staging file"));
     }
   } else if (!exists) {
     destination_fd.fd = openat(directory_fd.fd, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);

@@ -18,10 +18,12 @@
 //    gets its final size (trailing holes) when the copy finishes, so after
 //    a kill it is a prefix of the source no longer than the data written;
 //  - atomic: the name is checked at submit and the data staged in an
-//    O_TMPFILE (or a hidden ".NAME.offload-XXXXXX" where the filesystem has
-//    no O_TMPFILE); finish publishes it with linkat/RENAME_NOREPLACE (or a
-//    replacing rename with overwrite). A failed, cancelled or killed copy
-//    leaves nothing under the final name.
+//    O_TMPFILE (or a hidden ".NAME.offload-N" where the filesystem has no
+//    O_TMPFILE); finish publishes it with linkat/RENAME_NOREPLACE (or, to
+//    replace, a linkat to ".NAME.offload-N" and a rename). A failed,
+//    cancelled or killed copy leaves nothing under the final name; a
+//    staging file a killed copy left is removed by the next copy to that
+//    name (posix_staging.hpp).
 // abort() reports what it left (DestinationLeft).
 #pragma once
 

@@ -132,12 +132,16 @@ TEST_P(KillAt, LeavesTheOldFileNothingOrAPrefixAndARerunSucceeds) {
   if (k.mode == Mode::atomic_new || k.mode == Mode::atomic_overwrite) args.push_back("--atomic");
 
   Child child = spawn_offload(args, dir + "/kill-at.stderr", k.point);
+  KillOnExit guard{child};
   ASSERT_GT(child.pid, 0);
   ASSERT_TRUE(wait_stopped(child)) << "never reached " << k.point << ": " << text_of(child.stderr_path);
   kill(child.pid, SIGKILL);
   int status = reap(child);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
+  if (std::string(k.point) == "between-publish-steps") {
+    EXPECT_FALSE(hidden_entries(dir).empty()) << "no staging file at the kill point";
+  }
   switch (k.mode) {
     case Mode::new_name:
     case Mode::overwrite:
@@ -166,12 +170,43 @@ INSTANTIATE_TEST_SUITE_P(RealFs, KillAt,
                                            Kill{Mode::overwrite, "after-first-write", "xfs"},
                                            Kill{Mode::overwrite, "before-publish", "btrfs"},
                                            Kill{Mode::atomic_new, "after-first-write", "xfs"},
-                                           Kill{Mode::atomic_overwrite, "before-publish", "ext4"}),
+                                           Kill{Mode::atomic_overwrite, "before-publish", "ext4"},
+                                           Kill{Mode::atomic_overwrite, "between-publish-steps", "xfs"},
+                                           Kill{Mode::atomic_overwrite, "between-publish-steps", "btrfs"}),
                          [](const auto& info) {
                            std::string point = info.param.point;
                            std::replace(point.begin(), point.end(), '-', '_');
                            return mode_name(info.param.mode) + "_" + point + "_" + info.param.fs;
                          });
+
+// The staging file of a live copy (stopped between its publish steps)
+// survives another atomic copy to the same name; both publish in turn.
+TEST(StagingCleanup, LeavesALiveCopysStagingFile) {
+  REQUIRE_LOOP_FS();
+  std::string dir = LoopFs::dir("ext4");
+  std::string source_a = dir + "/live-src-a";
+  std::string source_b = dir + "/live-src-b";
+  std::string destination = dir + "/live-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source_a, 2 * kMiB, 50));
+  ASSERT_TRUE(cli::write_pattern_file(source_b, kMiB, 51));
+  std::ofstream(destination) << "the previous version\n";
+  Child a = spawn_offload({"cp", source_a, destination, "--atomic", "--overwrite"}, dir + "/live-a.stderr",
+                          "between-publish-steps");
+  KillOnExit guard{a};
+  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  ASSERT_EQ(hidden_entries(dir).size(), 1U);
+  Child b = spawn_offload({"cp", source_b, destination, "--atomic", "--overwrite"}, dir + "/live-b.stderr");
+  int b_status = reap(b);
+  ASSERT_TRUE(WIFEXITED(b_status) && WEXITSTATUS(b_status) == 0) << text_of(b.stderr_path);
+  EXPECT_EQ(read_all(destination), read_all(source_b));
+  EXPECT_EQ(hidden_entries(dir).size(), 1U) << "the live copy's staging file was removed";
+  kill(a.pid, SIGCONT);
+  int a_status = reap(a);
+  EXPECT_TRUE(WIFEXITED(a_status) && WEXITSTATUS(a_status) == 0) << text_of(a.stderr_path);
+  EXPECT_EQ(read_all(destination), read_all(source_a));
+  EXPECT_TRUE(hidden_entries(dir).empty());
+  for (const auto& path : {destination, source_a, source_b}) unlink(path.c_str());
+}
 
 // A signal while the copy is held after its first write: a clean cancel,
 // the shell's exit code for the signal, and a message saying what is left.
@@ -193,6 +228,7 @@ TEST_P(SignalCancels, CleanlyAndSaysWhatIsLeft) {
   std::vector<std::string> args = host_copy_args(source, destination);
   if (s.overwrite) args.push_back("--overwrite");
   Child child = spawn_offload(args, dir + "/signal.stderr", "after-first-write,hold");
+  KillOnExit guard{child};
   ASSERT_GT(child.pid, 0);
   ASSERT_TRUE(wait_stopped(child)) << text_of(child.stderr_path);
   kill(child.pid, s.signal_number);  // pending until the process runs again
@@ -238,6 +274,7 @@ TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
   ASSERT_TRUE(cli::write_pattern_file(source_a, 8 * kMiB, 47));
   ASSERT_TRUE(cli::write_pattern_file(source_b, 3 * kMiB + 5, 48));
   Child a = spawn_offload(host_copy_args(source_a, destination), dir + "/intruded-a.stderr", "after-first-write,hold");
+  KillOnExit guard{a};
   ASSERT_GT(a.pid, 0);
   ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
   struct stat before {}, after {};
@@ -274,6 +311,7 @@ TEST(CancelAfterAnotherCopy, WithoutOneRemovesItsOwnFile) {
   std::string destination = dir + "/alone-dst";
   ASSERT_TRUE(cli::write_pattern_file(source, 8 * kMiB, 49));
   Child a = spawn_offload(host_copy_args(source, destination), dir + "/alone.stderr", "after-first-write,hold");
+  KillOnExit guard{a};
   ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
   kill(a.pid, SIGTERM);
   kill(a.pid, SIGCONT);

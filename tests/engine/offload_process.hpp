@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -57,6 +58,18 @@ inline int reap(const Child& child) {
   }
   return status;
 }
+
+/// SIGKILLs and reaps a child still running when the test leaves early
+/// (a stopped child would hold its files and locks for later tests).
+struct KillOnExit {
+  Child& child;
+  ~KillOnExit() {
+    if (child.pid > 0 && waitpid(child.pid, nullptr, WNOHANG) == 0) {
+      kill(child.pid, SIGKILL);
+      waitpid(child.pid, nullptr, 0);
+    }
+  }
+};
 
 /// Blocks until the child stops at its stop point (true) or ends (false).
 inline bool wait_stopped(const Child& child) {
