@@ -1,5 +1,6 @@
 #include "engine/targets/posix_file.hpp"
 
+#include "engine/targets/posix_identity.hpp"
 #include "engine/targets/posix_staging.hpp"
 #include "engine/targets/stop_point.hpp"
 
@@ -198,6 +199,7 @@ class PosixFileTarget final : public CopyTarget {
     }
     note_destination();
     stop_point("before-publish", cancelled_);
+    if ((staging_ == Staging::tmpfile || staging_ == Staging::hidden) && overwrite_) keep_replaced_identity();
     switch (staging_) {
       case Staging::created:
       case Staging::truncated:
@@ -277,6 +279,16 @@ class PosixFileTarget final : public CopyTarget {
     }
     staging_ = Staging::created;  // nothing hidden left to remove
     return {};
+  }
+
+  // The file about to be replaced lends its owner, mode and xattrs to the
+  // staged one (when it is gone, the staged file keeps the source's mode).
+  void keep_replaced_identity() {
+    int old_fd = openat(directory_fd_, name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (old_fd < 0) return;
+    struct stat old {};
+    if (fstat(old_fd, &old) == 0 && S_ISREG(old.st_mode)) copy_identity(old_fd, destination_fd_);
+    close(old_fd);
   }
 
   // A data operation into the destination returned (a failed one may have
@@ -419,6 +431,18 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
     }
     if (same_file && request.atomic) {
       return std::unexpected(CopyError{EINVAL, destination, "an atomic copy cannot replace its own source"});
+    }
+    if (request.atomic) {  // the same permission rule as writing in place, and no silently split links
+      if (faccessat(directory_fd.fd, name.c_str(), W_OK, AT_EACCESS) != 0) {
+        return std::unexpected(error_for(errno, destination, "cannot replace destination"));
+      }
+      if (destination_stat.st_nlink > 1) {
+        return std::unexpected(CopyError{
+            EMLINK, destination,
+            "destination has " + std::to_string(destination_stat.st_nlink) +
+                " hard links; an atomic replace would detach this name from the others (without --atomic the "
+                "copy writes in place, through every link)"});
+      }
     }
   }
 

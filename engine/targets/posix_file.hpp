@@ -24,6 +24,10 @@
 //    cancelled or killed copy leaves nothing under the final name; a
 //    staging file a killed copy left is removed by the next copy to that
 //    name (posix_staging.hpp).
+//  - atomic + overwrite: refused where writing in place would be (no
+//    write permission on the file) and where the file has other hard links
+//    (EMLINK); the published file takes the replaced one's owner, mode and
+//    extended attributes (posix_identity.hpp).
 // abort() reports what it left (DestinationLeft).
 #pragma once
 
