@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -331,6 +333,22 @@ class PosixFileTarget final : public CopyTarget {
   struct stat last_seen_ {};  // the destination after this copy's last change
 };
 
+// One rule for both modes, as cp: a destination that is a symbolic link is
+// followed, so the copy writes (or with --atomic replaces) the file it
+// names and the link stays; a dangling link is refused before anything is
+// written (cp: "not writing through dangling symlink"). The path to claim.
+std::expected<std::string, CopyError> follow_destination_link(const std::string& destination) {
+  struct stat link {};
+  if (lstat(destination.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return destination;
+  std::unique_ptr<char, decltype(&free)> resolved(realpath(destination.c_str(), nullptr), &free);
+  if (resolved) return std::string(resolved.get());
+  if (errno == ENOENT) {
+    return std::unexpected(CopyError{ENOENT, destination,
+                                     "destination is a dangling symbolic link; not writing through it (as cp)"});
+  }
+  return std::unexpected(error_for(errno, destination, "cannot follow the destination's symbolic link"));
+}
+
 struct Fd {  // closes on scope exit unless released
   int fd = -1;
   ~Fd() { if (fd >= 0) close(fd); }
@@ -400,9 +418,11 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
   if (destination.back() == '/') {
     return std::unexpected(CopyError{EISDIR, destination, "destination names a directory, not a file"});
   }
-  std::size_t slash = destination.rfind('/');
-  std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : destination.substr(0, slash));
-  std::string name = slash == std::string::npos ? destination : destination.substr(slash + 1);
+  auto claimed = follow_destination_link(destination);
+  if (!claimed) return std::unexpected(claimed.error());
+  std::size_t slash = claimed->rfind('/');
+  std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : claimed->substr(0, slash));
+  std::string name = slash == std::string::npos ? *claimed : claimed->substr(slash + 1);
   if (name == "." || name == "..") {
     return std::unexpected(CopyError{EISDIR, destination, "destination names a directory, not a file"});
   }

@@ -28,6 +28,9 @@
 //    write permission on the file) and where the file has other hard links
 //    (EMLINK); the published file takes the replaced one's owner, mode and
 //    extended attributes (posix_identity.hpp).
+//  - a destination that is a symbolic link is followed in every mode (the
+//    file it names is written or replaced, the link stays); a dangling one
+//    is refused at submit, as cp refuses to write through it.
 // abort() reports what it left (DestinationLeft).
 #pragma once
 

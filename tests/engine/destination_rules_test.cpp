@@ -94,5 +94,47 @@ TEST(AtomicReplace, ReadOnlyDestinationIsRefusedLikeInPlace) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SymlinkDestination, IsFollowedInBothModesAndTheLinkStays) {
+  REQUIRE_LOOP_FS();
+  std::string dir = LoopFs::dir("btrfs");
+  std::string source = dir + "/link-src";
+  std::string target = dir + "/link-target";
+  std::string destination = dir + "/link-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source, kMiB, 63));
+  ASSERT_EQ(symlink("link-target", destination.c_str()), 0);
+  for (bool atomic : {false, true}) {
+    std::ofstream(target) << "old";
+    RealRig rig;
+    auto status = rig.copy({.source = source, .destination = destination, .overwrite = true, .atomic = atomic});
+    ASSERT_TRUE(status) << status.error().describe();
+    ASSERT_EQ(status->state, CopyState::done);
+    struct stat st {};
+    ASSERT_EQ(lstat(destination.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode)) << "atomic " << atomic << ": the link was replaced";
+    EXPECT_EQ(read_all(target), read_all(source)) << "atomic " << atomic;
+  }
+  for (const auto& path : {destination, target, source}) unlink(path.c_str());
+}
+
+TEST(SymlinkDestination, DanglingIsRefusedBeforeAnyDataMoves) {
+  REQUIRE_LOOP_FS();
+  std::string dir = LoopFs::dir("xfs");
+  std::string source = dir + "/dangling-src";
+  std::string destination = dir + "/dangling-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source, kMiB, 64));
+  ASSERT_EQ(symlink("nowhere", destination.c_str()), 0);
+  for (bool atomic : {false, true}) {
+    RealRig rig;
+    auto status = rig.copy({.source = source, .destination = destination, .overwrite = true, .atomic = atomic});
+    ASSERT_FALSE(status) << "atomic " << atomic << ": submitted, state " << state_name(status->state);
+    EXPECT_EQ(status.error().errno_value, ENOENT);
+    EXPECT_NE(status.error().message.find("dangling symbolic link"), std::string::npos) << status.error().describe();
+    EXPECT_FALSE(exists(dir + "/nowhere"));
+    EXPECT_TRUE(hidden_entries(dir).empty());
+  }
+  unlink(destination.c_str());
+  unlink(source.c_str());
+}
+
 }  // namespace
 }  // namespace offload::testing
