@@ -107,13 +107,7 @@ int run(const CpOptions& o) {
     return 128 + (stop_signal() != 0 ? stop_signal() : SIGINT);  // the shell's code for a signal
   }
   if (o.json) return 0;
-  double seconds = elapsed_seconds(status);
-  fmt::print("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}\n",
-             format_bytes(static_cast<double>(status.bytes_total)), seconds,
-             format_rate(seconds > 0 ? static_cast<double>(status.bytes_total) / seconds : 0),
-             status.methods_used_text(), status.source_fs, status.destination_fs,
-             static_cast<double>(status.cpu_ns) / 1e9,
-             status.hole_bytes > 0 ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes))) : "");
+  fmt::print("{}\n", copy_summary_line(status));
   for (const FallbackRecord& fallback : status.fallbacks) {
     fmt::print("fallback: {} -> {} for {} in {} range(s) ({}){}\n", method_name(fallback.from), method_name(fallback.to),
                format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value),

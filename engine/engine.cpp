@@ -521,7 +521,9 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
   if (job.stopping) return;
   auto next = may_fall_back(err) ? next_rung(job, flight.rung) : std::nullopt;
   if (!next) {
-    std::string why = job.ladder.size() == 1
+    // "Cannot copy this pair" only for errors that rule the method out here
+    // (EXDEV, EOPNOTSUPP, ...), not for ENOSPC or EIO.
+    std::string why = job.ladder.size() == 1 && disables_method(err)
                           ? std::string(method_name(flight.method)) + " cannot copy this file pair: "
                           : std::string(method_name(flight.method)) + " failed: ";
     fail(job, {err, job.destination, why + strerror_text(err) + (result.detail.empty() ? "" : " (" + result.detail + ")")});

@@ -95,6 +95,24 @@ TEST(OutOfSpace, OverwriteLeavesAPrefixNoLongerThanTheDataWritten) {
   unlink(source.c_str());
 }
 
+TEST(OutOfSpace, PinnedKernelCopySaysItRanOutOfSpaceNotThatItCannotCopy) {
+  REQUIRE_LOOP_FS();
+  std::string dir = LoopFs::dir("small");  // 32 MiB: room for the source, not for two
+  std::string source = dir + "/kc-enospc-src";
+  std::string destination = dir + "/kc-enospc-dst";
+  ASSERT_TRUE(cli::write_pattern_file(source, 16 * kMiB, 52));
+  RealRig rig;
+  auto status = rig.copy({.source = source, .destination = destination, .method = MethodChoice::kernel_copy});
+  ASSERT_TRUE(status) << status.error().describe();
+  ASSERT_EQ(status->state, CopyState::failed);
+  std::string text = status->error->describe();
+  EXPECT_EQ(status->error->errno_value, ENOSPC) << text;
+  EXPECT_EQ(text.find("cannot copy this file pair"), std::string::npos) << text;
+  EXPECT_NE(text.find("kernel-copy failed"), std::string::npos) << text;
+  EXPECT_FALSE(exists(destination));
+  unlink(source.c_str());
+}
+
 // SIGKILL at a named point of a command-line copy: what the destination holds.
 enum class Mode { new_name, overwrite, atomic_new, atomic_overwrite };
 
