@@ -127,6 +127,7 @@ class PosixFileTarget final : public CopyTarget {
   }
 
   OpResult write(const Op& op) override {
+    check_untouched();
     ssize_t n;
     do {
       n = pwrite(destination_fd_, op.buffer.data(), op.length,
@@ -136,6 +137,7 @@ class PosixFileTarget final : public CopyTarget {
   }
 
   OpResult clone(const Op& op) override {
+    check_untouched();
     file_clone_range range{};
     range.src_fd = source_fd_;
     range.src_offset = op.source_offset;
@@ -146,6 +148,7 @@ class PosixFileTarget final : public CopyTarget {
   }
 
   OpResult copy_range(const Op& op) override {
+    check_untouched();
     auto in = static_cast<loff_t>(op.source_offset);
     auto out = static_cast<loff_t>(op.destination_offset);
     ssize_t n;
@@ -297,8 +300,23 @@ class PosixFileTarget final : public CopyTarget {
   // changed the file too).
   OpResult wrote(OpResult result) {
     note_destination();
-    if (!result.failed()) stop_point("after-first-write", cancelled_);
+    if (!result.failed()) stop_after_write(writes_.fetch_add(1) + 1, cancelled_);
     return result;
+  }
+
+  // Before a data operation: a file written under its final name, one
+  // operation at a time, must look as this copy's last operation left it;
+  // if not, another writer came in between (and abort leaves the file).
+  void check_untouched() {
+    if (staging_ != Staging::created && staging_ != Staging::truncated) return;
+    struct stat now {};
+    std::lock_guard lock(seen_mutex_);
+    if (fstat(destination_fd_, &now) == 0 && differs(now, last_seen_)) others_wrote_ = true;
+  }
+
+  static bool differs(const struct stat& a, const struct stat& b) {
+    auto same_time = [](const timespec& x, const timespec& y) { return x.tv_sec == y.tv_sec && x.tv_nsec == y.tv_nsec; };
+    return a.st_size != b.st_size || !same_time(a.st_mtim, b.st_mtim) || !same_time(a.st_ctim, b.st_ctim);
   }
 
   // Remembers the destination's size and times after this copy's own
@@ -311,9 +329,7 @@ class PosixFileTarget final : public CopyTarget {
 
   bool changed_by_others(const struct stat& now) {
     std::lock_guard lock(seen_mutex_);
-    auto same_time = [](const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; };
-    return now.st_size != last_seen_.st_size || !same_time(now.st_mtim, last_seen_.st_mtim) ||
-           !same_time(now.st_ctim, last_seen_.st_ctim);
+    return others_wrote_ || differs(now, last_seen_);
   }
 
   int source_fd_;
@@ -331,6 +347,8 @@ class PosixFileTarget final : public CopyTarget {
   std::atomic<bool> cancelled_{false};
   std::mutex seen_mutex_;
   struct stat last_seen_ {};  // the destination after this copy's last change
+  bool others_wrote_ = false;  // a data operation found the file changed by someone else
+  std::atomic<std::uint64_t> writes_{0};  // data operations that returned (for stop points)
 };
 
 // One rule for both modes, as cp: a destination that is a symbolic link is

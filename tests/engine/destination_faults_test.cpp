@@ -277,21 +277,29 @@ INSTANTIATE_TEST_SUITE_P(Cli, SignalCancels,
                                   (info.param.overwrite ? "_overwrite" : "_new_name");
                          });
 
-// Copy A into a new name is held after its first write; another copy B
+// Copy A into a new name stops after its first write; another copy B
 // (offload cp --overwrite, or GNU cp) writes the same file to its end; then
-// A is cancelled. A's cleanup must not remove B's finished file.
-class CancelAfterAnotherCopy : public ::testing::TestWithParam<bool> {};
+// A is cancelled, at once or after two more writes of its own into B's
+// file. A's cleanup must not remove the file B finished.
+struct Intruder {
+  bool gnu_cp;
+  bool a_writes_again;
+};
+
+class CancelAfterAnotherCopy : public ::testing::TestWithParam<Intruder> {};
 
 TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
   REQUIRE_LOOP_FS();
-  const bool gnu_cp = GetParam();
+  const bool gnu_cp = GetParam().gnu_cp;
+  const bool a_writes_again = GetParam().a_writes_again;
   std::string dir = LoopFs::dir("ext4");
   std::string source_a = dir + "/intruded-src-a";
   std::string source_b = dir + "/intruded-src-b";
   std::string destination = dir + "/intruded-dst";
   ASSERT_TRUE(cli::write_pattern_file(source_a, 8 * kMiB, 47));
   ASSERT_TRUE(cli::write_pattern_file(source_b, 3 * kMiB + 5, 48));
-  Child a = spawn_offload(host_copy_args(source_a, destination), dir + "/intruded-a.stderr", "after-first-write,hold");
+  Child a = spawn_offload(host_copy_args(source_a, destination), dir + "/intruded-a.stderr",
+                          a_writes_again ? "after-first-write;after-write-3,hold" : "after-first-write,hold");
   KillOnExit guard{a};
   ASSERT_GT(a.pid, 0);
   ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
@@ -306,6 +314,10 @@ TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
   }
   ASSERT_EQ(stat(destination.c_str(), &after), 0);
   ASSERT_EQ(after.st_ino, before.st_ino) << "B was meant to write into A's file";
+  if (a_writes_again) {  // A goes on: its writes 2 and 3 land in B's file, then it stops again
+    kill(a.pid, SIGCONT);
+    ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  }
 
   kill(a.pid, SIGTERM);
   kill(a.pid, SIGCONT);
@@ -314,12 +326,21 @@ TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
   EXPECT_TRUE(WIFEXITED(a_status) && WEXITSTATUS(a_status) == 128 + SIGTERM) << message;
   EXPECT_NE(message.find("changed by another writer"), std::string::npos) << message;
   ASSERT_TRUE(exists(destination)) << "A's cancel removed B's finished file";
-  EXPECT_EQ(read_all(destination), read_all(source_b));
+  if (a_writes_again) {
+    EXPECT_EQ(std::filesystem::file_size(destination), 3 * kMiB + 5);  // a mixture, as with two cp's
+  } else {
+    EXPECT_EQ(read_all(destination), read_all(source_b));
+  }
   for (const auto& path : {destination, source_a, source_b}) unlink(path.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(RealFs, CancelAfterAnotherCopy, ::testing::Values(false, true),
-                         [](const auto& info) { return std::string(info.param ? "gnu_cp" : "offload_overwrite"); });
+INSTANTIATE_TEST_SUITE_P(RealFs, CancelAfterAnotherCopy,
+                         ::testing::Values(Intruder{false, false}, Intruder{true, false}, Intruder{false, true},
+                                           Intruder{true, true}),
+                         [](const auto& info) {
+                           return std::string(info.param.gnu_cp ? "gnu_cp" : "offload_overwrite") +
+                                  (info.param.a_writes_again ? "_then_a_writes_again" : "");
+                         });
 
 // Without another writer the same cancel removes A's own partial file.
 TEST(CancelAfterAnotherCopy, WithoutOneRemovesItsOwnFile) {
