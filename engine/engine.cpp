@@ -236,7 +236,8 @@ bool Engine::issue_next(Job& job) {
   // Per-copy depth: writers of one file contend for its inode lock (ext4's
   // i_rwsem), so one copy keeps a short pipeline and many copies share the queue.
   std::uint32_t copy_depth = config_.copy_depth != 0 ? config_.copy_depth : config_.queue_depth;
-  if (job.in_flight >= copy_depth) return false;
+  // Parked writes hold buffers as operations in flight do: they count.
+  if (job.in_flight + job.parked.size() >= copy_depth) return false;
   Piece& piece = job.pending.front();
   if (int disabled_by = job.rung_disabled_by[piece.rung]; disabled_by != 0) {
     auto next = next_rung(job, piece.rung);
