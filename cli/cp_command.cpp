@@ -56,8 +56,10 @@ std::string what_was_left(const CopyStatus& status, const CopyRequest& request) 
     case DestinationLeft::unchanged:
       return request.atomic ? "nothing was published; " + dst + " is unchanged" : dst + " is unchanged";
     case DestinationLeft::prefix:
-      return dst + " holds the first " + std::to_string(status.destination_left_bytes) +
-             " bytes of the copy (its previous content was replaced from the start, as cp does; --atomic keeps it on failure)";
+      return (status.destination_left_bytes == 0 ? dst + " is empty"
+                                                 : dst + " holds the first " + std::to_string(status.destination_left_bytes) +
+                                                       " bytes of the copy") +
+             " (its previous content was replaced from the start, as cp does; --atomic keeps it on failure)";
     case DestinationLeft::range_partly_written:
       return "the range in " + dst + " was partly written; the rest of the file is unchanged";
     case DestinationLeft::foreign:

@@ -235,13 +235,15 @@ class PosixFileTarget final : public CopyTarget {
         // wrote it since this copy's last operation: another copy that
         // finished into the same file (cp, offload cp --overwrite) keeps it.
         struct stat named {};
-        bool ours_by_name = fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
-                            ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+        bool named_exists = fstatat(directory_fd_, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0;
+        bool ours_by_name = named_exists && ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
         if (ours_by_name && !changed_by_others(ours)) {
           unlinkat(directory_fd_, name_.c_str(), 0);
           return {.left = DestinationLeft::absent};
         }
-        return {.value = ours_by_name ? size : 0, .left = ours_by_name ? DestinationLeft::foreign : DestinationLeft::absent};
+        // Another writer's file (ours rewritten, or another one renamed over the name).
+        if (named_exists) return {.value = static_cast<std::int64_t>(named.st_size), .left = DestinationLeft::foreign};
+        return {.left = DestinationLeft::absent};
       }
     }
     return {};
