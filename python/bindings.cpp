@@ -72,6 +72,8 @@ py::dict status_dict(const offload::CopyStatus& s, offload::TimeNs now_ns) {
   d["operations"] = s.operations;
   d["source_fs"] = s.source_fs;
   d["destination_fs"] = s.destination_fs;
+  d["destination_left"] = std::string(offload::destination_left_name(s.destination_left));
+  d["destination_left_bytes"] = s.destination_left_bytes;
   d["error"] = s.error ? py::object(error_dict(*s.error)) : py::object(py::none());
   return d;
 }

@@ -51,6 +51,22 @@ expect "destination ends in /" 1 "destination names a directory" "$offload" cp s
 expect "destination is a FIFO" 1 "fifo: destination is not a regular file" "$offload" cp src fifo --overwrite
 expect "destination in /proc" 1 "/proc/offload-test" "$offload" cp src /proc/offload-test
 ok test ! -e newdir
+# Destination rules: a dangling link is refused in both modes before any data
+# moves (cp: "not writing through dangling symlink"); a followed link stays.
+expect "dangling destination, --overwrite" 1 "dangling: destination is a dangling symbolic link" "$offload" cp src dangling --overwrite
+expect "dangling destination, --atomic" 1 "dangling: destination is a dangling symbolic link" "$offload" cp src dangling --overwrite --atomic
+ok test ! -e nowhere
+echo old > linked-file; ln -s linked-file link-to-file
+ok "$offload" cp src link-to-file --overwrite --atomic
+ok test -L link-to-file
+ok cmp -s src linked-file
+# A pinned method that cannot work here leaves an existing destination as it was.
+case "$(stat -f -c %T .)" in
+  ext2/ext3|tmpfs)  # no reflink: a pinned clone is refused at submit
+    echo keep > kept
+    expect "pinned clone without reflink" 1 "the destination was not changed" "$offload" cp src kept --overwrite --method clone
+    ok bash -c "[ \"\$(cat kept)\" = keep ]" ;;
+esac
 # Options that make no sense.
 expect "zero host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 0
 expect "huge host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 1TiB
