@@ -211,7 +211,7 @@ def start_values(path, inp, measured):
     return guess
 
 
-def calibrate(offload, work, path, inp, measured, fit_points):
+def calibrate(offload, work, path, inp, measured, fit_points, max_evaluations=40):
     """Fits KNOBS[path] on fit_points; returns (knobs, report)."""
     spec = KNOBS[path]
     guess = start_values(path, inp, measured)
@@ -227,7 +227,7 @@ def calibrate(offload, work, path, inp, measured, fit_points):
     start = [math.log(min(max(guess.get(k[0], k[1]), k[2] * 1.01), k[3] / 1.01)) for k in spec]
     lower, upper = [math.log(k[2]) for k in spec], [math.log(k[3]) for k in spec]
     first = residuals(start)
-    fit = least_squares(residuals, start, bounds=(lower, upper), diff_step=0.05, x_scale=1.0, max_nfev=40)
+    fit = least_squares(residuals, start, bounds=(lower, upper), diff_step=0.05, x_scale=1.0, max_nfev=max_evaluations)
     knobs = dict(zip(names, (math.exp(v) for v in fit.x)))
     on_bound = [n for n, v, lo, hi in zip(names, fit.x, lower, upper) if min(v - lo, hi - v) < 1e-3]
     rms = lambda r: 100 * math.sqrt(sum((math.exp(v) - 1) ** 2 for v in r) / len(r))

@@ -71,6 +71,12 @@ def problems(records, path, rates):
             if not 0.5 * nominal <= probe[key] <= 1.1 * nominal:
                 found.append(f"{path}: TCP {key} {probe[key] / 1e6:.2f} MB/s under tbf {probe['rate']} "
                              f"({nominal / 1e6:.2f} MB/s): the shaping does not hold")
+    for r in records:  # a host copy sends every byte over the shaped link, each direction once
+        if r.get("kind") == "copy" and r["method"] == "host" and r["rate"].endswith("mbit") and r["state"] == "done":
+            floor = r["bytes"] / (float(r["rate"][:-4]) * 1e6 / 8)
+            if r["seconds"] < 0.95 * floor:
+                found.append(f"{path}: host copy of {r['bytes']} B at {r['rate']} took {r['seconds']:.2f} s, "
+                             f"less than the link allows ({floor:.2f} s): the copy did not cross the shaped link")
     for rate in rates:
         if not any(r.get("kind") == "copy" and r["rate"] == rate for r in records):
             found.append(f"{path}: no copy measured at {rate}")
@@ -81,7 +87,7 @@ def analyse(args, offload, path, records):
     inp = guest_model.inputs(records)
     fit, held = split_points(records, path, args.split, args.rates)
     work = os.path.join(args.out, "guest-model-work", path)
-    knobs, calibration = guest_model.calibrate(offload, work, path, inp, fit, list(fit))
+    knobs, calibration = guest_model.calibrate(offload, work, path, inp, fit, list(fit), 12 if args.smoke else 40)
     sim_fit = guest_model.simulate_points(offload, os.path.join(work, "final"), path, inp, knobs, list(fit))
     sim_held = guest_model.simulate_points(offload, os.path.join(work, "final"), path, inp, knobs, list(held))
     table = guest_model.rows(fit, sim_fit, set(fit)) + guest_model.rows(held, sim_held, set())
@@ -130,7 +136,7 @@ def main():
             print(f"{path}: booting the guest; {len(args.sizes)} sizes x {len(args.rates)} rates x {args.repeat} repetitions")
             try:
                 records, _ = RUNNERS[path](binary, os.path.join(args.out, "guest-model-work", path), args.sizes,
-                                           args.rates, args.repeat)
+                                           args.rates, args.repeat, "16MiB" if args.smoke else "64MiB")
             except guest_runs.GuestUnavailable as e:
                 reason = f"the {path} guest cannot start here: {e}"
                 if os.environ.get("OFFLOAD_REQUIRE_REAL_FS") == "1":

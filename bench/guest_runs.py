@@ -71,30 +71,35 @@ def _boot(command, env, state):
     return records, program
 
 
-def run_nfs(binary, work, sizes, rates, repeat):
-    """NFS guest: export on XFS without reflink (nfsd's COPY copies the data)."""
+def _per_rate(rates, probe_bytes, disk, copies):
+    """Run-script lines: at each rate, shape, probe (the disk at the first only), then `copies` (RATE filled in)."""
     body = ""
     for i, rate in enumerate(rates):
-        disk = "--disk /srv/export/probe.bin " if i == 0 else ""
-        body += (f'shape {rate} || rc=1\n$T probe --rate {rate} {disk}|| rc=1\nrm -f /srv/export/probe.bin\n'
-                 f'$T nfs --mount "$OFFLOAD_NFS_DIR" --export "$OFFLOAD_NFS_EXPORT" --sizes {",".join(sizes)} '
-                 f'--repeat {repeat} --rate {rate} || rc=1\n')
+        probe_disk = f"--disk {disk} " if i == 0 else ""
+        body += (f"shape {rate} || rc=1\n$T probe --rate {rate} --bytes {probe_bytes} {probe_disk}|| rc=1\n"
+                 + copies.replace("RATE", rate) + " || rc=1\n")
+    return body
+
+
+def run_nfs(binary, work, sizes, rates, repeat, probe_bytes="64MiB"):
+    """NFS guest: export on XFS without reflink (nfsd's COPY copies the data)."""
+    body = _per_rate(rates, probe_bytes, "/srv/export/probe.bin",
+                     'rm -f /srv/export/probe.bin; $T nfs --mount "$OFFLOAD_NFS_DIR" --export "$OFFLOAD_NFS_EXPORT" '
+                     f'--sizes {",".join(sizes)} --repeat {repeat} --rate RATE')
     tests = _test_dir(work, binary, body)
     state = os.path.join(work, "nfs-state")
     return _boot(["bash", os.path.join(GUEST_DIR, "nfs-guest.sh"), state, tests],
                  {"OFFLOAD_GUEST_VETH": "1", "OFFLOAD_NFS_REFLINK": "0"}, state)
 
 
-def run_scsi(binary, work, sizes, rates, repeat):
+def run_scsi(binary, work, sizes, rates, repeat, probe_bytes="64MiB"):
     """LIO guest: LUN 0 -> LUN 1 over iSCSI from the client namespace; LUN 2 (unused) for the disk probe."""
     largest = max(sizes, key=_bytes)
     body = ('iqn=$(sed -n "s/.*offload.iqn=\\([^ ]*\\).*/\\1/p" /proc/cmdline)\n'
             f"$T fill --path /dev/vda --bytes {largest} || rc=1\n")
-    for i, rate in enumerate(rates):
-        disk = "--disk /dev/vdc " if i == 0 else ""
-        body += (f"shape {rate} || rc=1\n$T probe --rate {rate} {disk}|| rc=1\n"
-                 f'$IN_CLIENT $T iscsi --url "iscsi://10.9.0.1:3260/$iqn" --sizes {",".join(sizes)} '
-                 f"--repeat {repeat} --rate {rate} || rc=1\n")
+    body += _per_rate(rates, probe_bytes, "/dev/vdc",
+                      f'$IN_CLIENT $T iscsi --url "iscsi://10.9.0.1:3260/$iqn" --sizes {",".join(sizes)} '
+                      f"--repeat {repeat} --rate RATE")
     tests = _test_dir(work, binary, body)
     state = os.path.join(work, "lio-state")
     try:

@@ -22,13 +22,7 @@ tmp=$(mktemp -d "$root.tmp.XXXXXX")
 mkdir -p "$tmp"/{usr/local/sbin,run/netns,lib64}
 for bin in bin/ip sbin/tc; do
   cp "$unpacked/$bin" "$tmp/usr/local/sbin/"
-  # The libraries at the host's paths (the guest has none); a missing one is fatal.
-  ldd "$unpacked/$bin" | awk '/=> not found/ {print "missing " $1} /=> \// {print $3} /^\t\/lib64/ {print $1}' |
-    while read -r lib extra; do
-      [ "$lib" = missing ] && { echo "fetch-iproute2: $bin needs $extra, not on the host (apt-get install iproute2)" >&2; exit 1; }
-      mkdir -p "$tmp$(dirname "$lib")"
-      cp -L "$lib" "$tmp$lib"
-    done
+  guest_copy_libraries "$unpacked/$bin" "$tmp"
 done
 mv -T "$tmp" "$root" 2>/dev/null || rm -rf "$tmp"   # lost a race: keep the other copy
 echo "$root"
