@@ -693,6 +693,9 @@ def guest_model_section(path, data):
         f"{data.get('repeat', '?')} repetitions. Each path's scenario is built from what the guest measured "
         f"(memcpy, TCP rate and round trip, disk rates); its knobs are fitted on {split}. "
         f"Command: {data.get('command', '?')}"))
+    if data.get("held_out_median_abs_error_pct") is not None:
+        sec.notes.append(html.escape(f"All paths: median absolute error over the held-out points "
+                                     f"{data['held_out_median_abs_error_pct']:.1f} % (goal 25 %)."))
     for name, result in data["paths"].items():
         cal = result.get("calibration", {})
         knobs = ", ".join(f"{k} = {fmt_num(v.get('value'))}" for k, v in cal.get("knobs", {}).items())

@@ -25,7 +25,8 @@ def guest_json():
             "paths": {"nfs": {"rows": nfs, "calibration": calibration, "held_out_points": 2,
                               "held_out_median_abs_error_pct": 11.7},
                       "scsi": {"rows": scsi, "calibration": {}, "held_out_points": 1,
-                               "held_out_median_abs_error_pct": 50.0}}}
+                               "held_out_median_abs_error_pct": 50.0}},
+            "held_out_median_abs_error_pct": 20.0}
 
 
 def test_every_point_with_its_error(tmp_path):
@@ -45,6 +46,7 @@ def test_every_point_with_its_error(tmp_path):
         ["scsi", "scsi-xcopy", "50mbit", "+50.0%", "yes"]]
     assert "median absolute error over 2 held-out points 11.7 % (goal 25 %)" in section
     assert "On a bound (the model cannot explain these points): server_per_op_s" in section
+    assert "All paths: median absolute error over the held-out points 20.0 % (goal 25 %)" in section
     assert section.count("<img ") == 1
     with open(tmp_path / "out" / "data" / "guest-model-vs-real.csv") as f:
         table = list(csv.DictReader(f))
