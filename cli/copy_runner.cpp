@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "cli/test_pause.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/targets/address_router.hpp"
 
@@ -15,8 +16,11 @@ extern "C" void on_interrupt(int) { g_interrupted = 1; }
 }  // namespace
 
 std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options) {
+  auto pause = TestPause::from_environment();  // declared first: outlives the runtime
+  if (!pause) return std::unexpected(pause.error());
   RealRuntime runtime(options.engine.queue_depth);
-  AddressRouter targets;  // files, or LUNs (iSCSI, SG_IO devices)
+  if (*pause) (*pause)->attach(runtime);
+  AddressRouter targets(options.iscsi);  // files, or LUNs (iSCSI, SG_IO devices)
   Engine engine(runtime, targets, options.engine);
   auto cookie = engine.submit(request);
   if (!cookie) return std::unexpected(cookie.error());

@@ -6,6 +6,7 @@
 
 #include "cli/progress.hpp"
 #include "engine/engine.hpp"
+#include "engine/targets/iscsi_session.hpp"
 #include "engine/types.hpp"
 
 namespace offload::cli {
@@ -14,6 +15,7 @@ namespace offload::cli {
 struct RunOptions {
   EngineConfig engine;        ///< queue depth, chunk sizes
   bool show_progress = false; ///< draw progress on stderr
+  IscsiTimeouts iscsi;        ///< time limits of iSCSI sessions
 };
 
 /// Submits `request` to a fresh real-file engine and waits for its end;

@@ -30,6 +30,7 @@ struct CpOptions {
   unsigned queue_depth = 8;
   unsigned copy_depth = 2;
   std::string host_chunk = "4MiB";
+  IscsiTimeouts iscsi;  ///< connect, login and per-command limits, seconds
 };
 
 std::uint64_t size_option(const std::string& text, const char* flag) {
@@ -59,6 +60,7 @@ int run(const CpOptions& o) {
   if (!o.length.empty()) request.length = size_option(o.length, "--length");
 
   RunOptions options;
+  options.iscsi = o.iscsi;
   options.engine.queue_depth = o.queue_depth;
   options.engine.copy_depth = o.copy_depth;
   options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
@@ -111,7 +113,7 @@ Command add_cp_command(CLI::App& app) {
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
   cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX (SG_IO)")->required();
   cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX")->required();
-  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> host between LUNs), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
+  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host between LUNs, ODX where the LUNs list it), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
       ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "scsi-xcopy", "scsi-odx", "host"}));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");
@@ -124,6 +126,12 @@ Command add_cp_command(CLI::App& app) {
   cp->add_option("--copy-depth", options->copy_depth, "Operations in flight for this copy (0 = queue depth)")
       ->check(CLI::Range(0U, 256U));
   cp->add_option("--host-chunk", options->host_chunk, "Bytes per host read/write");
+  cp->add_option("--iscsi-connect-timeout", options->iscsi.connect_s, "Seconds for the TCP connection to an iSCSI portal")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-login-timeout", options->iscsi.login_s, "Seconds for the iSCSI login once connected")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-command-timeout", options->iscsi.command_s, "Seconds per SCSI command on an iSCSI LUN (whole seconds)")
+      ->check(CLI::Range(1.0, 86400.0));
   return [options] { return run(*options); };
 }
 

@@ -5,6 +5,7 @@
 // SimGrid actor for simulated devices, an event queue for the fake clock).
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <array>
 #include <cstdint>
@@ -84,13 +85,13 @@ class CopyTarget {
   /// Writes op.length bytes of op.buffer at op.destination_offset.
   virtual OpResult write(const Op& op) = 0;
   /// Reflinks the range; -EOPNOTSUPP where the target cannot.
-  virtual OpResult clone(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult clone(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// Offloaded copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// SCSI EXTENDED COPY of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// SCSI token copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult odx(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult odx(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// Makes the destination range read as zeros.
   virtual OpResult zero_range(const Op& op) = 0;
   /// Verifies the source is unchanged and publishes the destination.
