@@ -72,15 +72,17 @@ Platform::Platform(const Scenario& scenario) {
         }
         std::vector<sg4::LinkInRoute> route;
         std::vector<std::string> names;
+        std::vector<bool> up;
         auto add = [&](const std::string& name, sg4::LinkInRoute::Direction direction) {
           route.emplace_back(sg4::SplitDuplexLink::by_name(name), direction);
           names.push_back(name);
+          up.push_back(direction == sg4::LinkInRoute::Direction::UP);
         };
         if (nic_of_.contains(a->get_name())) add(nic_of_[a->get_name()], sg4::LinkInRoute::Direction::UP);
         add(spec.name, sg4::LinkInRoute::Direction::UP);
         if (nic_of_.contains(b->get_name())) add(nic_of_[b->get_name()], sg4::LinkInRoute::Direction::DOWN);
         zone_->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr, route, true);
-        network_.add_route(a, b, names);
+        network_.add_route(a, b, names, up);
       }
     }
   }

@@ -136,11 +136,35 @@ DiskSpec read_disk(Fields& parent, const std::string& key, const std::string& co
   return disk;
 }
 
-CpuSpec read_cpu(Fields& f) {
+// The optional `stack = { ... }` table of a host, server or array.
+StackSpec read_stack(Fields& parent, const std::string& context) {
+  StackSpec stack;
+  const Value* v = parent.find("stack");
+  if (v == nullptr) return stack;
+  Fields f(*v, context + ".stack");
+  auto cycles = [&](const std::string& key, double fallback) {
+    const Value* n = f.find(key);
+    if (n == nullptr) return fallback;
+    if (!n->is_floating() && !n->is_integer()) f.bad(*n, key, "expected a number of CPU cycles");
+    double value = n->is_floating() ? n->as_floating() : static_cast<double>(n->as_integer());
+    if (!std::isfinite(value) || value < 0) f.bad(*n, key, "must be a finite number, not negative");
+    return value;
+  };
+  stack.clock_Hz = cycles("clock_ghz", stack.clock_Hz / 1e9) * 1e9;
+  if (stack.clock_Hz <= 0) f.bad(*f.find("clock_ghz"), "clock_ghz", "must be above zero");
+  stack.send_cycles_per_byte = cycles("send_cycles_per_byte", stack.send_cycles_per_byte);
+  stack.receive_cycles_per_byte = cycles("receive_cycles_per_byte", stack.receive_cycles_per_byte);
+  stack.message_cycles = cycles("message_cycles", stack.message_cycles);
+  f.reject_unknown();
+  return stack;
+}
+
+CpuSpec read_cpu(Fields& f, const std::string& context) {
   CpuSpec cpu;
   cpu.cores = static_cast<int>(f.integer("cores", cpu.cores, 1, 4096));
   cpu.memcpy_Bps = f.rate("memcpy_bandwidth").value_or(cpu.memcpy_Bps);
   cpu.per_op_s = f.duration("per_op_cpu").value_or(cpu.per_op_s);
+  cpu.stack = read_stack(f, context);
   return cpu;
 }
 
@@ -236,7 +260,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       h.name = f.text("name");
       claim(f, f.need("name"), h.name);
       h.count = static_cast<int>(f.integer("count", 1, 1, 100000));
-      h.cpu = read_cpu(f);
+      h.cpu = read_cpu(f, context);
       if (const Value* speed = f.find("core_speed")) {
         if (!speed->is_floating() && !speed->is_integer()) f.bad(*speed, "core_speed", "expected a number (1 = a whole core)");
         h.cpu.core_speed = speed->is_floating() ? speed->as_floating() : static_cast<double>(speed->as_integer());
@@ -258,7 +282,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       n.line = static_cast<int>((*servers)[i].location().line());
       n.name = f.text("name");
       claim(f, f.need("name"), n.name);
-      n.cpu = read_cpu(f);
+      n.cpu = read_cpu(f, context);
       n.nic_Bps = f.rate("nic");
       n.disk = read_disk(f, "disk", context);
       n.fs = read_fs(f, context, true);
@@ -288,7 +312,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       a.line = static_cast<int>((*arrays)[i].location().line());
       a.name = f.text("name");
       claim(f, f.need("name"), a.name);
-      a.cpu = read_cpu(f);
+      a.cpu = read_cpu(f, context);
       a.port_Bps = f.rate("port");
       a.disk = read_disk(f, "disk", context);
       a.block_bytes = f.size("block_size").value_or(a.block_bytes);

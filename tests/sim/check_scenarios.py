@@ -74,14 +74,19 @@ def nfs_vm_clone(runs):
               f"{shared_bytes(host) / GiB:.2f} GiB")
         network_bound = point.endswith(("=1Gbps", "=10Gbps"))
         for m in ("nfs-copy-sync", "nfs-copy-async"):
-            if network_bound or m == "nfs-copy-async":
+            if network_bound:
                 check(f"nfs-vm-clone {point}: {m} done and faster than host", all_done(methods[m]) and tput(methods[m]) > tput(host))
+            elif m == "nfs-copy-async":  # both bound by the filer's disk: a tie
+                check(f"nfs-vm-clone {point}: {m} done, at least 99% of host", all_done(methods[m]) and tput(methods[m]) > 0.99 * tput(host),
+                      f"{tput(methods[m]) / tput(host):.3f}x")
             else:  # both disk-bound: 4 MiB synchronous calls may trail a pipelined host copy a little
                 check(f"nfs-vm-clone {point}: {m} done, within 10% of host", all_done(methods[m]) and tput(methods[m]) > 0.9 * tput(host),
                       f"{tput(methods[m]) / tput(host):.3f}x")
             check(f"nfs-vm-clone {point}: {m} moves ~0 bytes over the LAN", shared_bytes(methods[m]) < 0.001 * size,
                   f"{shared_bytes(methods[m]) / 2**20:.2f} MiB")
-            check(f"nfs-vm-clone {point}: {m} costs the client no copy CPU", client_cpu(methods[m]) < 0.01 * client_cpu(host))
+            # No per-byte client CPU: only syscalls and the COPY/CB_OFFLOAD/OFFLOAD_STATUS RPCs.
+            check(f"nfs-vm-clone {point}: {m} costs the client no copy CPU", 0 < client_cpu(methods[m]) < 0.02 * client_cpu(host),
+                  f"{client_cpu(methods[m]):.3f} s vs host {client_cpu(host):.3f} s")
         gains.append(tput(methods["nfs-copy-async"]) / tput(host))
     check("nfs-vm-clone: gain > 10x at 1 Gb/s", gains[0] > 10, f"{gains[0]:.2f}x")
     check("nfs-vm-clone: gain falls as the link gets faster", all(a >= b * 0.999 for a, b in zip(gains, gains[1:])),
