@@ -6,6 +6,7 @@ Usage: check_scenarios.py OFFLOAD_BINARY SCENARIO_DIR [NAME ...]
 Prints one line per check and 'N passed, M failed'; exits 1 on a failure.
 """
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -185,6 +186,20 @@ def faults(runs):
     check("faults: the LAN carries the flap's resent messages", m["host"]["metrics"]["network_retries"] >= 1)
 
 
+def every_run_is_accounted(name, runs):
+    """Every method at every point: finite client and server CPU s/GiB, and shares of time that sum to 1."""
+    finite = [r for r in runs if all(isinstance(r["summary"].get(k), (int, float)) and math.isfinite(r["summary"][k])
+                                     and r["summary"][k] >= 0 for k in ("client_cpu_s_per_GiB", "server_cpu_s_per_GiB"))]
+    check(f"{name}: every run reports finite client and server CPU s/GiB", len(finite) == len(runs),
+          f"{len(finite)}/{len(runs)}")
+    offloaded = [r for r in runs if r["method"] != "host"]
+    check(f"{name}: offloaded methods cost the client some CPU", all(r["summary"]["client_cpu_s_per_GiB"] > 0 for r in offloaded))
+    attributed = [r for r in runs if r["bottleneck"]["bound"] in ("link", "disk", "cpu", "round_trips")
+                  and abs(sum(r["bottleneck"]["shares"].values()) - 1) < 1e-6]
+    check(f"{name}: every run names what bounded it, shares summing to 1", len(attributed) == len(runs),
+          f"{len(attributed)}/{len(runs)}")
+
+
 SHAPES = {"scsi-array": scsi_array, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
           "contention": contention, "faults": faults}
 
@@ -195,6 +210,7 @@ def main():
     for name in names:
         runs = run(offload, f"{directory}/{name}.toml")
         if runs is not None:
+            every_run_is_accounted(name, runs)
             SHAPES[name](runs)
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0

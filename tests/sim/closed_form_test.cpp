@@ -322,6 +322,49 @@ TEST(StackCpu, SingleStreamHostCopyAt100GbpsIsCpuBound) {
   EXPECT_LT(copy_time(pipelined), 0.2 + 0.02);
   // The stack's 0.2 s plus one memcpy of each byte each way at 1 PB/s.
   EXPECT_NEAR(pipelined["metrics"]["cpu_busy_s"]["client"].get<double>(), 0.2 + 2 * 100e6 / 1e15, 1e-12);
+  const auto& bound = pipelined["bottleneck"];
+  EXPECT_EQ(bound["bound"], "cpu");
+  EXPECT_EQ(bound["busiest"]["cpu"], "client");
+  EXPECT_NEAR(bound["utilisation"]["cpu"].get<double>(), 0.2 / copy_time(pipelined), 1e-9);  // the lane, not the memcpy
+}
+
+double share_sum(const nlohmann::json& bottleneck) {
+  double sum = 0;
+  for (const auto& [kind, share] : bottleneck["shares"].items()) sum += share.get<double>();
+  return sum;
+}
+
+TEST(Bottleneck, PipelinedHostCopyIsBoundByTheLink) {
+  // Four 10 MB requests in flight, free disk: READ data and WRITE data cross
+  // the 1 Gb/s link in both directions at once, 100 MB each way = 0.8 s.
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", "queue_depth = 4\nhost_chunk = \"10MB\"", kFastDisk), "host");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& b = run["bottleneck"];
+  EXPECT_EQ(b["bound"], "link");
+  EXPECT_EQ(b["busiest"]["link"], "lan");
+  EXPECT_NEAR(b["utilisation"]["link"].get<double>(), 0.8 / copy_time(run), 1e-9);
+  // The reads before the first write and the writes after the last read use one direction only.
+  EXPECT_GT(b["utilisation"]["link"].get<double>(), 0.85);
+  EXPECT_LT(b["utilisation"]["disk"].get<double>() + b["utilisation"]["cpu"].get<double>(), 0.1);
+  EXPECT_NEAR(share_sum(b), 1.0, 1e-9);
+}
+
+TEST(Bottleneck, SynchronousCopyIsBoundByTheDisk) {
+  // 25 COPY calls of 4 MB, each 60 ms of the disk and 2 ms of round trip,
+  // plus map and finish (4 ms): the disk is busy 1.5 s of 1.554 s, the rest
+  // is round trips.
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, R"({ read = "200MBps", write = "100MBps" })"),
+                      "nfs-copy-sync");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& b = run["bottleneck"];
+  double span = 0.004 + 25 * 0.062;
+  EXPECT_EQ(b["bound"], "disk");
+  EXPECT_EQ(b["busiest"]["disk"], "filer-disk");
+  EXPECT_NEAR(b["shares"]["disk"].get<double>(), 1.5 / span, 1e-4);
+  EXPECT_NEAR(b["shares"]["round_trips"].get<double>(), 1 - 1.5 / span, 1e-3);  // less the stacks' few microseconds
+  EXPECT_NEAR(share_sum(b), 1.0, 1e-9);
+  EXPECT_GT(run["summary"]["client_cpu_s_per_GiB"].get<double>(), 0);
+  EXPECT_GT(run["summary"]["server_cpu_s_per_GiB"].get<double>(), 0);
 }
 
 TEST(StackCpu, OffloadedCopiesCostClientAndServerCpu) {
