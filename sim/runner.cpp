@@ -129,6 +129,14 @@ std::string bound_text(const nlohmann::json& run) {
   return fmt::format("{} {:.0f}%", bound == "round_trips" ? "rtt" : bound, 100 * busy);
 }
 
+// How busy the busiest link direction was (bytes / what the network model
+// delivers / makespan): the "network use" of a run.
+std::string link_busy_text(const nlohmann::json& run) {
+  if (!run.contains("bottleneck") || run["bottleneck"]["bound"].is_null()) return "-";
+  double busy = 100 * run["bottleneck"]["utilisation"]["link"].get<double>();
+  return busy >= 10 ? fmt::format("{:.0f}%", busy) : fmt::format("{:.2g}%", busy);
+}
+
 std::string per_GiB_text(const nlohmann::json& summary, const char* key) {
   if (!summary.contains(key) || summary[key].is_null()) return "-";
   return fmt::format("{:.4f}", summary[key].get<double>());
@@ -139,21 +147,22 @@ std::string summary_table(const nlohmann::json& runs) {
   for (const auto& run : runs) {
     if (run["method"] == "host") host_throughput[point_text(run["point"])] = run["summary"]["aggregate_throughput_Bps"];
   }
-  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>9} {:>9} {:>10} {:>8}\n", "point", "method",
-                                "copies", "makespan s", "throughput", "shared net", "cli CPU", "srv CPU", "bound", "vs host");
-  out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>9} {:>9} {:>10} {:>8}\n", "", "", "", "", "", "",
-                     "s/GiB", "s/GiB", "(busy)", "");
+  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "point",
+                                "method", "copies", "makespan s", "throughput", "shared net", "net use", "cli CPU",
+                                "srv CPU", "bound", "vs host");
+  out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "", "", "", "", "", "",
+                     "", "s/GiB", "s/GiB", "(busy)", "");
   for (const auto& run : runs) {
     const auto& s = run["summary"];
     std::string point = point_text(run["point"]);
     double throughput = s["aggregate_throughput_Bps"];
     double base = host_throughput.contains(point) ? host_throughput[point] : 0;
     bool any_done = s["done"].get<int>() > 0;
-    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>9} {:>9} {:>10} {:>8}\n", point,
+    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", point,
                        run["method"].get<std::string>(),
                        fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()),
                        any_done ? fmt::format("{:.3f}", s["makespan_s"].get<double>()) : "failed",
-                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)),
+                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)), link_busy_text(run),
                        per_GiB_text(s, "client_cpu_s_per_GiB"), per_GiB_text(s, "server_cpu_s_per_GiB"), bound_text(run),
                        any_done && base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
   }

@@ -286,6 +286,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       n.nic_Bps = f.rate("nic");
       n.disk = read_disk(f, "disk", context);
       n.fs = read_fs(f, context, true);
+      n.store_and_forward = f.flag("store_and_forward", n.store_and_forward);
       if (const Value* copy = f.find("copy")) {
         Fields c(*copy, context + ".copy");
         n.copy.sync_cap_bytes = c.size("sync_cap").value_or(n.copy.sync_cap_bytes);
@@ -503,14 +504,70 @@ void apply_sweep_value(Value& root, const std::string& key, const Value& value, 
 
 std::string value_text(const Value& v) {
   if (v.is_string()) return v.as_string().str;
+  if (v.is_table()) {  // on one line: {latency = 80us, read = 5310MiBps, ...}
+    std::string text;
+    for (const auto& [key, item] : v.as_table()) text += (text.empty() ? "" : ", ") + key + " = " + value_text(item);
+    return "{" + text + "}";
+  }
   std::ostringstream out;
   out << v;
   return out.str();
 }
 
+// One sweep axis: a key and its values, or a table of keys whose values
+// vary together ([sweep.NAME]: the i-th point takes the i-th value of each).
+struct Axis {
+  std::string name;                          // the key, or the table's name
+  std::vector<std::string> keys;
+  std::vector<std::vector<Value>> values;    // per key, one per point of the axis
+  std::vector<std::string> labels;           // a table's `label` values: the points' names (none: the values)
+  const Value* at = nullptr;                 // where it is written
+  std::size_t size() const { return values.front().size(); }
+};
+
+Axis read_axis(const std::string& key, const Value& entry) {
+  Axis axis{key, {}, {}, {}, &entry};
+  auto add = [&](const std::string& name, const Value& values) {
+    if (!values.is_array() || values.as_array().empty()) fail_at(values, "[sweep] key '" + name + "': expected a non-empty array");
+    axis.keys.push_back(name);
+    axis.values.emplace_back(values.as_array().begin(), values.as_array().end());
+  };
+  if (!entry.is_table()) {
+    add(key, entry);
+    return axis;
+  }
+  std::vector<std::pair<std::size_t, std::string>> ordered;
+  for (const auto& [name, values] : entry.as_table()) ordered.emplace_back(values.location().line(), name);
+  std::sort(ordered.begin(), ordered.end());
+  if (ordered.empty()) fail_at(entry, "[sweep." + key + "]: names no key");
+  for (const auto& [line, name] : ordered) {
+    const Value& values = entry.as_table().at(name);
+    if (name == "label") {
+      if (!values.is_array()) fail_at(values, "[sweep." + key + "] key 'label': expected an array of strings");
+      for (const Value& label : values.as_array()) {
+        if (!label.is_string()) fail_at(label, "[sweep." + key + "] key 'label': expected an array of strings");
+        axis.labels.push_back(label.as_string().str);
+      }
+      continue;
+    }
+    add(name, values);
+    if (axis.values.back().size() != axis.values.front().size()) {
+      fail_at(values, "[sweep." + key + "] key '" + name + "': " + std::to_string(axis.values.back().size()) +
+                          " values, but '" + axis.keys.front() + "' has " + std::to_string(axis.values.front().size()) +
+                          " (the keys of one table vary together)");
+    }
+  }
+  if (axis.keys.empty()) fail_at(entry, "[sweep." + key + "]: names no key to sweep");
+  if (!axis.labels.empty() && axis.labels.size() != axis.size()) {
+    fail_at(entry.as_table().at("label"), "[sweep." + key + "] key 'label': " + std::to_string(axis.labels.size()) +
+                                              " labels for " + std::to_string(axis.size()) + " values");
+  }
+  return axis;
+}
+
 ScenarioSet expand(const Value& root, const std::string& file) {
   ScenarioSet set;
-  std::vector<std::pair<std::string, std::vector<Value>>> axes;
+  std::vector<Axis> axes;
   if (!root.is_table()) throw ScenarioError(file + ": not a TOML table");
   if (root.as_table().contains("sweep")) {
     const Value& sweep = root.as_table().at("sweep");
@@ -520,10 +577,9 @@ ScenarioSet expand(const Value& root, const std::string& file) {
     for (const auto& [key, values] : sweep.as_table()) ordered.emplace_back(values.location().line(), key);
     std::sort(ordered.begin(), ordered.end());
     for (const auto& [line, key] : ordered) {
-      const Value& values = sweep.as_table().at(key);
-      if (!values.is_array() || values.as_array().empty()) fail_at(values, "[sweep] key '" + key + "': expected a non-empty array");
-      axes.emplace_back(key, std::vector<Value>(values.as_array().begin(), values.as_array().end()));
-      set.sweep_keys.push_back(key);
+      axes.push_back(read_axis(key, sweep.as_table().at(key)));
+      if (!axes.back().labels.empty()) set.sweep_keys.push_back(key);
+      else set.sweep_keys.insert(set.sweep_keys.end(), axes.back().keys.begin(), axes.back().keys.end());
     }
   }
   // Every point is a whole scenario (and each point x method one simulation
@@ -532,12 +588,11 @@ ScenarioSet expand(const Value& root, const std::string& file) {
   std::size_t total = 1;
   std::string product;
   for (const auto& axis : axes) {
-    total *= axis.second.size();  // checked as it grows: never wraps
-    product += (product.empty() ? "" : " x ") + std::to_string(axis.second.size()) + " ('" + axis.first + "')";
+    total *= axis.size();  // checked as it grows: never wraps
+    product += (product.empty() ? "" : " x ") + std::to_string(axis.size()) + " ('" + axis.name + "')";
     if (total > kMaxSweepPoints) {
-      fail_at(root.as_table().at("sweep").as_table().at(axis.first),
-              "[sweep] key '" + axis.first + "': the sweep would have " + product + " = " + std::to_string(total) +
-                  (&axis == &axes.back() ? "" : " or more") + " points, more than " + std::to_string(kMaxSweepPoints));
+      fail_at(*axis.at, "[sweep] key '" + axis.name + "': the sweep would have " + product + " = " + std::to_string(total) +
+                            (&axis == &axes.back() ? "" : " or more") + " points, more than " + std::to_string(kMaxSweepPoints));
     }
   }
   for (std::size_t index = 0; index < total; ++index) {
@@ -545,10 +600,14 @@ ScenarioSet expand(const Value& root, const std::string& file) {
     std::map<std::string, std::string> applied;
     std::size_t rest = index;
     for (auto axis = axes.rbegin(); axis != axes.rend(); ++axis) {  // last axis varies fastest
-      const Value& value = axis->second[rest % axis->second.size()];
-      rest /= axis->second.size();
-      apply_sweep_value(point, axis->first, value, value);
-      applied[axis->first] = value_text(value);
+      std::size_t i = rest % axis->size();
+      rest /= axis->size();
+      for (std::size_t k = 0; k < axis->keys.size(); ++k) {
+        const Value& value = axis->values[k][i];
+        apply_sweep_value(point, axis->keys[k], value, value);
+        if (axis->labels.empty()) applied[axis->keys[k]] = value_text(value);
+      }
+      if (!axis->labels.empty()) applied[axis->name] = axis->labels[i];  // the label names the point
     }
     Scenario scenario = parse_point(point, file);
     scenario.point = std::move(applied);

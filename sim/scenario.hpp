@@ -92,6 +92,7 @@ struct NfsServerSpec {
   DiskSpec disk;                      ///< exported storage
   NfsCopySpec copy;                   ///< COPY/CLONE behaviour
   LocalFsSpec fs;                     ///< clone costs on the server
+  bool store_and_forward = false;     ///< a READ is sent after its disk read, a WRITE written after it arrived (else streamed)
   int line = 0;
 };
 

@@ -314,6 +314,7 @@ def sim_rows(name, runs):
                    shared_links=" ".join(m.get("shared_links", [])))
         b = r.get("bottleneck") or {}
         row["bound"] = b.get("bound")
+        row["link_busy"] = (b.get("utilisation") or {}).get("link")
         for k in _SHARES:
             row[f"share_{k}"] = (b.get("shares") or {}).get(k)
         rows.append(row)
@@ -331,6 +332,13 @@ def sim_rows(name, runs):
 #: The classes a run's time is attributed to (results.json "bottleneck", sim/bottleneck.hpp).
 _SHARES = ("link", "disk", "cpu", "round_trips")
 _SHARE_COLORS = {"link": "#4c72b0", "disk": "#dd8452", "cpu": "#c44e52", "round_trips": "#8c8c8c"}
+
+
+def fmt_percent(x):
+    """0.93 -> '93%', 0.0061 -> '0.61%'."""
+    if x is None:
+        return "-"
+    return f"{100 * x:.0f}%" if x >= 0.1 else f"{100 * x:.2g}%"
 
 
 def fmt_share(row):
@@ -447,7 +455,8 @@ def _sim_section(path, name, runs):
     _bottleneck_figure(sec, name, rows, points, methods)
     one = len(keys) == 1
     head = [keys[0] if one else "point", "method", "copies done", "makespan s", "throughput", "speedup vs host", "shared net",
-            "net saved", "client CPU s", "CPU s saved", "client CPU s/GiB", "server CPU s/GiB", "bound (share of time)"]
+            "net saved", "net use", "client CPU s", "CPU s saved", "client CPU s/GiB", "server CPU s/GiB",
+            "bound (share of time)"]
     table = []
     for p in points:
         for m in methods:
@@ -458,9 +467,11 @@ def _sim_section(path, name, runs):
             table.append([r[keys[0]] if one else p, m, done, fmt_num(r["makespan_s"]), fmt_rate(r["throughput_Bps"]),
                           fmt_ratio(r["speedup_vs_host"]), fmt_bytes(r["shared_link_bytes"]) if has_net else "-",
                           fmt_bytes(r["net_bytes_saved"]) if has_net and r["net_bytes_saved"] is not None else "-",
-                          fmt_num(r["client_cpu_s"]), fmt_num(r["cpu_s_saved"]), fmt_num(r["client_cpu_s_per_GiB"]),
+                          fmt_percent(r["link_busy"]) if has_net else "-", fmt_num(r["client_cpu_s"]),
+                          fmt_num(r["cpu_s_saved"]), fmt_num(r["client_cpu_s_per_GiB"]),
                           fmt_num(r["server_cpu_s_per_GiB"]), fmt_share(r)])
-    sec.tables.append(("Runs (saved = host's value minus this method's, at the same point)", head, table))
+    sec.tables.append(("Runs (saved = host's value minus this method's, at the same point; net use = the busiest link "
+                       "direction's bytes over what it can carry in the makespan)", head, table))
     return sec
 
 

@@ -200,7 +200,31 @@ def every_run_is_accounted(name, runs):
           f"{len(attributed)}/{len(runs)}")
 
 
-SHAPES = {"scsi-array": scsi_array, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
+# Samsung's NVMe-oF/TCP copy-offload cells (LSF/MM/BPF 2023 topic, linux-nvme list, 13 Jan 2023):
+# MiB/s of host and offloaded copies, and the network use, per setup.
+PUBLISHED = {"1Gbps": {"host": 100, "offload": 2655, "host_net": 0.89, "offload_net": 0.0062},
+             "100Gbps": {"host": 1027, "offload": 1183, "host_net": 0.0842}}
+
+
+def nvmeof_samsung(runs):
+    for point, methods in by_point(runs).items():
+        cells = PUBLISHED[point.split("=")[1]]
+        host, offload = methods["host"], methods["nfs-copy-sync"]
+        for label, run in (("host", host), ("offload", offload)):
+            mib = tput(run) / 2**20
+            check(f"nvmeof-samsung {point}: {label} {mib:.0f} MiB/s within 20% of the published {cells[label]}",
+                  abs(mib / cells[label] - 1) <= 0.2)
+            if f"{label}_net" in cells:
+                use = run["bottleneck"]["utilisation"]["link"]
+                check(f"nvmeof-samsung {point}: {label} network use {100 * use:.3g}% within 20% of the published "
+                      f"{100 * cells[label + '_net']:.3g}%", abs(use / cells[label + "_net"] - 1) <= 0.2)
+        check(f"nvmeof-samsung {point}: the offloaded copy wins", tput(offload) > tput(host),
+              f"{tput(offload) / tput(host):.2f}x")
+    gains = [tput(m["nfs-copy-sync"]) / tput(m["host"]) for m in by_point(runs).values()]
+    check("nvmeof-samsung: >10x at 1 Gb/s, <2x at 100 Gb/s", gains[0] > 10 and gains[1] < 2, f"{gains}")
+
+
+SHAPES = {"scsi-array": scsi_array, "nvmeof-samsung": nvmeof_samsung, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
           "contention": contention, "faults": faults}
 
 
