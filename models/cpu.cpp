@@ -1,10 +1,38 @@
 #include "models/cpu.hpp"
 
+#include <algorithm>
+
 namespace offload::models {
+
+CpuModel::CpuModel(sg4::Host* host, const sim::CpuSpec& spec) : host_(host), spec_(spec) { host->set_data(this); }
+
+CpuModel* CpuModel::of(sg4::Host* host) { return host->get_data<CpuModel>(); }
 
 sg4::ExecPtr CpuModel::work_async(double cpu_seconds) {
   busy_s_ += cpu_seconds;
   return sg4::this_actor::exec_init(cpu_seconds * kFlopsPerCpuSecond)->set_host(host_)->start();
+}
+
+double CpuModel::stack_cost_s(double bytes, StackSide side) const {
+  const sim::StackSpec& stack = spec_.stack;
+  double per_byte = side == StackSide::send ? stack.send_cycles_per_byte : stack.receive_cycles_per_byte;
+  return (bytes * per_byte + stack.message_cycles) / stack.clock_Hz;
+}
+
+LanePiecePtr CpuModel::message_work(sg4::Host* peer, double bytes, StackSide side) {
+  double cost = stack_cost_s(bytes, side);
+  if (cost <= 0) return nullptr;
+  auto& slot = lanes_[peer];
+  if (!slot) slot = std::make_unique<Lane>(host_);
+  slot->busy_s += cost;
+  busy_s_ += cost;
+  return slot->lane.submit(cost * kFlopsPerCpuSecond);
+}
+
+double CpuModel::busiest_lane_s() const {
+  double most = 0;
+  for (const auto& [peer, lane] : lanes_) most = std::max(most, lane->busy_s);
+  return most;
 }
 
 }  // namespace offload::models

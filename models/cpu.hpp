@@ -1,14 +1,27 @@
 // CPU model: a SimGrid host with N cores at 1e9 flop/s each, so one CPU
 // second is 1e9 flops. Work is charged as seconds of one core: moving B
-// bytes through host memory costs B / memcpy_bandwidth, each I/O operation
-// (syscall, RPC) costs per_op_cpu. Busy time is the sum of work charged
-// (core-seconds demanded), the utilisation-law measure of CPU cost.
-// Sources: memcpy rates of a few GB/s per core are typical of x86 servers;
-// the constants are scenario inputs, to be fitted by `offload calibrate`.
+// bytes through host memory (page cache, user buffer) costs
+// B / memcpy_bandwidth, each I/O operation (syscall, RPC) costs per_op_cpu.
+// Every message a host sends or receives over the network also crosses its
+// TCP and storage-protocol stack (charged by models/network.hpp through
+// message_work): send or receive cycles per byte plus cycles per message,
+// at stack.clock_ghz, on the serial lane of that connection
+// (models/serial_lane.hpp: one core per connection), competing with all
+// other work on the host's cores.
+// Busy time is the sum of work charged (core-seconds demanded), the
+// utilisation-law measure of CPU cost; the busiest lane's busy time is kept
+// too (a single-stream copy is bound by it long before all cores are busy).
+// Sources: memcpy rates of a few GB/s per core are typical of x86 servers
+// (scenario inputs, fitted by `offload calibrate`); the stack defaults are
+// measured (sim/scenario.hpp StackSpec, bench/README.md "TCP stack CPU").
 #pragma once
+
+#include <map>
+#include <memory>
 
 #include <simgrid/s4u.hpp>
 
+#include "models/serial_lane.hpp"
 #include "sim/scenario.hpp"
 
 namespace offload::models {
@@ -18,26 +31,47 @@ namespace sg4 = simgrid::s4u;
 /// Flops per CPU second on every simulated host.
 inline constexpr double kFlopsPerCpuSecond = 1e9;
 
+/// Which way a message crosses a host's stack.
+enum class StackSide { send, receive };
+
 /// The CPU of one simulated host.
 class CpuModel {
  public:
-  /// Wraps `host` (already created with kFlopsPerCpuSecond per core).
-  CpuModel(sg4::Host* host, const sim::CpuSpec& spec) : host_(host), spec_(spec) {}
+  /// Wraps `host` (already created with kFlopsPerCpuSecond per core) and
+  /// registers itself as the host's CPU (CpuModel::of).
+  CpuModel(sg4::Host* host, const sim::CpuSpec& spec);
+  /// The CPU model of `host`, or nullptr for a host without one.
+  static CpuModel* of(sg4::Host* host);
   /// Starts `cpu_seconds` of one core's work on this host.
   sg4::ExecPtr work_async(double cpu_seconds);
   /// CPU seconds to move `bytes` once through memory, plus one operation.
   double copy_cost_s(double bytes, int operations = 1) const {
     return bytes / spec_.memcpy_Bps + operations * spec_.per_op_s;
   }
+  /// CPU seconds the stack spends on one message of `bytes` (payload and headers).
+  double stack_cost_s(double bytes, StackSide side) const;
+  /// Queues the stack work of one message on the lane of the connection
+  /// to `peer`; nullptr when it costs nothing.
+  LanePiecePtr message_work(sg4::Host* peer, double bytes, StackSide side);
   /// Core-seconds charged so far.
   double busy_s() const { return busy_s_; }
+  /// Core-seconds charged to the busiest connection lane so far.
+  double busiest_lane_s() const;
+  /// Cores.
+  int cores() const { return spec_.cores; }
   /// The SimGrid host.
   sg4::Host* host() const { return host_; }
 
  private:
+  struct Lane {
+    explicit Lane(sg4::Host* host) : lane(host) {}
+    SerialLane lane;
+    double busy_s = 0;
+  };
   sg4::Host* host_;
   sim::CpuSpec spec_;
   double busy_s_ = 0;
+  std::map<sg4::Host*, std::unique_ptr<Lane>> lanes_;  // by peer
 };
 
 }  // namespace offload::models

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/actor_pool.hpp"
+#include "models/cpu.hpp"
 
 namespace offload::models {
 namespace {
@@ -30,15 +31,27 @@ FaultTally* current_tally() {
   return counted != nullptr ? counted->tally.get() : nullptr;
 }
 
+Transfer::Transfer(Network& network, sg4::Host* from, sg4::Host* to, double bytes, sg4::CommPtr comm)
+    : network_(&network), from_(from), to_(to), bytes_(bytes), comm_(std::move(comm)) {
+  charge_stacks();
+}
+
+void Transfer::charge_stacks() {
+  if (CpuModel* sender = CpuModel::of(from_)) send_work_ = sender->message_work(to_, bytes_, StackSide::send);
+  if (CpuModel* receiver = CpuModel::of(to_)) receive_work_ = receiver->message_work(from_, bytes_, StackSide::receive);
+}
+
 void Transfer::wait() {
   for (;;) {
     try {
       comm_->wait();
-      return;
+      break;
     } catch (const simgrid::NetworkFailureException&) {
     }
     resend();
   }
+  if (send_work_) send_work_->wait();
+  if (receive_work_) receive_work_->wait();
 }
 
 void Transfer::resend() {
@@ -46,6 +59,7 @@ void Transfer::resend() {
   network_->retries_ += 1;
   if (FaultTally* tally = current_tally()) tally->retries += 1;
   comm_ = network_->start(from_, to_, bytes_);
+  charge_stacks();  // a retransmission crosses both stacks again
 }
 
 void Network::link_down(const std::string& name) {
@@ -66,7 +80,7 @@ void Network::link_up(const std::string& name) {
 void Network::wait_route_up(sg4::Host* from, sg4::Host* to) {
   const auto& route = routes_.at({from, to});
   auto down = [&] {
-    return std::any_of(route.begin(), route.end(), [&](const std::string& link) { return down_links_.contains(link); });
+    return std::any_of(route.begin(), route.end(), [&](const Hop& hop) { return down_links_.contains(hop.link); });
   };
   std::unique_lock lock(*state_mutex_);
   while (down()) link_came_up_->wait(lock);
@@ -75,10 +89,22 @@ void Network::wait_route_up(sg4::Host* from, sg4::Host* to) {
 Network::Network() = default;
 Network::~Network() = default;
 
-void Network::add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> link_names) {
-  for (const auto& name : link_names) link_bytes_.try_emplace(name, 0.0);
-  routes_[{b, a}] = link_names;
-  routes_[{a, b}] = std::move(link_names);
+void Network::add_route(sg4::Host* a, sg4::Host* b, const std::vector<std::string>& link_names,
+                        const std::vector<bool>& up) {
+  std::vector<Hop> there, back;
+  for (std::size_t i = 0; i < link_names.size(); ++i) {
+    link_bytes_.try_emplace(link_names[i], 0.0);
+    direction_bytes_.try_emplace(link_names[i], 0.0, 0.0);
+    there.push_back({link_names[i], up[i]});
+    back.push_back({link_names[i], !up[i]});
+  }
+  routes_[{a, b}] = std::move(there);
+  routes_[{b, a}] = std::move(back);
+}
+
+double Network::busier_direction_bytes(const std::string& link) const {
+  auto it = direction_bytes_.find(link);
+  return it == direction_bytes_.end() ? 0.0 : std::max(it->second.first, it->second.second);
 }
 
 // Made lazily by an actor, an endpoint could be seen by another actor before
@@ -124,7 +150,11 @@ sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
   }
-  for (const auto& name : route->second) link_bytes_[name] += bytes;
+  for (const Hop& hop : route->second) {
+    link_bytes_[hop.link] += bytes;
+    auto& both = direction_bytes_[hop.link];
+    (hop.up ? both.first : both.second) += bytes;
+  }
   auto size = static_cast<uint64_t>(bytes);
   sg4::Host* here = sg4::this_actor::get_host();
   if (here == from) return endpoint(to).inbox->put_async(&payload, size);

@@ -21,6 +21,11 @@
 // again on the links), counting a retry against the copy whose operation
 // the calling actor runs. So a short outage delays a copy by about its
 // duration and never fails it.
+// Every message also costs both ends' TCP and storage-protocol stack CPU
+// (CpuModel::message_work, on the connection's serial lane, started with the
+// comm): wait() returns when the message arrived and both ends processed it.
+// A resent message costs it again. Bytes are counted per link and per
+// direction (for the utilisation of each direction of a full-duplex link).
 #pragma once
 
 #include <map>
@@ -30,6 +35,8 @@
 #include <vector>
 
 #include <simgrid/s4u.hpp>
+
+#include "models/serial_lane.hpp"
 
 namespace offload::models {
 
@@ -59,9 +66,9 @@ class Network;
 /// A message under way; wait() survives link outages (see above).
 class Transfer {
  public:
-  Transfer(Network& network, sg4::Host* from, sg4::Host* to, double bytes, sg4::CommPtr comm)
-      : network_(&network), from_(from), to_(to), bytes_(bytes), comm_(std::move(comm)) {}
-  /// Blocks until the message arrived, resending it after outages.
+  Transfer(Network& network, sg4::Host* from, sg4::Host* to, double bytes, sg4::CommPtr comm);
+  /// Blocks until the message arrived (resending it after outages) and both
+  /// ends' stacks processed it.
   void wait();
   /// After the comm failed: waits until the route is up and sends the whole
   /// message again (wait() then waits for the new attempt).
@@ -73,8 +80,11 @@ class Transfer {
   Network* network_;
   sg4::Host* from_;
   sg4::Host* to_;
+  void charge_stacks();
   double bytes_;
   sg4::CommPtr comm_;
+  LanePiecePtr send_work_;     // the sender's stack work, if any
+  LanePiecePtr receive_work_;  // the receiver's
 };
 
 /// Transfers between simulated hosts, with per-link byte counts.
@@ -82,8 +92,10 @@ class Network {
  public:
   Network();
   ~Network();
-  /// Records the links (names) on the route between two hosts, both ways.
-  void add_route(sg4::Host* a, sg4::Host* b, std::vector<std::string> link_names);
+  /// Records the links (names) on the route from `a` to `b`, each with the
+  /// direction it is crossed in (true: UP) from `a` to `b`; the route from
+  /// `b` to `a` crosses them the other way.
+  void add_route(sg4::Host* a, sg4::Host* b, const std::vector<std::string>& link_names, const std::vector<bool>& up);
   /// Creates the inbox of every host with a route; call once the platform
   /// is sealed, before the simulation runs.
   void open_endpoints();
@@ -105,6 +117,8 @@ class Network {
   double retries() const { return retries_; }
   /// Bytes carried by each link so far (both directions).
   const std::map<std::string, double>& link_bytes() const { return link_bytes_; }
+  /// Bytes each link carried in its busier direction so far.
+  double busier_direction_bytes(const std::string& link) const;
 
  private:
   struct Endpoint;
@@ -112,8 +126,13 @@ class Network {
   sg4::Mailbox* free_mailbox();
   sg4::CommPtr start(sg4::Host* from, sg4::Host* to, double bytes);
   friend class Transfer;
-  std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<std::string>> routes_;
+  struct Hop {
+    std::string link;
+    bool up;
+  };
+  std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<Hop>> routes_;
   std::map<std::string, double> link_bytes_;
+  std::map<std::string, std::pair<double, double>> direction_bytes_;  // link -> (UP, DOWN) bytes
   std::map<sg4::Host*, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<sg4::Mailbox*> free_mailboxes_;  // for transfers pulled by their receiver
   int mailboxes_ = 0;

@@ -60,14 +60,16 @@ void NfsServer::read(sg4::Host* client, double bytes) {
   rpc([&] {
     ++counters_.reads;
     network_.send(client, host(), spec_.copy.rpc_bytes);
-    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
+    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes,
+                 spec_.store_and_forward);
   });
 }
 
 void NfsServer::write(sg4::Host* client, double bytes) {
   rpc([&] {
     ++counters_.writes;
-    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes);
+    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes,
+                 spec_.store_and_forward);
     network_.send(host(), client, spec_.copy.rpc_bytes);
   });
 }

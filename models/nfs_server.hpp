@@ -3,7 +3,9 @@
 // disk (models/disk.hpp) and on its CPU. What it models (RFC 7862; Linux nfsd behaviour
 // from shared/PROTOCOLS.md):
 //  - READ / WRITE: the host-mediated path; request, then disk, server CPU
-//    and the data transfer in parallel (a streaming server), then reply.
+//    and the data transfer in parallel (a streaming server), then reply;
+//    with store_and_forward the disk and the transfer follow each other
+//    per request (models/stage.hpp), as Linux nfsd and nvmet-tcp do.
 //  - COPY (NFSv4.2 server-side copy) within the server, synchronous: one
 //    call moves at most sync_cap bytes (4 MiB in Linux nfsd) and returns a
 //    short count; the client re-issues the rest.

@@ -54,17 +54,19 @@ OpResult SimFileTarget::write(const Op& op) {
 OpResult SimFileTarget::clone(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (source_.server != nullptr && source_.server == destination_.server) {
+    syscall();  // FICLONERANGE on the mount
     return source_.server->clone(client_.host, bytes) ? bytes_result(bytes) : OpResult{.value = -EOPNOTSUPP};
   }
   if (source_.local != nullptr && source_.local == destination_.local) {
     return source_.local->clone(bytes) ? bytes_result(bytes) : OpResult{.value = -EOPNOTSUPP};
   }
-  client_.cpu->work_async(client_.cpu->copy_cost_s(0))->wait();  // the ioctl that says EXDEV
+  syscall();  // the ioctl that says EXDEV
   return {.value = -EXDEV};
 }
 
 OpResult SimFileTarget::copy_range(const Op& op) {
   auto bytes = static_cast<double>(op.length);
+  if (source_.server != nullptr && destination_.server != nullptr) syscall();  // copy_file_range on the mount
   if (source_.server != nullptr && source_.server == destination_.server) {
     bool async = nfs_async_.value_or(source_.server->async_by_default());
     return bytes_result(source_.server->copy(client_.host, bytes, async, interrupted_));
@@ -76,9 +78,11 @@ OpResult SimFileTarget::copy_range(const Op& op) {
     source_.local->kernel_copy(bytes);
     return bytes_result(bytes);
   }
-  client_.cpu->work_async(client_.cpu->copy_cost_s(0))->wait();
+  syscall();
   return {.value = -EXDEV};
 }
+
+void SimFileTarget::syscall() { client_.cpu->work_async(client_.cpu->copy_cost_s(0))->wait(); }
 
 OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_cast<double>(op.length)); }
 

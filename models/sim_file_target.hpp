@@ -10,6 +10,10 @@
 //    COPY across two servers, an in-kernel copy on one local filesystem;
 //    local <-> NFS gives EXDEV as copy_file_range does since Linux 5.19;
 //  - clone: NFS CLONE on one server, FICLONERANGE locally.
+// Client CPU: a READ or WRITE pays one memcpy per byte (page cache to user
+// buffer) plus per_op_cpu; an offloaded call (copy_file_range, FICLONERANGE
+// on an NFS mount) pays per_op_cpu for its syscall; every RPC the client
+// sends or receives also pays its TCP/RPC stack cost (models/network.hpp).
 #pragma once
 
 #include <memory>
@@ -58,6 +62,7 @@ class SimFileTarget final : public CopyTarget, public FaultCounted {
   TargetInfo info_;
   std::optional<bool> nfs_async_;
   std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
+  void syscall();  ///< one syscall's CPU on the client (per_op_cpu)
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
 };
 

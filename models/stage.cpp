@@ -10,10 +10,11 @@ void pay_latency(const DiskModel& disk) {
 }  // namespace
 
 void disk_to_peer(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
-                  sg4::Host* peer, double bytes, double wire_bytes) {
+                  sg4::Host* peer, double bytes, double wire_bytes, bool store_and_forward) {
   pay_latency(disk);
   auto io = disk.start(bytes, DiskOp::read);
   auto work = cpu.work_async(cpu_s);
+  if (store_and_forward) io->wait();  // the whole request is read before its reply leaves
   auto data = network.send_async(server, peer, wire_bytes);
   io->wait();
   work->wait();
@@ -21,9 +22,10 @@ void disk_to_peer(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network
 }
 
 void peer_to_disk(DiskModel& disk, CpuModel& cpu, double cpu_s, Network& network, sg4::Host* server,
-                  sg4::Host* peer, double bytes, double wire_bytes) {
+                  sg4::Host* peer, double bytes, double wire_bytes, bool store_and_forward) {
   auto data = network.send_async(peer, server, wire_bytes);
   auto work = cpu.work_async(cpu_s);
+  if (store_and_forward) data.wait();  // the whole request is received before it is written
   pay_latency(disk);
   auto io = disk.start(bytes, DiskOp::write);
   data.wait();

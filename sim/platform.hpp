@@ -21,6 +21,7 @@
 #include "models/network.hpp"
 #include "models/nfs_server.hpp"
 #include "models/scsi_array.hpp"
+#include "sim/bottleneck.hpp"
 #include "sim/scenario.hpp"
 
 namespace offload::sim {
@@ -52,6 +53,10 @@ class Platform {
   models::Network& network() { return network_; }
   /// Per-link bytes, per-host CPU, per-disk busy time and NFS counts.
   nlohmann::json metrics() const;
+  /// Every link direction's, disk's and CPU's busy time so far (sim/bottleneck.hpp).
+  std::vector<ResourceBusy> resource_busy() const;
+  /// CPU seconds of the engine hosts, and of the servers and arrays, so far.
+  std::pair<double, double> client_and_server_cpu_s() const;
 
  private:
   void add_host(const std::string& name, const HostSpec& spec);
@@ -59,6 +64,8 @@ class Platform {
   std::vector<sg4::Host*> ends(const std::string& name);
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
   std::vector<std::string> shared_links_;         // the scenario's [[link]]s
+  std::map<std::string, double> capacity_Bps_;    // link name -> bytes/s one direction delivers
+  double bandwidth_factor_ = 1;                   // of the network model (LV08: 0.97)
   std::map<std::string, std::vector<std::string>> groups_;
   std::map<std::string, std::unique_ptr<SimHost>> hosts_;
   std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;

@@ -61,13 +61,6 @@ std::string csv_escape(const std::string& text) {
 
 std::string number(double value) { return fmt::format("{:.9g}", value); }
 
-double client_cpu_s(const nlohmann::json& run) {
-  double total = 0;
-  const auto& metrics = run["metrics"];
-  for (const auto& name : metrics["client_hosts"]) total += metrics["cpu_busy_s"][name.get<std::string>()].get<double>();
-  return total;
-}
-
 double shared_link_bytes(const nlohmann::json& run) {
   double total = 0;
   const auto& metrics = run["metrics"];
@@ -130,24 +123,51 @@ nlohmann::json run_scenario_file(const RunnerOptions& options) {
   return results;
 }
 
+// "link 97%": the class that bounded the run (sim/bottleneck.hpp) and how
+// busy its busiest resource was (for round trips: their share of the time).
+std::string bound_text(const nlohmann::json& run) {
+  if (!run.contains("bottleneck") || run["bottleneck"]["bound"].is_null()) return "-";
+  const auto& b = run["bottleneck"];
+  std::string bound = b["bound"];
+  double busy = bound == "round_trips" ? b["shares"][bound].get<double>() : b["utilisation"][bound].get<double>();
+  return fmt::format("{} {:.0f}%", bound == "round_trips" ? "rtt" : bound, 100 * busy);
+}
+
+// How busy the busiest link direction was (bytes / what the network model
+// delivers / makespan): the "network use" of a run.
+std::string link_busy_text(const nlohmann::json& run) {
+  if (!run.contains("bottleneck") || run["bottleneck"]["bound"].is_null()) return "-";
+  double busy = 100 * run["bottleneck"]["utilisation"]["link"].get<double>();
+  return busy >= 10 ? fmt::format("{:.0f}%", busy) : fmt::format("{:.2g}%", busy);
+}
+
+std::string per_GiB_text(const nlohmann::json& summary, const char* key) {
+  if (!summary.contains(key) || summary[key].is_null()) return "-";
+  return fmt::format("{:.4f}", summary[key].get<double>());
+}
+
 std::string summary_table(const nlohmann::json& runs) {
   std::map<std::string, double> host_throughput;  // point -> host method's throughput
   for (const auto& run : runs) {
     if (run["method"] == "host") host_throughput[point_text(run["point"])] = run["summary"]["aggregate_throughput_Bps"];
   }
-  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>13} {:>12} {:>8}\n", "point", "method", "copies",
-                                "makespan s", "throughput", "shared net", "client CPU s", "vs host");
+  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "point",
+                                "method", "copies", "makespan s", "throughput", "shared net", "net use", "cli CPU",
+                                "srv CPU", "bound", "vs host");
+  out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "", "", "", "", "", "",
+                     "", "s/GiB", "s/GiB", "(busy)", "");
   for (const auto& run : runs) {
     const auto& s = run["summary"];
     std::string point = point_text(run["point"]);
     double throughput = s["aggregate_throughput_Bps"];
     double base = host_throughput.contains(point) ? host_throughput[point] : 0;
     bool any_done = s["done"].get<int>() > 0;
-    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>13} {:>12.3f} {:>8}\n", point,
+    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", point,
                        run["method"].get<std::string>(),
                        fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()),
                        any_done ? fmt::format("{:.3f}", s["makespan_s"].get<double>()) : "failed",
-                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)), client_cpu_s(run),
+                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)), link_busy_text(run),
+                       per_GiB_text(s, "client_cpu_s_per_GiB"), per_GiB_text(s, "server_cpu_s_per_GiB"), bound_text(run),
                        any_done && base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
   }
   return out;
@@ -164,7 +184,8 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
   }
   std::ofstream csv(directory + "/runs.csv");
   for (const auto& key : point_keys) csv << csv_escape(key) << ",";
-  csv << "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s";
+  csv << "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s,client_cpu_s_per_GiB,"
+         "server_cpu_s_per_GiB,bound,share_link,share_disk,share_cpu,share_round_trips";
   for (const auto& link : links) csv << "," << csv_escape("link_bytes:" + link);
   for (const auto& cpu : cpus) csv << "," << csv_escape("cpu_busy_s:" + cpu);
   csv << "\n";
@@ -181,6 +202,13 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
     csv << point_cells << csv_escape(run["method"]) << "," << s["copies"] << "," << s["done"] << ","
         << number(s["makespan_s"]) << "," << number(s["mean_latency_s"]) << "," << number(s["aggregate_throughput_Bps"])
         << "," << number(run["sim_time_s"]);
+    for (const char* key : {"client_cpu_s_per_GiB", "server_cpu_s_per_GiB"}) {
+      csv << "," << (s.contains(key) && !s[key].is_null() ? number(s[key]) : "");
+    }
+    const auto& b = run.contains("bottleneck") ? run["bottleneck"] : nlohmann::json::object();
+    bool attributed = b.contains("bound") && !b["bound"].is_null();
+    csv << "," << (attributed ? b["bound"].get<std::string>() : "");
+    for (const char* share : {"link", "disk", "cpu", "round_trips"}) csv << "," << (attributed ? number(b["shares"][share]) : "");
     for (const auto& link : links) {
       csv << "," << number(run["metrics"]["link_bytes"].contains(link) ? run["metrics"]["link_bytes"][link].get<double>() : 0);
     }

@@ -137,11 +137,35 @@ DiskSpec read_disk(Fields& parent, const std::string& key, const std::string& co
   return disk;
 }
 
-CpuSpec read_cpu(Fields& f) {
+// The optional `stack = { ... }` table of a host, server or array.
+StackSpec read_stack(Fields& parent, const std::string& context) {
+  StackSpec stack;
+  const Value* v = parent.find("stack");
+  if (v == nullptr) return stack;
+  Fields f(*v, context + ".stack");
+  auto cycles = [&](const std::string& key, double fallback) {
+    const Value* n = f.find(key);
+    if (n == nullptr) return fallback;
+    if (!n->is_floating() && !n->is_integer()) f.bad(*n, key, "expected a number of CPU cycles");
+    double value = n->is_floating() ? n->as_floating() : static_cast<double>(n->as_integer());
+    if (!std::isfinite(value) || value < 0) f.bad(*n, key, "must be a finite number, not negative");
+    return value;
+  };
+  stack.clock_Hz = cycles("clock_ghz", stack.clock_Hz / 1e9) * 1e9;
+  if (stack.clock_Hz <= 0) f.bad(*f.find("clock_ghz"), "clock_ghz", "must be above zero");
+  stack.send_cycles_per_byte = cycles("send_cycles_per_byte", stack.send_cycles_per_byte);
+  stack.receive_cycles_per_byte = cycles("receive_cycles_per_byte", stack.receive_cycles_per_byte);
+  stack.message_cycles = cycles("message_cycles", stack.message_cycles);
+  f.reject_unknown();
+  return stack;
+}
+
+CpuSpec read_cpu(Fields& f, const std::string& context) {
   CpuSpec cpu;
   cpu.cores = static_cast<int>(f.integer("cores", cpu.cores, 1, 4096));
   cpu.memcpy_Bps = f.rate("memcpy_bandwidth").value_or(cpu.memcpy_Bps);
   cpu.per_op_s = f.duration("per_op_cpu").value_or(cpu.per_op_s);
+  cpu.stack = read_stack(f, context);
   return cpu;
 }
 
@@ -237,7 +261,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       h.name = f.text("name");
       claim(f, f.need("name"), h.name);
       h.count = static_cast<int>(f.integer("count", 1, 1, 100000));
-      h.cpu = read_cpu(f);
+      h.cpu = read_cpu(f, context);
       if (const Value* speed = f.find("core_speed")) {
         if (!speed->is_floating() && !speed->is_integer()) f.bad(*speed, "core_speed", "expected a number (1 = a whole core)");
         h.cpu.core_speed = speed->is_floating() ? speed->as_floating() : static_cast<double>(speed->as_integer());
@@ -259,10 +283,11 @@ Scenario parse_point(const Value& root, const std::string& file) {
       n.line = static_cast<int>((*servers)[i].location().line());
       n.name = f.text("name");
       claim(f, f.need("name"), n.name);
-      n.cpu = read_cpu(f);
+      n.cpu = read_cpu(f, context);
       n.nic_Bps = f.rate("nic");
       n.disk = read_disk(f, "disk", context);
       n.fs = read_fs(f, context, true);
+      n.store_and_forward = f.flag("store_and_forward", n.store_and_forward);
       if (const Value* copy = f.find("copy")) {
         Fields c(*copy, context + ".copy");
         n.copy.sync_cap_bytes = c.size("sync_cap").value_or(n.copy.sync_cap_bytes);
@@ -289,7 +314,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       a.line = static_cast<int>((*arrays)[i].location().line());
       a.name = f.text("name");
       claim(f, f.need("name"), a.name);
-      a.cpu = read_cpu(f);
+      a.cpu = read_cpu(f, context);
       a.port_Bps = f.rate("port");
       a.disk = read_disk(f, "disk", context);
       a.block_bytes = f.size("block_size").value_or(a.block_bytes);
@@ -481,14 +506,70 @@ void apply_sweep_value(Value& root, const std::string& key, const Value& value, 
 
 std::string value_text(const Value& v) {
   if (v.is_string()) return v.as_string().str;
+  if (v.is_table()) {  // on one line: {latency = 80us, read = 5310MiBps, ...}
+    std::string text;
+    for (const auto& [key, item] : v.as_table()) text += (text.empty() ? "" : ", ") + key + " = " + value_text(item);
+    return "{" + text + "}";
+  }
   std::ostringstream out;
   out << v;
   return out.str();
 }
 
+// One sweep axis: a key and its values, or a table of keys whose values
+// vary together ([sweep.NAME]: the i-th point takes the i-th value of each).
+struct Axis {
+  std::string name;                          // the key, or the table's name
+  std::vector<std::string> keys;
+  std::vector<std::vector<Value>> values;    // per key, one per point of the axis
+  std::vector<std::string> labels;           // a table's `label` values: the points' names (none: the values)
+  const Value* at = nullptr;                 // where it is written
+  std::size_t size() const { return values.front().size(); }
+};
+
+Axis read_axis(const std::string& key, const Value& entry) {
+  Axis axis{key, {}, {}, {}, &entry};
+  auto add = [&](const std::string& name, const Value& values) {
+    if (!values.is_array() || values.as_array().empty()) fail_at(values, "[sweep] key '" + name + "': expected a non-empty array");
+    axis.keys.push_back(name);
+    axis.values.emplace_back(values.as_array().begin(), values.as_array().end());
+  };
+  if (!entry.is_table()) {
+    add(key, entry);
+    return axis;
+  }
+  std::vector<std::pair<std::size_t, std::string>> ordered;
+  for (const auto& [name, values] : entry.as_table()) ordered.emplace_back(values.location().line(), name);
+  std::sort(ordered.begin(), ordered.end());
+  if (ordered.empty()) fail_at(entry, "[sweep." + key + "]: names no key");
+  for (const auto& [line, name] : ordered) {
+    const Value& values = entry.as_table().at(name);
+    if (name == "label") {
+      if (!values.is_array()) fail_at(values, "[sweep." + key + "] key 'label': expected an array of strings");
+      for (const Value& label : values.as_array()) {
+        if (!label.is_string()) fail_at(label, "[sweep." + key + "] key 'label': expected an array of strings");
+        axis.labels.push_back(label.as_string().str);
+      }
+      continue;
+    }
+    add(name, values);
+    if (axis.values.back().size() != axis.values.front().size()) {
+      fail_at(values, "[sweep." + key + "] key '" + name + "': " + std::to_string(axis.values.back().size()) +
+                          " values, but '" + axis.keys.front() + "' has " + std::to_string(axis.values.front().size()) +
+                          " (the keys of one table vary together)");
+    }
+  }
+  if (axis.keys.empty()) fail_at(entry, "[sweep." + key + "]: names no key to sweep");
+  if (!axis.labels.empty() && axis.labels.size() != axis.size()) {
+    fail_at(entry.as_table().at("label"), "[sweep." + key + "] key 'label': " + std::to_string(axis.labels.size()) +
+                                              " labels for " + std::to_string(axis.size()) + " values");
+  }
+  return axis;
+}
+
 ScenarioSet expand(const Value& root, const std::string& file) {
   ScenarioSet set;
-  std::vector<std::pair<std::string, std::vector<Value>>> axes;
+  std::vector<Axis> axes;
   if (!root.is_table()) throw ScenarioError(file + ": not a TOML table");
   if (root.as_table().contains("sweep")) {
     const Value& sweep = root.as_table().at("sweep");
@@ -498,10 +579,9 @@ ScenarioSet expand(const Value& root, const std::string& file) {
     for (const auto& [key, values] : sweep.as_table()) ordered.emplace_back(values.location().line(), key);
     std::sort(ordered.begin(), ordered.end());
     for (const auto& [line, key] : ordered) {
-      const Value& values = sweep.as_table().at(key);
-      if (!values.is_array() || values.as_array().empty()) fail_at(values, "[sweep] key '" + key + "': expected a non-empty array");
-      axes.emplace_back(key, std::vector<Value>(values.as_array().begin(), values.as_array().end()));
-      set.sweep_keys.push_back(key);
+      axes.push_back(read_axis(key, sweep.as_table().at(key)));
+      if (!axes.back().labels.empty()) set.sweep_keys.push_back(key);
+      else set.sweep_keys.insert(set.sweep_keys.end(), axes.back().keys.begin(), axes.back().keys.end());
     }
   }
   // Every point is a whole scenario (and each point x method one simulation
@@ -510,12 +590,11 @@ ScenarioSet expand(const Value& root, const std::string& file) {
   std::size_t total = 1;
   std::string product;
   for (const auto& axis : axes) {
-    total *= axis.second.size();  // checked as it grows: never wraps
-    product += (product.empty() ? "" : " x ") + std::to_string(axis.second.size()) + " ('" + axis.first + "')";
+    total *= axis.size();  // checked as it grows: never wraps
+    product += (product.empty() ? "" : " x ") + std::to_string(axis.size()) + " ('" + axis.name + "')";
     if (total > kMaxSweepPoints) {
-      fail_at(root.as_table().at("sweep").as_table().at(axis.first),
-              "[sweep] key '" + axis.first + "': the sweep would have " + product + " = " + std::to_string(total) +
-                  (&axis == &axes.back() ? "" : " or more") + " points, more than " + std::to_string(kMaxSweepPoints));
+      fail_at(*axis.at, "[sweep] key '" + axis.name + "': the sweep would have " + product + " = " + std::to_string(total) +
+                            (&axis == &axes.back() ? "" : " or more") + " points, more than " + std::to_string(kMaxSweepPoints));
     }
   }
   for (std::size_t index = 0; index < total; ++index) {
@@ -523,10 +602,14 @@ ScenarioSet expand(const Value& root, const std::string& file) {
     std::map<std::string, std::string> applied;
     std::size_t rest = index;
     for (auto axis = axes.rbegin(); axis != axes.rend(); ++axis) {  // last axis varies fastest
-      const Value& value = axis->second[rest % axis->second.size()];
-      rest /= axis->second.size();
-      apply_sweep_value(point, axis->first, value, value);
-      applied[axis->first] = value_text(value);
+      std::size_t i = rest % axis->size();
+      rest /= axis->size();
+      for (std::size_t k = 0; k < axis->keys.size(); ++k) {
+        const Value& value = axis->values[k][i];
+        apply_sweep_value(point, axis->keys[k], value, value);
+        if (axis->labels.empty()) applied[axis->keys[k]] = value_text(value);
+      }
+      if (!axis->labels.empty()) applied[axis->name] = axis->labels[i];  // the label names the point
     }
     Scenario scenario = parse_point(point, file);
     scenario.point = std::move(applied);

@@ -28,12 +28,27 @@ struct DiskSpec {
   double latency_s = 0;     ///< added to every I/O, seconds
 };
 
+/// What a host's network and storage-protocol stack costs its CPU (the
+/// cycles of a TCP connection's sends and receives; models/cpu.hpp).
+/// Defaults: measured on an AMD EPYC (Zen 5) virtual machine core at
+/// 2.69 GHz, one TCP stream over a veth pair with MTU 1500 (TSO on, GRO
+/// off), 1 MiB send()/recv() calls: 0.39 ns of CPU per byte for sender and
+/// receiver together (bench/README.md "TCP stack CPU"), split evenly; and
+/// 64-byte ping-pong messages: the per-message cost.
+struct StackSpec {
+  double clock_Hz = 2.69e9;               ///< cycles per second of one core (turns cycles into CPU seconds)
+  double send_cycles_per_byte = 0.52;     ///< TCP send: copy into socket buffers, segmentation, per-packet work
+  double receive_cycles_per_byte = 0.52;  ///< TCP receive: interrupt, per-packet work, copy out of socket buffers
+  double message_cycles = 15000;          ///< per request, reply or data message, each end (syscall, wake-up, RPC/PDU header)
+};
+
 /// What a host's CPU pays to move data.
 struct CpuSpec {
   int cores = 1;                      ///< cores
   double memcpy_Bps = 8e9;            ///< bytes/s one core copies through memory
   double per_op_s = 5e-6;             ///< CPU seconds per I/O operation (syscall, RPC)
   double core_speed = 1.0;            ///< share of a nominal core each core delivers ([[host]] only; calibrated)
+  StackSpec stack;                    ///< TCP and storage-protocol stack costs
 };
 
 /// A local filesystem on a host's disk.
@@ -77,6 +92,7 @@ struct NfsServerSpec {
   DiskSpec disk;                      ///< exported storage
   NfsCopySpec copy;                   ///< COPY/CLONE behaviour
   LocalFsSpec fs;                     ///< clone costs on the server
+  bool store_and_forward = false;     ///< a READ is sent after its disk read, a WRITE written after it arrived (else streamed)
   int line = 0;
 };
 

@@ -173,6 +173,24 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
                          {"redrives", fault_totals.redrives},
                          {"callbacks_lost", fault_totals.callbacks_lost},
                          {"fallbacks", fallback_count}};
+  // CPU per GiB the workload asked to copy (a failed copy's CPU counts
+  // against its size): finite for every run, sizes are above zero.
+  double moved = 0;
+  double tried_start = 1e300, tried_end = 0;  // every copy's span, when none finished
+  for (const CopyRecord& r : records) {
+    moved += r.size_bytes;
+    if (r.status.finished_ns == 0) continue;
+    tried_start = std::min(tried_start, static_cast<double>(r.status.submitted_ns) / 1e9);
+    tried_end = std::max(tried_end, static_cast<double>(r.status.finished_ns) / 1e9);
+  }
+  auto [client_cpu, server_cpu] = platform.client_and_server_cpu_s();
+  auto per_GiB = [&](double seconds) { return moved > 0 ? nlohmann::json(seconds / (moved / 1073741824.0)) : nlohmann::json(nullptr); };
+  summary["client_cpu_s"] = client_cpu;
+  summary["server_cpu_s"] = server_cpu;
+  summary["client_cpu_s_per_GiB"] = per_GiB(client_cpu);
+  summary["server_cpu_s_per_GiB"] = per_GiB(server_cpu);
+  nlohmann::json bottleneck =
+      bottleneck_json(platform.resource_busy(), done > 0 ? span : std::max(0.0, tried_end - tried_start));
   nlohmann::json engine_ops = nlohmann::json::object();
   for (const auto& [name, host_engine] : engines) engine_ops[name] = host_engine->runtime.started();
   engines.clear();  // engines end inside the simulation's lifetime
@@ -186,6 +204,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           {"sim_time_s", sim_time},
           {"wall_s", wall},
           {"summary", summary},
+          {"bottleneck", bottleneck},
           {"copies", copies},
           {"faults", faults_applied},
           {"engine_operations", engine_ops},

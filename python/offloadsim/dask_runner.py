@@ -191,6 +191,13 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False)
 
 
+def _bottleneck_cells(b):
+    """',bound,share_link,share_disk,share_cpu,share_round_trips' (empty when not attributed)."""
+    if b.get("bound") is None:
+        return ",,,,,"
+    return "," + b["bound"] + "".join("," + _num(b["shares"][k]) for k in ("link", "disk", "cpu", "round_trips"))
+
+
 def write_results(records, directory):
     """results.json, runs.csv and copies.csv in `directory` (the layout of sim/runner.cpp)."""
     directory = Path(directory)
@@ -202,7 +209,8 @@ def write_results(records, directory):
     links = sorted({k for r in records for k in r["metrics"]["link_bytes"]})
     cpus = sorted({k for r in records for k in r["metrics"]["cpu_busy_s"]})
     runs = ["".join(_csv(k) + "," for k in point_keys)
-            + "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s"
+            + "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s,"
+            + "client_cpu_s_per_GiB,server_cpu_s_per_GiB,bound,share_link,share_disk,share_cpu,share_round_trips"
             + "".join("," + _csv("link_bytes:" + k) for k in links)
             + "".join("," + _csv("cpu_busy_s:" + k) for k in cpus) + "\n"]
     copies = ["".join(_csv(k) + "," for k in point_keys)
@@ -214,6 +222,9 @@ def write_results(records, directory):
         runs.append(cells + ",".join([_csv(r["method"]), _json(s["copies"]), _json(s["done"]), _num(s["makespan_s"]),
                                       _num(s["mean_latency_s"]), _num(s["aggregate_throughput_Bps"]),
                                       _num(r["sim_time_s"])])
+                    + "".join("," + (_num(s[k]) if s.get(k) is not None else "")
+                              for k in ("client_cpu_s_per_GiB", "server_cpu_s_per_GiB"))
+                    + _bottleneck_cells(r.get("bottleneck") or {})
                     + "".join("," + _num(m["link_bytes"].get(k, 0)) for k in links)
                     + "".join("," + _num(m["cpu_busy_s"].get(k, 0)) for k in cpus) + "\n")
         for c in r["copies"]:

@@ -312,7 +312,13 @@ def sim_rows(name, runs):
                    throughput_Bps=s.get("aggregate_throughput_Bps"),
                    shared_link_bytes=sum(m.get("link_bytes", {}).get(n, 0) for n in m.get("shared_links", [])),
                    client_cpu_s=sum(m.get("cpu_busy_s", {}).get(n, 0) for n in m.get("client_hosts", [])),
+                   client_cpu_s_per_GiB=s.get("client_cpu_s_per_GiB"), server_cpu_s_per_GiB=s.get("server_cpu_s_per_GiB"),
                    shared_links=" ".join(m.get("shared_links", [])))
+        b = r.get("bottleneck") or {}
+        row["bound"] = b.get("bound")
+        row["link_busy"] = (b.get("utilisation") or {}).get("link")
+        for k in _SHARES:
+            row[f"share_{k}"] = (b.get("shares") or {}).get(k)
         rows.append(row)
     for row in rows:
         host = next((h for h in rows if h["point"] == row["point"] and h["method"] == "host"), None)
@@ -323,6 +329,48 @@ def sim_rows(name, runs):
         row["net_bytes_saved"] = host["shared_link_bytes"] - row["shared_link_bytes"] if ok else None
         row["cpu_s_saved"] = host["client_cpu_s"] - row["client_cpu_s"] if ok else None
     return keys, rows
+
+
+#: The classes a run's time is attributed to (results.json "bottleneck", sim/bottleneck.hpp).
+_SHARES = ("link", "disk", "cpu", "round_trips")
+_SHARE_COLORS = {"link": "#4c72b0", "disk": "#dd8452", "cpu": "#c44e52", "round_trips": "#8c8c8c"}
+
+
+def fmt_percent(x):
+    """0.93 -> '93%', 0.0061 -> '0.61%'."""
+    if x is None:
+        return "-"
+    return f"{100 * x:.0f}%" if x >= 0.1 else f"{100 * x:.2g}%"
+
+
+def fmt_share(row):
+    """'link 94%' from a row's bound and its share of the time."""
+    bound = row.get("bound")
+    share = row.get(f"share_{bound}") if bound else None
+    return "-" if share is None else f"{bound.replace('_', ' ')} {100 * share:.0f}%"
+
+
+def _bottleneck_figure(sec, name, rows, points, methods):
+    """Stacked bars: each run's time split into link, disk, CPU and round trips."""
+    runs = [(p, m) for p in points for m in methods]
+    value = {(r["point"], r["method"]): r for r in rows}
+    runs = [(p, m) for p, m in runs if (p, m) in value and value[(p, m)].get("bound")]
+    if not runs:
+        return
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(runs) + 2), 3.8))
+    bottom = [0.0] * len(runs)
+    for k in _SHARES:
+        heights = [value[run][f"share_{k}"] or 0 for run in runs]
+        ax.bar(range(len(runs)), heights, 0.7, bottom=bottom, label=k.replace("_", " "), color=_SHARE_COLORS[k])
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    ax.set_xticks(range(len(runs)))
+    ax.set_xticklabels([f"{p}\n{m}" if len(points) > 1 else m for p, m in runs], rotation=90, fontsize=7)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share of the run's time")
+    ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, 1.18))
+    sec.figure(fig, f"{name}: what bounded each run",
+               "Each run's time split by the utilisation law: the busiest link direction, disk and CPU (lane or all cores) "
+               "each take their utilisation (scaled down when they overlap); the rest is round trips.")
 
 
 def _sim_section(path, name, runs):
@@ -406,9 +454,11 @@ def _sim_section(path, name, runs):
                + "CPU seconds the client hosts spent: offloaded methods move the data elsewhere.")
     if not has_net:
         sec.notes.append("No shared network links in this scenario: only client CPU is shown.")
+    _bottleneck_figure(sec, name, rows, points, methods)
     one = len(keys) == 1
     head = [keys[0] if one else "point", "method", "copies done", "makespan s", "throughput", "speedup vs host", "shared net",
-            "net saved", "client CPU s", "CPU s saved"]
+            "net saved", "net use", "client CPU s", "CPU s saved", "client CPU s/GiB", "server CPU s/GiB",
+            "bound (share of time)"]
     table = []
     for p in points:
         for m in methods:
@@ -419,8 +469,11 @@ def _sim_section(path, name, runs):
             table.append([r[keys[0]] if one else p, m, done, fmt_num(r["makespan_s"]), fmt_rate(r["throughput_Bps"]),
                           fmt_ratio(r["speedup_vs_host"]), fmt_bytes(r["shared_link_bytes"]) if has_net else "-",
                           fmt_bytes(r["net_bytes_saved"]) if has_net and r["net_bytes_saved"] is not None else "-",
-                          fmt_num(r["client_cpu_s"]), fmt_num(r["cpu_s_saved"])])
-    sec.tables.append(("Runs (saved = host's value minus this method's, at the same point)", head, table))
+                          fmt_percent(r["link_busy"]) if has_net else "-", fmt_num(r["client_cpu_s"]),
+                          fmt_num(r["cpu_s_saved"]), fmt_num(r["client_cpu_s_per_GiB"]),
+                          fmt_num(r["server_cpu_s_per_GiB"]), fmt_share(r)])
+    sec.tables.append(("Runs (saved = host's value minus this method's, at the same point; net use = the busiest link "
+                       "direction's bytes over what it can carry in the makespan)", head, table))
     return sec
 
 

@@ -289,3 +289,100 @@ TEST(Simulation, SameScenarioAndSeedGiveIdenticalResults) {
 
 }  // namespace
 }  // namespace offload::testing
+
+namespace offload::testing {
+namespace {
+
+// The NFS platform at 100 Gb/s with a free disk and memory, where only the
+// TCP stack costs CPU: 1 cycle per byte sent and per byte received at 1 GHz
+// (1 ns per byte), nothing per message.
+std::string stack_bound(const std::string& engine, int cores) {
+  std::string toml = nfs_platform("sync_cap = \"4MB\"", engine, kFastDisk);
+  toml.replace(toml.find("bandwidth = \"1Gbps\""), 19, "bandwidth = \"100Gbps\"");
+  std::string stack = "cores = " + std::to_string(cores) +
+                      "\nstack = { clock_ghz = 1, send_cycles_per_byte = 1, receive_cycles_per_byte = 1, message_cycles = 0 }\n";
+  toml.replace(toml.find("name = \"client\"\n"), 16, "name = \"client\"\n" + stack);
+  return toml;
+}
+
+TEST(StackCpu, SingleStreamHostCopyAt100GbpsIsCpuBound) {
+  // Each 10 MB READ: request (1 ms), then the data message, whose transfer
+  // (1 ms + 0.8 ms) runs alongside both stacks' work (10 MB x 1 ns = 10 ms);
+  // each WRITE: the data (10 ms of stack), then the reply (1 ms).
+  auto serial = simulate(stack_bound(kSerialEngine, 16), "host");
+  ASSERT_FALSE(serial.contains("error")) << serial["error"];
+  EXPECT_NEAR(copy_time(serial), 0.002 + 10 * 2 * (0.001 + 0.010) + 0.002, kTolerance_s);
+  // Four requests in flight on 16 cores: the connection's stack work still
+  // runs on one core, so the client's lane (100 MB received + 100 MB sent
+  // at 1 ns per byte = 0.2 s) bounds the copy, not the 100 Gb/s link.
+  std::string deep = "queue_depth = 4\nhost_chunk = \"10MB\"";
+  auto pipelined = simulate(stack_bound(deep, 16), "host");
+  ASSERT_FALSE(pipelined.contains("error")) << pipelined["error"];
+  EXPECT_GE(copy_time(pipelined), 0.2);
+  EXPECT_LT(copy_time(pipelined), 0.2 + 0.02);
+  // The stack's 0.2 s plus one memcpy of each byte each way at 1 PB/s.
+  EXPECT_NEAR(pipelined["metrics"]["cpu_busy_s"]["client"].get<double>(), 0.2 + 2 * 100e6 / 1e15, 1e-12);
+  const auto& bound = pipelined["bottleneck"];
+  EXPECT_EQ(bound["bound"], "cpu");
+  EXPECT_EQ(bound["busiest"]["cpu"], "client");
+  EXPECT_NEAR(bound["utilisation"]["cpu"].get<double>(), 0.2 / copy_time(pipelined), 1e-9);  // the lane, not the memcpy
+}
+
+double share_sum(const nlohmann::json& bottleneck) {
+  double sum = 0;
+  for (const auto& [kind, share] : bottleneck["shares"].items()) sum += share.get<double>();
+  return sum;
+}
+
+TEST(Bottleneck, PipelinedHostCopyIsBoundByTheLink) {
+  // Four 10 MB requests in flight, free disk: READ data and WRITE data cross
+  // the 1 Gb/s link in both directions at once, 100 MB each way = 0.8 s.
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", "queue_depth = 4\nhost_chunk = \"10MB\"", kFastDisk), "host");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& b = run["bottleneck"];
+  EXPECT_EQ(b["bound"], "link");
+  EXPECT_EQ(b["busiest"]["link"], "lan");
+  EXPECT_NEAR(b["utilisation"]["link"].get<double>(), 0.8 / copy_time(run), 1e-9);
+  // The reads before the first write and the writes after the last read use one direction only.
+  EXPECT_GT(b["utilisation"]["link"].get<double>(), 0.85);
+  EXPECT_LT(b["utilisation"]["disk"].get<double>() + b["utilisation"]["cpu"].get<double>(), 0.1);
+  EXPECT_NEAR(share_sum(b), 1.0, 1e-9);
+}
+
+TEST(Bottleneck, SynchronousCopyIsBoundByTheDisk) {
+  // 25 COPY calls of 4 MB, each 60 ms of the disk and 2 ms of round trip,
+  // plus map and finish (4 ms): the disk is busy 1.5 s of 1.554 s, the rest
+  // is round trips.
+  auto run = simulate(nfs_platform("sync_cap = \"4MB\"", kSerialEngine, R"({ read = "200MBps", write = "100MBps" })"),
+                      "nfs-copy-sync");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  const auto& b = run["bottleneck"];
+  double span = 0.004 + 25 * 0.062;
+  EXPECT_EQ(b["bound"], "disk");
+  EXPECT_EQ(b["busiest"]["disk"], "filer-disk");
+  EXPECT_NEAR(b["shares"]["disk"].get<double>(), 1.5 / span, 1e-4);
+  EXPECT_NEAR(b["shares"]["round_trips"].get<double>(), 1 - 1.5 / span, 1e-3);  // less the stacks' few microseconds
+  EXPECT_NEAR(share_sum(b), 1.0, 1e-9);
+  EXPECT_GT(run["summary"]["client_cpu_s_per_GiB"].get<double>(), 0);
+  EXPECT_GT(run["summary"]["server_cpu_s_per_GiB"].get<double>(), 0);
+}
+
+TEST(StackCpu, OffloadedCopiesCostClientAndServerCpu) {
+  // Default stack costs and per_op_cpu: every COPY, CB_OFFLOAD and syscall costs a little.
+  std::string toml = nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk);
+  for (auto pos = toml.find("per_op_cpu = \"0s\"\n"); pos != std::string::npos; pos = toml.find("per_op_cpu = \"0s\"\n")) {
+    toml.erase(pos, 18);
+  }
+  for (const char* method : {"nfs-copy-sync", "nfs-copy-async"}) {
+    auto run = simulate(toml, method);
+    ASSERT_FALSE(run.contains("error")) << run["error"];
+    double client = run["metrics"]["cpu_busy_s"]["client"];
+    double server = run["metrics"]["cpu_busy_s"]["filer"];
+    EXPECT_GT(client, 0) << method;
+    EXPECT_LT(client, 1e-3) << method;  // a few RPCs and syscalls, not the bytes
+    EXPECT_GT(server, 0) << method;
+  }
+}
+
+}  // namespace
+}  // namespace offload::testing

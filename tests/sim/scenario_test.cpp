@@ -240,3 +240,62 @@ TEST(ScenarioMemory, AHundredThousandClientsAreRefusedWithAnEstimate) {
 
 }  // namespace
 }  // namespace offload::sim
+
+
+namespace offload::testing {
+namespace {
+
+// A minimal scenario with a [sweep.setup] table appended.
+std::string zipped(const std::string& sweep) {
+  return R"(
+[scenario]
+name = "zip"
+methods = ["host"]
+[[host]]
+name = "client"
+[[nfs_server]]
+name = "filer"
+disk = { read = "1GBps", write = "1GBps" }
+[[link]]
+name = "lan"
+bandwidth = "1Gbps"
+between = ["client", "filer"]
+[[copy]]
+on = "client"
+from = "filer:/a"
+to = "filer:/b"
+size = "1GiB"
+)" + sweep;
+}
+
+TEST(ScenarioSweep, TableKeysVaryTogetherNamedByTheirLabel) {
+  auto set = sim::load_scenario_text(zipped(R"(
+[sweep.setup]
+label = ["slow", "fast"]
+"link.lan.bandwidth" = ["1Gbps", "100Gbps"]
+"nfs_server.filer.disk" = [{ read = "1GBps", write = "1GBps" }, { read = "3GBps", write = "2GBps" }]
+)"),
+                                     "zip.toml");
+  ASSERT_EQ(set.points.size(), 2U);  // one axis, not a product of two
+  EXPECT_EQ(set.sweep_keys, std::vector<std::string>{"setup"});
+  EXPECT_EQ(set.points[0].point.at("setup"), "slow");
+  EXPECT_DOUBLE_EQ(set.points[0].links[0].bandwidth_Bps, 1e9 / 8);
+  EXPECT_DOUBLE_EQ(set.points[1].links[0].bandwidth_Bps, 100e9 / 8);
+  EXPECT_DOUBLE_EQ(set.points[1].nfs_servers[0].disk.write_Bps, 2e9);
+}
+
+TEST(ScenarioSweep, TableKeysOfDifferentLengthsAreRefused) {
+  try {
+    sim::load_scenario_text(zipped("[sweep.setup]\n\"link.lan.bandwidth\" = [\"1Gbps\", \"10Gbps\"]\n"
+                                   "\"copy.1.size\" = [\"1GiB\"]\n"),
+                            "zip.toml");
+    FAIL() << "accepted";
+  } catch (const sim::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("[sweep.setup] key 'copy.1.size': 1 values, but 'link.lan.bandwidth' has 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace offload::testing

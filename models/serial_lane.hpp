@@ -1,0 +1,56 @@
+// A serial lane: CPU work that runs one piece after the other on one core
+// of a host, as the work of one TCP connection does (receive-side scaling
+// steers a flow's packets to one queue and so one core; NVMe/TCP's per-queue
+// io_work and the SunRPC transport of an NFS mount serialise a connection's
+// sends and receives). The pieces still compete with every other Exec on
+// the host's cores. One daemon actor per lane runs the queue; a piece is
+// started when its predecessor ends, so a lane never uses more than one
+// core, and the caller waits for its own piece (or not: a piece nobody waits
+// for still runs and counts).
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include <simgrid/s4u.hpp>
+
+namespace offload::models {
+
+namespace sg4 = simgrid::s4u;
+
+/// Work queued on one serial lane; wait() blocks until it ran.
+class LanePiece {
+ public:
+  /// Blocks the calling actor until this piece has run (at once if it has).
+  void wait();
+
+ private:
+  friend class SerialLane;
+  explicit LanePiece(double flops, sg4::MutexPtr mutex, sg4::ConditionVariablePtr changed)
+      : flops_(flops), mutex_(std::move(mutex)), changed_(std::move(changed)) {}
+  double flops_;
+  bool done_ = false;
+  sg4::MutexPtr mutex_;
+  sg4::ConditionVariablePtr changed_;
+};
+
+/// Shared handle on a piece (null: no work was queued).
+using LanePiecePtr = std::shared_ptr<LanePiece>;
+
+/// One core's worth of serial work on `host`.
+class SerialLane {
+ public:
+  explicit SerialLane(sg4::Host* host) : host_(host) {}
+  /// Queues `flops` of work; returns the piece to wait for.
+  LanePiecePtr submit(double flops);
+
+ private:
+  void serve();
+  sg4::Host* host_;
+  bool started_ = false;
+  std::deque<LanePiecePtr> queue_;
+  sg4::MutexPtr mutex_ = sg4::Mutex::create();
+  sg4::ConditionVariablePtr changed_ = sg4::ConditionVariable::create();
+};
+
+}  // namespace offload::models
