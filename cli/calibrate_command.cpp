@@ -90,7 +90,11 @@ std::pair<std::vector<double>, std::vector<double>> split_samples(const std::vec
 
 // The points as the held-out copies measured them (the fit half where none was held out).
 std::vector<CalibrationPoint> held_out_points(std::vector<CalibrationPoint> points) {
-  for (auto& p : points) if (p.holdout_seconds > 0) p.seconds = p.holdout_seconds;
+  for (auto& p : points) {
+    if (!(p.holdout_seconds > 0)) continue;
+    p.seconds = p.holdout_seconds;
+    p.half_samples_s = split_samples(p.samples_s).second;
+  }
   return points;
 }
 
@@ -131,7 +135,7 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
         std::vector<double> ops(t.operations.begin(), t.operations.end());
         auto [fit_half, held_out] = split_samples(t.seconds);
         m.points.push_back({fs, *method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
-                            median(held_out)});
+                            median(held_out), fit_half});
         std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9.5f s  cpu %8.5f s\n", fs.c_str(), method->c_str(),
                      format_bytes(static_cast<double>(size)).c_str(), depth, m.points.back().seconds,
                      m.points.back().cpu_seconds);
@@ -246,7 +250,11 @@ int run_calibrate(CalibrateOptions& o) {
   validation["held_out"] = held_out;
   validation["fit_rows"] = validation_json(fit_rows, m.points, simulated)["rows"];
   nlohmann::json matching = nlohmann::json::array();
-  for (const auto& mo : matched) matching.push_back({{"fs", mo.fs}, {"iterations", mo.iterations}, {"ratio", mo.ratio}, {"notes", mo.notes}});
+  for (const auto& mo : matched) {
+    matching.push_back({{"fs", mo.fs}, {"simulations", mo.iterations}, {"ratio", mo.ratio}, {"notes", mo.notes},
+                        {"rms_relative_error", mo.rms_residual}, {"start_rms_relative_error", mo.start_rms_residual},
+                        {"fitted_on_bound", mo.fitted_on_bound}});
+  }
   validation["matching"] = matching;
   validation["kind"] = "offload-calibration";
   validation["target"] = kTarget;
@@ -270,7 +278,10 @@ int run_calibrate(CalibrateOptions& o) {
     fmt::print("{:<6} {:<12} {:>9.3f} ms + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, line.intercept_s * 1e3,
                line.bandwidth_Bps > 0 ? format_rate(line.bandwidth_Bps) : "-", line.rms_relative_residual * 100);
   }
+  fmt::print("\nWall-time knobs fitted jointly per filesystem (bounded least squares over every point):\n");
   for (const auto& mo : matched) {
+    fmt::print("{:<6} rms error per point {:.1f} % (before the fit {:.1f} %), {} simulations\n", mo.fs,
+               mo.rms_residual * 100, mo.start_rms_residual * 100, mo.iterations);
     for (const auto& note : mo.notes) fmt::print("{}: {}\n", mo.fs, note);
   }
   fmt::print("\nSimulated (calibrated) vs measured throughput of the copies the fit used, all sizes and queue depths:\n{}",

@@ -34,6 +34,7 @@ struct CalibrationPoint {
   double operations = 0;          ///< median target operations (incl. open/map and finish)
   std::vector<double> samples_s;  ///< every timed copy's wall seconds
   double holdout_seconds = 0;     ///< median wall seconds of the held-out copies (0 = none held out)
+  std::vector<double> half_samples_s;  ///< the timed copies whose median is `seconds` (their spread is the noise)
 };
 
 /// seconds = intercept_s + bytes / bandwidth_Bps for one method on one fs.

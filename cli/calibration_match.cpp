@@ -2,79 +2,140 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "cli/bounded_fit.hpp"
 
 namespace offload::cli {
 namespace {
 
-struct Sums {
-  double measured_s = 0;   ///< measured seconds (fit half), summed
-  double simulated_s = 0;  ///< simulated seconds, summed
-  double calls = 0;        ///< clone calls, summed (metadata copies only)
-};
+// The physical range of each knob.
+constexpr double kMinCoreSpeed = 0.01;  // a copy that got 1 % of a core: a machine this loaded measures nothing
+constexpr double kMaxCoreSpeed = 1.0;   // a whole core: one worker cannot run faster than the core it is on
+constexpr double kMaxStartS = 1.0;      // a start-up over a second is a stalled machine, not a start-up
+constexpr double kMinKernelCopyBps = 1e7, kMaxKernelCopyBps = 1e12;  // 10 MB/s (a slow disk) .. 1 TB/s (memory)
+constexpr double kMaxPerCallS = 0.1;    // 100 ms per clone/remap call: beyond any filesystem's metadata update
 
 bool is_remap(const FsConstants& fs, const std::string& method) {
   return method == "kernel-copy" && fs.copy_range_reflinks;
 }
 
-double calls(std::uint64_t size_bytes, std::uint64_t chunk_bytes) {
-  return std::ceil(static_cast<double>(size_bytes) / static_cast<double>(std::max<std::uint64_t>(1, chunk_bytes)));
-}
+// The method group a point's knob belongs to: "host", "kernel-copy" (data), "clone" or "remap".
+std::string group_of(const FsConstants& fs, const std::string& method) { return is_remap(fs, method) ? "remap" : method; }
 
 }  // namespace
 
 MatchOutcome match_wall_times(const std::vector<CalibrationPoint>& points, FsConstants& fs, const MatchChunks& chunks,
                               const SimulateFs& simulate, SimulatedTimes& last, int max_iterations, double tolerance) {
+  (void)chunks;  // the simulator counts the calls itself; kept for callers that state the engine's chunks
   MatchOutcome out;
   out.fs = fs.fs;
-  for (int round = 0; round < max_iterations; ++round) {
+  std::vector<const CalibrationPoint*> used;
+  std::map<std::string, std::vector<std::size_t>> rows;  // group -> residual indices
+  for (const auto& p : points) {
+    if (p.fs != fs.fs || !(p.seconds > 0)) continue;
+    rows[group_of(fs, p.method)].push_back(used.size());
+    used.push_back(&p);
+  }
+  if (used.empty()) {
+    last = simulate(fs);
+    out.iterations = 1;
+    return out;
+  }
+  if (fs.remap_fixed_s < 0 && rows.contains("remap")) fs.remap_fixed_s = fs.clone_fixed_s;  // a remap starts at the clone's cost
+
+  // Two fits, each joint over its points: the CPU-bound copies (host, in-kernel
+  // data copies) set the core speed with their own knobs; then the
+  // metadata-only copies (clone, remap) set their per-call costs at that
+  // speed, so sub-millisecond copies, the noisiest, cannot drag the core
+  // speed the data copies measure.
+  struct Knob {
+    BoundedParameter parameter;
+    double* value;
+  };
+  auto run_fit = [&](std::vector<Knob> knobs, const std::vector<std::string>& groups) {
+    std::vector<std::size_t> fitted_rows;  // indices into `used`
+    for (const auto& g : groups) {
+      if (rows.contains(g)) fitted_rows.insert(fitted_rows.end(), rows.at(g).begin(), rows.at(g).end());
+    }
+    std::sort(fitted_rows.begin(), fitted_rows.end());
+    if (knobs.empty() || fitted_rows.empty()) return;
+    std::vector<BoundedParameter> parameters;
+    for (auto& knob : knobs) {  // residual indices relative to the fitted rows
+      std::vector<std::size_t> moved;
+      for (std::size_t row : knob.parameter.residuals) {
+        moved.push_back(static_cast<std::size_t>(std::find(fitted_rows.begin(), fitted_rows.end(), row) - fitted_rows.begin()));
+      }
+      knob.parameter.residuals = moved;
+      parameters.push_back(knob.parameter);
+    }
+    auto residuals = [&](const std::vector<double>& values) {
+      for (std::size_t j = 0; j < values.size(); ++j) *knobs[j].value = values[j];
+      last = simulate(fs);
+      std::vector<double> r;
+      for (std::size_t row : fitted_rows) {
+        const CalibrationPoint* p = used[row];
+        auto it = last.find({p->method, p->size_bytes, p->queue_depth});
+        double simulated = it == last.end() ? 0 : it->second;
+        if (!(simulated > 0)) {
+          throw std::runtime_error(fmt::format("{} {} {} B qd {}: the simulation gave no time", fs.fs, p->method,
+                                               p->size_bytes, p->queue_depth));
+        }
+        r.push_back(std::log(simulated / p->seconds));  // relative error, symmetric in over and under
+      }
+      return r;
+    };
+    BoundedFitResult fit = fit_bounded(parameters, residuals, max_iterations, tolerance);
+    for (std::size_t j = 0; j < knobs.size(); ++j) *knobs[j].value = parameters[j].value;
+    out.iterations += fit.evaluations;
+    for (const auto& bound : fit.at_bound) {
+      out.fitted_on_bound = true;
+      out.notes.push_back(fmt::format("the model cannot explain these points: {} (rms error {:.1f} % over {} {} points)",
+                                      bound, std::expm1(fit.rms_residual) * 100, fitted_rows.size(),
+                                      fmt::join(groups, "/")));
+    }
+  };
+  auto knob = [&](const char* name, double& value, double lower, double upper, bool log_scale, const char* group,
+                  std::vector<Knob>& into) {
+    if (group != nullptr && !rows.contains(group)) return;
+    into.push_back({{name, value, lower, upper, log_scale, group != nullptr ? rows.at(group) : std::vector<std::size_t>{}}, &value});
+  };
+  std::vector<Knob> data_knobs, metadata_knobs;
+  if (rows.contains("host") || rows.contains("kernel-copy")) {
+    knob("core_speed", fs.core_speed, kMinCoreSpeed, kMaxCoreSpeed, true, nullptr, data_knobs);
+  }
+  knob("host_copy_start", fs.host_copy_start_s, 0, kMaxStartS, false, "host", data_knobs);
+  if (fs.kernel_copy_Bps > 0) {
+    knob("kernel_copy_bandwidth", fs.kernel_copy_Bps, kMinKernelCopyBps, kMaxKernelCopyBps, true, "kernel-copy", data_knobs);
+  }
+  knob("clone_fixed_cpu", fs.clone_fixed_s, 0, kMaxPerCallS, false, "clone", metadata_knobs);
+  knob("remap_fixed_cpu", fs.remap_fixed_s, 0, kMaxPerCallS, false, "remap", metadata_knobs);
+
+  auto all_residuals = [&] {
     last = simulate(fs);
     ++out.iterations;
-    std::map<std::string, Sums> sums;  // "host", "kernel-copy" (data), "clone", "remap"
-    for (const auto& p : points) {
-      auto it = last.find({p.method, p.size_bytes, p.queue_depth});
-      if (p.fs != fs.fs || it == last.end() || !(p.seconds > 0)) continue;
-      bool remap = is_remap(fs, p.method);
-      bool metadata = p.method == "clone" || remap;
-      Sums& s = sums[remap ? "remap" : p.method];
-      double start = p.method == "host" ? fs.host_copy_start_s : 0;  // a wait, not work: no knob moves it
-      s.measured_s += p.seconds - start;
-      s.simulated_s += it->second - start;
-      if (metadata) s.calls += calls(p.size_bytes, p.method == "clone" ? chunks.clone_chunk_bytes : chunks.kernel_copy_chunk_bytes);
+    double sum = 0;
+    for (const CalibrationPoint* p : used) {
+      double e = std::log(last.at({p->method, p->size_bytes, p->queue_depth}) / p->seconds);
+      sum += e * e;
     }
-    out.ratio.clear();
-    bool converged = true;
-    for (const auto& [what, s] : sums) {
-      if (!(s.measured_s > 0) || !(s.simulated_s > 0)) continue;
-      double ratio = s.simulated_s / s.measured_s;
-      out.ratio[what] = ratio;
-      if (std::abs(ratio - 1) > tolerance) converged = false;
-    }
-    if (converged || round + 1 == max_iterations) break;
-    for (const auto& [what, s] : sums) {
-      if (!(s.measured_s > 0) || !(s.simulated_s > 0)) continue;
-      double ratio = s.simulated_s / s.measured_s;
-      if (what == "host") {
-        // Work at core_speed c takes W / c: the speed that gives the measured time.
-        fs.core_speed = std::clamp(fs.core_speed * ratio, 1e-3, 1.0);
-      } else if (what == "kernel-copy" && fs.kernel_copy_Bps > 0) {
-        fs.kernel_copy_Bps = std::clamp(fs.kernel_copy_Bps * ratio, 1e6, 1e13);
-      } else if ((what == "clone" || what == "remap") && s.calls > 0) {
-        // Each call costs its fixed CPU / core_speed of wall time.
-        double& per_call_s = what == "clone" ? fs.clone_fixed_s : fs.remap_fixed_s;
-        if (per_call_s < 0) per_call_s = fs.clone_fixed_s;  // a remap starts at the clone's cost
-        per_call_s = std::max(0.0, per_call_s + (s.measured_s - s.simulated_s) * fs.core_speed / s.calls);
-      }
-    }
+    return std::expm1(std::sqrt(sum / static_cast<double>(used.size())));
+  };
+  out.start_rms_residual = all_residuals();
+  run_fit(data_knobs, {"host", "kernel-copy"});
+  run_fit(metadata_knobs, {"clone", "remap"});
+  out.rms_residual = all_residuals();  // and `last` holds the final constants' times: validation-FS.toml
+
+  std::map<std::string, std::pair<double, double>> sums;  // group -> simulated, measured seconds
+  for (const CalibrationPoint* p : used) {
+    auto& s = sums[group_of(fs, p->method)];
+    s.first += last.at({p->method, p->size_bytes, p->queue_depth});
+    s.second += p->seconds;
   }
-  // Knobs that could not reach the measured time.
-  auto off = [&](const char* what) { return out.ratio.contains(what) && std::abs(out.ratio.at(what) - 1) > tolerance; };
-  if (off("host") && fs.core_speed == 1.0) out.notes.emplace_back("host: core_speed at its bound 1, the simulated copies stay slower");
-  if (off("clone") && fs.clone_fixed_s == 0) {
-    out.notes.emplace_back("clone: per-call cost at 0, the copies' open and finish operations alone exceed the measured time");
-  }
-  if (off("remap") && fs.remap_fixed_s == 0) {
-    out.notes.emplace_back("remap: per-call cost at 0, the copies' open and finish operations alone exceed the measured time");
-  }
+  for (const auto& [group, s] : sums) out.ratio[group] = s.first / s.second;
   return out;
 }
 

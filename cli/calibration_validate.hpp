@@ -31,6 +31,11 @@ struct ValidationRow {
   double predicted_Bps = 0;        ///< same bytes / simulated seconds
   double error = 0;                ///< predicted / measured - 1
   double worst_point_error = 0;    ///< the largest |error| of one point's throughput (signed)
+  double spread_low_Bps = 0;       ///< slowest repetition: bytes of all points / that repetition's seconds
+  double spread_high_Bps = 0;      ///< fastest repetition (low = high = measured when each point has one copy)
+  /// Within `target` (relative), or the prediction inside the measured
+  /// spread: the rest of the error is the machine's noise, not the model's bias.
+  [[nodiscard]] bool within(double target) const;
 };
 
 /// One row per (fs, method) over `points`, using `simulated[fs]`.

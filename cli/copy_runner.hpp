@@ -6,6 +6,7 @@
 
 #include "cli/progress.hpp"
 #include "engine/engine.hpp"
+#include "engine/targets/iscsi_session.hpp"
 #include "engine/types.hpp"
 
 namespace offload::cli {
@@ -14,11 +15,16 @@ namespace offload::cli {
 struct RunOptions {
   EngineConfig engine;        ///< queue depth, chunk sizes
   bool show_progress = false; ///< draw progress on stderr
+  IscsiTimeouts iscsi;        ///< time limits of iSCSI sessions
 };
 
 /// Submits `request` to a fresh real-file engine and waits for its end;
-/// SIGINT/SIGTERM cancel it. The error is the submit error, if any.
+/// SIGINT, SIGTERM, SIGHUP and SIGPIPE cancel it. The error is the submit
+/// error, if any.
 std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options);
+
+/// The signal that cancelled the last run_copy (0 = none).
+int stop_signal();
 
 /// Seconds between submit and end of a finished copy.
 double elapsed_seconds(const CopyStatus& status);

@@ -1,6 +1,7 @@
 // `offload cp SRC DST`: a cp-like front end to the engine.
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@ struct CpOptions {
   unsigned queue_depth = 8;
   unsigned copy_depth = 2;
   std::string host_chunk = "4MiB";
+  IscsiTimeouts iscsi;  ///< connect, login and per-command limits, seconds
 };
 
 std::uint64_t size_option(const std::string& text, const char* flag) {
@@ -47,6 +49,27 @@ std::string resolve_destination(const std::string& source, const std::string& de
   return destination + (destination.ends_with('/') ? "" : "/") + base;
 }
 
+// What a copy that did not finish left under DST, as one clause.
+std::string what_was_left(const CopyStatus& status, const CopyRequest& request) {
+  const std::string& dst = request.destination;
+  switch (status.destination_left) {
+    case DestinationLeft::absent: return request.atomic ? "nothing was published" : "nothing was left under " + dst;
+    case DestinationLeft::unchanged:
+      return request.atomic ? "nothing was published; " + dst + " is unchanged" : dst + " is unchanged";
+    case DestinationLeft::prefix:
+      return (status.destination_left_bytes == 0 ? dst + " is empty"
+                                                 : dst + " holds the first " + std::to_string(status.destination_left_bytes) +
+                                                       " bytes of the copy") +
+             " (its previous content was replaced from the start, as cp does; --atomic keeps it on failure)";
+    case DestinationLeft::range_partly_written:
+      return "the range in " + dst + " was partly written; the rest of the file is unchanged";
+    case DestinationLeft::foreign:
+      return dst + " was changed by another writer during the copy and was left as it is";
+    case DestinationLeft::unknown: break;
+  }
+  return request.atomic ? "nothing was published" : "";
+}
+
 int run(const CpOptions& o) {
   CopyRequest request;
   request.source = o.source;
@@ -59,6 +82,7 @@ int run(const CpOptions& o) {
   if (!o.length.empty()) request.length = size_option(o.length, "--length");
 
   RunOptions options;
+  options.iscsi = o.iscsi;
   options.engine.queue_depth = o.queue_depth;
   options.engine.copy_depth = o.copy_depth;
   options.engine.host_chunk_bytes = size_option(o.host_chunk, "--host-chunk");
@@ -80,18 +104,14 @@ int run(const CpOptions& o) {
   const CopyStatus& status = *result;
   if (o.json) std::printf("%s\n", status_to_json(status, request).dump(2).c_str());
   if (status.state != CopyState::done) {
+    std::string left = what_was_left(status, request);
     std::fprintf(stderr, "offload: %s%s\n", status.error ? status.error->describe().c_str() : "copy did not finish",
-                 status.state == CopyState::cancelled ? "" : (request.atomic ? "; nothing was published" : ""));
-    return status.state == CopyState::cancelled ? 130 : 1;
+                 left.empty() ? "" : ("; " + left).c_str());
+    if (status.state != CopyState::cancelled) return 1;
+    return 128 + (stop_signal() != 0 ? stop_signal() : SIGINT);  // the shell's code for a signal
   }
   if (o.json) return 0;
-  double seconds = elapsed_seconds(status);
-  fmt::print("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}\n",
-             format_bytes(static_cast<double>(status.bytes_total)), seconds,
-             format_rate(seconds > 0 ? static_cast<double>(status.bytes_total) / seconds : 0),
-             status.methods_used_text(), status.source_fs, status.destination_fs,
-             static_cast<double>(status.cpu_ns) / 1e9,
-             status.hole_bytes > 0 ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes))) : "");
+  fmt::print("{}\n", copy_summary_line(status));
   for (const FallbackRecord& fallback : status.fallbacks) {
     fmt::print("fallback: {} -> {} for {} in {} range(s) ({}){}\n", method_name(fallback.from), method_name(fallback.to),
                format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value),
@@ -111,7 +131,7 @@ Command add_cp_command(CLI::App& app) {
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
   cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX (SG_IO)")->required();
   cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX")->required();
-  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> host between LUNs), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
+  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host between LUNs, ODX where the LUNs list it), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
       ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "scsi-xcopy", "scsi-odx", "host"}));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");
@@ -124,6 +144,12 @@ Command add_cp_command(CLI::App& app) {
   cp->add_option("--copy-depth", options->copy_depth, "Operations in flight for this copy (0 = queue depth)")
       ->check(CLI::Range(0U, 256U));
   cp->add_option("--host-chunk", options->host_chunk, "Bytes per host read/write");
+  cp->add_option("--iscsi-connect-timeout", options->iscsi.connect_s, "Seconds for the TCP connection to an iSCSI portal")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-login-timeout", options->iscsi.login_s, "Seconds for the iSCSI login once connected")
+      ->check(CLI::Range(0.001, 86400.0));
+  cp->add_option("--iscsi-command-timeout", options->iscsi.command_s, "Seconds per SCSI command on an iSCSI LUN (whole seconds)")
+      ->check(CLI::Range(1.0, 86400.0));
   return [options] { return run(*options); };
 }
 

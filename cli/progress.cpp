@@ -5,9 +5,23 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <fmt/core.h>
+
 #include "engine/units.hpp"
 
 namespace offload::cli {
+
+std::string copy_summary_line(const CopyStatus& status) {
+  double seconds = static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9;
+  return fmt::format("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}",
+                     format_bytes(static_cast<double>(status.bytes_total)), seconds,
+                     format_rate(seconds > 0 ? static_cast<double>(status.bytes_done) / seconds : 0),
+                     status.methods_used_text(), status.source_fs, status.destination_fs,
+                     static_cast<double>(status.cpu_ns) / 1e9,
+                     status.hole_bytes > 0
+                         ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes)))
+                         : "");
+}
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
 

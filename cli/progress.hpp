@@ -9,6 +9,11 @@
 
 namespace offload::cli {
 
+/// "copied SIZE in S s (RATE) via METHODS [FS -> FS], host CPU S s[, N left as
+/// holes]" for a finished copy. RATE counts the data moved (bytes_done):
+/// holes of a sparse source are skipped, not copied, so they are not in it.
+std::string copy_summary_line(const CopyStatus& status);
+
 /// Draws progress of one copy to stderr.
 class ProgressLine {
  public:

@@ -25,6 +25,8 @@ nlohmann::json status_to_json(const CopyStatus& status, const CopyRequest& reque
       {"destination_fs", status.destination_fs},
   };
   if (status.error) {
+    json["destination_left"] = destination_left_name(status.destination_left);
+    json["destination_left_bytes"] = status.destination_left_bytes;
     json["error"] = {{"errno", errno_name(status.error->errno_value)}, {"path", status.error->path},
                      {"message", status.error->message}};
   }

@@ -31,6 +31,12 @@ bool disables_method(int errno_value) {
 
 std::string strerror_text(int errno_value) { return std::strerror(errno_value); }
 
+// Operations that put source bytes into the destination.
+bool writes_data(OpKind kind) {
+  return kind == OpKind::write || kind == OpKind::clone || kind == OpKind::copy_range || kind == OpKind::xcopy ||
+         kind == OpKind::odx;
+}
+
 }  // namespace
 
 Engine::Engine(Runtime& runtime, TargetFactory& targets, EngineConfig config)
@@ -213,6 +219,7 @@ bool Engine::issue_next(Job& job) {
     case Phase::copying: break;
     default: return false;
   }
+  if (issue_parked(job)) return true;
   if (!job.zero_pending.empty()) {
     ByteRange hole = job.zero_pending.front();
     job.zero_pending.pop_front();
@@ -221,7 +228,7 @@ bool Engine::issue_next(Job& job) {
     return true;
   }
   if (job.pending.empty()) {
-    if (job.in_flight > 0) return false;
+    if (job.in_flight > 0 || !job.parked.empty()) return false;
     job.phase = Phase::finishing;
     issue(job, {.kind = OpKind::finish}, Method::host, 0);
     return true;
@@ -229,7 +236,8 @@ bool Engine::issue_next(Job& job) {
   // Per-copy depth: writers of one file contend for its inode lock (ext4's
   // i_rwsem), so one copy keeps a short pipeline and many copies share the queue.
   std::uint32_t copy_depth = config_.copy_depth != 0 ? config_.copy_depth : config_.queue_depth;
-  if (job.in_flight >= copy_depth) return false;
+  // Parked writes hold buffers as operations in flight do: they count.
+  if (job.in_flight + job.parked.size() >= copy_depth) return false;
   Piece& piece = job.pending.front();
   if (int disabled_by = job.rung_disabled_by[piece.rung]; disabled_by != 0) {
     auto next = next_rung(job, piece.rung);
@@ -241,6 +249,14 @@ bool Engine::issue_next(Job& job) {
     piece.rung = *next;
   }
   Method method = job.ladder[piece.rung];
+  std::uint64_t length = std::min(piece.length, chunk_bytes(method));
+  if (std::uint64_t limit = job.target->info().max_op_bytes[static_cast<std::size_t>(method)]; limit != 0) {
+    length = std::min(length, limit);  // e.g. the array's maximum segment length
+  }
+  Op op{.source_offset = piece.source_offset, .destination_offset = piece.destination_offset,
+        .length = length};
+  bool growing = grows(job, op);
+  if (growing && method != Method::host && !growth_turn(job, op.destination_offset)) return false;
   std::optional<std::size_t> buffer;
   if (method == Method::host) {
     // Keep the host pipeline balanced: at most half the queue reads, so
@@ -252,12 +268,6 @@ bool Engine::issue_next(Job& job) {
     buffer = buffers_.acquire();
     if (!buffer) return false;  // memory bound reached: wait for a write
   }
-  std::uint64_t length = std::min(piece.length, chunk_bytes(method));
-  if (std::uint64_t limit = job.target->info().max_op_bytes[static_cast<std::size_t>(method)]; limit != 0) {
-    length = std::min(length, limit);  // e.g. the array's maximum segment length
-  }
-  Op op{.source_offset = piece.source_offset, .destination_offset = piece.destination_offset,
-        .length = length};
   switch (method) {
     case Method::clone: op.kind = OpKind::clone; break;
     case Method::scsi_xcopy: op.kind = OpKind::xcopy; break;
@@ -278,6 +288,7 @@ bool Engine::issue_next(Job& job) {
       break;
   }
   std::uint8_t rung = piece.rung;
+  if (growing && method == Method::host) job.unwritten.insert(op.destination_offset);
   piece.source_offset += length;
   piece.destination_offset += length;
   piece.length -= length;
@@ -289,7 +300,9 @@ bool Engine::issue_next(Job& job) {
 void Engine::issue(Job& job, const Op& op, Method method, std::uint8_t rung,
                    std::optional<std::size_t> buffer) {
   std::uint64_t op_id = next_op_id_++;
-  in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer});
+  bool growing = writes_data(op.kind) && grows(job, op);
+  in_flight_.emplace(op_id, InFlight{job.cookie.id, op, method, rung, buffer, growing});
+  if (growing) ++job.growing_in_flight;
   ++job.in_flight;
   ++in_flight_count_;
   if (op.kind == OpKind::read) {
@@ -339,11 +352,46 @@ void Engine::fail_source_ended(Job& job, std::uint64_t offset) {
              "source ended early at byte " + std::to_string(offset) + " (truncated during the copy?)"});
 }
 
+// With ordered growth, the destination bytes of `op` (or of the write a
+// read leads to) end past the destination's start size: it makes the file longer.
+bool Engine::grows(const Job& job, const Op& op) const {
+  const TargetInfo& info = job.target->info();
+  return info.destination_grows_in_order && op.destination_offset + op.length > info.destination_size_bytes;
+}
+
+// Ordered growth: an operation that makes the destination longer starts
+// only when no other one runs and no lower destination byte is still to be
+// written, so the file never holds a gap of unwritten bytes.
+bool Engine::growth_turn(const Job& job, std::uint64_t destination_offset) const {
+  if (job.growing_in_flight > 0) return false;
+  if (!job.unwritten.empty() && *job.unwritten.begin() < destination_offset) return false;
+  return job.pending.empty() || job.pending.front().destination_offset >= destination_offset;
+}
+
+void Engine::park(Job& job, const Op& write, std::uint8_t rung, std::size_t buffer) {
+  auto at = std::find_if(job.parked.begin(), job.parked.end(), [&](const ParkedWrite& parked) {
+    return parked.op.destination_offset > write.destination_offset;
+  });
+  job.parked.insert(at, ParkedWrite{write, rung, buffer});
+}
+
+bool Engine::issue_parked(Job& job) {
+  if (job.parked.empty() || !growth_turn(job, job.parked.front().op.destination_offset)) return false;
+  ParkedWrite write = job.parked.front();
+  job.parked.pop_front();
+  if (auto it = job.unwritten.find(write.op.destination_offset); it != job.unwritten.end()) job.unwritten.erase(it);
+  issue(job, write.op, Method::host, write.rung, write.buffer);
+  return true;
+}
+
 void Engine::fail(Job& job, CopyError error) {
   if (!job.status.error) job.status.error = std::move(error);
   job.stopping = true;
   job.pending.clear();
   job.zero_pending.clear();
+  for (const ParkedWrite& write : job.parked) buffers_.release(write.buffer);
+  job.parked.clear();
+  job.unwritten.clear();
 }
 
 void Engine::end(Job& job, CopyState state) {
@@ -383,6 +431,7 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
     --job.reads_in_flight;
   }
   --job.in_flight;
+  if (flight.grows) --job.growing_in_flight;
   ++job.status.operations;
   job.status.cpu_ns += result.cpu_ns;
   switch (flight.op.kind) {
@@ -407,6 +456,8 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
       }
       break;
     case OpKind::abort:
+      job.status.destination_left = result.left;
+      job.status.destination_left_bytes = result.value > 0 ? static_cast<std::uint64_t>(result.value) : 0;
       end(job, job.status.error && job.status.error->errno_value == ECANCELED ? CopyState::cancelled
                                                                            : CopyState::failed);
       break;
@@ -471,7 +522,9 @@ void Engine::on_offloaded(Job& job, const InFlight& flight, const OpResult& resu
   if (job.stopping) return;
   auto next = may_fall_back(err) ? next_rung(job, flight.rung) : std::nullopt;
   if (!next) {
-    std::string why = job.ladder.size() == 1
+    // "Cannot copy this pair" only for errors that rule the method out here
+    // (EXDEV, EOPNOTSUPP, ...), not for ENOSPC or EIO.
+    std::string why = job.ladder.size() == 1 && disables_method(err)
                           ? std::string(method_name(flight.method)) + " cannot copy this file pair: "
                           : std::string(method_name(flight.method)) + " failed: ";
     fail(job, {err, job.destination, why + strerror_text(err) + (result.detail.empty() ? "" : " (" + result.detail + ")")});
@@ -504,6 +557,10 @@ void Engine::on_read(Job& job, const InFlight& flight, const OpResult& result) {
   Op write{.kind = OpKind::write, .source_offset = op.source_offset,
            .destination_offset = op.destination_offset, .length = got,
            .buffer = op.buffer.first(got)};
+  if (grows(job, write)) {
+    park(job, write, flight.rung, *flight.buffer);  // issue_parked() starts it in its turn
+    return;
+  }
   issue(job, write, Method::host, flight.rung, flight.buffer);
 }
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -77,6 +78,11 @@ class Engine final : public CompletionSink {
     std::uint64_t length;
     std::uint8_t rung;      // index into the job's ladder
   };
+  struct ParkedWrite {      // a host write waiting for its turn to grow the destination
+    Op op;
+    std::uint8_t rung;
+    std::size_t buffer;
+  };
   enum class Phase : std::uint8_t { need_map, mapping, copying, finishing, aborting, ended };
   struct Job {
     Cookie cookie;
@@ -91,6 +97,10 @@ class Engine final : public CompletionSink {
     std::deque<ByteRange> zero_pending;  // destination ranges to zero
     std::uint32_t in_flight = 0;
     std::uint32_t reads_in_flight = 0;
+    // Ordered growth (TargetInfo::destination_grows_in_order):
+    std::uint32_t growing_in_flight = 0;      // operations in flight that end past the start size
+    std::multiset<std::uint64_t> unwritten;   // destination offsets of growing reads not yet written
+    std::deque<ParkedWrite> parked;           // their writes, by offset, waiting for their turn
     CopyStatus status;
   };
   struct InFlight {
@@ -99,6 +109,7 @@ class Engine final : public CompletionSink {
     Method method;
     std::uint8_t rung;
     std::optional<std::size_t> buffer;
+    bool grows = false;      // ends past the destination's start size (ordered growth)
   };
 
   struct Issued {            // an operation issued under the lock, started after it
@@ -114,6 +125,10 @@ class Engine final : public CompletionSink {
   void issue(Job& job, const Op& op, Method method, std::uint8_t rung,
              std::optional<std::size_t> buffer = std::nullopt);
   void fail_source_ended(Job& job, std::uint64_t offset);
+  bool grows(const Job& job, const Op& op) const;
+  bool growth_turn(const Job& job, std::uint64_t destination_offset) const;
+  bool issue_parked(Job& job);
+  void park(Job& job, const Op& write, std::uint8_t rung, std::size_t buffer);
   std::uint64_t chunk_bytes(Method method) const;
   std::optional<std::uint8_t> next_rung(const Job& job, std::uint8_t rung) const;
   void record_fallback(Job& job, const Piece& piece, std::uint8_t to_rung, int errno_value,

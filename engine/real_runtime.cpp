@@ -76,6 +76,7 @@ void RealRuntime::worker_loop() {
       work = queue_.front();
       queue_.pop_front();
     }
+    if (gate_ != nullptr) gate_->enter(work.op);
     std::int64_t cpu_before = thread_cpu_ns();
     OpResult result = work.target->execute(work.op);
     result.cpu_ns = thread_cpu_ns() - cpu_before;

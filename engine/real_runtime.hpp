@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/op_gate.hpp"
 #include "engine/runtime.hpp"
 
 namespace offload {
@@ -20,6 +21,11 @@ class RealRuntime final : public Runtime {
   /// At most `workers` threads (>= 1), started when work waits; match the
   /// engine's queue depth.
   explicit RealRuntime(unsigned workers);
+  /// Passes every operation through `gate` before running it (a test's
+  /// pause point, engine/op_gate.hpp). Call before the first start(); the
+  /// gate must outlive the runtime. Without one (the default) an operation
+  /// costs one pointer test more.
+  void set_gate(OpGate* gate) { gate_ = gate; }
   /// Worker threads started so far.
   std::size_t workers_started();
   /// Finishes queued operations, then joins the workers.
@@ -52,6 +58,7 @@ class RealRuntime final : public Runtime {
   std::mutex done_mutex_;
   std::condition_variable done_changed_;
   std::vector<std::thread> workers_;
+  OpGate* gate_ = nullptr;
 };
 
 }  // namespace offload

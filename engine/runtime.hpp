@@ -1,7 +1,8 @@
 // The runtime seam: the only place the engine gets time and completions.
 // RealRuntime (engine/real_runtime.hpp) runs operations on worker threads
 // with steady_clock; SimRuntime (sim/) runs them as SimGrid activities on
-// the simulated clock; tests drive the engine with a fake clock. The engine
+// the simulated clock; tests drive the engine with a fake clock, or hold a
+// RealRuntime's operations at a pause point (engine/op_gate.hpp). The engine
 // never blocks and never reads a clock except through this interface.
 #pragma once
 

@@ -31,7 +31,7 @@ OpResult CopyTarget::execute(const Op& op) {
     case OpKind::finish: return finish();
     case OpKind::abort: return abort();
   }
-  return {.value = -22};
+  return {.value = -EINVAL};  // an OpKind this switch does not know
 }
 
 }  // namespace offload

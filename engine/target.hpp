@@ -5,6 +5,7 @@
 // SimGrid actor for simulated devices, an event queue for the fake clock).
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <array>
 #include <cstdint>
@@ -50,6 +51,7 @@ struct OpResult {
   std::vector<ByteRange> extents;    ///< map_data: source data extents
   std::int64_t cpu_ns = 0;           ///< host CPU time spent (set by the runtime)
   std::string detail;                ///< extra words for an error, may be empty
+  DestinationLeft left = DestinationLeft::unknown;  ///< abort: what stays under the destination name
   /// True when value holds -errno.
   [[nodiscard]] bool failed() const { return value < 0; }
   /// The errno of a failed result (0 when it succeeded).
@@ -62,6 +64,13 @@ struct TargetInfo {
   ByteRange source_range;            ///< resolved source range to copy
   std::uint64_t destination_offset = 0;  ///< where the range lands
   bool destination_needs_zeroing = false;  ///< holes must be zeroed in an existing file
+  /// The destination is visible while written and is not sized up front: an
+  /// operation that ends past `destination_size_bytes` is issued only once
+  /// every lower destination byte is written, so a kill at any moment leaves
+  /// a file no longer than the data written into it (the target sets the
+  /// final size when it finishes).
+  bool destination_grows_in_order = false;
+  std::uint64_t destination_size_bytes = 0;  ///< destination size when the copy starts (bytes)
   std::string source_fs;             ///< e.g. "xfs", "btrfs", "ext4", "nfs", "fake"
   std::string destination_fs;        ///< same for the destination
   bool needs_host_memory = true;     ///< false: host reads/writes get no buffer (simulated data)
@@ -84,18 +93,19 @@ class CopyTarget {
   /// Writes op.length bytes of op.buffer at op.destination_offset.
   virtual OpResult write(const Op& op) = 0;
   /// Reflinks the range; -EOPNOTSUPP where the target cannot.
-  virtual OpResult clone(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult clone(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// Offloaded copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult copy_range(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// SCSI EXTENDED COPY of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// SCSI token copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
-  virtual OpResult odx(const Op& op) { (void)op; return {.value = -95}; }
+  virtual OpResult odx(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// Makes the destination range read as zeros.
   virtual OpResult zero_range(const Op& op) = 0;
   /// Verifies the source is unchanged and publishes the destination.
   virtual OpResult finish() = 0;
-  /// Removes what the copy claimed or staged (never a file it did not create).
+  /// Removes what the copy claimed or staged (never a file it did not
+  /// create) and says in OpResult::left what stays under the name.
   virtual OpResult abort() = 0;
 
   /// Asks operations in flight to end early (NFS OFFLOAD_CANCEL, SCSI COPY

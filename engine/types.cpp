@@ -67,6 +67,18 @@ std::string_view state_name(CopyState state) {
   return "?";
 }
 
+std::string_view destination_left_name(DestinationLeft left) {
+  switch (left) {
+    case DestinationLeft::unknown: return "unknown";
+    case DestinationLeft::absent: return "absent";
+    case DestinationLeft::unchanged: return "unchanged";
+    case DestinationLeft::prefix: return "prefix";
+    case DestinationLeft::range_partly_written: return "range_partly_written";
+    case DestinationLeft::foreign: return "foreign";
+  }
+  return "?";
+}
+
 bool is_final(CopyState state) {
   return state == CopyState::done || state == CopyState::failed ||
          state == CopyState::cancelled;

@@ -99,6 +99,20 @@ struct FallbackRecord {
   std::string detail;               ///< the target's reason, e.g. the device's sense (may be empty)
 };
 
+/// What a copy that did not finish left under its destination name, as
+/// its target reported after undoing its claim.
+enum class DestinationLeft : std::uint8_t {
+  unknown,     ///< not reported: the copy succeeded or still runs, or the target cannot tell
+  absent,      ///< nothing: the name was free before the copy and is free again
+  unchanged,   ///< the previous file, untouched (an atomic copy, or a refusal before any write)
+  prefix,      ///< the first `destination_left_bytes` bytes of the copy; the previous content is gone
+  range_partly_written,  ///< an in-place range copy: the range was partly written, the rest unchanged
+  foreign,     ///< another writer changed the file during the copy: left as it is, not removed
+};
+
+/// Stable name of a DestinationLeft ("absent", "unchanged", "prefix", ...).
+std::string_view destination_left_name(DestinationLeft left);
+
 /// Snapshot of one copy, as returned by poll and wait.
 struct CopyStatus {
   CopyState state = CopyState::queued;        ///< where the copy is in its life
@@ -114,6 +128,8 @@ struct CopyStatus {
   std::uint64_t operations = 0;               ///< target operations completed
   std::string source_fs;                      ///< filesystem/target kind of the source
   std::string destination_fs;                 ///< filesystem/target kind of the destination
+  DestinationLeft destination_left = DestinationLeft::unknown;  ///< what a failed or cancelled copy left
+  std::uint64_t destination_left_bytes = 0;   ///< size of what was left under the name (bytes)
 
   /// Methods that moved at least one byte, in ladder order.
   [[nodiscard]] std::vector<Method> methods_used() const;

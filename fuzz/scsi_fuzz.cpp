@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       });
       break;
     case 2:
-      check<CopyStatus>(in, decode_copy_status, [](const CopyStatus& s) -> std::optional<Bytes> {
+      check<Lid1CopyStatus>(in, decode_copy_status, [](const Lid1CopyStatus& s) -> std::optional<Bytes> {
         return encode_copy_status(s);
       });
       break;

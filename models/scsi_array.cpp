@@ -1,5 +1,6 @@
-// The array's front end: READ/WRITE, command transport, CDB dispatch,
-// INQUIRY and its VPD pages, sense data and the fault hooks. The copy
+// The array's front end: command transport, READ/WRITE(16), READ
+// CAPACITY(16), CDB dispatch, INQUIRY and its VPD pages, sense data and the
+// fault hooks. The copy
 // manager's commands are in scsi_array_copy.cpp.
 #include "models/scsi_array.hpp"
 
@@ -8,11 +9,19 @@
 
 #include "engine/scsi/vpd_third_party_copy.hpp"
 #include "engine/scsi/xcopy_lid1.hpp"
+#include "engine/targets/scsi_transport.hpp"
 #include "models/stage.hpp"
 
 namespace offload::models {
 
 using scsi::SenseKey;
+
+namespace {
+
+constexpr std::uint8_t kReadCapacity16[] = {0x9E, 0x10};  // SERVICE ACTION IN(16), READ CAPACITY(16)
+constexpr std::uint8_t kSynchronizeCache10 = 0x35;      // SYNCHRONIZE CACHE(10)
+
+}  // namespace
 
 ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
@@ -22,45 +31,58 @@ ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& n
       copiers_(host, "odx-copy"),
       copy_slots_(sg4::Semaphore::create(static_cast<unsigned>(spec.copy.max_concurrent))) {}
 
-void ScsiArray::read(sg4::Host* initiator, double bytes) {
-  ++counters_.reads;
-  network_.send(initiator, host(), spec_.copy.command_bytes);
-  // DMA: the controller pays per command, not per byte.
-  disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + spec_.copy.command_bytes);
+bool ScsiArray::unit_attention_pending(sg4::Host* initiator) const {
+  auto it = resets_seen_.find(initiator);
+  return (it == resets_seen_.end() ? 0 : it->second) < resets_;
 }
 
-void ScsiArray::write(sg4::Host* initiator, double bytes) {
-  ++counters_.writes;
-  peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + spec_.copy.command_bytes);
-  network_.send(host(), initiator, spec_.copy.command_bytes);
-}
-
-void ScsiArray::command(sg4::Host* initiator) {
-  network_.send(initiator, host(), spec_.copy.command_bytes);
-  cpu_.work_async(cpu_.copy_cost_s(0))->wait();
-  network_.send(host(), initiator, spec_.copy.command_bytes);
-}
-
-ScsiReply ScsiArray::execute(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
-                             const scsi::Bytes& parameters) {
+ScsiReply ScsiArray::execute(sg4::Host* initiator, const std::string& lun, std::span<const std::uint8_t> cdb,
+                             std::span<const std::uint8_t> parameters) {
+  if (auto io = decode_read_write16(cdb); io && !unit_attention_pending(initiator)) {
+    return block_io(initiator, io->write, io->lba, io->blocks);
+  }
   network_.send(initiator, host(), spec_.copy.command_bytes + static_cast<double>(cdb.size() + parameters.size()));
   cpu_.work_async(cpu_.copy_cost_s(0))->wait();  // decode and dispatch
   ScsiReply reply;
-  if (std::uint64_t& seen = resets_seen_[initiator]; seen < resets_) {
-    seen = resets_;
+  if (unit_attention_pending(initiator)) {
+    resets_seen_[initiator] = resets_;
     ++counters_.unit_attentions;
     reply = check_condition(SenseKey::unit_attention, scsi::asc::power_on_reset);
   } else {
     reply = dispatch(initiator, lun, cdb, parameters);
   }
-  if (reply.status == ScsiStatus::check_condition) ++counters_.check_conditions;
+  if (reply.status == scsi::status::check_condition) ++counters_.check_conditions;
   network_.send(host(), initiator,
                 spec_.copy.command_bytes + static_cast<double>(reply.data.size() + reply.sense.size()));
   return reply;
 }
 
-ScsiReply ScsiArray::dispatch(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
-                              const scsi::Bytes& parameters) {
+// READ(16) / WRITE(16): the command, the back end and the data transfer at
+// once (DMA: the controller pays per command, not per byte), then status.
+ScsiReply ScsiArray::block_io(sg4::Host* initiator, bool write, std::uint64_t lba, std::uint32_t blocks) {
+  const double bytes = static_cast<double>(blocks) * spec_.block_bytes;
+  const double framing = spec_.copy.command_bytes;
+  if (lba + blocks > kLunBytes / block_bytes()) {
+    network_.send(initiator, host(), framing);
+    ScsiReply reply = check_condition(SenseKey::illegal_request, scsi::asc::lba_out_of_range);
+    ++counters_.check_conditions;
+    network_.send(host(), initiator, framing + static_cast<double>(reply.sense.size()));
+    return reply;
+  }
+  if (write) {
+    ++counters_.writes;
+    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + framing);
+    network_.send(host(), initiator, framing);
+  } else {
+    ++counters_.reads;
+    network_.send(initiator, host(), framing);
+    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(0), network_, host(), initiator, bytes, bytes + framing);
+  }
+  return {};
+}
+
+ScsiReply ScsiArray::dispatch(sg4::Host* initiator, const std::string& lun, std::span<const std::uint8_t> cdb,
+                              std::span<const std::uint8_t> parameters) {
   bool third_party_copy = spec_.copy.xcopy || spec_.copy.odx;
   auto opcode = cdb.empty() ? 0 : cdb[0];
   bool copy_opcode = opcode == static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_out) ||
@@ -69,6 +91,8 @@ ScsiReply ScsiArray::dispatch(sg4::Host* initiator, const std::string& lun, cons
   if (cdb.empty() || (copy_opcode && !third_party_copy)) {
     return check_condition(SenseKey::illegal_request, scsi::asc::invalid_operation_code);
   }
+  if (opcode == kReadCapacity16[0] && cdb.size() == 16 && (cdb[1] & 0x1F) == kReadCapacity16[1]) return read_capacity(cdb);
+  if (opcode == kSynchronizeCache10) return {};  // no write cache modelled
   auto decoded = scsi::decode_cdb(cdb);
   if (!decoded) {
     return check_condition(SenseKey::illegal_request,
@@ -107,8 +131,18 @@ ScsiReply ScsiArray::dispatch(sg4::Host* initiator, const std::string& lun, cons
   return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);  // service action not implemented
 }
 
+// READ CAPACITY(16) data (SBC-3): last LBA, block length; 32 bytes.
+ScsiReply ScsiArray::read_capacity(std::span<const std::uint8_t> cdb) const {
+  ScsiReply reply;
+  reply.data.assign(32, 0);
+  scsi::put_be(reply.data, 0, 8, kLunBytes / block_bytes() - 1);
+  scsi::put_be(reply.data, 8, 4, block_bytes());
+  reply.data.resize(std::min<std::size_t>(reply.data.size(), scsi::get_be32(cdb, 10)));
+  return reply;
+}
+
 // Counts a command as received, whatever the answer.
-void ScsiArray::count(const scsi::Bytes& cdb) {
+void ScsiArray::count(std::span<const std::uint8_t> cdb) {
   if (cdb.empty()) return;
   std::uint8_t action = cdb.size() > 1 ? cdb[1] & 0x1F : 0;
   if (cdb[0] == static_cast<std::uint8_t>(scsi::Opcode::inquiry)) ++counters_.inquiries;
@@ -135,18 +169,54 @@ ScsiReply ScsiArray::inquiry(const scsi::Cdb& cdb, const std::string& lun) {
     standard.product = "SIM-ARRAY";
     standard.revision = "0001";
     reply.data = scsi::encode_standard_inquiry(standard);
-  } else if (cdb.page_code == 0x83) {
-    scsi::DeviceIdentificationVpd page;
-    page.designators.push_back(designator(lun));
-    luns_by_designator_[page.designators.back().value] = lun;
-    reply.data = scsi::encode_device_identification_vpd(page);
-  } else if (cdb.page_code == 0x8F && (spec_.copy.xcopy || spec_.copy.odx)) {
-    reply.data = third_party_copy_page();
   } else {
-    return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);
+    reply = vpd_page(cdb.page_code, lun);
   }
   if (reply.data.size() > cdb.allocation_length) reply.data.resize(cdb.allocation_length);
   return reply;
+}
+
+// A VPD page's bytes (SPC-4 7.8), or INVALID FIELD IN CDB for one it lacks.
+ScsiReply ScsiArray::vpd_page(std::uint8_t page, const std::string& lun) {
+  const bool third_party_copy = spec_.copy.xcopy || spec_.copy.odx;
+  ScsiReply reply;
+  auto header = [&](std::size_t length) {  // device type 0 (block), page code, page length
+    reply.data.assign(4 + length, 0);
+    reply.data[1] = page;
+    scsi::put_be(reply.data, 2, 2, length);
+  };
+  switch (page) {
+    case 0x00: {  // Supported VPD Pages
+      std::vector<std::uint8_t> pages{0x00, 0x80, 0x83};
+      if (third_party_copy) pages.push_back(0x8F);
+      pages.push_back(0xB0);
+      header(pages.size());
+      std::copy(pages.begin(), pages.end(), reply.data.begin() + 4);
+      return reply;
+    }
+    case 0x80: {  // Unit Serial Number: the designator's hash, as hex
+      std::string serial = scsi::designator_hex(designator(lun)).substr(8, 16);
+      header(serial.size());
+      std::copy(serial.begin(), serial.end(), reply.data.begin() + 4);
+      return reply;
+    }
+    case 0x83: {
+      scsi::DeviceIdentificationVpd identification;
+      identification.designators.push_back(designator(lun));
+      luns_by_designator_[identification.designators.back().value] = lun;
+      reply.data = scsi::encode_device_identification_vpd(identification);
+      return reply;
+    }
+    case 0x8F:
+      if (!third_party_copy) break;
+      reply.data = third_party_copy_page();
+      return reply;
+    case 0xB0:  // Block Limits (SBC-3 6.6.4): every limit 0, "not reported"
+      header(0x3C);
+      return reply;
+    default: break;
+  }
+  return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);
 }
 
 // NAA 6 (IEEE Registered Extended) designator: LIO's OUI and a hash of the
@@ -218,7 +288,7 @@ ScsiReply ScsiArray::check_condition(SenseKey key, scsi::AdditionalSense code, s
   sense.key = key;
   sense.code = code;
   sense.command_specific = command_specific;
-  return {ScsiStatus::check_condition, {}, scsi::encode_fixed_sense(sense)};
+  return {scsi::status::check_condition, {}, scsi::encode_fixed_sense(sense)};
 }
 
 void ScsiArray::expire_tokens() {

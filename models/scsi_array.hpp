@@ -1,14 +1,18 @@
 // SCSI array model (FC or iSCSI front end, flash or disk back end, an
-// internal copy manager), composed of SimGrid activities. Copy-offload
-// commands arrive as real bytes (CDB + parameter list, encoded by the
-// initiator with engine/scsi/) and are decoded with the same module; the
-// answers are encoded data-in or fixed-format sense, as a real array's
-// (SPC-4 / SBC-3; limits from shared/PROTOCOLS.md):
-//  - READ / WRITE: the host-mediated path; the command crosses the front-end
-//    link, the back end and the data transfer run at once, status returns.
-//  - INQUIRY: 3PC bit; VPD 0x83 (one NAA designator per LUN, which names the
-//    LUN in EXTENDED COPY's 0xE4 descriptors) and 0x8F (supported commands,
-//    ROD token limits, parameter data, general copy operations).
+// internal copy manager), composed of SimGrid activities. Every command
+// arrives as real bytes (CDB + data-out, encoded by the engine's
+// ScsiLunTarget through sim/targets/scsi_array_transport.hpp) and is decoded
+// with engine/scsi/; the answers are encoded data-in or fixed-format sense,
+// as a real array's (SPC-4 / SBC-3):
+//  - READ(16) / WRITE(16): the host-mediated path; the command crosses the
+//    front-end link, the back end and the data transfer run at once, status
+//    returns. The data's size comes from the CDB; no bytes are carried.
+//  - READ CAPACITY(16): kLunBytes in blocks of block_size (every LUN the same).
+//  - INQUIRY: 3PC bit; VPD 0x00 (supported pages), 0x80 (unit serial),
+//    0x83 (one NAA designator per LUN, which names the LUN in EXTENDED
+//    COPY's 0xE4 descriptors), 0xB0 (Block Limits: no limits reported) and
+//    0x8F (supported commands, ROD token limits, parameter data, general
+//    copy operations). SYNCHRONIZE CACHE: GOOD (no cache modelled).
 //  - EXTENDED COPY (LID1, VMware VAAI "XCOPY"): block-to-block segments of at
 //    most max_segment bytes and 65,535 blocks, at most
 //    max_segment_descriptors per command (LIO: 1); the copy manager runs at
@@ -27,12 +31,16 @@
 // Data never crosses the front end for offloaded copies: only commands,
 // parameter lists, data-in and status (encoded bytes plus command_bytes of
 // framing each way). Every command costs the controller per_op CPU.
+// Copy limits default to Linux LIO's (drivers/target/target_core_xcopy.c:
+// 1 segment descriptor, 256 MB maximum segment, 1 concurrent copy).
 // Assumptions: all LUNs share one back end; no cache or thin provisioning;
-// held results are kept per initiator and list identifier until read.
+// held results and unit attentions are kept per initiator host (one FC
+// initiator port: one I_T nexus per array) and list identifier until read.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -43,6 +51,7 @@
 #include "engine/scsi/receive_copy_results.hpp"
 #include "engine/scsi/rod_token.hpp"
 #include "engine/scsi/sense.hpp"
+#include "engine/scsi/status.hpp"
 #include "engine/scsi/vpd_device_identification.hpp"
 #include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
@@ -67,15 +76,14 @@ struct ScsiCounters {
   double unit_attentions = 0;        ///< commands answered UNIT ATTENTION (not run)
 };
 
-/// SCSI status byte (SAM-5) of the answers modelled here.
-enum class ScsiStatus : std::uint8_t {
-  good = 0x00,             ///< GOOD
-  check_condition = 0x02,  ///< CHECK CONDITION: sense data follows
-};
+/// Capacity of every simulated LUN, bytes: 64 TiB, the largest VMFS
+/// datastore (VMware vSphere configuration maximums). READ CAPACITY(16)
+/// reports it; the initiator refuses a copy range past it.
+inline constexpr std::uint64_t kLunBytes = std::uint64_t{64} << 40;
 
 /// The array's answer to one command.
 struct ScsiReply {
-  ScsiStatus status = ScsiStatus::good;  ///< SCSI status
+  std::uint8_t status = scsi::status::good;  ///< SCSI status (SAM-5)
   scsi::Bytes data;                      ///< data-in (INQUIRY, RECEIVE COPY RESULTS, RRTI), cut to the allocation length
   scsi::Bytes sense;                     ///< fixed-format sense data with CHECK CONDITION
 };
@@ -84,17 +92,12 @@ struct ScsiReply {
 class ScsiArray {
  public:
   ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network);
-  /// READ of `bytes` to `initiator` (blocks the calling actor).
-  void read(sg4::Host* initiator, double bytes);
-  /// WRITE of `bytes` from `initiator`.
-  void write(sg4::Host* initiator, double bytes);
-  /// A command with no data (TEST UNIT READY, READ CAPACITY, SYNCHRONIZE CACHE...).
-  void command(sg4::Host* initiator);
-  /// Sends `cdb` and its parameter list from `initiator` to LUN `lun`, runs
-  /// the command and returns the answer (blocks the calling actor, which runs
-  /// on `initiator`).
-  ScsiReply execute(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb,
-                    const scsi::Bytes& parameters = {});
+  /// Sends `cdb` and its data-out (a parameter list; empty for WRITE(16),
+  /// whose size the CDB gives) from `initiator` to LUN `lun`, runs the
+  /// command and returns the answer (blocks the calling actor, which runs on
+  /// `initiator`).
+  ScsiReply execute(sg4::Host* initiator, const std::string& lun, std::span<const std::uint8_t> cdb,
+                    std::span<const std::uint8_t> parameters = {});
 
   /// Expires every ROD token now (fault injection).
   void expire_tokens();
@@ -113,8 +116,6 @@ class ScsiArray {
   const DiskModel& disk() const { return disk_; }
   /// Command counts so far.
   const ScsiCounters& counters() const { return counters_; }
-  /// Which copy offloads it implements, and their limits.
-  const sim::ScsiCopySpec& copy_spec() const { return spec_.copy; }
   /// Logical block size of its LUNs, bytes.
   std::uint32_t block_bytes() const { return static_cast<std::uint32_t>(spec_.block_bytes); }
   /// Most blocks one segment descriptor may carry here (MAXIMUM SEGMENT LENGTH and the 16-bit count).
@@ -123,7 +124,7 @@ class ScsiArray {
  private:
   /// Results kept for RECEIVE COPY RESULTS / RRTI under one list identifier.
   struct Held {
-    scsi::CopyStatus copy;                 ///< EXTENDED COPY status
+    scsi::Lid1CopyStatus copy;             ///< EXTENDED COPY status
     scsi::FailedSegmentDetails failed;     ///< EXTENDED COPY failure, if any
     scsi::RodTokenInformation token_info;  ///< POPULATE TOKEN / WRITE USING TOKEN status
   };
@@ -136,13 +137,18 @@ class ScsiArray {
   };
   using HeldKey = std::pair<sg4::Host*, std::uint32_t>;
 
-  ScsiReply dispatch(sg4::Host* initiator, const std::string& lun, const scsi::Bytes& cdb, const scsi::Bytes& parameters);
-  void count(const scsi::Bytes& cdb);
+  ScsiReply dispatch(sg4::Host* initiator, const std::string& lun, std::span<const std::uint8_t> cdb,
+                     std::span<const std::uint8_t> parameters);
+  bool unit_attention_pending(sg4::Host* initiator) const;
+  ScsiReply block_io(sg4::Host* initiator, bool write, std::uint64_t lba, std::uint32_t blocks);
+  ScsiReply read_capacity(std::span<const std::uint8_t> cdb) const;
+  ScsiReply vpd_page(std::uint8_t page, const std::string& lun);
+  void count(std::span<const std::uint8_t> cdb);
   ScsiReply inquiry(const scsi::Cdb& cdb, const std::string& lun);
-  ScsiReply extended_copy(sg4::Host* initiator, const scsi::Bytes& parameters);
+  ScsiReply extended_copy(sg4::Host* initiator, std::span<const std::uint8_t> parameters);
   ScsiReply receive_copy_results(sg4::Host* initiator, const scsi::Cdb& cdb);
-  ScsiReply populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters);
-  ScsiReply write_using_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters);
+  ScsiReply populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, std::span<const std::uint8_t> parameters);
+  ScsiReply write_using_token(sg4::Host* initiator, const scsi::Cdb& cdb, std::span<const std::uint8_t> parameters);
   ScsiReply receive_rod_token_information(sg4::Host* initiator, const scsi::Cdb& cdb);
   ScsiReply check_condition(scsi::SenseKey key, scsi::AdditionalSense code, std::uint32_t command_specific = 0);
   bool take_segment_failure();

@@ -15,13 +15,12 @@ using scsi::SenseKey;
 namespace {
 
 constexpr std::uint8_t kNoListId = 3;  // LIST ID USAGE 11b: nothing held
-constexpr std::uint8_t kCheckCondition = 0x02;
 
 std::uint64_t token_id(const scsi::RodToken& token) { return scsi::get_be64(token, 8); }
 
 }  // namespace
 
-ScsiReply ScsiArray::extended_copy(sg4::Host* initiator, const scsi::Bytes& parameters) {
+ScsiReply ScsiArray::extended_copy(sg4::Host* initiator, std::span<const std::uint8_t> parameters) {
   auto list = scsi::decode_extended_copy(parameters);
   if (!list) return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_parameter_list);
   if (list->targets.size() > 2) return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_parameter_list);
@@ -58,7 +57,7 @@ ScsiReply ScsiArray::extended_copy(sg4::Host* initiator, const scsi::Bytes& para
   }
   held->copy.status = scsi::CopyManagerStatus::completed_with_errors;
   ScsiReply reply = check_condition(SenseKey::copy_aborted, scsi::asc::third_party_device_failure, index);
-  held->failed = {true, kCheckCondition, reply.sense};
+  held->failed = {true, scsi::status::check_condition, reply.sense};
   return reply;
 }
 
@@ -81,7 +80,7 @@ ScsiReply ScsiArray::receive_copy_results(sg4::Host* initiator, const scsi::Cdb&
   return reply;
 }
 
-ScsiReply ScsiArray::populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters) {
+ScsiReply ScsiArray::populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, std::span<const std::uint8_t> parameters) {
   auto list = scsi::decode_populate_token(parameters);
   if (!list || list->ranges.empty() || list->ranges.size() > 8) {
     return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_parameter_list);
@@ -112,7 +111,7 @@ ScsiReply ScsiArray::populate_token(sg4::Host* initiator, const scsi::Cdb& cdb, 
   return {};
 }
 
-ScsiReply ScsiArray::write_using_token(sg4::Host* initiator, const scsi::Cdb& cdb, const scsi::Bytes& parameters) {
+ScsiReply ScsiArray::write_using_token(sg4::Host* initiator, const scsi::Cdb& cdb, std::span<const std::uint8_t> parameters) {
   auto list = scsi::decode_write_using_token(parameters);
   if (!list || list->ranges.empty()) {
     return check_condition(SenseKey::illegal_request, scsi::asc::invalid_field_in_parameter_list);
@@ -149,7 +148,7 @@ ScsiReply ScsiArray::write_using_token(sg4::Host* initiator, const scsi::Cdb& cd
     scsi::RodTokenInformation& info = held->token_info;
     if (failed) {
       info.status = scsi::CopyOperationStatus::completed_with_errors;
-      info.extended_copy_completion_status = kCheckCondition;
+      info.extended_copy_completion_status = scsi::status::check_condition;
       info.sense = check_condition(SenseKey::copy_aborted, scsi::asc::third_party_device_failure).sense;
     } else {
       info.status = scsi::CopyOperationStatus::completed;
@@ -163,7 +162,7 @@ ScsiReply ScsiArray::write_using_token(sg4::Host* initiator, const scsi::Cdb& cd
     work();
     auto info = held->token_info;
     if (info.status != scsi::CopyOperationStatus::completed) {
-      return {ScsiStatus::check_condition, {}, info.sense};
+      return {scsi::status::check_condition, {}, info.sense};
     }
   }
   return {};
@@ -178,7 +177,7 @@ ScsiReply ScsiArray::receive_rod_token_information(sg4::Host* initiator, const s
   } else {
     held_.erase(it);  // a finished operation's status is reported once
   }
-  ScsiReply reply{ScsiStatus::good, scsi::encode_rod_token_information(info), {}};
+  ScsiReply reply{scsi::status::good, scsi::encode_rod_token_information(info), {}};
   if (reply.data.size() > cdb.allocation_length) reply.data.resize(cdb.allocation_length);
   return reply;
 }

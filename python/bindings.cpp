@@ -5,11 +5,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "engine/engine.hpp"
+#include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "sim/scenario.hpp"
@@ -70,6 +72,8 @@ py::dict status_dict(const offload::CopyStatus& s, offload::TimeNs now_ns) {
   d["operations"] = s.operations;
   d["source_fs"] = s.source_fs;
   d["destination_fs"] = s.destination_fs;
+  d["destination_left"] = std::string(offload::destination_left_name(s.destination_left));
+  d["destination_left_bytes"] = s.destination_left_bytes;
   d["error"] = s.error ? py::object(error_dict(*s.error)) : py::object(py::none());
   return d;
 }
@@ -95,6 +99,7 @@ class PyEngine {
                                  .destination_offset = destination_offset, .length = length, .method = *choice,
                                  .overwrite = overwrite, .atomic = atomic};
     auto& eng = engine();
+    submitted_ = true;
     std::expected<offload::Cookie, offload::CopyError> cookie;
     {
       py::gil_scoped_release release;
@@ -134,14 +139,34 @@ class PyEngine {
   /// Copies not yet ended.
   std::size_t active() const { return engine().active(); }
 
+  /// Test hook (engine/op_gate.hpp): from the next operation on, lets
+  /// `ops_before` operations run, then holds the rest until _release().
+  /// Before the first submit only.
+  void hold_after(std::uint64_t ops_before) {
+    if (submitted_) throw std::runtime_error("_hold_after: call it before the first submit");
+    gate_.hold_at(offload::HoldPoint{.ops_before = ops_before});
+    runtime_.set_gate(&gate_);
+  }
+  /// Test hook: waits (GIL released) until an operation is held; False after `timeout` seconds.
+  bool wait_held(double timeout) {
+    py::gil_scoped_release release;
+    return gate_.wait_held(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(timeout)));
+  }
+  /// Test hook: lets held operations go; the gate holds nothing more.
+  void release_hold() { gate_.release(); }
+
   /// Cancels what still runs and waits for it (GIL released).
   void close() {
     py::gil_scoped_release release;
+    gate_.release();  // the engine waits for held operations
     engine_.reset();
   }
 
   /// Same as close(), with the GIL held (the workers never take it).
-  ~PyEngine() { engine_.reset(); }
+  ~PyEngine() {
+    gate_.release();
+    engine_.reset();
+  }
 
  private:
   /// The engine; RuntimeError after close().
@@ -150,6 +175,8 @@ class PyEngine {
     return *engine_;
   }
 
+  offload::OpGate gate_;  // declared before the runtime: outlives its workers
+  bool submitted_ = false;
   mutable offload::RealRuntime runtime_;
   offload::PosixFileFactory files_;
   std::unique_ptr<offload::Engine> engine_;  // declared last: destroyed first
@@ -207,6 +234,11 @@ PYBIND11_MODULE(_offloadsim, m) {
       .def("release", &PyEngine::release, py::arg("cookie"), "Forget an ended copy's status.")
       .def("active", &PyEngine::active, "Copies not yet ended.")
       .def("close", &PyEngine::close, "Cancel what still runs and stop the engine.")
+      .def("_hold_after", &PyEngine::hold_after, py::arg("ops_before"),
+           "Tests only: before the first submit, hold every operation after the first ops_before until _release().")
+      .def("_wait_held", &PyEngine::wait_held, py::arg("timeout"),
+           "Tests only: wait (GIL released) until an operation is held; False after timeout seconds.")
+      .def("_release", &PyEngine::release_hold, "Tests only: let held operations go.")
       .def("__enter__", [](PyEngine& e) -> PyEngine& { return e; }, py::return_value_policy::reference)
       .def("__exit__", [](PyEngine& e, py::args) { e.close(); });
 

@@ -12,10 +12,12 @@ packages=(
   python3-numpy python3-pandas python3-matplotlib python3-nbconvert
   python3-nbclient python3-ipykernel python3-pytest jupyter-core jupyter-nbconvert
   python3-distributed
+  python3-scipy                       # bench/guest_model_vs_real.sh: bounded least squares
   xfsprogs btrfs-progs e2fsprogs util-linux coreutils
   chromium chromium-driver
   qemu-system-x86 busybox-static kmod cpio gzip
   libwrap0 libtirpc3 libgssapi-krb5-2   # libraries of the nfs-utils binaries copied into the NFS guest
+  iproute2                            # its libraries, for the ip and tc copied into the guests (OFFLOAD_GUEST_VETH=1)
   libiscsi-dev libiscsi-bin tgt
   clang libclang-rt-14-dev llvm
   clang-19 libclang-rt-19-dev

@@ -6,8 +6,9 @@
 //  - nfs_server_restart: the server goes down, then comes back after
 //    `duration` with its state lost (models/nfs_server.hpp).
 //  - cb_offload_lost: from `at`, the server drops its next `count` CB_OFFLOADs.
-//  - odx_token_expire / xcopy_segment_fail: the array's expire_tokens() /
-//    fail_next_segment() hooks (models/scsi_array.hpp).
+//  - odx_token_expire / xcopy_segment_fail / unit_attention: the array's
+//    expire_tokens() / fail_next_segment() / raise_unit_attention() hooks
+//    (models/scsi_array.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -2,8 +2,9 @@
 
 #include <cerrno>
 
-#include "models/scsi_lun_target.hpp"
 #include "models/sim_file_target.hpp"
+#include "sim/targets/fault_counted_target.hpp"
+#include "sim/targets/scsi_array_transport.hpp"
 
 namespace offload::sim {
 
@@ -212,10 +213,22 @@ std::pair<double, double> Platform::client_and_server_cpu_s() const {
   return {client, server};
 }
 
+SimTargetFactory::SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
+    : platform_(platform), client_(client), nfs_async_(nfs_async),
+      luns_([this](const std::string& address) { return open_lun(address); }) {}
+
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
   auto target = open_target(request);
   if (target) tallies_[request.destination] = dynamic_cast<models::FaultCounted&>(**target).tally;
   return target;
+}
+
+// "ARRAY:LUN" as a transport to that array from this host.
+std::expected<std::unique_ptr<ScsiTransport>, CopyError> SimTargetFactory::open_lun(const std::string& address) {
+  auto colon = address.find(':');
+  models::ScsiArray* array = colon == std::string::npos ? nullptr : platform_.array(address.substr(0, colon));
+  if (array == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated array"});
+  return std::make_unique<ScsiArrayTransport>(*array, address, address.substr(colon + 1), client_.host, *client_.cpu);
 }
 
 std::shared_ptr<const models::FaultTally> SimTargetFactory::tally(const std::string& destination) const {
@@ -237,20 +250,13 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
   };
   if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
   auto array_of = [&](const std::string& address) { return platform_.array(address.substr(0, address.find(':'))); };
-  if (models::ScsiArray* source_array = array_of(request.source)) {
-    models::ScsiArray* destination_array = array_of(request.destination);
-    if (destination_array == nullptr) {
+  if (array_of(request.source) != nullptr) {
+    if (array_of(request.destination) == nullptr) {
       return std::unexpected(CopyError{EINVAL, request.destination, "a LUN copies only to a LUN"});
     }
-    TargetInfo info;
-    info.source_size = request.source_offset + *request.length;
-    info.source_range = {request.source_offset, *request.length};
-    info.destination_offset = request.destination_offset;
-    info.source_fs = info.destination_fs = "scsi";
-    auto lun = [](const std::string& address) { return address.substr(address.find(':') + 1); };
-    return std::make_unique<models::ScsiLunTarget>(client_.host, *client_.cpu, *source_array, *destination_array,
-                                                   lun(request.source), lun(request.destination),
-                                                   scsi_sessions_[source_array], info);
+    auto target = luns_.open(request);
+    if (!target) return std::unexpected(target.error());
+    return std::make_unique<FaultCountedTarget>(std::move(*target));
   }
   auto source = endpoint(request.source);
   if (!source) return std::unexpected(source.error());

@@ -15,12 +15,12 @@
 #include <simgrid/s4u.hpp>
 
 #include "engine/target.hpp"
+#include "engine/targets/scsi_lun.hpp"
 #include "models/cpu.hpp"
 #include "models/local_fs.hpp"
 #include "models/network.hpp"
 #include "models/nfs_server.hpp"
 #include "models/scsi_array.hpp"
-#include "models/scsi_lun_target.hpp"
 #include "sim/bottleneck.hpp"
 #include "sim/scenario.hpp"
 
@@ -78,18 +78,18 @@ class Platform {
 class SimTargetFactory final : public TargetFactory {
  public:
   /// `nfs_async` forces the COPY mode of every server (nullopt: theirs).
-  SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
-      : platform_(platform), client_(client), nfs_async_(nfs_async) {}
+  SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async);
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open(const CopyRequest& request) override;
   /// What faults did to the copy to `destination` (nullptr if never opened).
   std::shared_ptr<const models::FaultTally> tally(const std::string& destination) const;
 
  private:
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open_target(const CopyRequest& request);
+  std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun(const std::string& address);
   Platform& platform_;
   SimHost& client_;
   std::optional<bool> nfs_async_;
-  std::map<models::ScsiArray*, models::ScsiSession> scsi_sessions_;  // what this host's initiator learned per array
+  ScsiLunFactory luns_;  // the engine's LUN target over simulated arrays: this host's initiator
   std::map<std::string, std::shared_ptr<models::FaultTally>> tallies_;  // by destination
 };
 

@@ -18,6 +18,7 @@
 
 #include "engine/units.hpp"
 #include "sim/scenario.hpp"
+#include "sim/scenario_checks.hpp"
 
 extern char** environ;
 
@@ -71,6 +72,9 @@ double shared_link_bytes(const nlohmann::json& run) {
 
 nlohmann::json run_scenario_file(const RunnerOptions& options) {
   ScenarioSet set = load_scenario_file(options.scenario_file);
+  // Refused before any run starts, in one line, rather than std::bad_alloc inside SimGrid.
+  const double available = available_memory_bytes();
+  for (const Scenario& point : set.points) check_memory(point, available);
   char pattern[] = "/tmp/offload-sim-XXXXXX";
   if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory");
   std::string scratch = pattern;

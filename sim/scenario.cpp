@@ -1,4 +1,5 @@
 #include "sim/scenario.hpp"
+#include "sim/scenario_checks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -227,7 +228,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
     }
     for (const std::string& m : f.texts("methods")) {
       auto variant = parse_method_variant(m);
-      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, scsi-xcopy, scsi-odx, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
+      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, scsi-xcopy or xcopy, scsi-odx or odx, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
       s.methods.push_back(*variant);
     }
     if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");
@@ -385,7 +386,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
       auto colon = endpoint.find(':');
       std::string server = colon == std::string::npos ? "" : endpoint.substr(0, colon);
       if (colon == std::string::npos || endpoint.size() == colon + 1) {
-        f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path or local:/path");
+        f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path, local:/path or ARRAY:lunN");
       }
       if (server == "local" && !host->disk) f.bad(f.need(key), key, "host '" + c.on + "' has no disk for local:");
       if (array_names.contains(server) && !endpoint.substr(colon + 1).starts_with("lun")) {
@@ -411,6 +412,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
   }
   read_faults(root, top, s);
   top.reject_unknown();
+  check_derived_names(s);
   return s;
 }
 

@@ -27,7 +27,7 @@ struct HostEngine {  // one engine per simulated host, as on a real machine
 
 struct CopyRecord {
   std::string host;
-  int copy_spec = 0;
+  int copy_entry = 0;  // index of its [[copy]] entry in the scenario
   int index = 0;
   std::string from;
   std::string to;
@@ -41,7 +41,7 @@ nlohmann::json record_json(const CopyRecord& r) {
   double start = static_cast<double>(r.status.submitted_ns) / 1e9;
   double end = static_cast<double>(r.status.finished_ns) / 1e9;
   double latency = end - start;
-  nlohmann::json json{{"host", r.host},           {"copy", r.copy_spec + 1}, {"bytes_done", r.status.bytes_done},
+  nlohmann::json json{{"host", r.host},           {"copy", r.copy_entry + 1}, {"bytes_done", r.status.bytes_done},
                       {"index", r.index},         {"from", r.from},
                       {"to", r.to},               {"size_bytes", r.size_bytes},
                       {"state", state_name(r.status.state)},

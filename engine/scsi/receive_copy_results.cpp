@@ -23,7 +23,7 @@ bool OperatingParameters::implements(std::uint8_t code) const {
          implemented_descriptor_codes.end();
 }
 
-Bytes encode_copy_status(const CopyStatus& status) {
+Bytes encode_copy_status(const Lid1CopyStatus& status) {
   Bytes out(12, 0);
   put_be(out, 0, 4, 8);
   out[4] = static_cast<std::uint8_t>((status.held_data_discarded ? 0x80 : 0) | (static_cast<std::uint8_t>(status.status) & 0x7F));
@@ -33,14 +33,14 @@ Bytes encode_copy_status(const CopyStatus& status) {
   return out;
 }
 
-Decoded<CopyStatus> decode_copy_status(std::span<const std::uint8_t> in) {
+Decoded<Lid1CopyStatus> decode_copy_status(std::span<const std::uint8_t> in) {
   constexpr std::string_view kFormat = "RECEIVE COPY RESULTS copy status";
   auto available = available_data(in, kFormat);
   if (!available) return pass_on(available.error());
   if (*available < 8) {
     return decode_error(kFormat, "AVAILABLE DATA (bytes 0-3)", "is " + std::to_string(*available) + ", must be at least 8");
   }
-  CopyStatus status;
+  Lid1CopyStatus status;
   status.held_data_discarded = (in[4] & 0x80) != 0;
   std::uint8_t value = in[4] & 0x7F;
   if (value > 0x02) {

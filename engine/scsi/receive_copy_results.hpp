@@ -19,14 +19,15 @@ enum class CopyManagerStatus : std::uint8_t {
   completed_with_errors = 0x02,  ///< completed with errors (see failed segment details)
 };
 
-/// Copy status (service action 0x00): 12 bytes.
-struct CopyStatus {
+/// RECEIVE COPY STATUS (LID1) data (service action 0x00): 12 bytes. Not the
+/// engine's offload::CopyStatus (a whole copy's progress).
+struct Lid1CopyStatus {
   bool held_data_discarded = false;  ///< HDD, byte 4 bit 7
   CopyManagerStatus status = CopyManagerStatus::in_progress;  ///< byte 4 bits 6-0
   std::uint16_t segments_processed = 0;  ///< bytes 5-6
   std::uint8_t transfer_count_units = 0;  ///< byte 7: 0 bytes, 1 KiB, 2 MiB ..., 0xF1 destination blocks
   std::uint32_t transfer_count = 0;       ///< bytes 8-11, in transfer_count_units
-  friend bool operator==(const CopyStatus&, const CopyStatus&) = default;
+  friend bool operator==(const Lid1CopyStatus&, const Lid1CopyStatus&) = default;
 };
 
 /// Operating parameters (service action 0x03): the copy manager's limits.
@@ -59,9 +60,9 @@ struct FailedSegmentDetails {
 };
 
 /// Copy status bytes.
-Bytes encode_copy_status(const CopyStatus& status);
+Bytes encode_copy_status(const Lid1CopyStatus& status);
 /// Decodes copy status; rejects short data and unknown status values.
-Decoded<CopyStatus> decode_copy_status(std::span<const std::uint8_t> data);
+Decoded<Lid1CopyStatus> decode_copy_status(std::span<const std::uint8_t> data);
 
 /// Operating parameters bytes.
 Bytes encode_operating_parameters(const OperatingParameters& parameters);

@@ -21,6 +21,9 @@ std::string_view asc_name(AdditionalSense code) {
   if (code == asc::lba_out_of_range) return "LOGICAL BLOCK ADDRESS OUT OF RANGE";
   if (code == asc::power_on_reset) return "POWER ON, RESET, OR BUS DEVICE RESET OCCURRED";
   if (code == asc::luns_changed) return "REPORTED LUNS DATA HAS CHANGED";
+  if (code == asc::write_protected) return "WRITE PROTECTED";
+  if (code == asc::space_allocation_failed) return "SPACE ALLOCATION FAILED WRITE PROTECT";
+  if (code == asc::unrecovered_read_error) return "UNRECOVERED READ ERROR";
   return "";
 }
 

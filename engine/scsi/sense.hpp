@@ -44,6 +44,9 @@ inline constexpr AdditionalSense third_party_device_failure{0x0D, 0x01};      //
 inline constexpr AdditionalSense lba_out_of_range{0x21, 0x00};              ///< LOGICAL BLOCK ADDRESS OUT OF RANGE
 inline constexpr AdditionalSense power_on_reset{0x29, 0x00};                ///< POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
 inline constexpr AdditionalSense luns_changed{0x3F, 0x0E};                  ///< REPORTED LUNS DATA HAS CHANGED
+inline constexpr AdditionalSense write_protected{0x27, 0x00};               ///< WRITE PROTECTED
+inline constexpr AdditionalSense space_allocation_failed{0x27, 0x07};       ///< SPACE ALLOCATION FAILED WRITE PROTECT (SBC-3 thin provisioning)
+inline constexpr AdditionalSense unrecovered_read_error{0x11, 0x00};        ///< UNRECOVERED READ ERROR
 }  // namespace asc
 
 /// Decoded sense data, either format.

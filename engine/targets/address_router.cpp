@@ -11,12 +11,13 @@ bool is_lun_address(const std::string& address) {
   return is_iscsi_url(address) || is_scsi_device_path(address) || is_device_node(address);
 }
 
-std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address) {
+std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address,
+                                                                           const IscsiTimeouts& timeouts) {
   if (is_iscsi_url(address)) {
     auto parsed = parse_iscsi_url(address);
     if (!parsed) return std::unexpected(CopyError{EINVAL, address, parsed.error()});
-    auto session = IscsiSession::connect(*parsed);
-    if (!session) return std::unexpected(CopyError{ECONNREFUSED, address, session.error()});
+    auto session = IscsiSession::connect(*parsed, timeouts);
+    if (!session) return std::unexpected(CopyError{session.error().errno_value, address, session.error().message});
     return std::unique_ptr<ScsiTransport>(std::move(*session));
   }
   auto device = SgIoTransport::open(address);

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "engine/targets/iscsi_session.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "engine/targets/scsi_lun.hpp"
 
@@ -15,18 +16,23 @@ namespace offload {
 
 /// True when `address` names a LUN: iscsi://, /dev/sg*, /dev/sd*, or an existing device node.
 bool is_lun_address(const std::string& address);
-/// Opens one LUN address with its transport (libiscsi or SG_IO); the error names the address.
-std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address);
+/// Opens one LUN address with its transport (libiscsi within `timeouts`, or
+/// SG_IO); the error names the address and, for iSCSI, the phase that failed.
+std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address,
+                                                                           const IscsiTimeouts& timeouts = {});
 
 /// Routes each request to the factory for its kind of address.
 class AddressRouter final : public TargetFactory {
  public:
+  /// Routes with the given iSCSI time limits.
+  explicit AddressRouter(IscsiTimeouts iscsi = {})
+      : luns_([iscsi](const std::string& address) { return open_lun_transport(address, iscsi); }) {}
   /// Opens files or LUNs; EINVAL for a file/LUN mix.
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open(const CopyRequest& request) override;
 
  private:
   PosixFileFactory files_;
-  ScsiLunFactory luns_{open_lun_transport};
+  ScsiLunFactory luns_;
 };
 
 }  // namespace offload

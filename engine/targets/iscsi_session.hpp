@@ -6,6 +6,7 @@
 // synchronous calls are not thread-safe on one context.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -31,22 +32,40 @@ struct IscsiAddress {
   friend bool operator==(const IscsiAddress&, const IscsiAddress&) = default;
 };
 
+/// Time limits of an iSCSI session; a phase that runs out fails with
+/// ETIMEDOUT and a message naming it. Defaults: 10 s, 10 s, 60 s.
+struct IscsiTimeouts {
+  double connect_s = 10;  ///< seconds for the TCP connection to the portal
+  double login_s = 10;    ///< seconds for the iSCSI login once connected (RFC 7143 section 6)
+  double command_s = 60;  ///< seconds per SCSI command (libiscsi's PDU timeout: rounded up to whole seconds)
+};
+
+/// Why a connect failed: errno (ETIMEDOUT for a phase that ran out,
+/// ECONNREFUSED, EHOSTUNREACH, ... from the socket, EACCES for a refused
+/// login, EIO otherwise) and the message naming the phase and libiscsi's reason.
+struct IscsiConnectError {
+  int errno_value = EIO;  ///< the cause as an errno
+  std::string message;    ///< "connect to HOST:PORT: ...", "login to IQN at HOST:PORT: ..."
+};
+
 /// True when `text` starts with "iscsi://".
 bool is_iscsi_url(std::string_view text);
-/// Parses `iscsi://HOST:PORT/IQN/LUN` (no user, no discovery); the error names the part.
+/// Parses `iscsi://HOST:PORT/IQN/LUN` (no user, no discovery; HOST may be an
+/// [IPv6] literal; PORT defaults to 3260, 1..65535); the error names the part.
 std::expected<IscsiAddress, std::string> parse_iscsi_url(std::string_view text);
 
 /// A logged-in session to one LUN.
 class IscsiSession final : public ScsiTransport {
  public:
-  /// Connects and logs in; the error says what failed and libiscsi's reason.
-  static std::expected<std::unique_ptr<IscsiSession>, std::string> connect(const IscsiAddress& address);
+  /// Connects and logs in within `timeouts`; the error says which phase
+  /// failed and libiscsi's reason. Commands then time out after
+  /// `timeouts.command_s` (ETIMEDOUT through the transport's outcome).
+  static std::expected<std::unique_ptr<IscsiSession>, IscsiConnectError> connect(const IscsiAddress& address,
+                                                                                const IscsiTimeouts& timeouts = {});
   ~IscsiSession() override;
   IscsiSession(const IscsiSession&) = delete;
   IscsiSession& operator=(const IscsiSession&) = delete;
 
-  /// The address it is logged in to.
-  [[nodiscard]] const IscsiAddress& iscsi_address() const { return address_; }
   /// "iscsi://PORTAL/IQN/LUN".
   [[nodiscard]] std::string address() const override { return address_.url(); }
   /// The URL: one LUN per portal, target and number.

@@ -1,139 +1,11 @@
 #include "engine/targets/scsi_lun.hpp"
 
-#include <algorithm>
-#include <atomic>
 #include <cerrno>
 
-#include "engine/scsi/cdb.hpp"
-#include "engine/scsi/xcopy_lid1.hpp"
-#include "engine/targets/scsi_lun_profile.hpp"
+#include "engine/targets/scsi_lun_target.hpp"
 
 namespace offload {
 namespace {
-
-std::int64_t bytes_or_errno(const ScsiOutcome& outcome, std::uint64_t bytes) {
-  return outcome.good() ? static_cast<std::int64_t>(bytes) : -static_cast<std::int64_t>(outcome.to_errno());
-}
-
-// One open endpoint: a session and what its LUN said at open.
-struct Lun {
-  std::shared_ptr<ScsiTransport> session;
-  LunProfile profile;
-};
-
-class ScsiLunTarget final : public CopyTarget {
- public:
-  ScsiLunTarget(Lun source, Lun destination, bool same_lun, std::string xcopy_refusal, TargetInfo info)
-      : source_(std::move(source)), destination_(std::move(destination)), same_lun_(same_lun),
-        xcopy_refusal_(std::move(xcopy_refusal)), info_(std::move(info)) {}
-
-  const TargetInfo& info() const override { return info_; }
-
-  OpResult map_data(ByteRange range) override {  // a LUN has no holes the host can see
-    OpResult result;
-    if (range.length > 0) result.extents.push_back(range);
-    return result;
-  }
-
-  OpResult read(const Op& op) override {
-    return transfer(op, [&](std::uint64_t lba, std::uint32_t blocks, std::span<std::byte> piece) {
-      return source_.session->read(lba, blocks, block_bytes(), piece);
-    }, op.source_offset, "READ(16)");
-  }
-
-  OpResult write(const Op& op) override {
-    return transfer(op, [&](std::uint64_t lba, std::uint32_t blocks, std::span<std::byte> piece) {
-      return destination_.session->write(lba, blocks, block_bytes(), piece);
-    }, op.destination_offset, "WRITE(16)");
-  }
-
-  OpResult xcopy(const Op& op) override {
-    if (!xcopy_refusal_.empty()) return {.value = -EOPNOTSUPP, .detail = xcopy_refusal_};
-    if (interrupted_.load()) return {.value = -ECANCELED};
-    const std::uint32_t bs = block_bytes();
-    scsi::ExtendedCopyList list;
-    list.list_id_usage = source_.profile.copy_parameters && source_.profile.copy_parameters->supports_no_list_id ? 3 : 0;
-    list.list_id = list.list_id_usage == 3 ? 0 : next_list_id_.fetch_add(1);
-    const scsi::Designator& source_id = *source_.profile.identification->best_for_copy();
-    list.targets.push_back(scsi::identification_descriptor(source_id, bs));
-    std::uint16_t destination_index = 0;
-    if (!same_lun_) {
-      list.targets.push_back(scsi::identification_descriptor(*destination_.profile.identification->best_for_copy(), bs));
-      destination_index = 1;
-    }
-    const std::uint64_t segment_bytes = source_.profile.xcopy_segment_bytes();
-    const std::size_t max_segments = source_.profile.xcopy_max_segments(list.targets.size());
-    std::uint64_t planned = 0;
-    while (planned < op.length && list.segments.size() < max_segments) {
-      std::uint64_t bytes = std::min(segment_bytes, op.length - planned);
-      list.segments.push_back({.source_index = 0, .destination_index = destination_index,
-                               .blocks = static_cast<std::uint16_t>(bytes / bs),
-                               .source_lba = (op.source_offset + planned) / bs,
-                               .destination_lba = (op.destination_offset + planned) / bs});
-      planned += bytes;
-    }
-    scsi::Bytes parameters = scsi::encode_extended_copy(list);
-    scsi::Bytes cdb = scsi::extended_copy_lid1_cdb(static_cast<std::uint32_t>(parameters.size()));
-    ScsiOutcome outcome = source_.session->command(cdb, parameters, {});
-    if (!outcome.good()) {
-      return {.value = -static_cast<std::int64_t>(outcome.to_errno()),
-              .detail = "EXTENDED COPY to " + source_.session->address() + ": " + outcome.describe()};
-    }
-    return {.value = static_cast<std::int64_t>(planned)};
-  }
-
-  OpResult zero_range(const Op& op) override { return {.value = static_cast<std::int64_t>(op.length)}; }
-
-  OpResult finish() override {  // SYNCHRONIZE CACHE(10) on the destination
-    scsi::Bytes cdb(10, 0);
-    cdb[0] = 0x35;
-    ScsiOutcome outcome = destination_.session->command(cdb, {}, {});
-    if (outcome.good() || outcome.invalid_operation_code()) return {};
-    return {.value = -static_cast<std::int64_t>(outcome.to_errno()), .detail = "SYNCHRONIZE CACHE: " + outcome.describe()};
-  }
-
-  OpResult abort() override { return {}; }  // blocks already written stay written: there is no name to undo
-
-  void interrupt() override { interrupted_.store(true); }
-
- private:
-  std::uint32_t block_bytes() const { return source_.profile.block_bytes; }
-
-  // Moves op.length bytes in commands no longer than the LUN's maximum transfer.
-  template <class Io>
-  OpResult transfer(const Op& op, Io io, std::uint64_t offset, const char* name) {
-    const std::uint32_t bs = block_bytes();
-    std::uint64_t limit_blocks = 1U << 14;  // 8 MiB at 512 bytes: below every target's burst limits seen
-    for (const Lun* lun : {&source_, &destination_}) {
-      if (lun->profile.max_transfer_blocks != 0) limit_blocks = std::min<std::uint64_t>(limit_blocks, lun->profile.max_transfer_blocks);
-      if (std::uint64_t bytes = lun->session->max_transfer_bytes(); bytes != 0) {
-        limit_blocks = std::min<std::uint64_t>(limit_blocks, std::max<std::uint64_t>(1, bytes / bs));
-      }
-    }
-    std::uint64_t done = 0;
-    while (done < op.length) {
-      if (interrupted_.load()) return {.value = done > 0 ? static_cast<std::int64_t>(done) : -ECANCELED};
-      std::uint64_t blocks = std::min<std::uint64_t>((op.length - done) / bs, limit_blocks);
-      if (blocks == 0) return {.value = -EINVAL, .detail = "a transfer of part of a block"};
-      std::span<std::byte> piece = op.buffer.subspan(done, blocks * bs);
-      ScsiOutcome outcome = io((offset + done) / bs, static_cast<std::uint32_t>(blocks), piece);
-      if (!outcome.good()) {
-        if (done > 0) return {.value = static_cast<std::int64_t>(done)};
-        return {.value = bytes_or_errno(outcome, 0), .detail = std::string(name) + ": " + outcome.describe()};
-      }
-      done += blocks * bs;
-    }
-    return {.value = static_cast<std::int64_t>(done)};
-  }
-
-  Lun source_;
-  Lun destination_;
-  bool same_lun_;
-  std::string xcopy_refusal_;
-  TargetInfo info_;
-  std::atomic<bool> interrupted_{false};
-  std::atomic<std::uint8_t> next_list_id_{1};
-};
 
 std::expected<Lun, CopyError> open_lun(const LunOpener& opener, const std::string& address) {
   auto session = opener(address);
@@ -215,18 +87,23 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> ScsiLunFactory::open(const
   if (!refusal.empty() && request.method == MethodChoice::scsi_xcopy) {
     return std::unexpected(CopyError{EINVAL, request.destination, refusal});
   }
-  if (request.method == MethodChoice::scsi_odx) {
-    return std::unexpected(CopyError{EOPNOTSUPP, request.destination,
-                                     "scsi-odx on real LUNs is not implemented (no open-source target offers POPULATE TOKEN)"});
+  ScsiLunPlan plan{.same_lun = same_lun, .xcopy_refusal = std::move(refusal)};
+  if (std::string why = source->profile.odx_unsupported_reason(); !why.empty()) {
+    plan.odx_refusal = "the source LUN cannot run the token copy: " + why;
+  } else if (std::string dest_why = destination.profile.odx_unsupported_reason(); !dest_why.empty()) {
+    plan.odx_refusal = "the destination LUN cannot run WRITE USING TOKEN: " + dest_why;
   }
-  if (refusal.empty()) {
+  if (!plan.odx_refusal.empty() && request.method == MethodChoice::scsi_odx) {
+    return std::unexpected(CopyError{EOPNOTSUPP, request.source, "scsi-odx is not possible: " + plan.odx_refusal});
+  }
+  if (plan.xcopy_refusal.empty()) {
     std::string why = source->profile.xcopy_unsupported_reason();
     if (why.empty() && !same_lun && (!destination.profile.identification || !destination.profile.identification->best_for_copy())) {
       why = "the destination LUN has no designator in VPD page 0x83 to name it in an 0xE4 descriptor";
     }
-    if (!why.empty()) refusal = "the source LUN cannot run EXTENDED COPY: " + why;
+    if (!why.empty()) plan.xcopy_refusal = "the source LUN cannot run EXTENDED COPY: " + why;
     if (!why.empty() && request.method == MethodChoice::scsi_xcopy) {
-      return std::unexpected(CopyError{EOPNOTSUPP, request.source, "scsi-xcopy is not possible: " + refusal});
+      return std::unexpected(CopyError{EOPNOTSUPP, request.source, "scsi-xcopy is not possible: " + plan.xcopy_refusal});
     }
   }
 
@@ -236,10 +113,16 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> ScsiLunFactory::open(const
   info.destination_offset = request.destination_offset;
   info.source_fs = source->session->kind() + ":" + source->profile.inquiry.vendor;
   info.destination_fs = destination.session->kind() + ":" + destination.profile.inquiry.vendor;
+  info.needs_host_memory = source->session->carries_data() && destination.session->carries_data();
   info.file_methods = false;
-  info.device_methods = {Method::scsi_xcopy};  // tried first in auto; a refusal is a recorded fallback
+  // EXTENDED COPY is tried first in auto (as VMware's VAAI does, learning
+  // support from the answer): a refusal is a recorded fallback. The token
+  // copy is offered only where VPD 0x8F lists it (as Windows does).
+  info.device_methods = {Method::scsi_xcopy};
+  if (plan.odx_refusal.empty()) info.device_methods.push_back(Method::scsi_odx);
   info.max_op_bytes[static_cast<std::size_t>(Method::scsi_xcopy)] = source->profile.xcopy_max_bytes(same_lun ? 1 : 2);
-  return std::make_unique<ScsiLunTarget>(std::move(*source), std::move(destination), same_lun, std::move(refusal),
+  info.max_op_bytes[static_cast<std::size_t>(Method::scsi_odx)] = source->profile.odx_max_bytes();
+  return std::make_unique<ScsiLunTarget>(std::move(*source), std::move(destination), std::move(plan), list_ids_,
                                           std::move(info));
 }
 

@@ -1,6 +1,7 @@
 #include "engine/targets/scsi_lun_profile.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "engine/scsi/cdb.hpp"
 #include "engine/scsi/xcopy_lid1.hpp"
@@ -46,11 +47,36 @@ std::uint64_t LunProfile::xcopy_segment_bytes() const {
   return std::max<std::uint64_t>(block_bytes, bytes / block_bytes * block_bytes);
 }
 
+std::string LunProfile::odx_unsupported_reason() const {
+  if (!third_party_copy) return "the LUN lists no Third Party Copy VPD page (0x8F)";
+  using Out = scsi::CopyOutAction;
+  auto out = static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_out);
+  auto in = static_cast<std::uint8_t>(scsi::Opcode::third_party_copy_in);
+  if (!third_party_copy->supports(out, static_cast<std::uint8_t>(Out::populate_token)) ||
+      !third_party_copy->supports(out, static_cast<std::uint8_t>(Out::write_using_token)) ||
+      !third_party_copy->supports(in, static_cast<std::uint8_t>(scsi::CopyInAction::rod_token_information))) {
+    return "VPD page 0x8F does not list POPULATE TOKEN, WRITE USING TOKEN and RECEIVE ROD TOKEN INFORMATION";
+  }
+  if (!third_party_copy->rod_token_limits) return "VPD page 0x8F has no Block Device ROD Token Limits descriptor";
+  return "";
+}
+
+std::uint64_t LunProfile::odx_max_bytes() const {
+  std::uint64_t blocks = third_party_copy && third_party_copy->rod_token_limits
+                             ? third_party_copy->rod_token_limits->max_token_transfer_blocks
+                             : 0;
+  if (blocks == 0 || blocks > UINT32_MAX) blocks = UINT32_MAX;
+  return blocks * block_bytes;
+}
+
 std::size_t LunProfile::xcopy_max_segments(std::size_t cscd_descriptors) const {
   std::size_t segments = 1;
   if (copy_parameters) {
     segments = std::max<std::size_t>(1, copy_parameters->max_segment_descriptors);
-    std::size_t fixed = 16 + cscd_descriptors * scsi::kCscdDescriptorBytes;
+    // MAXIMUM DESCRIPTOR LIST LENGTH counts the CSCD and segment descriptor
+    // lists, not the 16-byte parameter list header (SPC-4 RECEIVE COPY
+    // OPERATING PARAMETERS; LIO's target_core_xcopy.c checks the same sum).
+    std::size_t fixed = cscd_descriptors * scsi::kCscdDescriptorBytes;
     if (copy_parameters->max_descriptor_list_length > fixed) {
       segments = std::min<std::size_t>(segments, (copy_parameters->max_descriptor_list_length - fixed) /
                                                      scsi::kBlockSegmentBytes);

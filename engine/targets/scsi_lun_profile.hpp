@@ -42,6 +42,13 @@ struct LunProfile {
   [[nodiscard]] std::size_t xcopy_max_segments(std::size_t cscd_descriptors) const;
   /// Bytes one segment descriptor may move (whole blocks; whole MiB from 2 MiB up).
   [[nodiscard]] std::uint64_t xcopy_segment_bytes() const;
+  /// Empty when the token copy (POPULATE TOKEN, WRITE USING TOKEN, RECEIVE
+  /// ROD TOKEN INFORMATION listed in VPD 0x8F, with ROD token limits) can
+  /// run on this LUN; otherwise why not.
+  [[nodiscard]] std::string odx_unsupported_reason() const;
+  /// Bytes one ROD token may stand for: MAXIMUM TOKEN TRANSFER SIZE blocks
+  /// (0 in the page: 2^32 - 1 blocks, the range descriptor's limit).
+  [[nodiscard]] std::uint64_t odx_max_bytes() const;
 };
 
 /// Asks the LUN behind `session` (any transport); fails only when the LUN cannot be sized.

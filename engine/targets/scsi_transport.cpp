@@ -2,46 +2,35 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <thread>
+
+#include "engine/scsi/sense_errno.hpp"
 
 namespace offload {
 
 bool ScsiOutcome::unit_attention() const {
-  return status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::unit_attention;
+  return status == scsi::status::check_condition && sense && sense->key == scsi::SenseKey::unit_attention;
 }
 
 bool ScsiOutcome::invalid_operation_code() const {
-  return status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::illegal_request &&
+  return status == scsi::status::check_condition && sense && sense->key == scsi::SenseKey::illegal_request &&
          sense->code == scsi::asc::invalid_operation_code;
 }
 
 std::string ScsiOutcome::describe() const {
   if (!transport_error.empty()) return "transport error: " + transport_error;
-  switch (status) {
-    case scsi_status::good: return "GOOD";
-    case scsi_status::check_condition:
-      return "CHECK CONDITION: " + (sense ? sense->describe() : std::string("no sense data"));
-    case scsi_status::busy: return "BUSY";
-    case scsi_status::reservation_conflict: return "RESERVATION CONFLICT";
-    case scsi_status::task_set_full: return "TASK SET FULL";
-    case scsi_status::aca_active: return "ACA ACTIVE";
-    case scsi_status::task_aborted: return "TASK ABORTED";
-    default: return "SCSI status " + std::to_string(status);
+  if (status == scsi::status::check_condition) {
+    return "CHECK CONDITION: " + (sense ? sense->describe() : std::string("no sense data"));
   }
+  std::string_view name = scsi::status::name(status);
+  return name.empty() ? "SCSI status " + std::to_string(status) : std::string(name);
 }
 
 int ScsiOutcome::to_errno() const {
   if (good()) return 0;
   if (!transport_error.empty()) return transport_errno != 0 ? transport_errno : ECONNRESET;
-  if (invalid_operation_code()) return EOPNOTSUPP;
-  if (status == scsi_status::check_condition && sense && sense->code == scsi::asc::copy_target_device_not_reachable) {
-    return EXDEV;  // the copy manager cannot reach the other LUN: the host can
-  }
-  if (status == scsi_status::check_condition && sense && sense->key == scsi::SenseKey::illegal_request) return EINVAL;
-  if (status == scsi_status::busy || status == scsi_status::task_set_full ||
-      status == scsi_status::reservation_conflict) {
-    return EBUSY;
-  }
-  return EIO;
+  if (status == scsi::status::check_condition && sense) return scsi::errno_for(*sense);
+  return scsi::errno_for_status(status);
 }
 
 scsi::Bytes read_write16_cdb(bool write, std::uint64_t lba, std::uint32_t blocks) {
@@ -50,6 +39,11 @@ scsi::Bytes read_write16_cdb(bool write, std::uint64_t lba, std::uint32_t blocks
   scsi::put_be(cdb, 2, 8, lba);
   scsi::put_be(cdb, 10, 4, blocks);
   return cdb;
+}
+
+std::optional<ReadWrite16> decode_read_write16(std::span<const std::uint8_t> cdb) {
+  if (cdb.size() != 16 || (cdb[0] != 0x88 && cdb[0] != 0x8A)) return std::nullopt;
+  return ReadWrite16{.write = cdb[0] == 0x8A, .lba = scsi::get_be64(cdb, 2), .blocks = scsi::get_be32(cdb, 10)};
 }
 
 scsi::Bytes read_capacity16_cdb(std::uint32_t allocation_length) {
@@ -71,15 +65,19 @@ std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> decode_read_
 
 ScsiOutcome ScsiTransport::read(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
                                 std::span<std::byte> buffer) {
-  std::span<std::uint8_t> in(reinterpret_cast<std::uint8_t*>(buffer.data()), std::size_t{blocks} * block_bytes);
+  // An empty buffer (a transport that carries no data) stays empty: the CDB says how much.
+  std::span<std::uint8_t> in(reinterpret_cast<std::uint8_t*>(buffer.data()), buffer.empty() ? 0 : std::size_t{blocks} * block_bytes);
   return command(read_write16_cdb(false, lba, blocks), {}, in);
 }
 
 ScsiOutcome ScsiTransport::write(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
                                  std::span<const std::byte> buffer) {
-  std::span<const std::uint8_t> out(reinterpret_cast<const std::uint8_t*>(buffer.data()), std::size_t{blocks} * block_bytes);
+  std::span<const std::uint8_t> out(reinterpret_cast<const std::uint8_t*>(buffer.data()),
+                                    buffer.empty() ? 0 : std::size_t{blocks} * block_bytes);
   return command(read_write16_cdb(true, lba, blocks), out, {});
 }
+
+void ScsiTransport::sleep_for(std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); }
 
 std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> ScsiTransport::capacity() {
   scsi::Bytes data(32, 0);

@@ -5,6 +5,7 @@
 // trap check (scsi_lun_profile, scsi_lun) see only this interface.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -14,20 +15,9 @@
 
 #include "engine/scsi/bytes.hpp"
 #include "engine/scsi/sense.hpp"
+#include "engine/scsi/status.hpp"
 
 namespace offload {
-
-/// SCSI status bytes (SAM-5) the engine names.
-namespace scsi_status {
-inline constexpr int good = 0x00;                  ///< GOOD
-inline constexpr int check_condition = 0x02;       ///< CHECK CONDITION (sense data follows)
-inline constexpr int condition_met = 0x04;         ///< CONDITION MET
-inline constexpr int busy = 0x08;                  ///< BUSY
-inline constexpr int reservation_conflict = 0x18;  ///< RESERVATION CONFLICT
-inline constexpr int task_set_full = 0x28;         ///< TASK SET FULL
-inline constexpr int aca_active = 0x30;            ///< ACA ACTIVE
-inline constexpr int task_aborted = 0x40;          ///< TASK ABORTED
-}  // namespace scsi_status
 
 /// What one SCSI command came back with.
 struct ScsiOutcome {
@@ -44,10 +34,10 @@ struct ScsiOutcome {
   [[nodiscard]] bool invalid_operation_code() const;
   /// One line: "GOOD", "CHECK CONDITION: ILLEGAL REQUEST, asc ...", or the transport error.
   [[nodiscard]] std::string describe() const;
-  /// errno for the engine: EOPNOTSUPP (invalid opcode), EXDEV (copy target
-  /// device not reachable), EINVAL (other illegal request), EBUSY (BUSY,
-  /// TASK SET FULL, RESERVATION CONFLICT), EIO (anything else), and for a
-  /// transport error its transport_errno (ECONNRESET when not set).
+  /// errno for the engine: 0 on GOOD; scsi::errno_for(sense) for a CHECK
+  /// CONDITION (engine/scsi/sense_errno.hpp has the table),
+  /// scsi::errno_for_status() for other status bytes, and for a transport
+  /// error its transport_errno (ECONNRESET when not set).
   [[nodiscard]] int to_errno() const;
 };
 
@@ -76,13 +66,21 @@ class ScsiTransport {
   [[nodiscard]] virtual std::string kind() const = 0;
   /// Most bytes one command may carry (0: no limit of the transport's own).
   [[nodiscard]] virtual std::uint64_t max_transfer_bytes() const { return 0; }
+  /// False when READ/WRITE data is not real bytes (a simulated array models
+  /// only its size): the LUN target then asks the engine for no host
+  /// buffers and sends empty data spans; the CDB still says how much.
+  [[nodiscard]] virtual bool carries_data() const { return true; }
+  /// Waits `delay` between status polls (RECEIVE ROD TOKEN INFORMATION) on
+  /// this transport's clock: the calling thread sleeps on a real LUN, the
+  /// calling actor on the simulated clock.
+  virtual void sleep_for(std::chrono::milliseconds delay);
   /// Runs one command: sends `data_out` (may be empty) or receives into
   /// `data_in` (may be empty). UNIT ATTENTION is retried.
   virtual ScsiOutcome command(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
                               std::span<std::uint8_t> data_in) = 0;
-  /// READ(16) of `blocks` blocks at `lba` into `buffer` (blocks x block_bytes long).
+  /// READ(16) of `blocks` blocks at `lba` into `buffer` (blocks x block_bytes long, or empty when !carries_data()).
   virtual ScsiOutcome read(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes, std::span<std::byte> buffer);
-  /// WRITE(16) of `buffer` at `lba`.
+  /// WRITE(16) of `buffer` at `lba` (empty when !carries_data()).
   virtual ScsiOutcome write(std::uint64_t lba, std::uint32_t blocks, std::uint32_t block_bytes,
                             std::span<const std::byte> buffer);
   /// READ CAPACITY(16): {blocks, block bytes}.
@@ -91,6 +89,14 @@ class ScsiTransport {
 
 /// READ(16) (0x88) or WRITE(16) (0x8A) CDB.
 scsi::Bytes read_write16_cdb(bool write, std::uint64_t lba, std::uint32_t blocks);
+/// What a READ(16) or WRITE(16) CDB asks for.
+struct ReadWrite16 {
+  bool write = false;        ///< WRITE(16) rather than READ(16)
+  std::uint64_t lba = 0;     ///< LOGICAL BLOCK ADDRESS, bytes 2-9
+  std::uint32_t blocks = 0;  ///< TRANSFER LENGTH, bytes 10-13
+};
+/// Decodes a READ(16) (0x88) / WRITE(16) (0x8A) CDB (SBC-3); nullopt for any other.
+std::optional<ReadWrite16> decode_read_write16(std::span<const std::uint8_t> cdb);
 /// READ CAPACITY(16) CDB (SERVICE ACTION IN 0x9E / 0x10).
 scsi::Bytes read_capacity16_cdb(std::uint32_t allocation_length);
 /// {blocks, block bytes} from READ CAPACITY(16) data; the error names the field.

@@ -159,7 +159,7 @@ ScsiOutcome sg_io_outcome(const SgIoReply& reply, std::string_view device, unsig
   if (!reply.sense.empty()) {
     if (auto sense = scsi::decode_sense(reply.sense)) outcome.sense = *sense;
   }
-  if (outcome.status == scsi_status::good) {
+  if (outcome.status == scsi::status::good) {
     std::size_t residual = reply.residual > 0 ? static_cast<std::size_t>(reply.residual) : 0;
     outcome.data_in_bytes = reply.transfer_bytes - std::min(residual, reply.transfer_bytes);
   }

@@ -57,14 +57,21 @@ def test_missing_source_raises_offload_error(tmp_path):
         engine.submit(missing, str(tmp_path / "dst"), method="teleport")
 
 
+# Only a hang reaches it.
+HOLD_BOUND_S = 300
+
+
 def test_wait_timeout_then_cancel_leaves_no_destination(tmp_path):
-    write(tmp_path / "big", 64 << 20)
-    engine = offloadsim.Engine(queue_depth=1, copy_depth=1, host_chunk=4096)
+    write(tmp_path / "big", 16 << 20)
+    engine = offloadsim.Engine(queue_depth=1, copy_depth=1, host_chunk=1 << 20)
+    engine._hold_after(3)  # the map, a read, a write: then held in the middle
     cookie = engine.submit(str(tmp_path / "big"), str(tmp_path / "dst"), method="host")
+    assert engine._wait_held(HOLD_BOUND_S), f"the copy was not held within {HOLD_BOUND_S} s: {engine.poll(cookie)}"
     status = engine.wait(cookie, timeout=0.005)
-    assert status["state"] in ("queued", "running")
-    assert status["bytes_done"] < status["bytes_total"] == 64 << 20
+    assert status["state"] == "running"
+    assert status["bytes_done"] == 1 << 20 and status["bytes_total"] == 16 << 20
     assert engine.cancel(cookie)
+    engine._release()
     status = engine.wait(cookie)
     assert status["state"] == "cancelled" and status["error"] is not None
     assert not (tmp_path / "dst").exists()
@@ -72,23 +79,25 @@ def test_wait_timeout_then_cancel_leaves_no_destination(tmp_path):
 
 
 def test_wait_releases_the_gil(tmp_path):
-    write(tmp_path / "big", 32 << 20)
-    engine = offloadsim.Engine(queue_depth=1, copy_depth=1, host_chunk=4096)
-    ticks, stop = [0], threading.Event()
+    # The copy is held until another Python thread releases it: wait() can
+    # only return "done" when it let that thread run.
+    write(tmp_path / "big", 4 << 20)
+    engine = offloadsim.Engine(queue_depth=1, copy_depth=1, host_chunk=1 << 20)
+    engine._hold_after(3)
+    cookie = engine.submit(str(tmp_path / "big"), str(tmp_path / "dst"), method="host")
+    assert engine._wait_held(HOLD_BOUND_S), f"the copy was not held within {HOLD_BOUND_S} s"
+    waiting = threading.Event()
 
-    def spin():
-        while not stop.is_set():
-            ticks[0] += 1
+    def releaser():
+        waiting.wait()  # set just before wait(): this thread runs on once the main one lets go of the GIL
+        engine._release()
 
-    thread = threading.Thread(target=spin)
+    thread = threading.Thread(target=releaser)
     thread.start()
     try:
-        cookie = engine.submit(str(tmp_path / "big"), str(tmp_path / "dst"), method="host")
-        before = ticks[0]
-        status = engine.wait(cookie)
-        during = ticks[0] - before
+        waiting.set()
+        status = engine.wait(cookie, timeout=HOLD_BOUND_S)
     finally:
-        stop.set()
+        engine._release()
         thread.join()
-    assert status["state"] == "done"
-    assert during > 1000  # the other thread ran while wait blocked
+    assert status["state"] == "done", f"wait returned {status['state']} after {HOLD_BOUND_S} s: it kept the GIL"

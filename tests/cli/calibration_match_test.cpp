@@ -62,14 +62,16 @@ TEST(CalibrationMatch, EachMethodReachesItsMeasuredTime) {
   guess.remap_fixed_s = -1;
   SimulatedTimes last;
   MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk},
-                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last, 30, 1e-6);
-  EXPECT_NEAR(guess.core_speed, truth.core_speed, 1e-5);
-  EXPECT_NEAR(guess.clone_fixed_s, truth.clone_fixed_s, 1e-9);
-  EXPECT_NEAR(guess.remap_fixed_s, truth.remap_fixed_s, 1e-8);
+                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last);
+  EXPECT_NEAR(guess.core_speed / truth.core_speed, 1, 1e-3);
+  EXPECT_NEAR(guess.clone_fixed_s / truth.clone_fixed_s, 1, 1e-3);
+  EXPECT_NEAR(guess.remap_fixed_s / truth.remap_fixed_s, 1, 1e-3);
   ASSERT_EQ(out.ratio.size(), 3U);
-  for (const auto& [what, ratio] : out.ratio) EXPECT_NEAR(ratio, 1, 1e-5) << what;
-  EXPECT_LT(out.iterations, 30);
-  for (const auto& p : points) EXPECT_NEAR(last.at({p.method, p.size_bytes, 1}) / p.seconds, 1, 1e-4) << p.method;
+  for (const auto& [what, ratio] : out.ratio) EXPECT_NEAR(ratio, 1, 1e-3) << what;
+  EXPECT_FALSE(out.fitted_on_bound);
+  // Each simulation is a run of the simulator: the default limits keep them few.
+  EXPECT_LE(out.iterations, 40);
+  for (const auto& p : points) EXPECT_NEAR(last.at({p.method, p.size_bytes, 1}) / p.seconds, 1, 1e-3) << p.method;
 }
 
 TEST(CalibrationMatch, KernelCopyRateMovesAloneOnExt4) {
@@ -105,8 +107,89 @@ TEST(CalibrationMatch, SaysWhenAKnobHitsItsBound) {
                                       [&](const FsConstants& fs) { return simulate(fs, points); }, last);
   EXPECT_EQ(guess.clone_fixed_s, 0);
   EXPECT_GT(out.ratio.at("clone"), 1.5);
+  EXPECT_TRUE(out.fitted_on_bound);
+  ASSERT_EQ(out.notes.size(), 1U);
+  EXPECT_NE(out.notes.front().find("the model cannot explain these points: clone_fixed_cpu at its lower bound 0"),
+            std::string::npos) << out.notes.front();
+  EXPECT_NEAR(guess.core_speed, truth.core_speed, 1e-3) << "the clones moved the host copies' core speed";
+}
+
+// The host time line's intercept overstates the start-up (the physical fit
+// takes it from medians of copies at every queue depth): fitted jointly with
+// the core speed, both come back, where a fixed start-up would leave the
+// core speed wanting to exceed a whole core.
+TEST(CalibrationMatch, StartUpAndCoreSpeedFitTogether) {
+  FsConstants truth;
+  truth.fs = "ext4";
+  truth.memcpy_Bps = 6e9;
+  truth.kernel_copy_Bps = 1.5e9;
+  truth.core_speed = 0.9;
+  truth.host_copy_start_s = 0.004;
+  auto points = measured_with(truth, {"host", "kernel-copy"});
+  FsConstants guess = truth;
+  guess.core_speed = 1;
+  guess.host_copy_start_s = 0.03;  // the time line's intercept: too high
+  guess.kernel_copy_Bps = 3e9;
+  SimulatedTimes last;
+  MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk},
+                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last, 30, 1e-10);
+  EXPECT_NEAR(guess.core_speed / truth.core_speed, 1, 1e-3);
+  EXPECT_NEAR(guess.host_copy_start_s, truth.host_copy_start_s, 1e-5);
+  EXPECT_NEAR(guess.kernel_copy_Bps / truth.kernel_copy_Bps, 1, 1e-3);
+  EXPECT_FALSE(out.fitted_on_bound);
+  EXPECT_LT(out.rms_residual, 1e-3);
+  EXPECT_GT(out.start_rms_residual, 0.2);
+}
+
+// Copies faster than the model can make them at a whole core: the fit ends
+// on the bound and says so, with the error left.
+TEST(CalibrationMatch, FasterThanAWholeCoreIsReported) {
+  FsConstants truth;
+  truth.fs = "xfs";
+  truth.memcpy_Bps = 4e9;
+  truth.core_speed = 1.3;  // not physical: the measured copies beat the CPU fit's own rate
+  auto points = measured_with(truth, {"host"});
+  FsConstants guess = truth;
+  guess.core_speed = 0.5;
+  SimulatedTimes last;
+  MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk},
+                                      [&](const FsConstants& fs) { return simulate(fs, points); }, last);
+  EXPECT_EQ(guess.core_speed, 1.0);
+  EXPECT_EQ(guess.host_copy_start_s, 0.0);
+  EXPECT_TRUE(out.fitted_on_bound);
   ASSERT_FALSE(out.notes.empty());
-  EXPECT_NE(out.notes.front().find("clone: per-call cost at 0"), std::string::npos);
+  EXPECT_NE(out.notes.front().find("core_speed at its upper bound 1"), std::string::npos) << out.notes.front();
+  EXPECT_GT(out.rms_residual, 0.2);
+}
+
+}  // namespace
+}  // namespace offload::cli
+
+namespace offload::cli {
+namespace {
+
+// The spread beside each validation row: the row's throughput in its slowest
+// and fastest repetition; a prediction outside 10 % but inside it is noise.
+TEST(CalibrationSpread, RowsCarryTheirRepetitionsSpread) {
+  const std::uint64_t mib = 1ULL << 20;
+  CalibrationPoint small{"xfs", "host", 16 * mib, 1, 0.02, 0, 3, {}, 0, {0.02, 0.01, 0.04}};
+  CalibrationPoint large{"xfs", "host", 64 * mib, 1, 0.08, 0, 3, {}, 0, {0.08, 0.05, 0.10}};
+  std::map<std::string, SimulatedTimes> simulated;
+  simulated["xfs"][{"host", 16 * mib, 1}] = 0.016;  // 25 % faster than measured in all: off by more than 10 %
+  simulated["xfs"][{"host", 64 * mib, 1}] = 0.064;
+  auto rows = compare_throughput({small, large}, simulated);
+  ASSERT_EQ(rows.size(), 1U);
+  const double bytes = 80.0 * mib;
+  EXPECT_DOUBLE_EQ(rows[0].measured_Bps, bytes / 0.10);
+  EXPECT_DOUBLE_EQ(rows[0].spread_low_Bps, bytes / 0.14);   // 3rd repetition: 0.04 + 0.10 s
+  EXPECT_DOUBLE_EQ(rows[0].spread_high_Bps, bytes / 0.06);  // 2nd repetition: 0.01 + 0.05 s
+  EXPECT_NEAR(rows[0].error, 0.25, 1e-12);
+  EXPECT_TRUE(rows[0].within(0.10)) << "inside the spread";
+  simulated["xfs"][{"host", 16 * mib, 1}] = 0.005;  // faster than the fastest repetition
+  simulated["xfs"][{"host", 64 * mib, 1}] = 0.02;
+  rows = compare_throughput({small, large}, simulated);
+  EXPECT_FALSE(rows[0].within(0.10));
+  EXPECT_NE(validation_table(rows, 0.10).find("NO"), std::string::npos);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ ok test ! -e out3
 # Sources that cannot be copied, as root too (root reads any mode bits, so
 # "unreadable" here means not a file, not there, or not what it claims).
 mkfifo fifo
-expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" timeout 10 "$offload" cp fifo out4
+expect "FIFO as source (no hang)" 1 "fifo: source is not a regular file" "$offload" cp fifo out4
 expect "device as source" 1 "/dev/null: a character device that does not accept SG_IO" "$offload" cp /dev/null out4
 expect "/proc file as source" 1 "/proc/self/status: source is on procfs" "$offload" cp /proc/self/status out4
 expect "sysfs file as source" 1 "source is on sysfs" "$offload" cp /sys/kernel/mm/transparent_hugepage/enabled out4
@@ -48,9 +48,25 @@ ok test ! -e out4
 # Destinations that cannot be written.
 expect "destination through a file" 1 "src/x" "$offload" cp src src/x
 expect "destination ends in /" 1 "destination names a directory" "$offload" cp src newdir/
-expect "destination is a FIFO" 1 "fifo: destination is not a regular file" timeout 10 "$offload" cp src fifo --overwrite
+expect "destination is a FIFO" 1 "fifo: destination is not a regular file" "$offload" cp src fifo --overwrite
 expect "destination in /proc" 1 "/proc/offload-test" "$offload" cp src /proc/offload-test
 ok test ! -e newdir
+# Destination rules: a dangling link is refused in both modes before any data
+# moves (cp: "not writing through dangling symlink"); a followed link stays.
+expect "dangling destination, --overwrite" 1 "dangling: destination is a dangling symbolic link" "$offload" cp src dangling --overwrite
+expect "dangling destination, --atomic" 1 "dangling: destination is a dangling symbolic link" "$offload" cp src dangling --overwrite --atomic
+ok test ! -e nowhere
+echo old > linked-file; ln -s linked-file link-to-file
+ok "$offload" cp src link-to-file --overwrite --atomic
+ok test -L link-to-file
+ok cmp -s src linked-file
+# A pinned method that cannot work here leaves an existing destination as it was.
+case "$(stat -f -c %T .)" in
+  ext2/ext3|tmpfs)  # no reflink: a pinned clone is refused at submit
+    echo keep > kept
+    expect "pinned clone without reflink" 1 "the destination was not changed" "$offload" cp src kept --overwrite --method clone
+    ok bash -c "[ \"\$(cat kept)\" = keep ]" ;;
+esac
 # Options that make no sense.
 expect "zero host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 0
 expect "huge host chunk" 2 "--host-chunk" "$offload" cp src out5 --host-chunk 1TiB
@@ -61,6 +77,8 @@ expect "offset past the end" 1 "past the end of the source" "$offload" cp src ou
 expect "flag without value" 2 "--method" "$offload" cp src out5 --method
 expect "no subcommand" 2 "" "$offload"
 expect "unknown subcommand" 2 "subcommand" "$offload" teleport src out5
+expect "bad test pause" 1 "OFFLOAD_TEST_PAUSE_AFTER_OPS: 'soon' is not a number of operations (EINVAL)" \
+  env OFFLOAD_TEST_PAUSE_AFTER_OPS=soon "$offload" cp src out5
 ok test ! -e out5
 
 # A read-only filesystem (root: a read-only tmpfs holding a file).
@@ -112,6 +130,27 @@ ok cmp -s src p1
 ok "$offload" cp src r1 --atomic --source-offset 1000 --length 5000
 ok bash -c "cmp -s <(tail -c +1001 src | head -c 5000) r1"
 ok bash -c "[ -z \"\$(ls -A | grep '^\.')\" ]"
+
+# iSCSI: bad portals are named; a portal that accepts TCP but never answers
+# the login fails within the login timeout, naming the phase (no hang).
+expect "iscsi: port too big" 1 "port '70000' is not a number from 1 to 65535" "$offload" cp iscsi://127.0.0.1:70000/iqn.x:t/0 iscsi://127.0.0.1:70000/iqn.x:t/1
+expect "iscsi: empty host" 1 "empty host" "$offload" cp iscsi://:3260/iqn.x:t/0 iscsi://:3260/iqn.x:t/1
+expect "iscsi: command timeout 0" 2 "--iscsi-command-timeout" "$offload" cp iscsi://h/iqn.x:t/0 iscsi://h/iqn.x:t/1 --iscsi-command-timeout 0
+coproc SILENT { exec /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(120)'; }
+silent=$SILENT_PID
+# The listener prints its port once it listens: read it, waiting at most 30 s.
+if read -r -t 30 port <&"${SILENT[0]}"; then
+  url="iscsi://127.0.0.1:$port/iqn.2026-01.test:silent"
+  expect "iscsi: silent portal" 1 "login to iqn.2026-01.test:silent at 127.0.0.1:$port (LUN 0): no answer within 1 s (ETIMEDOUT)" \
+    timeout 60 "$offload" cp --iscsi-login-timeout 1 "$url/0" "$url/1"
+else
+  failed=$((failed + 1)); echo "FAIL iscsi: silent portal: the loopback listener printed no port within 30 s"
+fi
+kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
 
 # `offload calibrate`: bad options are named before anything is measured.
 mkdir cal

@@ -123,15 +123,20 @@ TEST(BadInput, SourceTruncatedWhileCopying) {
   std::string dir = LoopFs::dir("ext4");
   std::string source = dir + "/truncated-src";
   std::string destination = dir + "/truncated-dst";
-  ASSERT_TRUE(cli::write_pattern_file(source, 256 * kMiB, 10));
+  ASSERT_TRUE(cli::write_pattern_file(source, 16 * kMiB, 10));
   EngineConfig config;
   config.queue_depth = 1;
-  RealRig rig(config);
+  config.host_chunk_bytes = kMiB;
+  // Held before its first operation: opened (source size taken), nothing read.
+  RealRig rig(config, HoldPoint{.ops_before = 0});
   auto cookie = rig.engine.submit({.source = source, .destination = destination, .method = MethodChoice::host});
   ASSERT_TRUE(cookie);
+  ASSERT_TRUE(rig.reached_hold(*cookie));
   ASSERT_EQ(truncate(source.c_str(), static_cast<off_t>(kMiB)), 0);
+  rig.gate.release();
   CopyStatus status = *rig.engine.wait(*cookie);
   EXPECT_EQ(status.state, CopyState::failed);
+  ASSERT_TRUE(status.error);
   EXPECT_EQ(status.error->errno_value, ENODATA);
   EXPECT_EQ(status.error->path, source);
   EXPECT_FALSE(exists(destination));
@@ -141,22 +146,25 @@ TEST(BadInput, CancelMidCopyLeavesNothing) {
   REQUIRE_LOOP_FS();
   std::string dir = LoopFs::dir("btrfs");
   std::string source = dir + "/cancel-src";
-  ASSERT_TRUE(cli::write_pattern_file(source, 256 * kMiB, 11));
+  const std::uint64_t size = 16 * kMiB;
+  ASSERT_TRUE(cli::write_pattern_file(source, size, 11));
   for (bool atomic : {false, true}) {
     std::string destination = dir + "/cancel-dst";
     EngineConfig config;
     config.queue_depth = 1;
     config.host_chunk_bytes = 256 * 1024;
-    RealRig rig(config);
+    // Held after the map, a read and a write: some bytes done, most not.
+    RealRig rig(config, HoldPoint{.ops_before = 3});
     auto cookie = rig.engine.submit({.source = source, .destination = destination, .method = MethodChoice::host,
                                      .atomic = atomic});
     ASSERT_TRUE(cookie);
-    while (rig.engine.wait(*cookie, 100'000)->bytes_done == 0) {
-    }
+    ASSERT_TRUE(rig.reached_hold(*cookie));
+    EXPECT_GT(rig.engine.poll(*cookie)->bytes_done, 0U);
     ASSERT_TRUE(rig.engine.cancel(*cookie));
+    rig.gate.release();
     CopyStatus status = *rig.engine.wait(*cookie);
     EXPECT_EQ(status.state, CopyState::cancelled);
-    EXPECT_LT(status.bytes_done, 256 * kMiB);
+    EXPECT_LT(status.bytes_done, size);
     EXPECT_FALSE(exists(destination)) << "atomic=" << atomic;
     EXPECT_TRUE(hidden_entries(dir).empty());
   }
@@ -184,10 +192,9 @@ TEST(BadInput, CrossFilesystemPinnedCloneIsAnError) {
   ASSERT_TRUE(cli::write_pattern_file(source, kMiB, 13));
   RealRig rig;
   auto status = rig.copy({.source = source, .destination = destination, .method = MethodChoice::clone});
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->state, CopyState::failed);
-  EXPECT_EQ(status->error->errno_value, EXDEV);
-  EXPECT_NE(status->error->message.find("clone"), std::string::npos);
+  ASSERT_FALSE(status) << "refused at submit, before the destination is created";
+  EXPECT_EQ(status.error().errno_value, EXDEV);
+  EXPECT_NE(status.error().message.find("clone"), std::string::npos);
   EXPECT_FALSE(exists(destination));
 }
 

@@ -32,6 +32,7 @@ struct FakeBehaviour {
   std::uint64_t copy_range_max_bytes = 0;  ///< short counts above this (0 = no cap)
   std::optional<std::uint64_t> enospc_after_bytes;  ///< writes fail past this many bytes
   int* interrupts = nullptr;         ///< counts interrupt() calls when set
+  bool grows_in_order = false;       ///< the destination starts empty and grows in order (like a named file)
 };
 
 /// A name -> file map shared by the factory and the test.
@@ -158,13 +159,14 @@ class FakeFactory final : public TargetFactory {
     std::uint64_t size = source->second->bytes.size();
     std::uint64_t length = request.length.value_or(size - request.source_offset);
     auto destination = std::make_shared<FakeFile>();
-    destination->bytes.resize(request.destination_offset + length);
+    if (!behaviour_.grows_in_order) destination->bytes.resize(request.destination_offset + length);
     store_[request.destination] = destination;
     TargetInfo info;
     info.source_size = size;
     info.source_range = {request.source_offset, length};
     info.destination_offset = request.destination_offset;
     info.source_fs = info.destination_fs = "fake";
+    info.destination_grows_in_order = behaviour_.grows_in_order;
     return std::make_unique<FakeTarget>(store_, request.destination, source->second, destination, behaviour_, info);
   }
 

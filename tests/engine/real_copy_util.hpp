@@ -1,6 +1,9 @@
-// Helpers for tests on real files: run a copy through a real engine, make
-// pattern and sparse files, read files back, look at extents.
+// Helpers for tests on real files: run a copy through a real engine (held
+// at a pause point when a test needs it in the middle), make pattern and
+// sparse files, read files back, look at extents.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <fcntl.h>
 #include <linux/fiemap.h>
@@ -9,16 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/file_check.hpp"
 #include "engine/engine.hpp"
+#include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/targets/posix_file.hpp"
 
@@ -26,9 +31,25 @@ namespace offload::testing {
 
 inline constexpr std::uint64_t kMiB = 1ULL << 20;
 
-/// A real-file engine for one test.
+/// Bound on a wait for a state the code under test reaches by itself: only
+/// a hang hits it, also on a loaded machine under ASan.
+inline constexpr std::chrono::seconds kReachBound{300};
+
+/// A real-file engine for one test; with a HoldPoint, its runtime holds the
+/// copy there (engine/op_gate.hpp) until the test calls gate.release().
 struct RealRig {
-  explicit RealRig(EngineConfig config = {}) : runtime(config.queue_depth), engine(runtime, files, config) {}
+  explicit RealRig(EngineConfig config = {}, std::optional<HoldPoint> hold = std::nullopt)
+      : runtime(config.queue_depth), engine(runtime, files, config) {
+    if (hold) {
+      gate.hold_at(*hold);
+      runtime.set_gate(&gate);
+    }
+  }
+  /// Lets a held copy go first: the engine's destructor waits for it.
+  ~RealRig() { gate.release(); }
+  RealRig(const RealRig&) = delete;
+  RealRig& operator=(const RealRig&) = delete;
+  OpGate gate;  // declared before the runtime: outlives its workers
   RealRuntime runtime;
   PosixFileFactory files;
   Engine engine;
@@ -39,12 +60,35 @@ struct RealRig {
     if (!cookie) return std::unexpected(cookie.error());
     return *engine.wait(*cookie);
   }
+
+  /// Waits until the gate holds the copy `cookie`; a failure that names the
+  /// hold point and the copy's state when kReachBound passes first.
+  ::testing::AssertionResult reached_hold(Cookie cookie) {
+    if (gate.wait_held(kReachBound)) return ::testing::AssertionSuccess();
+    auto status = engine.poll(cookie);
+    return ::testing::AssertionFailure()
+           << "the copy did not reach its hold point within " << kReachBound.count() << " s; state "
+           << (status ? std::string(state_name(status->state)) : "unknown") << ", bytes done "
+           << (status ? status->bytes_done : 0);
+  }
 };
 
-/// All bytes of a file ("" when it cannot be read).
+/// Dates a file's mtime back to 2020: a later write then changes it for
+/// certain, even within one tick of the kernel's timestamp clock.
+inline bool date_back(const std::string& path) {
+  const timespec then[2] = {{1'577'836'800, 0}, {1'577'836'800, 0}};
+  return utimensat(AT_FDCWD, path.c_str(), then, 0) == 0;
+}
+
+/// All bytes of a file ("" when it cannot be read). One read call: a
+/// byte-at-a-time copy of 64 MiB takes a minute and more under ASan.
 inline std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  std::string bytes(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return in ? bytes : std::string();
 }
 
 /// True when a name exists (any type).

@@ -3,24 +3,26 @@
 // a source that grows, shrinks or is rewritten during a copy is reported and
 // nothing is published; 200 small and 4 large copies at once through one
 // engine all finish, every byte verified, with peak RSS bounded by the
-// engine's buffer configuration.
+// engine's buffer configuration. "During" is a pause point, never a race:
+// the engine's runtime holds the copy after a set number of operations
+// (engine/op_gate.hpp; OFFLOAD_TEST_PAUSE_AFTER_OPS for `offload`), the test
+// acts, then lets it go on.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <sched.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "tests/engine/loop_fs.hpp"
 #include "tests/engine/real_copy_util.hpp"
@@ -30,79 +32,126 @@ extern char** environ;
 namespace offload::testing {
 namespace {
 
-/// A running `offload` process with its stderr in a file.
+constexpr const char* kPauseVariable = "OFFLOAD_TEST_PAUSE_AFTER_OPS";
+constexpr const char* kPauseLine = "offload: test pause: holding before operation";
+
+/// A running `offload` process: its stdin and stderr are pipes.
 struct Child {
   pid_t pid = -1;
-  std::string stderr_path;
+  int stdin_fd = -1;   ///< write end; a line (or closing it) ends a test pause
+  int stderr_fd = -1;  ///< read end
+  std::string stderr_text;  ///< read so far
+
+  Child() = default;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    close_stdin();
+    if (stderr_fd >= 0) close(stderr_fd);
+    if (pid > 0) {  // a test that stopped early: do not leave the process behind
+      kill(pid, SIGKILL);
+      reap();
+    }
+  }
+  void close_stdin() {
+    if (stdin_fd >= 0) close(stdin_fd);
+    stdin_fd = -1;
+  }
+  /// waitpid's status (blocks until the process ends).
+  int reap() {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid = -1;
+    return status;
+  }
+  /// Reads stderr until `text` appears or, without `text`, to its end (true);
+  /// false when it ends first or `bound` passes.
+  bool read_stderr(std::optional<std::string> text, std::chrono::seconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (!text || stderr_text.find(*text) == std::string::npos) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd ready{.fd = stderr_fd, .events = POLLIN, .revents = 0};
+      int n = poll(&ready, 1, static_cast<int>(left.count()));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      char bytes[4096];
+      ssize_t got = read(stderr_fd, bytes, sizeof bytes);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return false;
+      if (got == 0) return !text;
+      stderr_text.append(bytes, static_cast<std::size_t>(got));
+    }
+    return true;
+  }
+  /// All of stderr once the process closed it (with a note when it did not within kReachBound).
+  std::string rest_of_stderr() {
+    if (read_stderr(std::nullopt, kReachBound)) return stderr_text;
+    return stderr_text + "[stderr still open after " + std::to_string(kReachBound.count()) + " s]\n";
+  }
 };
 
-Child spawn_offload(const std::vector<std::string>& args, const std::string& stderr_path) {
+/// Starts `offload ARGS` with `pause_after_ops` set as OFFLOAD_TEST_PAUSE_AFTER_OPS (unset when nullopt).
+::testing::AssertionResult spawn_offload(Child& child, const std::vector<std::string>& args, std::optional<std::uint64_t> pause_after_ops) {
   std::vector<std::string> all{OFFLOAD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : all) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!std::string_view(*e).starts_with(std::string(kPauseVariable) + "=")) environment.emplace_back(*e);
+  }
+  if (pause_after_ops) environment.push_back(std::string(kPauseVariable) + "=" + std::to_string(*pause_after_ops));
+  std::vector<char*> envp;
+  for (auto& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int in[2], err[2];
+  if (pipe2(in, O_CLOEXEC) != 0) return ::testing::AssertionFailure() << "pipe: " << std::strerror(errno);
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    close(in[0]);
+    close(in[1]);
+    return ::testing::AssertionFailure() << "pipe: " << std::strerror(errno);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  Child child{-1, stderr_path};
-  if (posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) child.pid = -1;
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  int failed = posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  return child;
+  close(in[0]);
+  close(err[1]);
+  child.stdin_fd = in[1];
+  child.stderr_fd = err[0];
+  if (failed == 0) return ::testing::AssertionSuccess();
+  child.pid = -1;
+  return ::testing::AssertionFailure() << "cannot start " << OFFLOAD_BINARY << ": " << std::strerror(failed);
 }
 
-/// waitpid's status for the child (blocks).
-int reap(const Child& child) {
-  int status = 0;
-  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+/// Waits until `offload` announces its test pause; a failure with its stderr otherwise.
+::testing::AssertionResult reached_pause(Child& child) {
+  if (child.read_stderr(kPauseLine, kReachBound)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "offload did not reach its test pause within " << kReachBound.count()
+                                       << " s (or ended first); stderr: " << child.stderr_text;
+}
+
+/// Stderr without the test pause's line.
+std::string without_pause_line(const std::string& text) {
+  std::string out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(kPauseLine)) out += line + "\n";
   }
-  return status;
-}
-
-/// Bytes the process has passed to write-type calls so far (/proc/PID/io
-/// wchar); nullopt once it has exited.
-std::optional<std::uint64_t> bytes_written(pid_t pid) {
-  std::ifstream io("/proc/" + std::to_string(pid) + "/io");
-  std::string key;
-  std::uint64_t value = 0;
-  while (io >> key >> value) {
-    if (key == "wchar:") return value;
-  }
-  return std::nullopt;
-}
-
-/// True while the child runs (not yet a zombie).
-bool running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string pid_text, name, state;
-  stat >> pid_text >> name >> state;
-  return stat && state != "Z";
-}
-
-std::string text_of(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Waits until the child has written `threshold` bytes (or has stopped running);
-// true when the threshold was reached while it still ran.
-bool wait_for_written(pid_t pid, std::uint64_t threshold) {
-  for (;;) {
-    if (!running(pid)) return false;
-    auto written = bytes_written(pid);
-    if (!written) return false;
-    if (*written >= threshold) return true;
-    sched_yield();  // busy: a late look would miss the later kill points
-  }
+  return out;
 }
 
 struct KillPoint {
   const char* fs;
   const char* method;
-  double fraction;  // of the file written when the kill lands (0 = at once)
+  double fraction;  // of the chunks copied when the kill lands (0 = before the first operation)
   bool overwrite;   // an older file sits under the final name
 };
 
@@ -111,30 +160,27 @@ class AtomicKill : public ::testing::TestWithParam<KillPoint> {};
 TEST_P(AtomicKill, LeavesNothingUnderTheFinalNameAndARerunSucceeds) {
   REQUIRE_LOOP_FS();
   const KillPoint point = GetParam();
-  const std::uint64_t size = 192 * kMiB;
+  const std::uint64_t size = 32 * kMiB;
+  const std::uint64_t chunk = 16 * 1024;
   std::string dir = LoopFs::dir(point.fs);
   std::string source = dir + "/kill-src";
   std::string destination = dir + "/kill-dst";
   std::string old_content = "the previous version\n";
-  if (!exists(source)) {
-    ASSERT_TRUE(cli::write_pattern_file(source, size, 21));
-  }
-  unlink(destination.c_str());
+  ASSERT_TRUE(cli::write_pattern_file(source, size, 21));
   if (point.overwrite) std::ofstream(destination) << old_content;
   std::vector<std::string> args{"cp", source, destination, "--atomic", "--method", point.method,
                                 "--host-chunk", "16KiB", "--queue-depth", "1", "--copy-depth", "1"};
   if (point.overwrite) args.push_back("--overwrite");
+  // One map, then a read and a write per chunk: held with `fraction` of the chunks copied.
+  const auto chunks_done = static_cast<std::uint64_t>(point.fraction * static_cast<double>(size / chunk));
+  const std::uint64_t ops_before = point.fraction == 0 ? 0 : 1 + 2 * chunks_done;
 
-  Child child = spawn_offload(args, dir + "/kill.stderr");
-  ASSERT_GT(child.pid, 0);
-  if (point.fraction > 0) {
-    bool reached = wait_for_written(child.pid, static_cast<std::uint64_t>(point.fraction * static_cast<double>(size)));
-    EXPECT_TRUE(reached) << "the copy ended before the kill point; stderr: " << text_of(child.stderr_path);
-  }
+  Child child;
+  ASSERT_TRUE(spawn_offload(child, args, ops_before));
+  ASSERT_TRUE(reached_pause(child));
   kill(child.pid, SIGKILL);
-  int status = reap(child);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the copy finished before SIGKILL landed; stderr: " << text_of(child.stderr_path);
+  int status = child.reap();
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status << "; stderr: " << child.stderr_text;
 
   if (point.overwrite) {
     EXPECT_EQ(read_all(destination), old_content) << "the old file was damaged";
@@ -143,14 +189,15 @@ TEST_P(AtomicKill, LeavesNothingUnderTheFinalNameAndARerunSucceeds) {
   }
   EXPECT_TRUE(hidden_entries(dir).empty()) << "a staging file outlived the process";
 
-  Child rerun = spawn_offload(args, dir + "/rerun.stderr");
-  ASSERT_GT(rerun.pid, 0);
-  int rerun_status = reap(rerun);
-  ASSERT_TRUE(WIFEXITED(rerun_status) && WEXITSTATUS(rerun_status) == 0) << text_of(rerun.stderr_path);
+  Child rerun;
+  ASSERT_TRUE(spawn_offload(rerun, args, std::nullopt));
+  rerun.close_stdin();
+  std::string message = rerun.rest_of_stderr();
+  int rerun_status = rerun.reap();
+  ASSERT_TRUE(WIFEXITED(rerun_status) && WEXITSTATUS(rerun_status) == 0) << message;
   auto same = cli::files_equal(source, destination, size);
   EXPECT_TRUE(same) << same.error();
   EXPECT_EQ(std::filesystem::file_size(destination), size);
-  unlink(destination.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(RealFs, AtomicKill,
@@ -181,21 +228,24 @@ TEST_P(SourceChanges, AreReportedAndNothingIsPublished) {
   std::string dir = LoopFs::dir("ext4");
   std::string source = dir + "/changing-src";
   std::string destination = dir + "/changing-dst";
-  const std::uint64_t size = 128 * kMiB;
+  const std::uint64_t size = 16 * kMiB;
   ASSERT_TRUE(cli::write_pattern_file(source, size, 30));
   // mtime has the kernel's tick granularity: a rewrite in the same tick as the
   // last write before the copy opened the file would look unchanged.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(date_back(source));
   EngineConfig config;
   config.queue_depth = 1;
   config.copy_depth = 1;
   config.host_chunk_bytes = 256 * 1024;
   config.kernel_copy_chunk_bytes = kMiB;
-  RealRig rig(config);
+  // Held after the map and two more operations: some bytes copied, most not.
+  RealRig rig(config, HoldPoint{.ops_before = 3});
   auto cookie = rig.engine.submit({.source = source, .destination = destination, .method = c.method, .atomic = c.atomic});
   ASSERT_TRUE(cookie);
-  while (rig.engine.wait(*cookie, 100'000)->bytes_done == 0) {
-  }
+  ASSERT_TRUE(rig.reached_hold(*cookie));
+  CopyStatus middle = *rig.engine.poll(*cookie);
+  ASSERT_GT(middle.bytes_done, 0U);
+  ASSERT_LT(middle.bytes_done, size);
   int fd = open(source.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
   std::string patch(4096, 'x');
@@ -205,6 +255,7 @@ TEST_P(SourceChanges, AreReportedAndNothingIsPublished) {
     case Change::rewrite: ASSERT_EQ(pwrite(fd, patch.data(), patch.size(), 0), 4096); break;
   }
   close(fd);
+  rig.gate.release();
   CopyStatus status = *rig.engine.wait(*cookie);
   ASSERT_EQ(status.state, CopyState::failed) << "bytes done " << status.bytes_done;
   EXPECT_EQ(status.error->errno_value, ENODATA);
@@ -213,7 +264,6 @@ TEST_P(SourceChanges, AreReportedAndNothingIsPublished) {
   EXPECT_NE(status.error->describe().find(expected), std::string::npos) << status.error->describe();
   EXPECT_FALSE(exists(destination));
   EXPECT_TRUE(hidden_entries(dir).empty());
-  unlink(source.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -237,26 +287,27 @@ TEST(SourceChangesCli, GrowingSourceFailsWithAClearMessage) {
   std::string dir = LoopFs::dir("xfs");
   std::string source = dir + "/cli-growing-src";
   std::string destination = dir + "/cli-growing-dst";
-  const std::uint64_t size = 256 * kMiB;
+  const std::uint64_t size = 16 * kMiB;
   ASSERT_TRUE(cli::write_pattern_file(source, size, 31));
-  Child child = spawn_offload({"cp", source, destination, "--atomic", "--method", "host", "--host-chunk", "64KiB",
-                               "--queue-depth", "1", "--copy-depth", "1"},
-                              dir + "/cli-growing.stderr");
-  ASSERT_GT(child.pid, 0);
-  ASSERT_TRUE(wait_for_written(child.pid, size / 10));
+  Child child;
+  ASSERT_TRUE(spawn_offload(child,
+                            {"cp", source, destination, "--atomic", "--method", "host", "--host-chunk", "64KiB",
+                             "--queue-depth", "1", "--copy-depth", "1"},
+                            9));  // held after the map and four chunks
+  ASSERT_TRUE(reached_pause(child));
   {
     std::ofstream append(source, std::ios::app);
     append << "more data";
   }
-  int status = reap(child);
-  std::string message = text_of(child.stderr_path);
+  ASSERT_EQ(write(child.stdin_fd, "\n", 1), 1);  // go on
+  std::string message = without_pause_line(child.rest_of_stderr());
+  int status = child.reap();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << message;
   EXPECT_NE(message.find(source), std::string::npos) << message;
   EXPECT_NE(message.find("changed size"), std::string::npos) << message;
   EXPECT_NE(message.find("nothing was published"), std::string::npos) << message;
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
   EXPECT_FALSE(exists(destination));
-  unlink(source.c_str());
 }
 
 /// Peak resident set (VmHWM) and current resident set (VmRSS) of this process, bytes.
@@ -340,8 +391,6 @@ TEST(ManyCopies, TwoHundredSmallAndFourLargeAtOnceFinishVerifiedInBoundedMemory)
     ASSERT_TRUE(same) << f.name << ": " << same.error();
     EXPECT_EQ(std::filesystem::file_size(to + "/" + f.name), f.size);
   }
-  std::filesystem::remove_all(from);
-  std::filesystem::remove_all(to);
 }
 
 }  // namespace

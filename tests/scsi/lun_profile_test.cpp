@@ -41,6 +41,19 @@ TEST(IscsiAddress, RejectsMalformedAddresses) {
   EXPECT_NE(parse_iscsi_url("iscsi://h:1/iqn.x/1a").error().find("not a number"), std::string::npos);
   EXPECT_NE(parse_iscsi_url("iscsi://h:1/iqn.x/99999").error().find("not a number"), std::string::npos);
   EXPECT_NE(parse_iscsi_url("iscsi://u%p@h:1/iqn.x/1").error().find("user names"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://:3260/iqn.x/0").error().find("empty host"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:/iqn.x/0").error().find("empty port"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:65536/iqn.x/0").error().find("port '65536' is not a number from 1 to 65535"),
+            std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:0/iqn.x/0").error().find("port '0'"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://h:32x/iqn.x/0").error().find("port '32x'"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://[::1/iqn.x/0").error().find("closing ]"), std::string::npos);
+  EXPECT_NE(parse_iscsi_url("iscsi://[]:3260/iqn.x/0").error().find("empty host"), std::string::npos);
+}
+
+TEST(IscsiAddress, Ipv6HostsKeepTheirBrackets) {
+  EXPECT_EQ(parse_iscsi_url("iscsi://[::1]:3261/iqn.x/0")->portal, "[::1]:3261");
+  EXPECT_EQ(parse_iscsi_url("iscsi://[fe80::1]/iqn.x/0")->portal, "[fe80::1]:3260");
 }
 
 TEST(LunProfile, LioLimitsGiveOne31MiBSegmentPerCommand) {
@@ -61,8 +74,8 @@ TEST(LunProfile, SegmentLimitsFromOtherArrays) {
   p.copy_parameters->max_segment_length = 6000;
   p.block_bytes = 512;
   EXPECT_EQ(p.xcopy_segment_bytes(), 5632U);  // 11 blocks
-  p.copy_parameters->max_segment_descriptors = 64;  // but the list length allows (1024 - 16 - 64) / 28 = 33
-  EXPECT_EQ(p.xcopy_max_segments(2), 33U);
+  p.copy_parameters->max_segment_descriptors = 64;  // but the list length allows (1024 - 2 x 32) / 28 = 34 (no header)
+  EXPECT_EQ(p.xcopy_max_segments(2), 34U);
   p.copy_parameters->max_descriptor_list_length = 0;  // no list limit reported
   EXPECT_EQ(p.xcopy_max_segments(2), 64U);
 }
@@ -94,8 +107,21 @@ TEST(ScsiOutcome, MapsDeviceAnswersToErrno) {
   ScsiOutcome bad_field{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::illegal_request,
                                                            .code = scsi::asc::invalid_field_in_parameter_list}};
   EXPECT_EQ(bad_field.to_errno(), EINVAL);
-  ScsiOutcome medium{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::medium_error}};
+  ScsiOutcome medium{.status = 2, .sense = scsi::Sense{.key = scsi::SenseKey::medium_error,
+                                                      .code = scsi::asc::unrecovered_read_error}};
   EXPECT_EQ(medium.to_errno(), EIO);
+  auto errno_of = [](scsi::SenseKey key, scsi::AdditionalSense code) {
+    return ScsiOutcome{.status = scsi::status::check_condition, .sense = scsi::Sense{.key = key, .code = code}}.to_errno();
+  };
+  using Key = scsi::SenseKey;
+  EXPECT_EQ(errno_of(Key::illegal_request, scsi::asc::invalid_field_in_cdb), EOPNOTSUPP);  // a service action it lacks
+  EXPECT_EQ(errno_of(Key::copy_aborted, scsi::asc::third_party_device_failure), EREMOTEIO);
+  EXPECT_EQ(errno_of(Key::illegal_request, scsi::asc::token_expired), ESTALE);
+  EXPECT_EQ(errno_of(Key::data_protect, scsi::asc::space_allocation_failed), ENOSPC);
+  EXPECT_EQ(errno_of(Key::data_protect, scsi::asc::write_protected), EROFS);
+  EXPECT_EQ(ScsiOutcome{.status = scsi::status::reservation_conflict}.to_errno(), EBUSY);
+  EXPECT_EQ(ScsiOutcome{.status = scsi::status::task_aborted}.describe(), "TASK ABORTED");
+  EXPECT_EQ(ScsiOutcome{.status = 0x7E}.describe(), "SCSI status 126");
   ScsiOutcome transport{.status = 0x0f000001, .transport_error = "connection reset"};
   EXPECT_EQ(transport.to_errno(), ECONNRESET);
   EXPECT_EQ(transport.describe(), "transport error: connection reset");

@@ -83,8 +83,8 @@ expect_error "partial block" "whole 512-byte blocks" "$offload" cp "$src" "$dst"
 expect_error "past the end" "ends past the end of the LUN" "$offload" cp "$src" "$dst" --source-offset 60MiB --length 8MiB
 expect_error "destination too small" "past the end of the destination LUN" "$offload" cp "$src" "$dst" --length 8MiB --destination-offset 60MiB
 expect_error "bad LUN number" "is not a number" "$offload" cp "$TGT_URL/x" "$dst"
-expect_error "no such LUN" "cannot log in" "$offload" cp "$TGT_URL/7" "$dst"
-expect_error "nobody listening" "cannot log in" "$offload" cp "iscsi://127.0.0.1:1/$TGT_IQN/1" "$dst"
+expect_error "no such LUN" "LUN 7 is not on" "$offload" cp "$TGT_URL/7" "$dst"
+expect_error "nobody listening" "Connection refused" "$offload" cp "iscsi://127.0.0.1:1/$TGT_IQN/1" "$dst"
 expect_error "file and LUN mixed" "both ends must be LUNs or both files" "$offload" cp "$state/env" "$dst"
 expect_error "clone on a LUN" "works on files, not on LUNs" "$offload" cp "$src" "$dst" --method clone
 

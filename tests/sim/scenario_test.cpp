@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/scenario.hpp"
+#include "sim/scenario_checks.hpp"
 
 namespace offload::sim {
 namespace {
@@ -182,6 +183,59 @@ TEST(Scenario, MissingFileIsAClearError) {
   } catch (const ScenarioError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/s.toml: cannot open"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace offload::sim
+
+namespace offload::sim {
+namespace {
+
+// Names the simulator derives clash with declared ones: one line naming the
+// file, both lines and the SimGrid name, never a SimGrid backtrace.
+TEST(ScenarioNames, DerivedNamesMustNotClash) {
+  std::string second_link = R"(
+[[link]]
+name = "lan"
+bandwidth = "1Gbps"
+between = ["client", "filer"]
+)";
+  std::string text = with("[[copy]]", second_link + "\n[[copy]]");
+  EXPECT_NE(error_of(text).find("[[link]] 'lan': the SimGrid link name 'lan' is already taken by [[link]] 'lan'"),
+            std::string::npos) << error_of(text);
+  // A link named like the NIC link the platform derives for member client-1.
+  text = with("name = \"lan\"", "name = \"client-1-nic\"");
+  text.replace(text.find("\"link.lan.bandwidth\""), 20, "\"link.client-1-nic.bandwidth\"");
+  EXPECT_NE(error_of(text).find("the SimGrid link name 'client-1-nic' is already taken by [[host]] 'client' (member "
+                                "'client-1')'s NIC link (line 5)"), std::string::npos) << error_of(text);
+  // A host named like a member of the group "client" (count = 3).
+  text = with("[[nfs_server]]", "[[host]]\nname = \"client-2\"\n\n[[nfs_server]]");
+  std::string error = error_of(text);
+  EXPECT_NE(error.find("bad.toml:10: [[host]] 'client-2': the SimGrid host name 'client-2' is already taken by "
+                       "[[host]] 'client' (member 'client-2') (line 5)"), std::string::npos) << error;
+  // A server named like a host's disk device host.
+  text = with("name = \"filer\"", "name = \"disk:filer-disk\"");
+  EXPECT_FALSE(error_of(text).empty());
+}
+
+TEST(ScenarioMemory, AHundredThousandClientsAreRefusedWithAnEstimate) {
+  std::string text = with("count = 3", "count = 100000");
+  const Scenario big = load_scenario_text(text, "big.toml").points[0];
+  MemoryEstimate e = estimate_memory(big);
+  EXPECT_EQ(e.netpoints, 100000U + 2U);  // the clients, the filer and its disk
+  EXPECT_GT(e.bytes, 8.0 * 100002 * 100002);  // at least the full zone's routing table
+  try {
+    check_memory(big, 24.0 * (1ULL << 30));
+    FAIL() << "100,000 clients accepted on 24 GiB";
+  } catch (const ScenarioError& error) {
+    std::string what = error.what();
+    EXPECT_NE(what.find("big.toml: this simulation needs about"), std::string::npos) << what;
+    EXPECT_NE(what.find("routing table"), std::string::npos) << what;
+  }
+  // The shipped-size scenario fits with room to spare.
+  const Scenario small = load_scenario_text(kValid, "ok.toml").points[0];
+  EXPECT_LT(estimate_memory(small).bytes, 64.0 * (1 << 20));
+  EXPECT_NO_THROW(check_memory(small, 1.0 * (1ULL << 30)));
 }
 
 }  // namespace

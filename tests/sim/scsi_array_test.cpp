@@ -23,7 +23,6 @@ namespace {
 namespace sg4 = simgrid::s4u;
 using models::ScsiArray;
 using models::ScsiReply;
-using models::ScsiStatus;
 
 /// Runs `script` in an actor on the initiator against the array; returns its JSON.
 nlohmann::json drive(const std::string& toml, std::function<nlohmann::json(ScsiArray&, sg4::Host*)> script) {
@@ -48,7 +47,7 @@ nlohmann::json drive(const std::string& toml, std::function<nlohmann::json(ScsiA
 
 /// The sense of a reply as {key, asc, ascq, segment}.
 nlohmann::json sense_of(const ScsiReply& reply) {
-  if (reply.status != ScsiStatus::check_condition) return {{"status", "GOOD"}};
+  if (reply.status != scsi::status::check_condition) return {{"status", "GOOD"}};
   auto sense = scsi::decode_sense(reply.sense);
   if (!sense) return {{"status", "bad sense"}};
   return {{"key", static_cast<int>(sense->key)}, {"asc", sense->code.asc}, {"ascq", sense->code.ascq},
@@ -95,7 +94,7 @@ nlohmann::json wait_token_copy(ScsiArray& array, sg4::Host* initiator, std::uint
         array.execute(initiator, "lun2", scsi::receive_rod_token_information_cdb(list_id, 4096)).data);
     if (!info) return {{"error", info.error().describe()}};
     if (!scsi::in_progress(info->status)) {
-      ScsiReply as_reply{info->sense.empty() ? ScsiStatus::good : ScsiStatus::check_condition, {}, info->sense};
+      ScsiReply as_reply{info->sense.empty() ? scsi::status::good : scsi::status::check_condition, {}, info->sense};
       return {{"status", static_cast<int>(info->status)}, {"blocks", info->transfer_count}, {"polls", polls},
               {"sense", sense_of(as_reply)}};
     }
@@ -179,7 +178,7 @@ TEST(ScsiArrayModel, FailNextSegmentAbortsOneExtendedCopyWithCopyAbortedSense) {
     auto details = scsi::decode_failed_segment_details(array.execute(
         initiator, "lun1", scsi::receive_copy_results_cdb(scsi::CopyInAction::failed_segment_details, 7, 4096)).data);
     result["copy_status"] = static_cast<int>(status->status);
-    result["details_sense"] = sense_of({ScsiStatus::check_condition, {}, details->sense});
+    result["details_sense"] = sense_of({scsi::status::check_condition, {}, details->sense});
     result["written_after_failure"] = array.disk().write_bytes();
     result["next"] = sense_of(send_xcopy(array, initiator, xcopy_list(array, initiator, 2, 100, 8)));
     result["segments_failed"] = array.counters().segments_failed;

@@ -1,8 +1,9 @@
-// The unchanged engine copying LUNs of a simulated array through real SCSI
-// bytes: ranges split by the limits the initiator discovered (RECEIVE COPY
-// RESULTS operating parameters), INVALID OPERATION CODE and an expired ROD
-// token answered as sense and handled by the engine's ladder (fallback
-// recorded with the sense, data still fully copied).
+// The unchanged engine and its real LUN target (engine/targets/scsi_lun*)
+// copying LUNs of a simulated array through real SCSI bytes: ranges split
+// by the limits the initiator discovered (RECEIVE COPY RESULTS operating
+// parameters), INVALID OPERATION CODE and an expired ROD token answered as
+// sense and handled by the engine's ladder (fallback recorded with the
+// sense, data still fully copied).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,9 +28,10 @@ TEST(ScsiOffload, XcopyIsSplitByTheDiscoveredMaximumSegmentLength) {
   const auto& copy = run["copies"][0];
   EXPECT_EQ(copy["state"], "done");
   EXPECT_DOUBLE_EQ(method_bytes(run, "scsi-xcopy"), kSize);
-  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / 64e6));  // 17 commands (16 full, 1 of 24.6 MB)
-  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 1);  // operating parameters, at discovery
-  EXPECT_EQ(scsi_counts(run)["inquiry"], 4);  // standard, VPD 0x8F, VPD 0x83 of each LUN
+  // 64 MB cut to whole MiB by the initiator: 61 MiB segments, 16 full and one of 24 MiB.
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / (61.0 * 1048576)));
+  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 2);  // operating parameters, at each LUN's discovery
+  EXPECT_EQ(scsi_counts(run)["inquiry"], 12);  // standard, VPD 0x00, 0x80, 0x83, 0xB0, 0x8F of each LUN
   EXPECT_EQ(scsi_counts(run)["check_condition"], 0);
   EXPECT_LT(run["metrics"]["link_bytes"]["fc"].get<double>(), 64e3);  // commands only, no data
 }
@@ -37,7 +39,7 @@ TEST(ScsiOffload, XcopyIsSplitByTheDiscoveredMaximumSegmentLength) {
 TEST(ScsiOffload, SeveralSegmentDescriptorsPerCommandWhereTheArrayAllowsThem) {
   auto run = simulate(scsi_lun_platform(R"(max_segment = "64MB", max_segment_descriptors = 4)"), "xcopy");
   ASSERT_FALSE(run.contains("error")) << run["error"];
-  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / (4 * 64e6)));  // 5 commands
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], std::ceil(kSize / (4 * 61.0 * 1048576)));  // 5 commands
   EXPECT_DOUBLE_EQ(method_bytes(run, "scsi-xcopy"), kSize);
 }
 
@@ -55,8 +57,10 @@ TEST(ScsiOffload, ArrayWithoutXcopyAnswersInvalidOperationCodeAndAutoFallsBack) 
   EXPECT_EQ(fallback["errno"], "EOPNOTSUPP");
   EXPECT_NE(fallback["detail"].get<std::string>().find("INVALID COMMAND OPERATION CODE"), std::string::npos)
       << fallback["detail"];
-  EXPECT_EQ(scsi_counts(run)["extended_copy"], 1);  // tried once, then off for the copy
-  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 1);  // discovery asked (and was refused)
+  // Discovery's RECEIVE COPY RESULTS was refused: EXTENDED COPY is never
+  // sent, the refusal (with that answer) is the recorded fallback.
+  EXPECT_EQ(scsi_counts(run)["extended_copy"], 0);
+  EXPECT_EQ(scsi_counts(run)["receive_copy_results"], 2);
   auto pinned = simulate(scsi_lun_platform("xcopy = false, odx = false"), "xcopy");
   EXPECT_EQ(pinned["copies"][0]["state"], "failed");
   EXPECT_NE(pinned["copies"][0]["error"].get<std::string>().find("INVALID COMMAND OPERATION CODE"), std::string::npos)

@@ -38,7 +38,9 @@ up() {
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     tgtd -f -C "$control" --iscsi "portal=127.0.0.1:$port" >"$state/tgtd.log" 2>&1 &
     echo $! >"$state/tgtd.pid"
-    for _ in $(seq 150); do   # up to 15 s on a loaded machine
+    # tgtd has no readiness signal: ask it every 0.1 s, for up to 60 s (only a
+    # broken tgtd takes that long, also on a loaded machine).
+    for _ in $(seq 600); do
       if admin --op show --mode sys >/dev/null 2>&1 && ss -ltn "sport = :$port" | grep -q LISTEN; then started=1; break; fi
       kill -0 "$(cat "$state/tgtd.pid")" 2>/dev/null || break
       sleep 0.1
@@ -46,7 +48,7 @@ up() {
     [ "$started" = 1 ] && break
     down; mkdir -p "$state"
   done
-  [ "$started" = 1 ] || skip "tgtd did not start (log: $(tail -n 3 "$state/tgtd.log" 2>/dev/null | tr '\n' ' '))"
+  [ "$started" = 1 ] || skip "tgtd did not answer tgtadm and listen on 127.0.0.1:$port within 60 s, 3 tries (log: $(tail -n 3 "$state/tgtd.log" 2>/dev/null | tr '\n' ' '))"
   admin --op new --mode target --tid 1 -T "$iqn" || skip "tgtadm cannot create the target"
   local lun
   for lun in 1 2; do

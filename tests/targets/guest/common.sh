@@ -14,6 +14,19 @@ guest_skip() { echo "guest: SKIP: $*" >&2; exit 77; }
 # The kernel version inside $guest_kernel_dir (its lib/modules/VERSION).
 guest_kernel_version() { ls "$guest_kernel_dir/lib/modules" 2>/dev/null | head -n1 || true; }
 
+# Copies every shared library BINARY needs (ldd) under ROOT at the host's
+# path (the guests have none); fails naming the library when the host lacks it.
+#   guest_copy_libraries BINARY ROOT
+guest_copy_libraries() {
+  local binary=$1 root=$2 lib extra
+  ldd "$binary" | awk '/=> not found/ {print "missing " $1} /=> \// {print $3} /^\t\/lib64/ {print $1}' |
+    while read -r lib extra; do
+      [ "$lib" = missing ] && { echo "guest: $binary needs $extra, not on the host (run scripts/install-deps.sh)" >&2; return 1; }
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on now.
 guest_free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

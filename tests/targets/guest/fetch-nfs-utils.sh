@@ -24,13 +24,7 @@ mkdir -p "$tmp"/{etc,usr/sbin,sbin,var/lib/nfs/v4recovery,lib64}
 binaries=(usr/sbin/rpc.nfsd usr/sbin/rpc.mountd usr/sbin/exportfs sbin/mount.nfs)
 for bin in "${binaries[@]}"; do
   cp "$unpacked/$bin" "$tmp/$bin"
-  # Every library the binary needs, at the host's path (the guest has none).
-  ldd "$unpacked/$bin" | awk '/=> not found/ {print "missing " $1} /=> \// {print $3} /^\t\/lib64/ {print $1}' |
-    while read -r lib extra; do
-      [ "$lib" = missing ] && { echo "fetch-nfs-utils: $bin needs $extra, not on the host (run scripts/install-deps.sh)" >&2; exit 1; }
-      mkdir -p "$tmp$(dirname "$lib")"
-      cp -L "$lib" "$tmp$lib"
-    done
+  guest_copy_libraries "$unpacked/$bin" "$tmp"
 done
 ln -s mount.nfs "$tmp/sbin/mount.nfs4"
 [ -e /etc/netconfig ] && cp /etc/netconfig "$tmp/etc/netconfig"   # libtirpc's transport table

@@ -13,6 +13,9 @@
 #   2, 3  64 MiB each, serials equal in the first 25 hex digits: LIO gives them the same NAA id (the trap)
 # STATE_DIR/env: LIO_HOST LIO_PORT LIO_IQN LIO_LUNS LIO_BIG_LUNS LIO_TRAP_LUNS
 #   LIO_LUN<N>_SERIAL LIO_LUN<N>_BYTES LIO_URL (iscsi://HOST:PORT/IQN, append /LUN)
+# With OFFLOAD_GUEST_VETH=1 (run only) the guest also has a network
+# namespace "client" joined by a veth pair (10.9.0.2 -> the target at
+# 10.9.0.1:3260; guest-lib.sh make_client_netns), and ip and tc.
 # Exit 77 when QEMU or the kernel is unavailable.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -45,6 +48,10 @@ up() {
     overlay=$(mktemp -d "${TMPDIR:-/tmp}/offload-lio-overlay.XXXXXX")
     mkdir -p "$overlay/test"; cp -a "$test_dir"/. "$overlay/test/"
     extra=(-d "$overlay"); modules+=("${loopback_modules[@]}"); loopback=1
+    if [ "${OFFLOAD_GUEST_VETH:-0}" = 1 ]; then
+      local iproute; iproute=$("$guest_src_dir/fetch-iproute2.sh")
+      extra+=(-d "$iproute"); modules+=(veth sch_tbf)
+    fi
   fi
   "$guest_src_dir/make-initramfs.sh" "$initrd" "$guest_src_dir/lio-init.sh" "${extra[@]}" "${modules[@]}"
   [ -z "$overlay" ] || rm -rf "$overlay"
@@ -54,6 +61,7 @@ up() {
     disks+=(-drive "file=$state/lun$n.img,if=virtio,format=raw,cache=unsafe")
   done
   local append="offload.iqn=$iqn offload.serials=$(IFS=,; echo "${serials[*]}") offload.loopback=$loopback" port tries started=0
+  if [ "$loopback" = 1 ] && [ "${OFFLOAD_GUEST_VETH:-0}" = 1 ]; then append+=" offload.veth=1"; fi
   for tries in 1 2 3; do   # the free port can be taken between choosing and binding: retry
     port=$(guest_free_port)
     if guest_start "$state" "$initrd" 512 "$append" "${disks[@]}" \

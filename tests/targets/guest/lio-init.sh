@@ -7,7 +7,8 @@
 # loopback fabric (tcm_loop): local SCSI disks /dev/sdX and /dev/sgN in the
 # guest; then /test/run (if present) runs with OFFLOAD_SG_LUNS="0 1 ..." and
 # OFFLOAD_LUN<N>_SD / OFFLOAD_LUN<N>_SG / OFFLOAD_LUN<N>_SERIAL, prints
-# "OFFLOAD-GUEST: EXIT rc" and the guest powers off.
+# "OFFLOAD-GUEST: EXIT rc" and the guest powers off. With offload.veth=1 a
+# network namespace "client" reaches the portal at 10.9.0.1:3260 over a veth pair.
 . /lib/guest-lib.sh
 load_modules
 for arg in $(cat /proc/cmdline); do
@@ -22,6 +23,7 @@ done
 ip link set lo up
 ip link set eth0 up || fail "lio: no eth0 (virtio-net)"
 ip addr add 10.0.2.15/24 dev eth0
+if veth_wanted; then make_client_netns; fi
 mount -t configfs configfs /sys/kernel/config || fail "lio: cannot mount configfs"
 core=/sys/kernel/config/target/core
 tpg=/sys/kernel/config/target/iscsi/$iqn/tpgt_1

@@ -6,6 +6,10 @@
 # OFFLOAD_NFS_DIR (the NFS mount) and OFFLOAD_NFS_EXPORT (the XFS export).
 # Everything the guest prints is in STATE_DIR/serial.log; exits with the
 # program's exit status. Exit 77 when QEMU or the kernel is unavailable.
+#   OFFLOAD_GUEST_VETH=1    the client mounts over a veth pair from its own
+#                           network namespace (tc can shape it; ip and tc in the guest)
+#   OFFLOAD_NFS_REFLINK=0   the export's XFS without reflink: nfsd's COPY then
+#                           copies the data (with reflink it shares extents)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -13,6 +17,7 @@ set -euo pipefail
 state=$1 tests=$2
 nfs_modules=(virtio_pci virtio_blk crc32c_generic libcrc32c xfs sunrpc grace lockd nfs_acl auth_rpcgss nfsd
              netfs fscache nfs dns_resolver nfsv4)
+veth_modules=(veth sch_tbf)
 mkdir -p "$state"
 cleanup() { guest_stop "$state"; rm -f "$state/export.img" "$state/initrd.gz"; }
 trap cleanup EXIT
@@ -25,14 +30,19 @@ overlay=$(mktemp -d "${TMPDIR:-/tmp}/offload-nfs-overlay.XXXXXX")
 trap 'cleanup; rm -rf "$overlay"' EXIT
 mkdir -p "$overlay/test"
 cp -a "$tests"/. "$overlay/test/"
-"$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nfs-init.sh" -d "$utils" -d "$overlay" "${nfs_modules[@]}"
+roots=(-d "$utils") append=""
+if [ "${OFFLOAD_GUEST_VETH:-0}" = 1 ]; then
+  iproute=$("$guest_src_dir/fetch-iproute2.sh")
+  roots+=(-d "$iproute"); nfs_modules+=("${veth_modules[@]}"); append=offload.veth=1
+fi
+"$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nfs-init.sh" "${roots[@]}" -d "$overlay" "${nfs_modules[@]}"
 
 # The export: sparse, reflink on, small (the guest writes through slow emulation).
 truncate -s 512M "$state/export.img"
-mkfs.xfs -q -f -m reflink=1 "$state/export.img"
+mkfs.xfs -q -f -m reflink="${OFFLOAD_NFS_REFLINK:-1}" "$state/export.img"
 export OFFLOAD_GUEST_LIFETIME=${OFFLOAD_GUEST_LIFETIME:-900}   # it powers off by itself at the end anyway
 t0=$SECONDS
-guest_start "$state" "$state/initrd.gz" 1024 "" \
+guest_start "$state" "$state/initrd.gz" 1024 "$append" \
   -drive "file=$state/export.img,if=virtio,format=raw,cache=unsafe" -nic none \
   || guest_skip "qemu-system-x86_64 cannot start here"
 guest_wait "$state" "${OFFLOAD_GUEST_BOOT_TIMEOUT:-180}" || { echo "nfs-guest: the NFS guest did not come up" >&2; exit 1; }

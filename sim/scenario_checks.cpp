@@ -1,0 +1,131 @@
+#include "sim/scenario_checks.hpp"
+
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <fmt/core.h>
+
+#include "engine/units.hpp"
+
+namespace offload::sim {
+namespace {
+
+// The measured constants of estimate_memory (see its comment).
+constexpr double kBaseBytes = 33.0 * 1048576;
+constexpr double kRoutePairBytes = 8;
+constexpr double kHostBytes = 25.0 * 1024;
+constexpr double kCopyInFlightBytes = 135.0 * 1024;
+constexpr double kCopyBytes = 2.0 * 1024;
+
+// Who gave a derived name, for the message.
+struct Owner {
+  std::string what;  ///< "[[host]] 'vm' (member vm-1)", ...
+  int line = 0;      ///< its declaration
+};
+
+// One SimGrid namespace (hosts, or links): the first owner of each name.
+class Namespace {
+ public:
+  Namespace(const Scenario& s, const char* kind) : scenario_(s), kind_(kind) {}
+  void claim(const std::string& name, Owner owner) {
+    auto [it, fresh] = taken_.try_emplace(name, owner);
+    if (fresh) return;
+    Owner earlier = it->second, later = std::move(owner);
+    if (earlier.line > later.line) std::swap(earlier, later);  // report at the later declaration
+    throw ScenarioError(fmt::format("{}:{}: {}: the SimGrid {} name '{}' is already taken by {} (line {}); rename one",
+                                    scenario_.file, later.line, later.what, kind_, name, earlier.what, earlier.line));
+  }
+
+ private:
+  const Scenario& scenario_;
+  const char* kind_;
+  std::map<std::string, Owner> taken_;
+};
+
+std::vector<std::string> members(const HostSpec& h) {
+  if (h.count == 1) return {h.name};
+  std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(h.count));
+  for (int i = 0; i < h.count; ++i) out.push_back(h.name + "-" + std::to_string(i));
+  return out;
+}
+
+std::string quoted(const char* section, const std::string& name) { return fmt::format("[[{}]] '{}'", section, name); }
+
+}  // namespace
+
+void check_derived_names(const Scenario& s) {
+  // The names sim/platform.cpp and models/ give SimGrid (every link is split-duplex: NAME_UP, NAME_DOWN).
+  Namespace hosts(s, "host"), links(s, "link");
+  for (const HostSpec& h : s.hosts) {
+    for (const std::string& m : members(h)) {
+      std::string what = h.count == 1 ? quoted("host", h.name) : quoted("host", h.name) + " (member '" + m + "')";
+      hosts.claim(m, {what, h.line});
+      if (h.disk) hosts.claim("disk:" + m + "-disk", {what + "'s disk", h.line});
+      if (h.nic_Bps) links.claim(m + "-nic", {what + "'s NIC link", h.line});
+    }
+  }
+  for (const NfsServerSpec& n : s.nfs_servers) {
+    std::string what = quoted("nfs_server", n.name);
+    hosts.claim(n.name, {what, n.line});
+    hosts.claim("disk:" + n.name + "-disk", {what + "'s disk", n.line});
+    if (n.nic_Bps) links.claim(n.name + "-nic", {what + "'s NIC link", n.line});
+  }
+  for (const ScsiArraySpec& a : s.scsi_arrays) {
+    std::string what = quoted("scsi_array", a.name);
+    hosts.claim(a.name, {what, a.line});
+    hosts.claim("disk:" + a.name + "-backend", {what + "'s back end", a.line});
+    if (a.port_Bps) links.claim(a.name + "-port", {what + "'s port link", a.line});
+  }
+  for (const LinkSpec& l : s.links) links.claim(l.name, {quoted("link", l.name), l.line});
+}
+
+MemoryEstimate estimate_memory(const Scenario& s) {
+  MemoryEstimate e;
+  std::map<std::string, double> group_size;
+  double hosts = 0;
+  for (const HostSpec& h : s.hosts) {
+    group_size[h.name] = h.count;
+    hosts += h.count;
+    e.netpoints += static_cast<std::size_t>(h.count) * (h.disk ? 2 : 1);
+  }
+  e.netpoints += 2 * (s.nfs_servers.size() + s.scsi_arrays.size());
+  hosts += static_cast<double>(s.nfs_servers.size() + s.scsi_arrays.size());
+  double copies = 0;
+  for (const CopySpec& c : s.copies) {
+    double n = group_size.contains(c.on) ? group_size.at(c.on) : 1;
+    e.copies_in_flight += n * std::min(c.concurrency, c.count);
+    copies += n * c.count;
+  }
+  double points = static_cast<double>(e.netpoints);
+  double routes = kRoutePairBytes * points * points;
+  e.bytes = kBaseBytes + routes + kHostBytes * hosts + kCopyInFlightBytes * e.copies_in_flight + kCopyBytes * copies;
+  e.breakdown = fmt::format("routing table {} ({} SimGrid hosts squared) + {} for {} hosts + {} for {} copies in flight + {} for {} copies",
+                            format_bytes(routes), e.netpoints, format_bytes(kHostBytes * hosts), hosts,
+                            format_bytes(kCopyInFlightBytes * e.copies_in_flight), e.copies_in_flight,
+                            format_bytes(kCopyBytes * copies), copies);
+  return e;
+}
+
+double available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+void check_memory(const Scenario& s, double available_bytes) {
+  if (!(available_bytes > 0)) return;
+  MemoryEstimate e = estimate_memory(s);
+  if (e.bytes <= available_bytes) return;
+  throw ScenarioError(fmt::format("{}: this simulation needs about {} ({}) and the machine has {} available; "
+                                  "use fewer hosts or copies in flight (the routing table grows with the square of the hosts)",
+                                  s.file, format_bytes(e.bytes), e.breakdown, format_bytes(available_bytes)));
+}
+
+}  // namespace offload::sim
