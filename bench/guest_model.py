@@ -79,12 +79,14 @@ def _platform_nfs(inp, knobs, rate):
 name = "client"
 cores = 2                        # the guest's vCPUs (shared with the server in reality: one guest)
 memcpy_bandwidth = {_rate(memcpy / knobs["client_stack_factor"])}   # measured memcpy / client_stack_factor
+stack = {{ send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }}   # the fitted stack factors carry the stack CPU
 per_op_cpu = "20us"
 
 [[nfs_server]]
 name = "filer"
 cores = 2
 memcpy_bandwidth = {_rate(memcpy / knobs["server_stack_factor"])}   # measured memcpy / server_stack_factor
+stack = {{ send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }}   # the fitted stack factors carry the stack CPU
 per_op_cpu = {_time(knobs["server_per_op_s"])}
 disk = {{ read = {_rate(inp["disk_read_Bps"])}, write = {_rate(inp["disk_write_Bps"])}, latency = "100us" }}   # O_DIRECT on the export
 copy = {{ sync_cap = "4MiB", max_async = 4, clone = false }}   # nfsd: 4 MiB per sync COPY; 4 threads (rpc.nfsd 4)
@@ -105,11 +107,13 @@ def _platform_scsi(inp, knobs, rate):
 name = "client"
 cores = 2
 memcpy_bandwidth = {_rate(inp["memcpy_Bps"] / knobs["client_stack_factor"])}   # measured memcpy / client_stack_factor
+stack = {{ send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }}   # the fitted stack factors carry the stack CPU
 per_op_cpu = "20us"
 
 [[scsi_array]]
 name = "lio"
 cores = 2
+stack = {{ send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }}   # the fitted stack factors carry the stack CPU
 per_op_cpu = {_time(knobs["target_per_op_s"])}
 disk = {{ read = {_rate(inp["disk_read_Bps"] / slow)}, write = {_rate(inp["disk_write_Bps"] / slow)}, latency = "100us" }}   # O_DIRECT rates / backend_slowdown
 block_size = 512

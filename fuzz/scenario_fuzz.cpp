@@ -22,6 +22,8 @@ bool non_negative(double x) { return std::isfinite(x) && x >= 0; }
 
 void check_cpu(const offload::sim::CpuSpec& cpu) {
   require(cpu.cores >= 1 && positive(cpu.memcpy_Bps) && non_negative(cpu.per_op_s));
+  require(positive(cpu.stack.clock_Hz) && non_negative(cpu.stack.send_cycles_per_byte) &&
+          non_negative(cpu.stack.receive_cycles_per_byte) && non_negative(cpu.stack.message_cycles));
 }
 
 void check_disk(const offload::sim::DiskSpec& disk) {
@@ -42,7 +44,8 @@ void check_point(const offload::sim::Scenario& s) {
     check_cpu(n.cpu);
     check_disk(n.disk);
     if (n.nic_Bps) require(positive(*n.nic_Bps));
-    require(positive(n.copy.sync_cap_bytes) && positive(n.copy.poll_interval_s) && non_negative(n.copy.rpc_bytes));
+    require(positive(n.copy.sync_cap_bytes) && positive(n.copy.poll_interval_s) );
+    if (n.copy.rpc_bytes) require(non_negative(*n.copy.rpc_bytes));
   }
   for (const auto& a : s.scsi_arrays) {
     check_cpu(a.cpu);

@@ -59,8 +59,8 @@ NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& n
 void NfsServer::read(sg4::Host* client, double bytes) {
   rpc([&] {
     ++counters_.reads;
-    network_.send(client, host(), spec_.copy.rpc_bytes);
-    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes,
+    network_.send(client, host(), wire(NfsRpc::read, false));
+    disk_to_peer(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + wire(NfsRpc::read, true),
                  spec_.store_and_forward);
   });
 }
@@ -68,17 +68,17 @@ void NfsServer::read(sg4::Host* client, double bytes) {
 void NfsServer::write(sg4::Host* client, double bytes) {
   rpc([&] {
     ++counters_.writes;
-    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + spec_.copy.rpc_bytes,
+    peer_to_disk(disk_, cpu_, cpu_.copy_cost_s(bytes), network_, host(), client, bytes, bytes + wire(NfsRpc::write, false),
                  spec_.store_and_forward);
-    network_.send(host(), client, spec_.copy.rpc_bytes);
+    network_.send(host(), client, wire(NfsRpc::write, true));
   });
 }
 
-void NfsServer::round_trip(sg4::Host* client) {
+void NfsServer::round_trip(sg4::Host* client, NfsRpc kind) {
   rpc([&] {
-    network_.send(client, host(), spec_.copy.rpc_bytes);
+    network_.send(client, host(), wire(kind, false));
     cpu_.work_async(cpu_.copy_cost_s(0))->wait();
-    network_.send(host(), client, spec_.copy.rpc_bytes);
+    network_.send(host(), client, wire(kind, true));
   });
 }
 
@@ -96,18 +96,18 @@ double NfsServer::copy(sg4::Host* client, double bytes, bool async, const Interr
   double moved = std::min(bytes, spec_.copy.sync_cap_bytes);
   rpc([&] {
     ++counters_.copies_sync;
-    network_.send(client, host(), spec_.copy.rpc_bytes);
+    network_.send(client, host(), wire(NfsRpc::copy_sync, false));
     local_copy(moved);
-    network_.send(host(), client, spec_.copy.rpc_bytes);
+    network_.send(host(), client, wire(NfsRpc::copy_sync, true));
   });
   return moved;
 }
 
 double NfsServer::copy_from(NfsServer& source, sg4::Host* client, double bytes, const InterruptFlag& interrupt) {
   ++source.counters_.copy_notify;
-  source.round_trip(client);  // COPY_NOTIFY: the source server allows this one to read
+  source.round_trip(client, NfsRpc::copy_notify);  // the source server allows this one to read
   ++counters_.copies_async;
-  auto open_source = [this, &source] { network_.send(host(), source.host(), spec_.copy.rpc_bytes); };
+  auto open_source = [this, &source] { network_.send(host(), source.host(), wire(NfsRpc::open, false)); };
   auto moved = run_async(client, bytes, interrupt, open_source, [this, &source](double stage) {
     if (source.disk_.latency_s() > 0) sg4::this_actor::sleep_for(source.disk_.latency_s());
     auto in = source.disk_.start(stage, DiskOp::read);
@@ -130,9 +130,9 @@ bool NfsServer::clone(sg4::Host* client, double bytes) {
   double cost = ok ? spec_.fs.clone_fixed_s + spec_.fs.clone_per_GiB_s * bytes / 1073741824.0 : cpu_.copy_cost_s(0);
   rpc([&] {
     ++counters_.clones;
-    network_.send(client, host(), spec_.copy.rpc_bytes);
+    network_.send(client, host(), wire(NfsRpc::clone, false));
     cpu_.work_async(cost)->wait();
-    network_.send(host(), client, spec_.copy.rpc_bytes);
+    network_.send(host(), client, wire(NfsRpc::clone, true));
   });
   return ok;
 }

@@ -42,7 +42,8 @@
 // (the server down, a link down under an RPC, a lost copy) a copy actor
 // (pooled) takes the machine over.
 // Assumptions: one disk per server; a server-side copy reads and writes it
-// at once; RPC headers are rpc_size bytes; no caching effects.
+// at once; RPCs are their XDR sizes (models/nfs_wire.hpp), or rpc_size
+// bytes each when the scenario gives it; no caching effects.
 #pragma once
 
 #include <functional>
@@ -56,6 +57,7 @@
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
 #include "models/network.hpp"
+#include "models/nfs_wire.hpp"
 
 namespace offload::models {
 
@@ -89,8 +91,9 @@ class NfsServer {
   void read(sg4::Host* client, double bytes);
   /// WRITE of `bytes` from `client`.
   void write(sg4::Host* client, double bytes);
-  /// A request/reply with no data (COMMIT, SEEK, OPEN...).
-  void round_trip(sg4::Host* client);
+  /// A request/reply with no data: OPEN (with SEEK) of the source, COMMIT +
+  /// CLOSE at the end, COPY_NOTIFY.
+  void round_trip(sg4::Host* client, NfsRpc rpc);
   /// COPY of up to `bytes` within this server; returns the bytes copied
   /// (short when capped or cancelled through `interrupt`).
   double copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt);
@@ -132,7 +135,11 @@ class NfsServer {
   void send_callback(AsyncCopy& copy);
   void hand_off(const AsyncCopyPtr& copy);
   void wait_driving(const AsyncCopyPtr& copy, Transfer* transfer, double deadline);
-  void send_driving(const AsyncCopyPtr& copy, sg4::Host* from, sg4::Host* to);
+  void send_driving(const AsyncCopyPtr& copy, sg4::Host* from, sg4::Host* to, double bytes);
+  // Bytes of a call (or reply) of `rpc` on the wire.
+  double wire(NfsRpc rpc, bool reply) const {
+    return spec_.copy.rpc_bytes ? *spec_.copy.rpc_bytes : nfs_rpc_bytes(rpc, reply);
+  }
   // One RPC; `before_waiting` runs when the server is down, before waiting for it.
   void rpc(const std::function<void()>& attempt, const std::function<void()>& before_waiting = {});
   void await_up();

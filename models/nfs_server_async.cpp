@@ -80,7 +80,7 @@ bool NfsServer::complete_async(AsyncCopy& copy) {
 
 // CB_OFFLOAD, sent by an actor on the server (blocks it until delivered).
 void NfsServer::send_callback(AsyncCopy& copy) {
-  network_.send(host(), copy.client, spec_.copy.rpc_bytes);
+  network_.send(host(), copy.client, wire(NfsRpc::cb_offload, false));
   std::unique_lock lock(*copy.mutex);
   copy.notified = true;
   copy.changed->notify_all();
@@ -162,8 +162,8 @@ void NfsServer::wait_driving(const AsyncCopyPtr& copy, Transfer* transfer, doubl
   }
 }
 
-void NfsServer::send_driving(const AsyncCopyPtr& copy, sg4::Host* from, sg4::Host* to) {
-  Transfer transfer = network_.send_async(from, to, spec_.copy.rpc_bytes);
+void NfsServer::send_driving(const AsyncCopyPtr& copy, sg4::Host* from, sg4::Host* to, double bytes) {
+  Transfer transfer = network_.send_async(from, to, bytes);
   wait_driving(copy, &transfer, kNoWake);
 }
 
@@ -183,7 +183,7 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
   rpc(
       [&] {
         release();  // an earlier attempt's copy was lost with a restart: its stage runs out on an actor
-        network_.send(client, host(), spec_.copy.rpc_bytes);  // COPY
+        network_.send(client, host(), wire(NfsRpc::copy_async, false));  // COPY
         state = std::make_shared<AsyncCopy>();
         state->client = client;
         state->epoch = epoch_;
@@ -208,7 +208,7 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
             if (complete_async(*state)) send_callback(*state);
           });
         }
-        send_driving(state, host(), client);  // reply with the callback id
+        send_driving(state, host(), client, wire(NfsRpc::copy_async, true));  // reply with the callback id
       },
       release);
   for (;;) {
@@ -219,9 +219,9 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
       rpc(
           [&] {
             ++counters_.offload_cancel;
-            send_driving(state, client, host());  // OFFLOAD_CANCEL
+            send_driving(state, client, host(), wire(NfsRpc::offload_cancel, false));  // OFFLOAD_CANCEL
             state->cancelled = true;
-            send_driving(state, host(), client);
+            send_driving(state, host(), client, wire(NfsRpc::offload_cancel, true));
           },
           release);
     }
@@ -229,10 +229,10 @@ std::optional<double> NfsServer::run_async(sg4::Host* client, double bytes, cons
     rpc(
         [&] {
           ++counters_.offload_status;
-          send_driving(state, client, host());  // OFFLOAD_STATUS
+          send_driving(state, client, host(), wire(NfsRpc::offload_status, false));  // OFFLOAD_STATUS
           done = state->done;
           lost = !done && state->epoch != epoch_;  // NFS4ERR_BAD_STATEID after the reboot
-          send_driving(state, host(), client);
+          send_driving(state, host(), client, wire(NfsRpc::offload_status, true));
         },
         release);
     if (done) break;

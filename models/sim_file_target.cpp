@@ -16,7 +16,7 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
 }
 
 OpResult SimFileTarget::map_data(ByteRange range) {
-  if (source_.server != nullptr) source_.server->round_trip(client_.host);  // SEEK / OPEN
+  if (source_.server != nullptr) source_.server->round_trip(client_.host, NfsRpc::open);  // OPEN (and SEEK)
   if (source_.local != nullptr) source_.local->open_or_close();              // open, SEEK_DATA
   OpResult result;
   if (range.length > 0) result.extents.push_back(range);  // simulated files have no holes
@@ -87,13 +87,13 @@ void SimFileTarget::syscall() { client_.cpu->work_async(client_.cpu->copy_cost_s
 OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_cast<double>(op.length)); }
 
 OpResult SimFileTarget::finish() {
-  if (destination_.server != nullptr) destination_.server->round_trip(client_.host);  // COMMIT + CLOSE
+  if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // COMMIT + CLOSE
   if (destination_.local != nullptr) destination_.local->open_or_close();              // fstat the source
   return {};
 }
 
 OpResult SimFileTarget::abort() {
-  if (destination_.server != nullptr) destination_.server->round_trip(client_.host);  // REMOVE
+  if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // REMOVE
   return {};
 }
 

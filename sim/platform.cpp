@@ -182,10 +182,6 @@ nlohmann::json Platform::metrics() const {
           {"scsi", scsi}};
 }
 
-SimTargetFactory::SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
-    : platform_(platform), client_(client), nfs_async_(nfs_async),
-      luns_([this](const std::string& address) { return open_lun(address); }) {}
-
 std::vector<ResourceBusy> Platform::resource_busy() const {
   std::vector<ResourceBusy> out;
   for (const auto& [name, capacity] : capacity_Bps_) {
@@ -216,6 +212,10 @@ std::pair<double, double> Platform::client_and_server_cpu_s() const {
   for (const auto& [name, box] : arrays_) server += box->cpu().busy_s();
   return {client, server};
 }
+
+SimTargetFactory::SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
+    : platform_(platform), client_(client), nfs_async_(nfs_async),
+      luns_([this](const std::string& address) { return open_lun(address); }) {}
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
   auto target = open_target(request);

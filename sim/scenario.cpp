@@ -152,7 +152,9 @@ StackSpec read_stack(Fields& parent, const std::string& context) {
     return value;
   };
   stack.clock_Hz = cycles("clock_ghz", stack.clock_Hz / 1e9) * 1e9;
-  if (stack.clock_Hz <= 0) f.bad(*f.find("clock_ghz"), "clock_ghz", "must be above zero");
+  if (!(stack.clock_Hz > 0) || !std::isfinite(stack.clock_Hz)) {
+    f.bad(*f.find("clock_ghz"), "clock_ghz", "must be above zero and finite");
+  }
   stack.send_cycles_per_byte = cycles("send_cycles_per_byte", stack.send_cycles_per_byte);
   stack.receive_cycles_per_byte = cycles("receive_cycles_per_byte", stack.receive_cycles_per_byte);
   stack.message_cycles = cycles("message_cycles", stack.message_cycles);
@@ -296,7 +298,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
         n.copy.poll_interval_s = c.duration("poll_interval").value_or(n.copy.poll_interval_s);
         n.copy.callback = c.flag("callback", n.copy.callback);
         n.copy.clone = c.flag("clone", n.copy.clone);
-        n.copy.rpc_bytes = c.size("rpc_size").value_or(n.copy.rpc_bytes);
+        if (auto rpc = c.size("rpc_size")) n.copy.rpc_bytes = *rpc;
         if (n.copy.sync_cap_bytes <= 0) c.bad(*copy, "sync_cap", "must be above zero");
         if (n.copy.poll_interval_s <= 0) c.bad(*copy, "poll_interval", "must be above zero");
         c.reject_unknown();

@@ -81,7 +81,7 @@ struct NfsCopySpec {
   double poll_interval_s = 0.5;       ///< client OFFLOAD_STATUS period when no callback arrives
   bool callback = true;               ///< CB_OFFLOAD is delivered (false: client must poll)
   bool clone = true;                  ///< CLONE works (reflink filesystem under the export)
-  double rpc_bytes = 200;             ///< bytes of an RPC request or reply without data
+  std::optional<double> rpc_bytes;    ///< bytes of every RPC request or reply without data (none: each RPC's XDR size, models/nfs_wire.hpp)
 };
 
 /// An NFS server (filer).

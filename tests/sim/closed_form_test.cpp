@@ -386,3 +386,25 @@ TEST(StackCpu, OffloadedCopiesCostClientAndServerCpu) {
 
 }  // namespace
 }  // namespace offload::testing
+
+namespace offload::testing {
+namespace {
+
+TEST(NfsWire, RpcSizesFollowTheirXdrEncodings) {
+  // Without rpc_size each RPC is its XDR size (models/nfs_wire.hpp): every
+  // call is record mark 4 + call header 76 + COMPOUND 12 + SEQUENCE 36 +
+  // PUTFH 36 = 164 bytes before its operation, every reply 4 + 24 + 12 + 44
+  // + 8 = 92. OPEN: 164 + 112 and 92 + 232; COPY (synchronous): 164 +
+  // SAVEFH/PUTFH 40 + COPY 72 and 92 + 16 + 40; COMMIT + CLOSE: 164 + 40 and
+  // 92 + 40. 100 MB in 4 MB COPYs: 25 of them, no data on the wire.
+  std::string toml = nfs_platform("sync_cap = \"4MB\"", kSerialEngine, kFastDisk);
+  toml.erase(toml.find("rpc_size = 0, "), 14);
+  auto run = simulate(toml, "nfs-copy-sync");
+  ASSERT_FALSE(run.contains("error")) << run["error"];
+  double open = 276 + 324, copy = 276 + 148, close = 204 + 132;
+  EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["lan"].get<double>(), open + 25 * copy + close);
+  EXPECT_EQ(run["metrics"]["nfs"]["filer"]["copy_sync"], 25);
+}
+
+}  // namespace
+}  // namespace offload::testing

@@ -241,7 +241,6 @@ TEST(ScenarioMemory, AHundredThousandClientsAreRefusedWithAnEstimate) {
 }  // namespace
 }  // namespace offload::sim
 
-
 namespace offload::testing {
 namespace {
 
