@@ -379,7 +379,7 @@ int main(int argc, char** argv) {
       std::vector<sg4::LinkInRoute> route{{sg4::SplitDuplexLink::by_name(c->get_name() + "-nic"), sg4::LinkInRoute::Direction::UP},
                                           {lan, sg4::LinkInRoute::Direction::UP}};
       zone->add_route(c->get_netpoint(), filers[g].filer->get_netpoint(), nullptr, nullptr, route, true);
-      net.add_route(c, filers[g].filer, {c->get_name() + "-nic", lan_name});
+      net.add_route(c, filers[g].filer, {c->get_name() + "-nic", lan_name}, {true, true});
     }
   }
   zone->seal();
