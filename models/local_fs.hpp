@@ -15,7 +15,9 @@
 //    time `offload calibrate` measures as the host time line's intercept);
 //  - reflink (FICLONERANGE, XFS/btrfs): metadata only, a fixed CPU cost per
 //    call plus a cost per GiB for the extent records; no data I/O.
-// Sources: shared/PROTOCOLS.md (Linux local paths); costs are inputs.
+// Sources: the Linux man pages ioctl_ficlonerange(2) and copy_file_range(2)
+// (which filesystems remap, which copy); the costs are inputs (calibrated by
+// `offload calibrate`).
 #pragma once
 
 #include <simgrid/s4u.hpp>

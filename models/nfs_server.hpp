@@ -1,7 +1,9 @@
 // NFS server (filer) model, composed of SimGrid activities as SimGrid's
 // own storage plugins are: RPC messages on the network, Exec on the server's
 // disk (models/disk.hpp) and on its CPU. What it models (RFC 7862; Linux nfsd behaviour
-// from shared/PROTOCOLS.md):
+// from its source: the 4 MiB cap of a synchronous COPY in fs/nfsd/vfs.c,
+// nfsd_copy_file_range; the asynchronous COPY and CB_OFFLOAD in
+// fs/nfsd/nfs4proc.c):
 //  - READ / WRITE: the host-mediated path; request, then disk, server CPU
 //    and the data transfer in parallel (a streaming server), then reply;
 //    with store_and_forward the disk and the transfer follow each other
