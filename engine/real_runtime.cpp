@@ -18,11 +18,6 @@ RealRuntime::RealRuntime(unsigned workers) : max_workers_(workers == 0 ? 1 : wor
   workers_.reserve(max_workers_);
 }
 
-std::size_t RealRuntime::workers_started() {
-  std::lock_guard lock(queue_mutex_);
-  return workers_.size();
-}
-
 RealRuntime::~RealRuntime() {
   {
     std::lock_guard lock(queue_mutex_);

@@ -26,8 +26,6 @@ class RealRuntime final : public Runtime {
   /// gate must outlive the runtime. Without one (the default) an operation
   /// costs one pointer test more.
   void set_gate(OpGate* gate) { gate_ = gate; }
-  /// Worker threads started so far.
-  std::size_t workers_started();
   /// Finishes queued operations, then joins the workers.
   ~RealRuntime() override;
   RealRuntime(const RealRuntime&) = delete;

@@ -2,22 +2,6 @@
 
 namespace offload {
 
-std::string_view op_kind_name(OpKind kind) {
-  switch (kind) {
-    case OpKind::map_data: return "map_data";
-    case OpKind::read: return "read";
-    case OpKind::write: return "write";
-    case OpKind::clone: return "clone";
-    case OpKind::copy_range: return "copy_range";
-    case OpKind::xcopy: return "xcopy";
-    case OpKind::odx: return "odx";
-    case OpKind::zero_range: return "zero_range";
-    case OpKind::finish: return "finish";
-    case OpKind::abort: return "abort";
-  }
-  return "?";
-}
-
 OpResult CopyTarget::execute(const Op& op) {
   switch (op.kind) {
     case OpKind::map_data: return map_data({op.source_offset, op.length});

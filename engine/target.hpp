@@ -33,8 +33,6 @@ enum class OpKind : std::uint8_t {
   abort,       ///< undo the destination claim after a failure or cancel
 };
 
-/// Stable name of an operation kind.
-std::string_view op_kind_name(OpKind kind);
 
 /// One operation, described as data so any runtime can carry it out.
 struct Op {

@@ -15,9 +15,4 @@ sg4::ExecPtr DiskModel::start(double bytes, DiskOp op) {
   return sg4::this_actor::exec_init(service_s * kDeviceFlopsPerSecond)->set_host(device_)->start();
 }
 
-void DiskModel::transfer(double bytes, DiskOp op) {
-  if (spec_.latency_s > 0) sg4::this_actor::sleep_for(spec_.latency_s);
-  start(bytes, op)->wait();
-}
-
 }  // namespace offload::models

@@ -37,10 +37,6 @@ class DiskModel {
   sg4::ExecPtr start(double bytes, DiskOp op);
   /// Per-I/O latency, seconds.
   double latency_s() const { return spec_.latency_s; }
-  /// Reads `bytes` (blocks the calling actor: latency, then transfer).
-  void read(double bytes) { transfer(bytes, DiskOp::read); }
-  /// Writes `bytes`.
-  void write(double bytes) { transfer(bytes, DiskOp::write); }
   /// Service demand so far, seconds.
   double busy_s() const { return busy_s_; }
   /// Bytes read so far.
@@ -51,7 +47,6 @@ class DiskModel {
   const std::string& name() const { return name_; }
 
  private:
-  void transfer(double bytes, DiskOp op);
   sg4::Host* device_;
   std::string name_;
   sim::DiskSpec spec_;

@@ -29,8 +29,6 @@ class SimRuntime final : public Runtime {
   bool wait_until(TimeNs deadline_ns, const std::function<bool()>& done) override;
   /// Operations started so far.
   std::uint64_t started() const { return started_; }
-  /// Worker actors created so far (about the most operations in flight at once).
-  int workers() const { return workers_.size(); }
 
  private:
   models::ActorPool workers_;
