@@ -8,7 +8,7 @@
 
 #include "cli/copy_runner.hpp"
 #include "cli/file_check.hpp"
-#include "cli/status_json.hpp"
+#include "engine/status_json.hpp"
 
 namespace offload::cli {
 namespace {
@@ -51,7 +51,7 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
     result.fs = status->destination_fs;
     result.methods_used = status->methods_used_text();
     if (attempt > 0 || !spec.warm_up) {
-      runs.push_back(status_to_json(*status, request));
+      runs.push_back(status_json(*status, request));
       result.seconds.push_back(elapsed_seconds(*status));
       result.cpu_seconds.push_back(static_cast<double>(status->cpu_ns) / 1e9);
       result.operations.push_back(status->operations);

@@ -11,7 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/copy_runner.hpp"
-#include "cli/status_json.hpp"
+#include "engine/status_json.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -102,7 +102,7 @@ int run(const CpOptions& o) {
     return 1;
   }
   const CopyStatus& status = *result;
-  if (o.json) std::printf("%s\n", status_to_json(status, request).dump(2).c_str());
+  if (o.json) std::printf("%s\n", status_json(status, request).dump(2).c_str());
   if (status.state != CopyState::done) {
     std::string left = what_was_left(status, request);
     std::fprintf(stderr, "offload: %s%s\n", status.error ? status.error->describe().c_str() : "copy did not finish",
@@ -131,8 +131,10 @@ Command add_cp_command(CLI::App& app) {
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
   cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX (SG_IO)")->required();
   cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX")->required();
-  cp->add_option("--method,-m", options->method, "auto (clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host between LUNs, ODX where the LUNs list it), clone, kernel-copy, scsi-xcopy, scsi-odx or host")
-      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "scsi-xcopy", "scsi-odx", "host"}));
+  cp->add_option("--method,-m", options->method,
+                 method_choice_list() + " (auto: clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host "
+                                        "between LUNs, ODX where the LUNs list it)")
+      ->check(CLI::IsMember(method_choice_names()));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");
   cp->add_flag("--progress", options->progress, "Show progress on stderr");

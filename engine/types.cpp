@@ -30,12 +30,28 @@ std::string_view method_choice_name(MethodChoice choice) {
 
 bool is_device_method(Method method) { return method == Method::scsi_xcopy || method == Method::scsi_odx; }
 
+namespace {
+constexpr MethodChoice kChoices[] = {MethodChoice::automatic, MethodChoice::clone,       MethodChoice::scsi_xcopy,
+                                     MethodChoice::scsi_odx,  MethodChoice::kernel_copy, MethodChoice::host};
+}  // namespace
+
 std::optional<MethodChoice> parse_method_choice(std::string_view text) {
-  for (auto choice : {MethodChoice::automatic, MethodChoice::clone, MethodChoice::scsi_xcopy,
-                      MethodChoice::scsi_odx, MethodChoice::kernel_copy, MethodChoice::host}) {
+  for (auto choice : kChoices) {
     if (text == method_choice_name(choice)) return choice;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> method_choice_names() {
+  std::vector<std::string> names;
+  for (auto choice : kChoices) names.emplace_back(method_choice_name(choice));
+  return names;
+}
+
+std::string method_choice_list() {
+  std::string list;
+  for (const auto& name : method_choice_names()) list += (list.empty() ? "" : ", ") + name;
+  return list;
 }
 
 std::vector<Method> ladder_for(MethodChoice choice) {

@@ -40,6 +40,11 @@ std::string_view method_name(Method method);
 std::string_view method_choice_name(MethodChoice choice);
 /// Parses "auto" or a method's name; nullopt otherwise.
 std::optional<MethodChoice> parse_method_choice(std::string_view text);
+/// Every name parse_method_choice accepts: "auto", then the methods in
+/// ladder order. The one list for help texts, option checks and messages.
+std::vector<std::string> method_choice_names();
+/// The same names joined: "auto, clone, scsi-xcopy, scsi-odx, kernel-copy, host".
+std::string method_choice_list();
 /// The methods a choice may use, in ladder order (one for a pinned choice).
 std::vector<Method> ladder_for(MethodChoice choice);
 

@@ -5,9 +5,60 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 namespace offload {
+
+namespace {
+
+constexpr UnitScale kUnitScales[] = {
+    {"", 1, "B"},
+    {"B", 1, "B"},
+    {"kB", 1e3, "B"},
+    {"KB", 1e3, "B"},
+    {"MB", 1e6, "B"},
+    {"GB", 1e9, "B"},
+    {"TB", 1e12, "B"},
+    {"KiB", 1024.0, "B"},
+    {"MiB", 1048576.0, "B"},
+    {"GiB", 1073741824.0, "B"},
+    {"TiB", 1099511627776.0, "B"},
+    {"ns", 1e-9, "s"},
+    {"us", 1e-6, "s"},
+    {"ms", 1e-3, "s"},
+    {"s", 1.0, "s"},
+    {"min", 60.0, "s"},
+    {"h", 3600.0, "s"},
+    {"bps", 1.0 / 8, "B/s"},
+    {"kbps", 1e3 / 8, "B/s"},
+    {"Mbps", 1e6 / 8, "B/s"},
+    {"Gbps", 1e9 / 8, "B/s"},
+    {"Tbps", 1e12 / 8, "B/s"},
+    {"Pbps", 1e15 / 8, "B/s"},
+    {"Bps", 1.0, "B/s"},
+    {"kBps", 1e3, "B/s"},
+    {"MBps", 1e6, "B/s"},
+    {"GBps", 1e9, "B/s"},
+    {"TBps", 1e12, "B/s"},
+    {"PBps", 1e15, "B/s"},
+    {"KiBps", 1024.0, "B/s"},
+    {"MiBps", 1048576.0, "B/s"},
+    {"GiBps", 1073741824.0, "B/s"},
+    {"TiBps", 1099511627776.0, "B/s"},
+};
+
+// The scale of `unit` among the units of `base`, if it is one.
+std::optional<double> scale_of(std::string_view unit, std::string_view base) {
+  for (const auto& u : kUnitScales) {
+    if (u.base == base && u.suffix == unit) return u.scale;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::span<const UnitScale> unit_scales() { return kUnitScales; }
 
 std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text) {
   std::string_view body = text;
@@ -21,18 +72,13 @@ std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text
   }
   std::string_view unit(end, body.data() + body.size() - end);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  static constexpr std::array<std::pair<std::string_view, double>, 11> kUnits{{
-      {"", 1}, {"B", 1}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
-      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}}};
-  for (const auto& [name, scale] : kUnits) {
-    if (unit == name) {
-      double bytes = std::round(number * scale);
-      if (bytes > 1.8e19) return std::unexpected("'" + std::string(text) + "' is too large");
-      if (bytes != number * scale && std::fabs(bytes - number * scale) > 1e-6) {
-        return std::unexpected("'" + std::string(text) + "' is not a whole number of bytes");
-      }
-      return static_cast<std::uint64_t>(bytes);
+  if (auto scale = scale_of(unit, "B")) {
+    double bytes = std::round(number * *scale);
+    if (bytes > 1.8e19) return std::unexpected("'" + std::string(text) + "' is too large");
+    if (bytes != number * *scale && std::fabs(bytes - number * *scale) > 1e-6) {
+      return std::unexpected("'" + std::string(text) + "' is not a whole number of bytes");
     }
+    return static_cast<std::uint64_t>(bytes);
   }
   return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(unit) +
                          "' (use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB)");
@@ -56,36 +102,28 @@ std::expected<std::pair<double, std::string_view>, std::string> number_and_unit(
   return std::pair{number, unit};
 }
 
-template <std::size_t N>
-std::expected<double, std::string> scaled(std::string_view text, const char* kind,
-                                          const std::array<std::pair<std::string_view, double>, N>& units,
+std::expected<double, std::string> scaled(std::string_view text, const char* kind, std::string_view base,
                                           const char* hint) {
   auto parts = number_and_unit(text, kind);
   if (!parts) return std::unexpected(parts.error() + " (" + hint + ")");
-  for (const auto& [name, scale] : units) {
-    if (parts->second != name) continue;
-    double value = parts->first * scale;
-    if (!std::isfinite(value)) return std::unexpected("'" + std::string(text) + "' is too large");
-    return value;
+  auto scale = scale_of(parts->second, base);
+  if (!scale) {
+    return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(parts->second) + "' (" +
+                           hint + ")");
   }
-  return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(parts->second) + "' (" +
-                         hint + ")");
+  double value = parts->first * *scale;
+  if (!std::isfinite(value)) return std::unexpected("'" + std::string(text) + "' is too large");
+  return value;
 }
 
 }  // namespace
 
 std::expected<double, std::string> parse_duration_s(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, double>, 6> kUnits{
-      {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}}};
-  return scaled(text, "duration", kUnits, "e.g. 250us, 10ms, 1.5s");
+  return scaled(text, "duration", "s", "e.g. 250us, 10ms, 1.5s");
 }
 
 std::expected<double, std::string> parse_rate_Bps(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, double>, 16> kUnits{
-      {{"bps", 1.0 / 8}, {"kbps", 1e3 / 8}, {"Mbps", 1e6 / 8}, {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8},
-       {"Pbps", 1e15 / 8}, {"Bps", 1.0}, {"kBps", 1e3}, {"MBps", 1e6}, {"GBps", 1e9}, {"TBps", 1e12}, {"PBps", 1e15},
-       {"KiBps", 1024.0}, {"MiBps", 1048576.0}, {"GiBps", 1073741824.0}, {"TiBps", 1099511627776.0}}};
-  auto rate = scaled(text, "rate", kUnits, "e.g. 10Gbps, 2GBps, 500MiBps");
+  auto rate = scaled(text, "rate", "B/s", "e.g. 10Gbps, 2GBps, 500MiBps");
   if (rate && *rate <= 0) return std::unexpected("'" + std::string(text) + "' must be above zero");
   return rate;
 }

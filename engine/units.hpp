@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,17 @@ std::expected<double, std::string> parse_duration_s(std::string_view text);
 /// Tbps (powers of 1000), bytes with Bps, kBps, MBps, GBps, TBps, KiBps,
 /// MiBps, GiBps, TiBps (e.g. "10Gbps" = 1.25e9, "2GBps" = 2e9).
 std::expected<double, std::string> parse_rate_Bps(std::string_view text);
+
+/// A unit suffix the parsers above accept and what it is worth.
+struct UnitScale {
+  std::string_view suffix;  ///< as written after the number ("" = bare bytes)
+  double scale;             ///< value of 1 suffix in `base` units
+  std::string_view base;    ///< "B" (sizes), "s" (durations) or "B/s" (rates)
+};
+
+/// Every suffix of parse_size_bytes, parse_duration_s and parse_rate_Bps:
+/// the one unit table (the Python report reads it through the bindings).
+std::span<const UnitScale> unit_scales();
 
 /// "1.50 GiB", "512 KiB", "17 B": binary units, three significant digits.
 std::string format_bytes(double bytes);

@@ -1,19 +1,28 @@
 // The pybind11 module `_offloadsim`: the coarse API only. `Engine` copies real
 // files (RealRuntime + PosixFileFactory + offload::Engine) and returns status
-// as dicts; `validate_scenario` checks scenario TOML text. Simulations never
-// run here (one per process): offloadsim/scenario.py starts `offload sim`.
+// as dicts (engine/status_json.hpp); `validate_scenario` checks scenario TOML
+// text and plans its runs; `sweep_key_path`, `write_results` and
+// `unit_scales` are the C++ sweep-key resolver, results writer and unit
+// table, so the package keeps no copies of its own.
+// Simulations never run here (one per process): offloadsim/scenario.py
+// starts `offload sim`.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "engine/engine.hpp"
 #include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
+#include "engine/status_json.hpp"
 #include "engine/targets/posix_file.hpp"
+#include "engine/units.hpp"
+#include "sim/runner.hpp"
 #include "sim/scenario.hpp"
 
 namespace py = pybind11;
@@ -30,52 +39,14 @@ py::handle offload_error_type;
   throw py::error_already_set();
 }
 
-/// A CopyError as {errno, errno_name, path, message}.
-py::dict error_dict(const offload::CopyError& e) {
-  py::dict d;
-  d["errno"] = e.errno_value;
-  d["errno_name"] = offload::errno_name(e.errno_value);
-  d["path"] = e.path;
-  d["message"] = e.message;
-  return d;
+/// A JSON value as the Python object json.loads gives (integers stay exact).
+py::object to_python(const nlohmann::json& value) {
+  return py::module_::import("json").attr("loads")(value.dump());
 }
 
-/// A CopyStatus as a dict; `now_ns` (runtime clock, ns) times a copy still running.
-py::dict status_dict(const offload::CopyStatus& s, offload::TimeNs now_ns) {
-  py::dict d;
-  d["state"] = std::string(offload::state_name(s.state));
-  d["bytes_total"] = s.bytes_total;
-  d["bytes_done"] = s.bytes_done;
-  d["hole_bytes"] = s.hole_bytes;
-  py::dict by_method;
-  for (std::size_t i = 0; i < offload::kMethodCount; ++i)
-    by_method[py::str(std::string(offload::method_name(static_cast<offload::Method>(i))))] = s.bytes_by_method[i];
-  d["bytes_by_method"] = by_method;
-  d["methods_used"] = s.methods_used_text();
-  py::list fallbacks;
-  for (const auto& f : s.fallbacks) {
-    py::dict r;
-    r["from"] = std::string(offload::method_name(f.from));
-    r["to"] = std::string(offload::method_name(f.to));
-    r["errno"] = f.errno_value;
-    r["errno_name"] = offload::errno_name(f.errno_value);
-    r["first_offset"] = f.first_offset;
-    r["bytes"] = f.bytes;
-    r["ranges"] = f.ranges;
-    r["detail"] = f.detail;
-    fallbacks.append(r);
-  }
-  d["fallbacks"] = fallbacks;
-  d["cpu_seconds"] = static_cast<double>(s.cpu_ns) * 1e-9;
-  const offload::TimeNs end = s.finished_ns != 0 ? s.finished_ns : now_ns;
-  d["seconds"] = static_cast<double>(end - s.submitted_ns) * 1e-9;
-  d["operations"] = s.operations;
-  d["source_fs"] = s.source_fs;
-  d["destination_fs"] = s.destination_fs;
-  d["destination_left"] = std::string(offload::destination_left_name(s.destination_left));
-  d["destination_left_bytes"] = s.destination_left_bytes;
-  d["error"] = s.error ? py::object(error_dict(*s.error)) : py::object(py::none());
-  return d;
+/// A Python value (dicts, lists, numbers, strings) as JSON, through json.dumps.
+nlohmann::json from_python(const py::handle& value) {
+  return nlohmann::json::parse(py::module_::import("json").attr("dumps")(value).cast<std::string>());
 }
 
 /// The real engine with its own worker threads and POSIX file targets.
@@ -94,7 +65,7 @@ class PyEngine {
                        bool atomic, bool overwrite, std::uint64_t source_offset, std::uint64_t destination_offset,
                        std::optional<std::uint64_t> length) {
     auto choice = offload::parse_method_choice(method);
-    if (!choice) throw py::value_error("unknown method '" + method + "' (auto, clone, kernel-copy, host, scsi-xcopy, scsi-odx)");
+    if (!choice) throw py::value_error("unknown method '" + method + "' (" + offload::method_choice_list() + ")");
     offload::CopyRequest request{.source = source, .destination = destination, .source_offset = source_offset,
                                  .destination_offset = destination_offset, .length = length, .method = *choice,
                                  .overwrite = overwrite, .atomic = atomic};
@@ -106,18 +77,19 @@ class PyEngine {
       cookie = eng.submit(request);
     }
     if (!cookie) raise_offload_error(cookie.error());
+    requests_[cookie->id] = request;
     return cookie->id;
   }
 
-  /// Status snapshot of a copy.
-  py::dict poll(std::uint64_t cookie) const {
+  /// Status snapshot of a copy: the dict of `offload cp --json` (engine/status_json.hpp).
+  py::object poll(std::uint64_t cookie) const {
     auto status = engine().poll({cookie});
     if (!status) throw py::key_error("unknown cookie " + std::to_string(cookie));
-    return status_dict(*status, runtime_.now_ns());
+    return status_dict(cookie, *status, runtime_.now_ns());
   }
 
   /// Waits (GIL released) until the copy ends or `timeout` seconds pass.
-  py::dict wait(std::uint64_t cookie, std::optional<double> timeout) {
+  py::object wait(std::uint64_t cookie, std::optional<double> timeout) {
     std::optional<offload::CopyStatus> status;
     offload::TimeNs now = 0;
     auto& eng = engine();
@@ -129,13 +101,17 @@ class PyEngine {
       now = runtime_.now_ns();
     }
     if (!status) throw py::key_error("unknown cookie " + std::to_string(cookie));
-    return status_dict(*status, now);
+    return status_dict(cookie, *status, now);
   }
 
   /// Asks a copy to stop; false when it already ended.
   bool cancel(std::uint64_t cookie) { return engine().cancel({cookie}); }
   /// Forgets an ended copy; false when unknown or still running.
-  bool release(std::uint64_t cookie) { return engine().release({cookie}); }
+  bool release(std::uint64_t cookie) {
+    if (!engine().release({cookie})) return false;
+    requests_.erase(cookie);
+    return true;
+  }
   /// Copies not yet ended.
   std::size_t active() const { return engine().active(); }
 
@@ -175,10 +151,16 @@ class PyEngine {
     return *engine_;
   }
 
+  /// The status as a dict with the request the copy was submitted with.
+  py::object status_dict(std::uint64_t cookie, const offload::CopyStatus& status, offload::TimeNs now_ns) const {
+    return to_python(offload::status_json(status, requests_.at(cookie), now_ns));
+  }
+
   offload::OpGate gate_;  // declared before the runtime: outlives its workers
   bool submitted_ = false;
   mutable offload::RealRuntime runtime_;
   offload::PosixFileFactory files_;
+  std::map<std::uint64_t, offload::CopyRequest> requests_;  // by cookie, until released (GIL held)
   std::unique_ptr<offload::Engine> engine_;  // declared last: destroyed first
 };
 
@@ -196,13 +178,32 @@ py::dict validate_scenario(const std::string& text, const std::string& name) {
   py::list methods;
   for (const auto& m : first.methods) methods.append(m.label);
   d["methods"] = methods;
-  std::size_t runs = 0;  // a sweep over scenario.methods changes the list per point
-  for (const auto& p : set.points) runs += p.methods.size();
-  d["runs"] = runs;
+  py::list plan;  // a sweep over scenario.methods changes the list per point
+  for (const auto& run : offload::sim::plan_runs(set)) plan.append(py::make_tuple(run.point, run.method, run.label));
+  d["runs"] = plan.size();
+  d["plan"] = plan;
   py::list values;
   for (const auto& p : set.points) values.append(py::cast(p.point));
   d["point_values"] = values;
   return d;
+}
+
+/// The steps to the value a sweep key names, as a list of str (table keys)
+/// and int (index into an array of tables); the field last.
+py::list sweep_key_path(const std::string& text, const std::string& name, const std::string& key) {
+  py::list path;
+  for (const auto& step : offload::sim::sweep_key_path(text, name, key)) {
+    if (std::holds_alternative<std::size_t>(step)) path.append(std::get<std::size_t>(step));
+    else path.append(std::get<std::string>(step));
+  }
+  return path;
+}
+
+/// [(suffix, scale, base), ...]: every unit of the scenario quantities.
+py::list unit_scales() {
+  py::list units;
+  for (const auto& u : offload::unit_scales()) units.append(py::make_tuple(std::string(u.suffix), u.scale, std::string(u.base)));
+  return units;
 }
 
 }  // namespace
@@ -243,5 +244,18 @@ PYBIND11_MODULE(_offloadsim, m) {
       .def("__exit__", [](PyEngine& e, py::args) { e.close(); });
 
   m.def("validate_scenario", &validate_scenario, py::arg("text"), py::arg("name") = "<scenario>",
-        "Validate scenario TOML text; returns a summary dict, raises ScenarioError naming file, line and key.");
+        "Validate scenario TOML text; returns a summary dict (with plan: [(point, method, label)] in `offload sim` "
+        "order), raises ScenarioError naming file, line and key.");
+  m.def("sweep_key_path", &sweep_key_path, py::arg("text"), py::arg("name"), py::arg("key"),
+        "Where sweep key `key` points in scenario TOML `text`: [str table key or int array index, ..., field]. "
+        "Raises ScenarioError naming the key and the cause when it names no table of the scenario.");
+  m.def(
+      "write_results",
+      [](const py::list& records, const std::string& directory) {
+        offload::sim::write_results(from_python(records), directory);
+      },
+      py::arg("records"), py::arg("directory"),
+      "Write results.json, runs.csv and copies.csv of run records into `directory`, as `offload sim --out` does.");
+  m.def("unit_scales", &unit_scales, "[(suffix, scale, base)]: the units of sizes (B), durations (s) and rates (B/s).");
+
 }

@@ -25,11 +25,8 @@ extern char** environ;
 namespace offload::sim {
 namespace {
 
-struct Run {
-  std::size_t point;
-  std::string method;
+struct Run : PlannedRun {
   std::string output;
-  std::string label;
 };
 
 pid_t spawn_run(const RunnerOptions& options, const Run& run) {
@@ -59,7 +56,11 @@ std::string csv_escape(const std::string& text) {
   return out + "\"";
 }
 
-std::string number(double value) { return fmt::format("{:.9g}", value); }
+// A CSV number: integers (byte counts, operations) exactly, others with 9
+// significant digits.
+std::string number(const nlohmann::json& value) {
+  return value.is_number_integer() ? value.dump() : fmt::format("{:.9g}", value.get<double>());
+}
 
 double shared_link_bytes(const nlohmann::json& run) {
   double total = 0;
@@ -70,6 +71,16 @@ double shared_link_bytes(const nlohmann::json& run) {
 
 }  // namespace
 
+std::vector<PlannedRun> plan_runs(const ScenarioSet& set) {
+  std::vector<PlannedRun> runs;
+  for (std::size_t p = 0; p < set.points.size(); ++p) {
+    for (const MethodVariant& method : set.points[p].methods) {
+      runs.push_back({p, method.label, point_text(nlohmann::json(set.points[p].point)) + " " + method.label});
+    }
+  }
+  return runs;
+}
+
 nlohmann::json run_scenario_file(const RunnerOptions& options) {
   ScenarioSet set = load_scenario_file(options.scenario_file);
   // Refused before any run starts, in one line, rather than std::bad_alloc inside SimGrid.
@@ -79,11 +90,8 @@ nlohmann::json run_scenario_file(const RunnerOptions& options) {
   if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory");
   std::string scratch = pattern;
   std::vector<Run> runs;
-  for (std::size_t p = 0; p < set.points.size(); ++p) {
-    for (const MethodVariant& method : set.points[p].methods) {
-      std::string label = point_text(nlohmann::json(set.points[p].point)) + " " + method.label;
-      runs.push_back({p, method.label, scratch + "/run-" + std::to_string(runs.size()) + ".json", label});
-    }
+  for (PlannedRun& planned : plan_runs(set)) {
+    runs.push_back({std::move(planned), scratch + "/run-" + std::to_string(runs.size()) + ".json"});
   }
   unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
   std::map<pid_t, std::size_t> running;
@@ -209,12 +217,8 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
     bool attributed = b.contains("bound") && !b["bound"].is_null();
     csv << "," << (attributed ? b["bound"].get<std::string>() : "");
     for (const char* share : {"link", "disk", "cpu", "round_trips"}) csv << "," << (attributed ? number(b["shares"][share]) : "");
-    for (const auto& link : links) {
-      csv << "," << number(run["metrics"]["link_bytes"].contains(link) ? run["metrics"]["link_bytes"][link].get<double>() : 0);
-    }
-    for (const auto& cpu : cpus) {
-      csv << "," << number(run["metrics"]["cpu_busy_s"].contains(cpu) ? run["metrics"]["cpu_busy_s"][cpu].get<double>() : 0);
-    }
+    for (const auto& link : links) csv << "," << number(run["metrics"]["link_bytes"].value(link, nlohmann::json(0)));
+    for (const auto& cpu : cpus) csv << "," << number(run["metrics"]["cpu_busy_s"].value(cpu, nlohmann::json(0)));
     csv << "\n";
     for (const auto& c : run["copies"]) {
       copies << point_cells << csv_escape(run["method"]) << "," << csv_escape(c["host"]) << "," << c["copy"] << ","

@@ -20,6 +20,19 @@ struct RunnerOptions {
   std::string run_exe = "offload-sim-run";  ///< the one-simulation program (path)
 };
 
+struct ScenarioSet;
+
+/// One simulation run of a scenario: a sweep point and one of its methods.
+struct PlannedRun {
+  std::size_t point = 0;  ///< index into ScenarioSet::points
+  std::string method;     ///< the method's label in the scenario
+  std::string label;      ///< "KEY=VALUE ... METHOD" ("-" for the point when nothing is swept)
+};
+
+/// Every run of `set` in `offload sim` order (point-major, method-minor): a
+/// sweep over scenario.methods gives each point its own methods.
+std::vector<PlannedRun> plan_runs(const ScenarioSet& set);
+
 /// Runs every point and method; returns all run records (in order).
 /// Throws ScenarioError for a bad file, std::runtime_error when a run fails.
 nlohmann::json run_scenario_file(const RunnerOptions& options);
@@ -27,7 +40,10 @@ nlohmann::json run_scenario_file(const RunnerOptions& options);
 /// The short table: one line per run, with the speed-up over `host`.
 std::string summary_table(const nlohmann::json& runs);
 
-/// Writes results.json, runs.csv and copies.csv into `directory`.
+/// Writes results.json, runs.csv and copies.csv into `directory`: the one
+/// writer of these files (`offload sim --out` and offloadsim's Dask runner).
+/// Integers (byte counts, operations) are written exactly, other numbers
+/// with 9 significant digits in the CSV files.
 void write_results(const nlohmann::json& runs, const std::string& directory);
 
 }  // namespace offload::sim

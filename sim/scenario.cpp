@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <expected>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -228,7 +229,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
     }
     for (const std::string& m : f.texts("methods")) {
       auto variant = parse_method_variant(m);
-      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (host, clone, kernel-copy, scsi-xcopy or xcopy, scsi-odx or odx, auto, nfs-copy, nfs-copy-sync, nfs-copy-async)");
+      if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (" + method_variant_list() + ")");
       s.methods.push_back(*variant);
     }
     if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");
@@ -472,38 +473,55 @@ void read_faults(const Value& root, Fields& top, Scenario& s) {
   std::stable_sort(s.faults.begin(), s.faults.end(), [](const FaultSpec& a, const FaultSpec& b) { return a.at_s < b.at_s; });
 }
 
-// Finds the value a sweep key names ("link.lan.bandwidth", "copy.1.size",
-// "nfs_server.filer.disk.read", "engine.queue_depth") and replaces it.
-void apply_sweep_value(Value& root, const std::string& key, const Value& value, const Value& at) {
+// The steps to the value a sweep key names ("link.lan.bandwidth",
+// "copy.1.size", "nfs_server.filer.disk.read", "engine.queue_depth"), or why
+// it names none. Tables are never created: a key names what the file has.
+std::expected<std::vector<KeyStep>, std::string> key_path(const Value& root, const std::string& key) {
   std::vector<std::string> parts;
   std::stringstream stream(key);
   for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
-  auto bad = [&](const std::string& what) { fail_at(at, "[sweep] key '" + key + "': " + what); };
-  if (parts.size() < 2) bad("expected SECTION.NAME.FIELD or SECTION.FIELD");
-  Value* node = nullptr;
+  if (parts.size() < 2) return std::unexpected("expected SECTION.NAME.FIELD or SECTION.FIELD");
+  const auto& top = root.as_table();
+  if (!top.contains(parts[0])) return std::unexpected("no section '" + parts[0] + "' in the scenario");
+  std::vector<KeyStep> path{parts[0]};
+  const Value* node = &top.at(parts[0]);
   std::size_t next = 1;
-  auto& top = root.as_table();
-  if (!top.contains(parts[0])) bad("no section '" + parts[0] + "' in the scenario");
-  Value& section = top.at(parts[0]);
-  if (section.is_array()) {
-    auto& items = section.as_array();
+  if (node->is_array()) {
+    const auto& items = node->as_array();
+    std::optional<std::size_t> found;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      auto& t = items[i].as_table();
+      if (!items[i].is_table()) continue;
+      const auto& t = items[i].as_table();
       bool by_name = t.contains("name") && t.at("name").is_string() && t.at("name").as_string().str == parts[1];
-      if (by_name || std::to_string(i + 1) == parts[1]) node = &items[i];
+      if (by_name || std::to_string(i + 1) == parts[1]) found = i;
     }
-    if (node == nullptr) bad("no " + parts[0] + " named (or numbered) '" + parts[1] + "'");
+    if (!found) return std::unexpected("no " + parts[0] + " named (or numbered) '" + parts[1] + "'");
+    path.emplace_back(*found);
+    node = &items[*found];
     next = 2;
-  } else {
-    node = &section;
   }
-  if (next >= parts.size()) bad("names no field");
+  if (next >= parts.size()) return std::unexpected("names no field");
   for (; next + 1 < parts.size(); ++next) {
-    if (!node->is_table() || !node->as_table().contains(parts[next])) bad("no table '" + parts[next] + "'");
+    if (!node->is_table() || !node->as_table().contains(parts[next])) return std::unexpected("no table '" + parts[next] + "'");
+    path.emplace_back(parts[next]);
     node = &node->as_table().at(parts[next]);
   }
-  if (!node->is_table()) bad("'" + parts[next - 1] + "' is not a table");
-  node->as_table()[parts.back()] = value;
+  if (!node->is_table()) return std::unexpected("'" + parts[next - 1] + "' is not a table");
+  path.emplace_back(parts.back());
+  return path;
+}
+
+// Replaces (or adds) the value a sweep key names; `at` is where the key is written.
+void apply_sweep_value(Value& root, const std::string& key, const Value& value, const Value& at) {
+  auto path = key_path(root, key);
+  if (!path) fail_at(at, "[sweep] key '" + key + "': " + path.error());
+  Value* node = &root;
+  for (std::size_t i = 0; i + 1 < path->size(); ++i) {
+    const KeyStep& step = (*path)[i];
+    node = std::holds_alternative<std::size_t>(step) ? &node->as_array().at(std::get<std::size_t>(step))
+                                                     : &node->as_table().at(std::get<std::string>(step));
+  }
+  node->as_table()[std::get<std::string>(path->back())] = value;
 }
 
 std::string value_text(const Value& v) {
@@ -658,31 +676,62 @@ Value parse_toml(std::istream& in, const std::string& name) {
   }
 }
 
+// Scenario TOML text (checked to be UTF-8 first) as a TOML value.
+Value parse_text(const std::string& text, const std::string& name) {
+  if (auto bad = first_invalid_utf8(text)) {
+    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n');
+    throw ScenarioError(name + ":" + std::to_string(line) + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+  }
+  std::istringstream in(text);
+  return parse_toml(in, name);
+}
+
 }  // namespace
 
+namespace {
+// Scenario method names beyond the engine's: what each asks the engine for.
+struct MethodAlias {
+  const char* label;
+  MethodChoice choice;
+  std::optional<bool> nfs_async;
+};
+constexpr MethodAlias kMethodAliases[] = {{"xcopy", MethodChoice::scsi_xcopy, std::nullopt},
+                                          {"odx", MethodChoice::scsi_odx, std::nullopt},
+                                          {"nfs-copy", MethodChoice::kernel_copy, std::nullopt},
+                                          {"nfs-copy-sync", MethodChoice::kernel_copy, false},
+                                          {"nfs-copy-async", MethodChoice::kernel_copy, true}};
+}  // namespace
+
+std::string method_variant_list() {
+  std::string list = method_choice_list();
+  for (const auto& alias : kMethodAliases) list += std::string(", ") + alias.label;
+  return list;
+}
+
 std::optional<MethodVariant> parse_method_variant(const std::string& label) {
-  if (label == "nfs-copy") return MethodVariant{label, MethodChoice::kernel_copy, std::nullopt};
-  if (label == "xcopy") return MethodVariant{label, MethodChoice::scsi_xcopy, std::nullopt};
-  if (label == "odx") return MethodVariant{label, MethodChoice::scsi_odx, std::nullopt};
-  if (label == "nfs-copy-sync") return MethodVariant{label, MethodChoice::kernel_copy, false};
-  if (label == "nfs-copy-async") return MethodVariant{label, MethodChoice::kernel_copy, true};
+  for (const auto& alias : kMethodAliases) {
+    if (label == alias.label) return MethodVariant{label, alias.choice, alias.nfs_async};
+  }
   auto choice = parse_method_choice(label);
   if (!choice) return std::nullopt;
   return MethodVariant{label, *choice, std::nullopt};
 }
 
 ScenarioSet load_scenario_text(const std::string& text, const std::string& name) {
-  if (auto bad = first_invalid_utf8(text)) {
-    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n');
-    throw ScenarioError(name + ":" + std::to_string(line) + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
-  }
-  std::istringstream in(text);
-  Value root = parse_toml(in, name);
+  Value root = parse_text(text, name);
   try {
     return expand(root, name);
   } catch (const toml::exception& e) {
     throw ScenarioError(name + ": " + e.what());
   }
+}
+
+std::vector<KeyStep> sweep_key_path(const std::string& text, const std::string& name, const std::string& key) {
+  Value root = parse_text(text, name);
+  if (!root.is_table()) throw ScenarioError(name + ": not a TOML table");
+  auto path = key_path(root, key);
+  if (!path) throw ScenarioError(name + ": [sweep] key '" + key + "': " + path.error());
+  return *path;
 }
 
 ScenarioSet load_scenario_file(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "engine/engine.hpp"
@@ -205,8 +206,19 @@ struct ScenarioSet {
 ScenarioSet load_scenario_file(const std::string& path);
 /// Same for TOML text (`name` stands for the file in messages).
 ScenarioSet load_scenario_text(const std::string& text, const std::string& name);
-/// Parses a scenario method name ("host", "clone", "kernel-copy", "auto",
-/// "nfs-copy", "nfs-copy-sync", "nfs-copy-async").
+/// One step from a scenario's root: a table key, or an index (from 0) into
+/// an array of tables ([[link]], [[copy]], ...).
+using KeyStep = std::variant<std::string, std::size_t>;
+/// Where a sweep key ("link.lan.bandwidth", "copy.1.size") points in the
+/// scenario TOML `text`: the steps from the root, the field last (which may
+/// be absent: a sweep adds it). The one resolver of sweep keys (offloadsim's
+/// Scenario.get/set use it). Throws ScenarioError "NAME: [sweep] key 'K':
+/// cause" when it names no table of the file.
+std::vector<KeyStep> sweep_key_path(const std::string& text, const std::string& name, const std::string& key);
+/// Parses a scenario method name: one of method_variant_list().
 std::optional<MethodVariant> parse_method_variant(const std::string& label);
+/// Every scenario method name: the engine's (offload::method_choice_list())
+/// then xcopy, odx, nfs-copy, nfs-copy-sync, nfs-copy-async.
+std::string method_variant_list();
 
 }  // namespace offload::sim

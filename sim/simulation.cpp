@@ -43,7 +43,7 @@ nlohmann::json record_json(const CopyRecord& r) {
   double latency = end - start;
   nlohmann::json json{{"host", r.host},           {"copy", r.copy_entry + 1}, {"bytes_done", r.status.bytes_done},
                       {"index", r.index},         {"from", r.from},
-                      {"to", r.to},               {"size_bytes", r.size_bytes},
+                      {"to", r.to},               {"size_bytes", count_json(r.size_bytes)},
                       {"state", state_name(r.status.state)},
                       {"start_s", start},         {"end_s", end},
                       {"latency_s", latency},
@@ -52,9 +52,9 @@ nlohmann::json record_json(const CopyRecord& r) {
                       {"bytes_by_method", bytes_by_method_json(r.status)},
                       {"fallbacks", fallbacks_json(r.status)}, {"operations", r.status.operations}};
   models::FaultTally faults = r.faults ? *r.faults : models::FaultTally{};
-  json["retries"] = faults.retries;
-  json["redrives"] = faults.redrives;
-  json["callbacks_lost"] = faults.callbacks_lost;
+  json["retries"] = count_json(faults.retries);
+  json["redrives"] = count_json(faults.redrives);
+  json["callbacks_lost"] = count_json(faults.callbacks_lost);
   const auto& error = r.submit_error ? r.submit_error : r.status.error;
   if (error) json["error"] = error->describe();
   return json;
@@ -140,7 +140,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
   double bytes = 0, latency_sum = 0, first_start = 1e300, last_end = 0;
   int done = 0, cancelled = 0;
   models::FaultTally fault_totals;
-  double fallback_count = 0;
+  std::uint64_t fallback_count = 0;
   for (const CopyRecord& r : records) {
     copies.push_back(record_json(r));
     if (r.faults) {
@@ -164,14 +164,14 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
                          {"done", done},
                          {"cancelled", cancelled},
                          {"failed", static_cast<int>(records.size()) - done - cancelled},
-                         {"bytes", bytes},
+                         {"bytes", count_json(bytes)},
                          {"makespan_s", span},
                          {"mean_latency_s", done > 0 ? latency_sum / done : 0.0},
                          {"aggregate_throughput_Bps", span > 0 ? bytes / span : 0.0},
                          {"faults_applied", faults_applied.size()},
-                         {"retries", fault_totals.retries},
-                         {"redrives", fault_totals.redrives},
-                         {"callbacks_lost", fault_totals.callbacks_lost},
+                         {"retries", count_json(fault_totals.retries)},
+                         {"redrives", count_json(fault_totals.redrives)},
+                         {"callbacks_lost", count_json(fault_totals.callbacks_lost)},
                          {"fallbacks", fallback_count}};
   // CPU per GiB the workload asked to copy (a failed copy's CPU counts
   // against its size): finite for every run, sizes are above zero.

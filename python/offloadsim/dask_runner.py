@@ -17,12 +17,12 @@ client's build dir (`offloadsim/_paths.py`, the same path on a shared disk).
 
 Needs `distributed` (Debian: python3-distributed), imported only when used.
 """
-import json
 import sys
 import uuid
 from pathlib import Path
 
 from . import _paths
+from ._offloadsim import write_results
 from .results import Results
 
 
@@ -68,31 +68,11 @@ def simulate_run(toml_text, point, method, bin_dir, timeout=None):
 
 # ---------------------------------------------------------------- on the client
 
-def _point_text(point):
-    """'key=value key=value' as `offload sim` labels a point, '-' for none."""
-    return " ".join(f"{k}={v}" for k, v in point.items()) or "-"
-
-
 def plan_runs(scenario, summary=None):
-    """[(point index, method label, label)] in `offload sim` order (point-major, method-minor).
-    `summary` is scenario.validate() (called when not given). A sweep over `scenario.methods`
-    gives each point its own methods."""
+    """[(point index, method label, label)] in `offload sim` order (point-major, method-minor),
+    as the C++ runner plans them. `summary` is scenario.validate() (called when not given)."""
     summary = summary if summary is not None else scenario.validate()
-    keys = list(summary["sweep_keys"])
-    sweep = scenario.data.get("sweep", {})
-    runs = []
-    for p in range(summary["points"]):
-        methods = summary["methods"]
-        if "scenario.methods" in keys:
-            rest = p
-            for key in reversed(keys):  # last axis varies fastest, as in the C++ expansion
-                values = sweep[key]
-                if key == "scenario.methods":
-                    methods = list(values[rest % len(values)])
-                rest //= len(values)
-        label = _point_text(summary["point_values"][p])
-        runs.extend((p, m, f"{label} {m}") for m in methods)
-    return runs
+    return list(summary["plan"])
 
 
 def _client(scheduler):
@@ -170,69 +150,5 @@ def run_on_cluster(scenario, scheduler, out_dir=None, timeout=None):
     toml_path.write_text(scenario.to_toml())
     for r in records:
         r["file"] = str(toml_path)  # the worker's temporary copy is gone
-    write_results(records, out)
+    write_results(records, str(out))  # the C++ writer of `offload sim --out`
     return Results(records, out)
-
-
-# ---------------------------------------------------------------- files as `offload sim --out` writes them
-
-def _csv(text):
-    text = str(text)
-    if not any(c in text for c in ',"\n'):
-        return text
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _num(value):
-    return format(float(value), ".9g")
-
-
-def _json(value):
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _bottleneck_cells(b):
-    """',bound,share_link,share_disk,share_cpu,share_round_trips' (empty when not attributed)."""
-    if b.get("bound") is None:
-        return ",,,,,"
-    return "," + b["bound"] + "".join("," + _num(b["shares"][k]) for k in ("link", "disk", "cpu", "round_trips"))
-
-
-def write_results(records, directory):
-    """results.json, runs.csv and copies.csv in `directory` (the layout of sim/runner.cpp)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "results.json", "w") as f:
-        json.dump(records, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    point_keys = sorted({k for r in records for k in r["point"]})
-    links = sorted({k for r in records for k in r["metrics"]["link_bytes"]})
-    cpus = sorted({k for r in records for k in r["metrics"]["cpu_busy_s"]})
-    runs = ["".join(_csv(k) + "," for k in point_keys)
-            + "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s,"
-            + "client_cpu_s_per_GiB,server_cpu_s_per_GiB,bound,share_link,share_disk,share_cpu,share_round_trips"
-            + "".join("," + _csv("link_bytes:" + k) for k in links)
-            + "".join("," + _csv("cpu_busy_s:" + k) for k in cpus) + "\n"]
-    copies = ["".join(_csv(k) + "," for k in point_keys)
-              + "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used,"
-              + "bytes_done,fallbacks,retries,redrives,callbacks_lost\n"]
-    for r in records:
-        cells = "".join(_csv(r["point"].get(k, "")) + "," for k in point_keys)
-        s, m = r["summary"], r["metrics"]
-        runs.append(cells + ",".join([_csv(r["method"]), _json(s["copies"]), _json(s["done"]), _num(s["makespan_s"]),
-                                      _num(s["mean_latency_s"]), _num(s["aggregate_throughput_Bps"]),
-                                      _num(r["sim_time_s"])])
-                    + "".join("," + (_num(s[k]) if s.get(k) is not None else "")
-                              for k in ("client_cpu_s_per_GiB", "server_cpu_s_per_GiB"))
-                    + _bottleneck_cells(r.get("bottleneck") or {})
-                    + "".join("," + _num(m["link_bytes"].get(k, 0)) for k in links)
-                    + "".join("," + _num(m["cpu_busy_s"].get(k, 0)) for k in cpus) + "\n")
-        for c in r["copies"]:
-            copies.append(cells + ",".join([_csv(r["method"]), _csv(c["host"]), _json(c["copy"]), _json(c["index"]),
-                                            _num(c["size_bytes"]), str(c["state"]), _num(c["start_s"]),
-                                            _num(c["end_s"]), _num(c["latency_s"]), _num(c["throughput_Bps"]),
-                                            _csv(c["methods_used"]), _num(c["bytes_done"]),
-                                            str(len(c["fallbacks"])), _num(c["retries"]), _num(c["redrives"]),
-                                            _num(c["callbacks_lost"])]) + "\n")
-    (directory / "runs.csv").write_text("".join(runs))
-    (directory / "copies.csv").write_text("".join(copies))

@@ -38,6 +38,8 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ._offloadsim import unit_scales  # noqa: E402
+
 
 class ReportError(Exception):
     """A bad input: the message names the file."""
@@ -47,15 +49,8 @@ class ReportError(Exception):
 
 _BINARY = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 
-#: Unit suffixes of scenario values -> (factor to the base unit, base unit).
-_UNITS = {
-    "bps": (1, "bit/s"), "kbps": (1e3, "bit/s"), "Mbps": (1e6, "bit/s"), "Gbps": (1e9, "bit/s"), "Tbps": (1e12, "bit/s"),
-    "Bps": (1, "B/s"), "kBps": (1e3, "B/s"), "MBps": (1e6, "B/s"), "GBps": (1e9, "B/s"), "TBps": (1e12, "B/s"),
-    "KiBps": (2**10, "B/s"), "MiBps": (2**20, "B/s"), "GiBps": (2**30, "B/s"),
-    "B": (1, "B"), "kB": (1e3, "B"), "MB": (1e6, "B"), "GB": (1e9, "B"), "TB": (1e12, "B"),
-    "KiB": (2**10, "B"), "MiB": (2**20, "B"), "GiB": (2**30, "B"), "TiB": (2**40, "B"),
-    "ns": (1e-9, "s"), "us": (1e-6, "s"), "ms": (1e-3, "s"), "s": (1, "s"), "min": (60, "s"), "h": (3600, "s"),
-}
+#: Unit suffixes of scenario values -> (factor to the base unit, base unit): the C++ parsers' table.
+_UNITS = {suffix: (scale, base) for suffix, scale, base in unit_scales() if suffix}
 _VALUE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$")
 
 

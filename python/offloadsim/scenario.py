@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 
 from . import _paths, toml_writer
-from ._offloadsim import ScenarioError, validate_scenario
+from ._offloadsim import ScenarioError, sweep_key_path, validate_scenario
 from .results import Results
 
 
@@ -51,38 +51,29 @@ class Scenario:
         """TOML text of the scenario (the original text while unmodified)."""
         return self._text if self._text is not None else toml_writer.dumps(self.data)
 
-    def _locate(self, key, create):
-        parts = key.split(".")
-        if len(parts) < 2:
-            raise KeyError(f"'{key}': expected SECTION.NAME.FIELD or SECTION.FIELD")
-        if parts[0] not in self.data:
-            raise KeyError(f"'{key}': no section '{parts[0]}' in the scenario")
-        node, rest = self.data[parts[0]], parts[1:]
-        if isinstance(node, list):
-            matches = [t for i, t in enumerate(node) if t.get("name") == rest[0] or str(i + 1) == rest[0]]
-            if not matches:
-                raise KeyError(f"'{key}': no {parts[0]} named (or numbered) '{rest[0]}'")
-            node, rest = matches[-1], rest[1:]
-        if not rest:
-            raise KeyError(f"'{key}': names no field")
-        for part in rest[:-1]:
-            if part not in node and create:
-                node[part] = {}
-            if not isinstance(node.get(part), dict):
-                raise KeyError(f"'{key}': no table '{part}'")
-            node = node[part]
-        return node, rest[-1]
+    def _locate(self, key):
+        """(table, field) a sweep-style key names, resolved by the C++ loader's own rule
+        (sweep_key_path): the tables must exist, the field may be new. KeyError otherwise."""
+        try:
+            path = sweep_key_path(self.to_toml(), self.source, key)
+        except ScenarioError as e:
+            raise KeyError(str(e)) from None
+        node = self.data
+        for step in path[:-1]:
+            node = node[step]
+        return node, path[-1]
 
     def get(self, key):
         """The value at a sweep-style key ("link.lan.bandwidth", "engine.queue_depth", "copy.1.size")."""
-        node, field = self._locate(key, create=False)
+        node, field = self._locate(key)
         if field not in node:
             raise KeyError(f"'{key}': no field '{field}'")
         return node[field]
 
     def set(self, key, value):
-        """Set a parameter by sweep-style key (missing fields and inner tables are created); returns self."""
-        node, field = self._locate(key, create=True)
+        """Set a parameter by sweep-style key, as a [sweep] entry would: the field may be new,
+        its tables must exist (KeyError naming the key otherwise); returns self."""
+        node, field = self._locate(key)
         node[field] = value
         self._text = None
         return self

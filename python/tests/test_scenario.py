@@ -39,11 +39,22 @@ def nfs():
 def test_dict_round_trips_through_toml():
     s = offloadsim.Scenario.from_dict(nfs())
     assert tomllib.loads(s.to_toml()) == nfs()
-    s.sweep("link.lan.bandwidth", ["1Gbps", "10Gbps"]).set("host.client.fs.reflink", False)
+    s.sweep("link.lan.bandwidth", ["1Gbps", "10Gbps"]).set("nfs_server.filer.copy.async", False)
     data = tomllib.loads(s.to_toml())
     assert data["sweep"] == {"link.lan.bandwidth": ["1Gbps", "10Gbps"]}
-    assert data["host"][0]["fs"] == {"reflink": False}
+    assert data["nfs_server"][0]["copy"] == {"rpc_size": 0, "async": False}
     assert s.get("copy.1.size") == "100MB"
+
+
+def test_keys_resolve_as_in_a_sweep():
+    """set/get resolve keys with the loader's rule: an existing table takes a new field, a missing
+    table is refused (by set and by [sweep] alike, with the same cause)."""
+    s = offloadsim.Scenario.from_dict(nfs())
+    assert s.set("host.client.cores", 2).get("host.1.cores") == 2
+    with pytest.raises(KeyError, match="no table 'fs'"):
+        s.set("host.client.fs.reflink", False)
+    with pytest.raises(offloadsim.ScenarioError, match="no table 'fs'"):
+        s.sweep("host.client.fs.reflink", [False]).validate()
 
 
 def test_local_fs_runs_match_closed_form(tmp_path):
