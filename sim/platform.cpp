@@ -141,14 +141,22 @@ models::ScsiArray* Platform::array(const std::string& name) {
   return it == arrays_.end() ? nullptr : it->second.get();
 }
 
+namespace {
+// {name: count, ...}, each count an integer when whole (count_json).
+nlohmann::json counts_json(std::initializer_list<std::pair<const char*, double>> counts) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [name, count] : counts) json[name] = count_json(count);
+  return json;
+}
+}  // namespace
+
 nlohmann::json Platform::metrics() const {
   nlohmann::json links = nlohmann::json::object();
   for (const auto& [name, bytes] : network_.link_bytes()) links[name] = count_json(bytes);
   nlohmann::json cpu = nlohmann::json::object();
   nlohmann::json disks = nlohmann::json::object();
   auto add_disk = [&](const models::DiskModel& disk) {
-    disks[disk.name()] = {{"busy_s", disk.busy_s()},
-                          {"read_bytes", count_json(disk.read_bytes())},
+    disks[disk.name()] = {{"busy_s", disk.busy_s()}, {"read_bytes", count_json(disk.read_bytes())},
                           {"write_bytes", count_json(disk.write_bytes())}};
   };
   for (const auto& [name, host] : hosts_) {
@@ -160,41 +168,27 @@ nlohmann::json Platform::metrics() const {
     cpu[name] = server->cpu().busy_s();
     add_disk(server->disk());
     const auto& c = server->counters();
-    nfs[name] = {{"read", count_json(c.reads)},
-                 {"write", count_json(c.writes)},
-                 {"copy_sync", count_json(c.copies_sync)},
-                 {"copy_async", count_json(c.copies_async)},
-                 {"offload_status", count_json(c.offload_status)},
-                 {"offload_cancel", count_json(c.offload_cancel)},
-                 {"cb_offload", count_json(c.callbacks)},
-                 {"clone", count_json(c.clones)},
-                 {"copy_notify", count_json(c.copy_notify)},
-                 {"retransmits", count_json(c.retransmits)},
-                 {"redrives", count_json(c.redrives)},
-                 {"cb_offload_lost", count_json(c.callbacks_lost)}};
+    nfs[name] = counts_json({{"read", c.reads}, {"write", c.writes}, {"copy_sync", c.copies_sync}, {"copy_async", c.copies_async},
+                 {"offload_status", c.offload_status}, {"offload_cancel", c.offload_cancel},
+                 {"cb_offload", c.callbacks}, {"clone", c.clones},
+                 {"copy_notify", c.copy_notify}, {"retransmits", c.retransmits},
+                 {"redrives", c.redrives}, {"cb_offload_lost", c.callbacks_lost}});
   }
   nlohmann::json scsi = nlohmann::json::object();
   for (const auto& [name, array] : arrays_) {
     cpu[name] = array->cpu().busy_s();
     add_disk(array->disk());
     const auto& c = array->counters();
-    scsi[name] = {{"read", count_json(c.reads)},
-                  {"write", count_json(c.writes)},
-                  {"inquiry", count_json(c.inquiries)},
-                  {"extended_copy", count_json(c.extended_copies)},
-                  {"receive_copy_results", count_json(c.receive_copy_results)},
-                  {"populate_token", count_json(c.populate_tokens)},
-                  {"write_using_token", count_json(c.write_using_tokens)},
-                  {"receive_rod_token_information", count_json(c.rrti_polls)},
-                  {"check_condition", count_json(c.check_conditions)},
-                  {"tokens_expired", count_json(c.tokens_expired)},
-                  {"segments_failed", count_json(c.segments_failed)},
-                  {"unit_attentions", count_json(c.unit_attentions)}};
+    scsi[name] = counts_json({{"read", c.reads}, {"write", c.writes}, {"inquiry", c.inquiries},
+                  {"extended_copy", c.extended_copies}, {"receive_copy_results", c.receive_copy_results},
+                  {"populate_token", c.populate_tokens}, {"write_using_token", c.write_using_tokens},
+                  {"receive_rod_token_information", c.rrti_polls}, {"check_condition", c.check_conditions},
+                  {"tokens_expired", c.tokens_expired}, {"segments_failed", c.segments_failed},
+                  {"unit_attentions", c.unit_attentions}});
   }
   nlohmann::json client_hosts = nlohmann::json::array();
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
-  return {{"link_bytes", links},          {"network_retries", count_json(network_.retries())},
-          {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
+  return {{"link_bytes", links},         {"network_retries", count_json(network_.retries())},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
           {"client_hosts", client_hosts}, {"disks", disks},               {"nfs", nfs},
           {"scsi", scsi}};
 }

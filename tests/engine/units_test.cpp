@@ -46,6 +46,32 @@ TEST(Units, RejectsQuantitiesThatOverflowToInfinity) {
   EXPECT_DOUBLE_EQ(parse_duration_s("1e300h").value(), 3.6e303);
 }
 
+// The table the Python report reads is the one the parsers use: every
+// suffix it lists parses to its scale, in its base unit only.
+TEST(Units, TableIsWhatTheParsersAccept) {
+  std::size_t sizes = 0, durations = 0, rates = 0;
+  for (const UnitScale& unit : unit_scales()) {
+    std::string two = "2" + std::string(unit.suffix);
+    if (unit.base == "B") {
+      ++sizes;
+      EXPECT_EQ(parse_size_bytes(two).value(), static_cast<std::uint64_t>(2 * unit.scale)) << two;
+      EXPECT_FALSE(parse_rate_Bps(two)) << two;
+    } else if (unit.base == "s") {
+      ++durations;
+      EXPECT_DOUBLE_EQ(parse_duration_s(two).value(), 2 * unit.scale) << two;
+      EXPECT_FALSE(parse_size_bytes(two)) << two;
+    } else {
+      ASSERT_EQ(unit.base, "B/s") << two;
+      ++rates;
+      EXPECT_DOUBLE_EQ(parse_rate_Bps(two).value(), 2 * unit.scale) << two;
+      EXPECT_FALSE(parse_duration_s(two)) << two;
+    }
+  }
+  EXPECT_EQ(sizes, 11U);  // "" (bytes), B, kB, KB, MB, GB, TB, KiB, MiB, GiB, TiB
+  EXPECT_EQ(durations, 6U);
+  EXPECT_EQ(rates, 16U);
+}
+
 TEST(Units, FormatsBinaryUnits) {
   EXPECT_EQ(format_bytes(17), "17 B");
   EXPECT_EQ(format_bytes(1536), "1.50 KiB");
