@@ -38,6 +38,13 @@
 namespace offload::cli {
 namespace {
 
+// The file methods a calibration can measure one at a time (auto mixes them).
+std::vector<std::string> pinned_file_methods() {
+  auto names = file_method_choice_names();
+  std::erase(names, "auto");
+  return names;
+}
+
 constexpr double kTarget = 0.10;  // the validation target: 10 % per method
 
 struct CalibrateOptions {
@@ -306,7 +313,7 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("--queue-depths", o->queue_depths, "Queue depths, e.g. 1,8")->delimiter(',')->check(CLI::Range(1U, 256U));
   cmd->add_option("--methods", o->methods, "Methods (host is needed for the CPU fit)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"host", "kernel-copy", "clone"}));
+      ->check(CLI::IsMember(pinned_file_methods()));
   cmd->add_option("--repeat", o->repeat, "Timed copies per point (median used), after one verified warm-up copy")
       ->check(CLI::Range(1U, 100U));
   cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");

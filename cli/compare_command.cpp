@@ -112,8 +112,8 @@ Command add_compare_command(CLI::App& app) {
   compare->add_option("--dir,-d", options->directories, "Directory to test in (repeatable; one per filesystem)")
       ->check(CLI::ExistingDirectory);
   compare->add_option("--size", options->size, "Source file size (e.g. 256MiB)");
-  compare->add_option("--methods", options->methods, "Methods to compare")
-      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "host"}));
+  compare->add_option("--methods", options->methods, "Methods to compare (of the file methods, default all)")
+      ->check(CLI::IsMember(file_method_choice_names()));
   compare->add_option("--repeat", options->repeat, "Timed copies per method (median reported)")->check(CLI::Range(1U, 100U));
   compare->add_option("--queue-depth", options->queue_depth, "Operations in flight")->check(CLI::Range(1U, 256U));
   compare->add_option("--report", options->report, "Write the results as JSON to this file");

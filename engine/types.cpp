@@ -48,6 +48,16 @@ std::vector<std::string> method_choice_names() {
   return names;
 }
 
+std::vector<std::string> file_method_choice_names() {
+  std::vector<std::string> names;
+  for (auto choice : kChoices) {
+    if (choice == MethodChoice::automatic || !is_device_method(ladder_for(choice).front())) {
+      names.emplace_back(method_choice_name(choice));
+    }
+  }
+  return names;
+}
+
 std::string method_choice_list() {
   std::string list;
   for (const auto& name : method_choice_names()) list += (list.empty() ? "" : ", ") + name;

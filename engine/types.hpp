@@ -45,6 +45,9 @@ std::optional<MethodChoice> parse_method_choice(std::string_view text);
 std::vector<std::string> method_choice_names();
 /// The same names joined: "auto, clone, scsi-xcopy, scsi-odx, kernel-copy, host".
 std::string method_choice_list();
+/// The names of method_choice_names() that apply to files (no SCSI device
+/// method): "auto", "clone", "kernel-copy", "host".
+std::vector<std::string> file_method_choice_names();
 /// The methods a choice may use, in ladder order (one for a pinned choice).
 std::vector<Method> ladder_for(MethodChoice choice);
 
