@@ -117,8 +117,8 @@ def report_module(args, **kw):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """Inputs of every kind, and the page `offload report` made of them (default --out: reports/ in the cwd)."""
-    if not (PACKAGE / "offloadsim" / "report.py").is_file():
-        pytest.fail(f"{PACKAGE}/offloadsim/report.py missing: list report.py in OFFLOADSIM_PY_FILES "
+    if not (PACKAGE / "offloadsim" / "report" / "__main__.py").is_file():
+        pytest.fail(f"{PACKAGE}/offloadsim/report/__main__.py missing: list report/*.py in OFFLOADSIM_PY_FILES "
                     "(python/CMakeLists.txt) and rebuild")
     tmp = tmp_path_factory.mktemp("report")
     offloadsim.Scenario.from_dict(nfs_sweep()).run(out_dir=tmp / "sim-nfs")

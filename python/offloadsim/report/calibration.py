@@ -1,0 +1,119 @@
+"""Section: `offload calibrate`'s validation.json (sim vs real, calibrated)."""
+import html
+
+from .inputs import require
+from .plots import COLORS, grouped_bars, method_colors, plt, scaled_axis, wants_log
+from .section import Section
+from .units import fmt_bytes, fmt_num, fmt_rate
+
+
+def calibration_section(path, data):
+    """Sim vs real (calibrated): `offload calibrate`'s simulated replay of the measured copies next to them."""
+    require(path, "calibration", data["rows"], ("fs", "method", "measured_Bps", "predicted_Bps", "error"), "row")
+    points = data.get("points", [])
+    require(path, "calibration", points, ("fs", "method", "size_bytes", "queue_depth", "measured_s"), "point")
+    target = float(data.get("target", 0.10))
+    rows = [{k: r.get(k) for k in ("fs", "method", "points", "measured_Bps", "predicted_Bps", "error", "worst_point_error",
+                                   "spread_low_Bps", "spread_high_Bps")}
+            for r in data["rows"]]
+    for r in rows:
+        lo, hi = r.get("spread_low_Bps"), r.get("spread_high_Bps")
+        r["within_spread"] = bool(lo and hi and lo <= r["predicted_Bps"] <= hi)
+        r["within_target"] = abs(r["error"]) <= target or r["within_spread"]
+    sec = Section("Sim vs real (calibrated)", path, "calibration")
+    sec.data["calibration"] = rows
+    sec.data["calibration-points"] = [{k: p.get(k) for k in ("fs", "method", "size_bytes", "queue_depth", "measured_s",
+                                                             "predicted_s", "error", "measured_cpu_s")} for p in points]
+    fit = data.get("fit", {})
+    sizes = ", ".join(fmt_bytes(b) for b in data.get("sizes_bytes", []))
+    depths = ", ".join(str(q) for q in data.get("queue_depths", []))
+    sec.notes.append(html.escape(
+        f"`offload calibrate` timed real copies ({sizes or '?'}; queue depths {depths or '?'}; median of "
+        f"{data.get('repeat', '?')} after a verified warm-up), fitted the simulator's CPU and local-filesystem "
+        f"constants by least squares, and replayed the same copies in the simulator on the calibrated host. "
+        f"Throughput = bytes of all a method's copies / their seconds; target: within {target:.0%} per method."))
+    if data.get("held_out"):
+        sec.notes.append(html.escape(
+            "Measured here = the held-out copies (every 2nd timed copy of each point), which the fit did not use: "
+            "the error is how well the calibrated simulation predicts copies it was not fitted to."))
+    for f in data.get("failures", []):
+        sec.notes.append(html.escape(f"{f.get('fs')} {f.get('method')}: {f.get('outcome')} (not calibrated)."))
+    for m in data.get("matching", []):
+        for note in m.get("notes", []):
+            sec.notes.append(html.escape(f"{m.get('fs')}: {note}."))
+    labels = [f"{r['fs']} {r['method']}" for r in rows]
+    if rows:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.4))
+        values = {}
+        for r, label in zip(rows, labels):
+            values[(label, "measured")] = r["measured_Bps"]
+            values[(label, "simulated (calibrated)")] = r["predicted_Bps"]
+        factor = scaled_axis(a1, max(v for v in values.values() if v) or 1, "rate", "throughput")
+        grouped_bars(a1, labels, ["measured", "simulated (calibrated)"], {k: v / factor for k, v in values.items()},
+                     {"measured": COLORS[0], "simulated (calibrated)": COLORS[1]}, log=wants_log(values.values()))
+        for i, r in enumerate(rows):  # the error above each pair of bars
+            top = max(r["measured_Bps"] or 0, r["predicted_Bps"] or 0) / factor
+            if top > 0:
+                a1.annotate(f"{r['error']:+.1%}", (i, top), xytext=(0, 3), textcoords="offset points", ha="center",
+                            fontsize=7, color="#2a7" if r["within_target"] else "#c33")
+        a1.set_title("throughput per method: measured vs simulated")
+        a1.legend(fontsize=8)
+        pts = [p for p in points if p.get("predicted_s")]
+        fss = list(dict.fromkeys(p["fs"] for p in pts))
+        colors = method_colors(list(dict.fromkeys(p["method"] for p in pts)))
+        for p in pts:
+            a2.scatter(p["measured_s"], p["predicted_s"], color=colors[p["method"]], s=18,
+                       marker="osD^v"[fss.index(p["fs"]) % 5])
+        if pts:
+            lo = min(min(p["measured_s"], p["predicted_s"]) for p in pts) / 1.5
+            hi = max(max(p["measured_s"], p["predicted_s"]) for p in pts) * 1.5
+            a2.plot([lo, hi], [lo, hi], color="#444", lw=0.8, ls="--")
+            a2.fill_between([lo, hi], [lo / (1 + target), hi / (1 + target)], [lo / (1 - target), hi / (1 - target)],
+                            color="#999", alpha=0.15, lw=0)
+            a2.set_xscale("log")
+            a2.set_yscale("log")
+        for m, c in colors.items():
+            a2.scatter([], [], color=c, label=m, s=18)
+        for i, f in enumerate(fss):
+            a2.scatter([], [], color="#777", marker="osD^v"[i % 5], label=f, s=18)
+        a2.set_xlabel("measured seconds (median)")
+        a2.set_ylabel("simulated seconds")
+        a2.set_title("every copy: size x queue depth")
+        a2.legend(fontsize=7)
+        a2.grid(alpha=0.3)
+        fig.tight_layout()
+        sec.figure(fig, "calibrated simulation vs measured throughput",
+                   "Left: throughput per filesystem and method (label: simulated vs measured error). "
+                   f"Right: each measured point; the band is ±{target:.0%}.")
+    def spread(r):
+        if not (r.get("spread_low_Bps") and r.get("spread_high_Bps") and r["measured_Bps"]):
+            return "-"
+        return (f"{r['spread_low_Bps'] / r['measured_Bps'] - 1:+.0%} .. "
+                f"{r['spread_high_Bps'] / r['measured_Bps'] - 1:+.0%}")
+
+    def verdict(r):
+        if abs(r["error"]) <= target:
+            return "yes"
+        return "in spread" if r["within_spread"] else "NO"
+
+    head = ["fs", "method", "points", "measured", "measured spread", "simulated", "error", "worst point",
+            f"within {target:.0%} or spread"]
+    sec.tables.append(("Sim vs real (calibrated), per method per filesystem", head,
+                       [[r["fs"], r["method"], fmt_num(r["points"]), fmt_rate(r["measured_Bps"]), spread(r),
+                         fmt_rate(r["predicted_Bps"]), f"{r['error']:+.1%}",
+                         f"{r['worst_point_error']:+.1%}" if r.get("worst_point_error") is not None else "-",
+                         verdict(r)] for r in rows]))
+    if fit:
+        consts = [["cores", fmt_num(fit.get("cores"))],
+                  ["memcpy_bandwidth", fmt_rate(fit.get("memcpy_Bps"))],
+                  ["per_op_cpu", f"{fit.get('per_op_s', 0) * 1e6:.3g} us"]]
+        for f in fit.get("filesystems", []):
+            consts.append([f"{f['fs']} core_speed", fmt_num(f.get("core_speed"))])
+            if f.get("kernel_copy_Bps"):
+                consts.append([f"{f['fs']} kernel_copy_bandwidth", fmt_rate(f["kernel_copy_Bps"])])
+            if f.get("reflink"):
+                consts.append([f"{f['fs']} clone", f"{f.get('clone_fixed_s', 0) * 1e6:.3g} us + "
+                               f"{f.get('clone_per_GiB_s', 0) * 1e6:.3g} us/GiB"
+                               + (" (copy_file_range too)" if f.get("copy_range_reflinks") else "")])
+        sec.tables.append(("Fitted constants (calibration.toml)", ["constant", "value"], consts))
+    return sec
