@@ -2,11 +2,14 @@
 
 #include <fmt/core.h>
 
+#include "engine/units.hpp"
+
 namespace offload::cli {
 namespace {
 
-std::string rate(double bytes_per_s) { return fmt::format("\"{:.6g}MBps\"", bytes_per_s / 1e6); }
-std::string duration(double seconds) { return fmt::format("\"{:.6g}us\"", seconds * 1e6); }
+// The one number rule (engine/units.hpp): binary units chosen per value, six digits, read back by the parsers.
+std::string rate(double bytes_per_s) { return "\"" + toml_rate(bytes_per_s) + "\""; }
+std::string duration(double seconds) { return "\"" + toml_duration(seconds) + "\""; }
 
 template <typename T>
 std::string array(const std::vector<T>& values, bool quoted) {
@@ -46,8 +49,8 @@ std::string calibrated_host_name(const std::string& fs) { return "calibrated-" +
 
 std::string fragment_toml(const CalibrationFit& fit, const std::string& provenance) {
   std::string out = "# Scenario fragment written by `offload calibrate`: " + provenance + "\n";
-  out += fmt::format("# CPU fit: {:.3g} us per operation; per-byte fits within {:.1f} % rms (relative).\n\n",
-                     fit.per_op_s * 1e6, fit.cpu_rms_relative_residual * 100);
+  out += fmt::format("# CPU fit: {} per operation; per-byte fits within {:.1f} % rms (relative).\n\n",
+                     format_duration(fit.per_op_s), fit.cpu_rms_relative_residual * 100);
   for (const auto& fs : fit.filesystems) out += host_table(fit, fs) + "\n";
   return out;
 }

@@ -19,12 +19,22 @@ URLs), DIR/data/*.csv (one table per section) and DIR/data/summary.json (every
 table, the inputs and the number of plots). A missing or unreadable input is an
 error naming the file (exit code 1).
 """
-from .build import build_report
+# Light imports only: offloadsim.results reads units from here without loading matplotlib; build_report (and the
+# plotting it needs) is imported on first use.
 from .inputs import ReportError, detect_kind, load_input
-from .units import binary_unit, fmt_bytes, fmt_num, fmt_percent, fmt_rate, fmt_ratio, numeric_axis, parse_value
+from .units import (format_bytes, format_copy_speed, format_duration, format_number, format_percent, format_rate,
+                    format_ratio, numeric_axis, parse_value)
 
-__all__ = ["build_report", "ReportError", "detect_kind", "load_input", "binary_unit", "fmt_bytes", "fmt_num",
-           "fmt_percent", "fmt_rate", "fmt_ratio", "numeric_axis", "parse_value", "main"]
+__all__ = ["build_report", "main", "ReportError", "detect_kind", "load_input", "format_bytes", "format_copy_speed",
+           "format_duration", "format_number", "format_percent", "format_rate", "format_ratio", "numeric_axis",
+           "parse_value"]
+
+
+def __getattr__(name):
+    if name == "build_report":
+        from .build import build_report
+        return build_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv=None):

@@ -6,7 +6,7 @@ from pathlib import Path
 from .inputs import require
 from .plots import method_colors, plt, wants_log
 from .section import Section
-from .units import binary_unit, fmt_num, fmt_rate
+from .units import binary_unit, format_duration, format_rate
 
 
 _TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -66,7 +66,7 @@ def benchmark_section(path, data):
         ys = range(len(plotted))
         ax.barh(ys, [v / factor for v in vals], color=[colors[r["method"] or r["family"]] for r in plotted])
         for y, v in zip(ys, vals):
-            ax.text(v / factor, y, " " + (fmt_rate(v) if use_rate else f"{v:.3g} s"), va="center", fontsize=7)
+            ax.text(v / factor, y, " " + (format_rate(v) if use_rate else format_duration(v)), va="center", fontsize=7)
         ax.set_yticks(list(ys))
         ax.set_yticklabels(names, fontsize=8)
         ax.invert_yaxis()
@@ -78,10 +78,10 @@ def benchmark_section(path, data):
                    + (" (bytes_per_second)." if use_rate else " (real time per iteration)."))
     else:
         sec.notes.append("No benchmark ran without an error: nothing to plot.")
-    head = ["benchmark", "time", "throughput", "CPU s per copy", "label"]
+    head = ["benchmark", "time", "throughput", "CPU per copy", "label"]
     sec.tables.append(("Benchmarks that ran", head,
-                       [[r["name"], f"{r['real_time_s']:.4g} s" if r["real_time_s"] is not None else "-",
-                         fmt_rate(r["bytes_per_second"]), fmt_num(r["cpu_s_per_copy"]), r["label"] or ""]
+                       [[r["name"], format_duration(r["real_time_s"]),
+                         format_rate(r["bytes_per_second"]), format_duration(r["cpu_s_per_copy"]), r["label"] or ""]
                         for r in good]))
     bad = [r for r in rows if r["error"]]
     if bad:

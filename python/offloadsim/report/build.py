@@ -14,6 +14,7 @@ from .html_page import render_html
 from .inputs import ReportError, load_input
 from .sim import sim_sections
 from .sim_vs_real import sim_vs_real_section
+from .summary import summary_section
 
 
 def _clean(v):
@@ -29,12 +30,34 @@ def write_csv(path, rows):
             w.writerow({k: ("" if _clean(v) is None else v) for k, v in r.items()})
 
 
+#: The order of the page after the summary: this machine's copies, then the simulations (the biggest gain over
+#: host first), then how far the simulator is from real copies, then micro-benchmarks.
+_ORDER = {"compare": 0, "sim": 1, "sim-vs-real": 2, "calibration": 3, "guest-model": 4, "benchmark": 5}
+
+
+def _importance(sec):
+    if sec.kind != "sim":
+        return (_ORDER.get(sec.kind, 9), 0)
+    rows = next(iter(sec.data.values()))
+    return (_ORDER["sim"], -max((r["speedup_vs_host"] or 0 for r in rows), default=0))
+
+
+def _benchmark_as_compare(rows):
+    """Google Benchmark rows (copy/FS/METHOD) in the shape of compare rows, for the summary."""
+    rows = [r for r in rows if r["fs"] and r["method"]]
+    host = {r["fs"]: r["real_time_s"] for r in rows if r["method"] == "host" and not r["error"] and r["real_time_s"]}
+    return [{"fs": r["fs"], "method": r["method"], "outcome": r["error_message"] or "error" if r["error"] else "ok",
+             "median_seconds": r["real_time_s"], "cpu_seconds": r["cpu_s_per_copy"], "methods_used": r["method"],
+             "speedup_vs_host": host[r["fs"]] / r["real_time_s"] if r["fs"] in host and r["real_time_s"] else None}
+            for r in rows]
+
+
 def build_report(inputs, out_dir, title="Copy offload report"):
     """Loads every input, writes out_dir/index.html, data/*.csv, data/summary.json; returns the summary dict."""
     loaded = []
     for arg in inputs:
         loaded += load_input(arg)
-    sections, sims, reals = [], [], []
+    sections, sims, reals, real_rows = [], [], [], []
     for path, kind, data in loaded:
         try:
             if kind == "sim":
@@ -54,6 +77,7 @@ def build_report(inputs, out_dir, title="Copy offload report"):
                           if r["fs"] == fs and r["outcome"] == "ok" and r["speedup_vs_host"]}
                     if sp:
                         reals.append((f"real {fs} (compare)", sp))
+                real_rows.append(("compare", sec.data["compare"]))
             else:
                 sec = benchmark_section(path, data)
                 sections.append(sec)
@@ -62,12 +86,17 @@ def build_report(inputs, out_dir, title="Copy offload report"):
                     t = {r["method"]: r["real_time_s"] for r in rows if r["fs"] == fs and not r["error"] and r["real_time_s"]}
                     if t.get("host"):
                         reals.append((f"real {fs} (benchmark)", {m: t["host"] / v for m, v in t.items()}))
+                real_rows.append(("benchmark", _benchmark_as_compare(rows)))
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ReportError(f"{path}: malformed {kind} results ({type(e).__name__}: {e})") from None
     if sims and reals:
         sec = sim_vs_real_section(sims, reals)
         if sec:
             sections.append(sec)
+    sections.sort(key=_importance)
+    summary_sec = summary_section(sims, real_rows)
+    if summary_sec:
+        sections.insert(0, summary_sec)
     out = Path(out_dir)
     data_dir = out / "data"
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ import html
 from .inputs import require
 from .plots import COLORS, grouped_bars, method_colors, plt, scaled_axis, wants_log
 from .section import Section
-from .units import fmt_bytes, fmt_num, fmt_rate
+from .units import format_bytes, format_duration, format_number, format_rate, format_value
 
 
 def calibration_section(path, data):
@@ -25,7 +25,7 @@ def calibration_section(path, data):
     sec.data["calibration-points"] = [{k: p.get(k) for k in ("fs", "method", "size_bytes", "queue_depth", "measured_s",
                                                              "predicted_s", "error", "measured_cpu_s")} for p in points]
     fit = data.get("fit", {})
-    sizes = ", ".join(fmt_bytes(b) for b in data.get("sizes_bytes", []))
+    sizes = ", ".join(format_bytes(b) for b in data.get("sizes_bytes", []))
     depths = ", ".join(str(q) for q in data.get("queue_depths", []))
     sec.notes.append(html.escape(
         f"`offload calibrate` timed real copies ({sizes or '?'}; queue depths {depths or '?'}; median of "
@@ -99,21 +99,52 @@ def calibration_section(path, data):
     head = ["fs", "method", "points", "measured", "measured spread", "simulated", "error", "worst point",
             f"within {target:.0%} or spread"]
     sec.tables.append(("Sim vs real (calibrated), per method per filesystem", head,
-                       [[r["fs"], r["method"], fmt_num(r["points"]), fmt_rate(r["measured_Bps"]), spread(r),
-                         fmt_rate(r["predicted_Bps"]), f"{r['error']:+.1%}",
+                       [[r["fs"], r["method"], format_value(r["points"]), format_rate(r["measured_Bps"]), spread(r),
+                         format_rate(r["predicted_Bps"]), f"{r['error']:+.1%}",
                          f"{r['worst_point_error']:+.1%}" if r.get("worst_point_error") is not None else "-",
                          verdict(r)] for r in rows]))
-    if fit:
-        consts = [["cores", fmt_num(fit.get("cores"))],
-                  ["memcpy_bandwidth", fmt_rate(fit.get("memcpy_Bps"))],
-                  ["per_op_cpu", f"{fit.get('per_op_s', 0) * 1e6:.3g} us"]]
-        for f in fit.get("filesystems", []):
-            consts.append([f"{f['fs']} core_speed", fmt_num(f.get("core_speed"))])
-            if f.get("kernel_copy_Bps"):
-                consts.append([f"{f['fs']} kernel_copy_bandwidth", fmt_rate(f["kernel_copy_Bps"])])
-            if f.get("reflink"):
-                consts.append([f"{f['fs']} clone", f"{f.get('clone_fixed_s', 0) * 1e6:.3g} us + "
-                               f"{f.get('clone_per_GiB_s', 0) * 1e6:.3g} us/GiB"
-                               + (" (copy_file_range too)" if f.get("copy_range_reflinks") else "")])
-        sec.tables.append(("Fitted constants (calibration.toml)", ["constant", "value"], consts))
+    if fit.get("filesystems"):
+        sec.tables.append(constants_table(fit))
     return sec
+
+
+def _positive(x):
+    return x if isinstance(x, (int, float)) and x > 0 else None
+
+
+#: calibration.toml's keys, each from the fit (validation.json "fit"): (key, what it is, value of one filesystem or
+#: None when `offload calibrate` writes no such key for it: not applicable there).
+_CONSTANTS = [
+    ("cores", "cores of this machine", lambda fit, f: format_value(fit.get("cores"))),
+    ("core_speed", "share of a core the copies got", lambda fit, f: format_number(f.get("core_speed"))),
+    ("memcpy_bandwidth", "bytes/s one core moves in a host copy",
+     lambda fit, f: format_rate(_positive(f.get("memcpy_Bps") or fit.get("memcpy_Bps")))),
+    ("per_op_cpu", "CPU per operation (system call)", lambda fit, f: format_duration(fit.get("per_op_s"))),
+    ("fs.reflink", "clones work", lambda fit, f: format_value(bool(f.get("reflink")))),
+    ("fs.copy_range_reflinks", "copy_file_range remaps extents",
+     lambda fit, f: format_value(bool(f.get("copy_range_reflinks")))),
+    ("fs.kernel_copy_bandwidth", "bytes/s of copy_file_range's in-kernel copy",
+     lambda fit, f: None if f.get("copy_range_reflinks") else format_rate(_positive(f.get("kernel_copy_Bps")))),
+    ("fs.clone_fixed_cpu", "CPU per clone call",
+     lambda fit, f: format_duration(f.get("clone_fixed_s")) if f.get("reflink") else None),
+    ("fs.clone_cpu_per_GiB", "CPU per GiB cloned",
+     lambda fit, f: format_duration(f.get("clone_per_GiB_s")) if f.get("reflink") else None),
+    ("fs.remap_fixed_cpu", "CPU per remapping copy_file_range call",
+     lambda fit, f: format_duration(f["remap_fixed_s"]) if f.get("copy_range_reflinks")
+     and (f.get("remap_fixed_s") if f.get("remap_fixed_s") is not None else -1) >= 0
+     else None),
+    ("fs.host_copy_start", "wait before a host copy's first read",
+     lambda fit, f: format_duration(_positive(f.get("host_copy_start_s"))) if _positive(f.get("host_copy_start_s"))
+     else None),
+]
+
+
+def constants_table(fit):
+    """Every fitted constant per filesystem; a blank cell: not applicable there (calibration.toml omits the key)."""
+    filesystems = fit["filesystems"]
+    rows = []
+    for key, what, value in _CONSTANTS:
+        cells = [value(fit, f) for f in filesystems]
+        rows.append([key, what] + ["" if c is None or c == "-" else c for c in cells])
+    return ("Fitted constants (calibration.toml; blank: not applicable on that filesystem, the key is left out)",
+            ["constant", "what"] + [f.get("fs", "?") for f in filesystems], rows)

@@ -4,7 +4,7 @@ import html
 from .inputs import require
 from .plots import method_colors, plt
 from .section import Section
-from .units import fmt_bytes, fmt_num
+from .units import format_bytes, format_duration, format_value
 
 
 def guest_model_section(path, data):
@@ -32,7 +32,7 @@ def guest_model_section(path, data):
                                      f"{data['held_out_median_abs_error_pct']:.1f} % (goal 25 %)."))
     for name, result in data["paths"].items():
         cal = result.get("calibration", {})
-        knobs = ", ".join(f"{k} = {fmt_num(v.get('value'))}" for k, v in cal.get("knobs", {}).items())
+        knobs = ", ".join(f"{k} = {format_value(v.get('value'))}" for k, v in cal.get("knobs", {}).items())
         error = result.get("held_out_median_abs_error_pct")
         sec.notes.append(html.escape(
             f"{name}: fitted {knobs or '-'}; median absolute error over {result.get('held_out_points', 0)} held-out "
@@ -62,11 +62,11 @@ def guest_model_section(path, data):
         fig.tight_layout()
         sec.figure(fig, "guest copies: simulated vs measured seconds",
                    "Each point is one path x method x rate x size; the band is ±25 %.")
-    head = ["path", "method", "rate", "size", "measured s (median)", "spread s (min..max)", "simulated s", "error",
+    head = ["path", "method", "rate", "size", "measured (median)", "spread (min..max)", "simulated", "error",
             "held out"]
     sec.tables.append(("Model vs real, every point (held out: predicted, not fitted)", head,
-                       [[r["path"], r["method"], r["rate"], fmt_bytes(r["bytes"]), fmt_num(r["measured_s"]),
-                         f"{fmt_num(r['spread_low_s'])} .. {fmt_num(r['spread_high_s'])}", fmt_num(r["simulated_s"]),
+                       [[r["path"], r["method"], r["rate"], format_bytes(r["bytes"]), format_duration(r["measured_s"]),
+                         f"{format_duration(r['spread_low_s'])} .. {format_duration(r['spread_high_s'])}", format_duration(r["simulated_s"]),
                          f"{r['error_pct']:+.1f}%" + (" (in spread)" if r.get("in_spread") else ""),
                          "yes" if r["held_out"] else "fit"] for r in rows]))
     return sec

@@ -21,35 +21,47 @@ td.msg{white-space:normal;text-align:left;min-width:20em;max-width:48em}
 _NUMERIC = re.compile(r"^(-|[-+]?[\d.]+(e[-+]?\d+)?( ?[A-Za-z]+(/s)?|x)?|\d+/\d+.*)$")
 
 
+def _section_html(i, s):
+    e = html.escape
+    out = [f'<section id="{e(getattr(s, "anchor", f"s{i}"))}"><h2>{e(s.title)}</h2><p class="src">{e(s.source)}</p>']
+    out += [f'<p class="note">{n}</p>' for n in s.notes]
+    for alt, b64, caption in s.figures:
+        out.append(f'<figure><img src="data:image/png;base64,{b64}" alt="{e(alt)}">'
+                   f"<figcaption>{e(caption)}</figcaption></figure>")
+    for caption, head, rows in s.tables:
+        out.append(f'<div class="wrap"><table><caption>{e(caption)}</caption><thead>')
+        text = [not all(_NUMERIC.match(str(row[j])) for row in rows) for j in range(len(head))]
+        out.append("<tr>" + "".join(f'<th class="{"t" if text[j] else "n"}">{e(h)}</th>'
+                                    for j, h in enumerate(head)) + "</tr></thead><tbody>")
+        for row in rows:
+            out.append("<tr>" + "".join(
+                f'<td class="{("msg" if len(str(c)) > 40 else "t") if text[j] else "n"}">{e(str(c))}</td>'
+                for j, c in enumerate(row)) + "</tr>")
+        out.append("</tbody></table></div>")
+    out.append("</section>")
+    return out
+
+
 def render_html(title, generated, inputs, sections, data_files):
+    """The page: the summary section first (when there is one), the contents, the other sections, the inputs."""
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(title)}</title><style>{_CSS}</style></head><body><main>",
-           f"<h1>{e(title)}</h1>", f'<p class="meta">Generated {e(generated)} by <code>offload report</code>.</p>',
-           "<p class=\"meta\">Inputs:</p><ul class=\"inputs\">"]
+           f"<h1>{e(title)}</h1>", f'<p class="meta">Generated {e(generated)} by <code>offload report</code>.</p>']
+    numbered = list(enumerate(sections, 1))
+    first = [(i, s) for i, s in numbered if s.kind == "summary"]
+    rest = [(i, s) for i, s in numbered if s.kind != "summary"]
+    for i, s in first:
+        out += _section_html(i, s)
+    if rest:
+        out.append('<p class="meta">Sections: ' + " · ".join(
+            f'<a href="#s{i}">{e(s.title)}</a>' for i, s in rest) + "</p>")
+    for i, s in rest:
+        out += _section_html(i, s)
+    out.append('<h2>Inputs</h2><ul class="inputs">')
     out += [f"<li><code>{e(p)}</code> ({e(k)})</li>" for p, k in inputs]
     out.append("</ul>")
-    if sections:
-        out.append('<p class="meta">Sections: ' + " · ".join(
-            f'<a href="#s{i}">{e(s.title)}</a>' for i, s in enumerate(sections, 1)) + "</p>")
-    for i, s in enumerate(sections, 1):
-        out.append(f'<section id="s{i}"><h2>{e(s.title)}</h2><p class="src">{e(s.source)}</p>')
-        out += [f'<p class="note">{n}</p>' for n in s.notes]
-        for alt, b64, caption in s.figures:
-            out.append(f'<figure><img src="data:image/png;base64,{b64}" alt="{e(alt)}">'
-                       f"<figcaption>{e(caption)}</figcaption></figure>")
-        for caption, head, rows in s.tables:
-            out.append(f'<div class="wrap"><table><caption>{e(caption)}</caption><thead>')
-            text = [not all(_NUMERIC.match(str(row[j])) for row in rows) for j in range(len(head))]
-            out.append("<tr>" + "".join(f'<th class="{"t" if text[j] else "n"}">{e(h)}</th>'
-                                        for j, h in enumerate(head)) + "</tr></thead><tbody>")
-            for row in rows:
-                out.append("<tr>" + "".join(
-                    f'<td class="{("msg" if len(str(c)) > 40 else "t") if text[j] else "n"}">{e(str(c))}</td>'
-                    for j, c in enumerate(row)) + "</tr>")
-            out.append("</tbody></table></div>")
-        out.append("</section>")
     out.append('<h2>Data</h2><p class="note">The numbers behind every plot, next to this page: '
                + ", ".join(f'<a href="data/{e(f)}">data/{e(f)}</a>' for f in data_files) + ".</p>")
     out.append("</main></body></html>")

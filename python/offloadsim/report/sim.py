@@ -4,7 +4,9 @@ import html
 from .inputs import require
 from .plots import grouped_bars, method_colors, plt, scaled_axis, wants_log
 from .section import Section
-from .units import fmt_bytes, fmt_num, fmt_percent, fmt_rate, fmt_ratio, numeric_axis
+from .sim_faults import FAULT_COUNTS, copy_rows, fault_parts
+from .units import (RATE_MIN_SECONDS, format_bytes, format_copy_speed, format_duration, format_number, format_percent,
+                    format_ratio, format_tick, format_value, numeric_axis)
 
 
 def _label_point(point, keys):
@@ -40,9 +42,15 @@ def sim_rows(name, runs):
                    client_cpu_s=sum(m.get("cpu_busy_s", {}).get(n, 0) for n in m.get("client_hosts", [])),
                    client_cpu_s_per_GiB=s.get("client_cpu_s_per_GiB"), server_cpu_s_per_GiB=s.get("server_cpu_s_per_GiB"),
                    shared_links=" ".join(m.get("shared_links", [])))
+        for k in FAULT_COUNTS:  # sums over the run's copies; integers in the JSON's float form
+            row[k] = int(s[k]) if isinstance(s.get(k), (int, float)) else None
         b = r.get("bottleneck") or {}
         row["bound"] = b.get("bound")
         row["link_busy"] = (b.get("utilisation") or {}).get("link")
+        row["busiest"] = (b.get("busiest") or {}).get(row["bound"]) if row["bound"] else None
+        # How busy the bounding resource was (for round trips: their share of the time).
+        row["bound_busy"] = ((b.get("shares") if row["bound"] == "round_trips" else b.get("utilisation")) or {}).get(
+            row["bound"]) if row["bound"] else None
         for k in _SHARES:
             row[f"share_{k}"] = (b.get("shares") or {}).get(k)
         rows.append(row)
@@ -94,6 +102,9 @@ def _bottleneck_figure(sec, name, rows, points, methods):
 
 def _sim_section(path, name, runs):
     keys, rows = sim_rows(name, runs)
+    for c in copy_rows(runs):  # a run's speed-up is its slowest copy's: keep its fastest copy's too
+        if c["speedup_vs_host"]:
+            rows[c["run"]]["best_copy_speedup"] = max(rows[c["run"]].get("best_copy_speedup") or 0, c["speedup_vs_host"])
     models = sorted({r.get("network_model") for r in runs if r.get("network_model")})
     sec = Section(f"Simulation: {name}", path, "sim")
     sec.data[f"sim-{name}"] = rows
@@ -118,8 +129,12 @@ def _sim_section(path, name, runs):
             order = {r["point"]: curve[1][r[k]] for r in rows}
             points.sort(key=order.get)
 
+    def fixed_cost(r, field):
+        """A clone's 'rate' is no rate: its time per copy is shown instead (units.RATE_MIN_SECONDS)."""
+        return field == "throughput_Bps" and r["mean_latency_s"] is not None and r["mean_latency_s"] < RATE_MIN_SECONDS
+
     def plot_metric(ax, field, label, kind):
-        vals = [r[field] for r in rows if r[field] is not None]
+        vals = [r[field] for r in rows if r[field] is not None and not fixed_cost(r, field)]
         maximum = max(vals, default=0)
         if kind in ("rate", "bytes"):
             factor = scaled_axis(ax, maximum, kind, label)
@@ -129,14 +144,15 @@ def _sim_section(path, name, runs):
         if curve:
             k, xs, unit = curve
             for i, m in enumerate(methods):  # shrinking markers keep lines that coincide visible
-                pts = sorted((xs[r[k]], r[field] / factor) for r in rows if r["method"] == m and r[field] is not None)
+                pts = sorted((xs[r[k]], r[field] / factor) for r in rows
+                             if r["method"] == m and r[field] is not None and not fixed_cost(r, field))
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="osD^vP"[i % 6], label=m, color=colors[m],
                         markersize=max(3.0, 8 - 1.3 * i), linewidth=max(1.0, 2.2 - 0.3 * i))
             xv = list(xs.values())
             if min(xv) > 0 and max(xv) / min(xv) >= 20:
                 ax.set_xscale("log")
             ax.set_xticks(sorted(set(xv)))
-            ax.set_xticklabels([f"{x:g}" for x in sorted(set(xv))])
+            ax.set_xticklabels([format_tick(x) for x in sorted(set(xv))])
             if ax.get_xscale() == "log":
                 ax.minorticks_off()
             ax.set_xlabel(f"{k} ({unit})" if unit else k)
@@ -144,9 +160,12 @@ def _sim_section(path, name, runs):
             if kind == "rate" and wants_log(vals):
                 ax.set_yscale("log")
         else:
-            vv = {(r["point"], r["method"]): (r[field] / factor if r[field] is not None else None) for r in rows}
+            vv = {(r["point"], r["method"]): (r[field] / factor if r[field] is not None and not fixed_cost(r, field)
+                                              else None) for r in rows}
+            marks = {(r["point"], r["method"]): format_duration(r["mean_latency_s"]) + " per copy"
+                     for r in rows if fixed_cost(r, field)}
             grouped_bars(ax, points, methods, vv, colors, log=kind == "rate" and wants_log(vals),
-                         fmt=lambda y: f"{y:.3g}")
+                         fmt=format_duration if kind == "seconds" else format_number, marks=marks)
             ax.set_xlabel(", ".join(keys) if keys else "")
 
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
@@ -154,7 +173,9 @@ def _sim_section(path, name, runs):
     ax.set_title(f"{name}: throughput, host vs offload")
     ax.legend(title="method", fontsize=8)
     sec.figure(fig, f"{name} throughput per method",
-               "Aggregate throughput of each method" + (" against the swept parameter." if curve else " at each point."))
+               "Aggregate throughput of each method" + (" against the swept parameter." if curve else " at each point.")
+               + " Copies that took under 10 ms (clones) have no rate: their time per copy is written instead"
+               + (" (left out of the curves)." if curve else "."))
 
     has_net = any(r["shared_links"] for r in rows)
     has_cpu = any((r["client_cpu_s"] or 0) > 0 for r in rows)
@@ -175,9 +196,12 @@ def _sim_section(path, name, runs):
         sec.notes.append("No shared network links in this scenario: only client CPU is shown.")
     _bottleneck_figure(sec, name, rows, points, methods)
     one = len(keys) == 1
-    head = [keys[0] if one else "point", "method", "copies done", "makespan s", "throughput", "speedup vs host", "shared net",
-            "net saved", "net use", "client CPU s", "CPU s saved", "client CPU s/GiB", "server CPU s/GiB",
+    head = [keys[0] if one else "point", "method", "copies done", "makespan", "throughput", "speedup vs host", "shared net",
+            "net saved", "net use", "client CPU", "CPU saved", "client CPU per GiB", "server CPU per GiB",
             "bound (share of time)"]
+    faulty = any(r[k] for r in rows for k in FAULT_COUNTS)
+    if faulty:
+        head += [k.replace("_", " ") for k in FAULT_COUNTS]
     table = []
     for p in points:
         for m in methods:
@@ -185,12 +209,15 @@ def _sim_section(path, name, runs):
             if r is None:
                 continue
             done = f"{r['done']}/{r['copies']}" + (f" ({r['failed']} failed)" if r.get("failed") else "")
-            table.append([r[keys[0]] if one else p, m, done, fmt_num(r["makespan_s"]), fmt_rate(r["throughput_Bps"]),
-                          fmt_ratio(r["speedup_vs_host"]), fmt_bytes(r["shared_link_bytes"]) if has_net else "-",
-                          fmt_bytes(r["net_bytes_saved"]) if has_net and r["net_bytes_saved"] is not None else "-",
-                          fmt_percent(r["link_busy"]) if has_net else "-", fmt_num(r["client_cpu_s"]),
-                          fmt_num(r["cpu_s_saved"]), fmt_num(r["client_cpu_s_per_GiB"]),
-                          fmt_num(r["server_cpu_s_per_GiB"]), fmt_share(r)])
+            table.append([r[keys[0]] if one else p, m, done, format_duration(r["makespan_s"]),
+                          format_copy_speed(r["throughput_Bps"], r["mean_latency_s"]),
+                          format_ratio(r["speedup_vs_host"]), format_bytes(r["shared_link_bytes"]) if has_net else "-",
+                          format_bytes(r["net_bytes_saved"]) if has_net and r["net_bytes_saved"] is not None else "-",
+                          format_percent(r["link_busy"]) if has_net else "-", format_duration(r["client_cpu_s"]),
+                          format_duration(r["cpu_s_saved"]), format_duration(r["client_cpu_s_per_GiB"]),
+                          format_duration(r["server_cpu_s_per_GiB"]), fmt_share(r)]
+                         + ([format_value(r[k]) for k in FAULT_COUNTS] if faulty else []))
     sec.tables.append(("Runs (saved = host's value minus this method's, at the same point; net use = the busiest link "
                        "direction's bytes over what it can carry in the makespan)", head, table))
+    fault_parts(sec, name, runs)
     return sec

@@ -1,7 +1,7 @@
 """Section: speedup over host, each simulated point next to each real filesystem."""
 from .plots import COLORS, grouped_bars, plt, wants_log
 from .section import Section
-from .units import fmt_ratio
+from .units import format_ratio
 
 
 def sim_vs_real_section(sims, reals):
@@ -34,7 +34,7 @@ def sim_vs_real_section(sims, reals):
                      "or on the same filesystem.")
     colors = {s: COLORS[i % len(COLORS)] for i, s in enumerate(sources)}
     fig, ax = plt.subplots(figsize=(9, 4.2))
-    grouped_bars(ax, methods, sources, values, colors, log=wants_log(values.values()), fmt=fmt_ratio)
+    grouped_bars(ax, methods, sources, values, colors, log=wants_log(values.values()), fmt=format_ratio)
     ax.axhline(1, color="#444", lw=0.8, ls="--")
     ax.set_ylabel("speedup over host (x)")
     ax.set_xlabel("method")
@@ -42,5 +42,5 @@ def sim_vs_real_section(sims, reals):
     ax.legend(fontsize=7, ncol=1 if len(sources) < 6 else 2, loc="upper left", bbox_to_anchor=(1.01, 1))
     sec.figure(fig, "simulated vs measured speedup over host", "Bars above the dashed line: faster than host.")
     sec.tables.append(("Speedup over host", ["method", "source", "speedup"],
-                       [[r["method"], r["source"], fmt_ratio(r["speedup_vs_host"])] for r in sec.data["sim-vs-real"]]))
+                       [[r["method"], r["source"], format_ratio(r["speedup_vs_host"])] for r in sec.data["sim-vs-real"]]))
     return sec
