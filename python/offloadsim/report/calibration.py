@@ -2,7 +2,7 @@
 import html
 
 from .inputs import require
-from .plots import COLORS, grouped_bars, method_colors, plt, scaled_axis, wants_log
+from .plots import COLORS, grouped_bars, method_colors, plt, scaled_axis, simulated_vs_measured_axes, wants_log
 from .section import Section
 from .units import format_bytes, format_duration, format_number, format_rate, format_value
 
@@ -67,20 +67,13 @@ def calibration_section(path, data):
         if pts:
             lo = min(min(p["measured_s"], p["predicted_s"]) for p in pts) / 1.5
             hi = max(max(p["measured_s"], p["predicted_s"]) for p in pts) * 1.5
-            a2.plot([lo, hi], [lo, hi], color="#444", lw=0.8, ls="--")
-            a2.fill_between([lo, hi], [lo / (1 + target), hi / (1 + target)], [lo / (1 - target), hi / (1 - target)],
-                            color="#999", alpha=0.15, lw=0)
-            a2.set_xscale("log")
-            a2.set_yscale("log")
+            simulated_vs_measured_axes(a2, lo, hi, 1 / (1 + target), 1 / (1 - target))
         for m, c in colors.items():
             a2.scatter([], [], color=c, label=m, s=18)
         for i, f in enumerate(fss):
             a2.scatter([], [], color="#777", marker="osD^v"[i % 5], label=f, s=18)
-        a2.set_xlabel("measured seconds (median)")
-        a2.set_ylabel("simulated seconds")
         a2.set_title("every copy: size x queue depth")
         a2.legend(fontsize=7)
-        a2.grid(alpha=0.3)
         fig.tight_layout()
         sec.figure(fig, "calibrated simulation vs measured throughput",
                    "Left: throughput per filesystem and method (label: simulated vs measured error). "

@@ -38,7 +38,7 @@ def compare_section(path, data):
                      fmt=format_number, marks=marks)
         a1.set_title("throughput (median)" + (", log scale" if log else ""))
         a1.set_xlabel("filesystem")
-        a1.legend(title="method", fontsize=8)
+        a1.legend(title="method", fontsize=8, loc="upper left")
         cpu = {((r["fs"] or r["directory"] or "?"), r["method"]): r["cpu_seconds"] for r in ok}
         grouped_bars(a2, fss, methods, cpu, colors, fmt=format_duration)
         a2.set_ylabel("host CPU per copy (s)")

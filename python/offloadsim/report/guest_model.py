@@ -2,7 +2,7 @@
 import html
 
 from .inputs import require
-from .plots import method_colors, plt
+from .plots import method_colors, plt, simulated_vs_measured_axes
 from .section import Section
 from .units import format_bytes, format_duration, format_value
 
@@ -47,18 +47,12 @@ def guest_model_section(path, data):
                        marker="o" if r["held_out"] else "x")
         lo = min(min(r["measured_s"], r["simulated_s"]) for r in rows) / 1.5
         hi = max(max(r["measured_s"], r["simulated_s"]) for r in rows) * 1.5
-        ax.plot([lo, hi], [lo, hi], color="#444", lw=0.8, ls="--")
-        ax.fill_between([lo, hi], [lo * 0.75, hi * 0.75], [lo * 1.25, hi * 1.25], color="#999", alpha=0.15, lw=0)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        simulated_vs_measured_axes(ax, lo, hi, 0.75, 1.25)
         for m, c in colors.items():
             ax.scatter([], [], color=c, label=m, s=22)
         ax.scatter([], [], color="#777", marker="o", label="held out", s=22)
         ax.scatter([], [], color="#777", marker="x", label="fitted", s=22)
-        ax.set_xlabel("measured seconds (median)")
-        ax.set_ylabel("simulated seconds")
         ax.legend(fontsize=7)
-        ax.grid(alpha=0.3)
         fig.tight_layout()
         sec.figure(fig, "guest copies: simulated vs measured seconds",
                    "Each point is one path x method x rate x size; the band is ±25 %.")

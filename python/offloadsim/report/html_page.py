@@ -15,6 +15,9 @@ th{background:#eef2f8} .n{text-align:right} .t{text-align:left}
 caption{text-align:left;font-weight:600;padding:.3em 0}
 .wrap{overflow-x:auto} ul.inputs{font-size:.9em} .note{font-size:.92em}
 td.msg{white-space:normal;text-align:left;min-width:20em;max-width:48em}
+#summary table{width:100%} #summary th,#summary td:first-child,#summary td:nth-child(7){white-space:normal}
+#summary td.msg{min-width:0;max-width:none} #summary table{font-size:.8em} #summary td:first-child{min-width:9em;max-width:14em;overflow-wrap:anywhere}
+#summary td:last-child{min-width:22em}
 """
 
 

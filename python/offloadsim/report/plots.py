@@ -80,3 +80,16 @@ def grouped_bars(ax, groups, series, values, colors, log=False, fmt=None, marks=
 def wants_log(values):
     positive = [v for v in values if v is not None and v > 0]
     return len(positive) >= 2 and max(positive) / min(positive) > 50
+
+
+def simulated_vs_measured_axes(ax, lo, hi, band_low, band_high):
+    """Log-log axes of simulated against measured seconds from lo to hi: the diagonal, and shaded the band where
+    simulated is between band_low and band_high times measured."""
+    ax.plot([lo, hi], [lo, hi], color="#444", lw=0.8, ls="--")
+    ax.fill_between([lo, hi], [lo * band_low, hi * band_low], [lo * band_high, hi * band_high], color="#999",
+                    alpha=0.15, lw=0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("measured seconds (median)")
+    ax.set_ylabel("simulated seconds")
+    ax.grid(alpha=0.3)

@@ -131,7 +131,8 @@ def _sim_section(path, name, runs):
 
     def fixed_cost(r, field):
         """A clone's 'rate' is no rate: its time per copy is shown instead (units.RATE_MIN_SECONDS)."""
-        return field == "throughput_Bps" and r["mean_latency_s"] is not None and r["mean_latency_s"] < RATE_MIN_SECONDS
+        return (field == "throughput_Bps" and r["done"] == r["copies"] and r["mean_latency_s"] is not None
+                and 0 < r["mean_latency_s"] < RATE_MIN_SECONDS)
 
     def plot_metric(ax, field, label, kind):
         vals = [r[field] for r in rows if r[field] is not None and not fixed_cost(r, field)]
@@ -171,7 +172,7 @@ def _sim_section(path, name, runs):
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
     plot_metric(ax, "throughput_Bps", "throughput", "rate")
     ax.set_title(f"{name}: throughput, host vs offload")
-    ax.legend(title="method", fontsize=8)
+    ax.legend(title="method", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     sec.figure(fig, f"{name} throughput per method",
                "Aggregate throughput of each method" + (" against the swept parameter." if curve else " at each point.")
                + " Copies that took under 10 ms (clones) have no rate: their time per copy is written instead"
@@ -186,7 +187,7 @@ def _sim_section(path, name, runs):
         plot_metric(ax, field, label, kind)
         ax.set_title(label.split(" (")[0])
         ax.set_ylim(bottom=0)
-    axes[0][0].legend(title="method", fontsize=8)
+    axes[0][-1].legend(title="method", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(f"{name}: what offloading saves (lower is better)")
     fig.tight_layout()
     sec.figure(fig, f"{name} network bytes and client CPU per method",

@@ -20,7 +20,7 @@ def _best(candidates, time, cpu):
 
 
 def _change(before, after, fmt):
-    return "-" if before is None or after is None else f"{fmt(before)} -> {fmt(after)}"
+    return "-" if before is None or after is None else f"{fmt(before)} → {fmt(after)}"
 
 
 def _bound_text(r):
@@ -73,7 +73,7 @@ def _sim_lines(name, keys, rows):
         has_net = bool(host.get("shared_links"))
         lines.append({
             "source": label, "kind": "sim", "best": best["method"], "speedup_vs_host": best["speedup_vs_host"],
-            "time": f"{format_ratio(best['speedup_vs_host'])} ({_change(host['makespan_s'], best['makespan_s'], format_duration)})",
+            "time": _change(host["makespan_s"], best["makespan_s"], format_duration),
             "client_cpu": _change(host["client_cpu_s"], best["client_cpu_s"], format_duration),
             "network": _change(host["shared_link_bytes"], best["shared_link_bytes"], format_bytes) if has_net else "-",
             "others": ", ".join(f"{r['method']} {format_ratio(r['speedup_vs_host'])}" for r in others if r is not best)
@@ -101,8 +101,7 @@ def _real_lines(label, rows):
         used = (best.get("methods_used") or best["method"]).split("+")
         lines.append({
             "source": source, "kind": "real", "best": best["method"], "speedup_vs_host": best["speedup_vs_host"],
-            "time": f"{format_ratio(best['speedup_vs_host'])} "
-                    f"({_change(host['median_seconds'], best['median_seconds'], format_duration)} per copy)",
+            "time": _change(host["median_seconds"], best["median_seconds"], format_duration),
             "client_cpu": _change(host.get("cpu_seconds"), best.get("cpu_seconds"), format_duration),
             "network": "-",
             "others": ", ".join(f"{r['method']} {format_ratio(r['speedup_vs_host'])}" for r in others if r is not best)
@@ -126,10 +125,11 @@ def summary_section(sims, reals):
     sec.notes.append("Per real filesystem and per simulated scenario (and sweep point): the best method (the fastest; "
                      "when none beats host by 2 %, the one with the least client CPU), its gain over host, and what "
                      "bounded the run (the resource busiest for the longest share of the time). Real copies are on "
-                     "this machine; simulations are the scenario's machine. -: not applicable.")
+                     "this machine (time: per copy, median); simulations are the scenario's machine (time: the makespan). "
+                     "-: not applicable.")
     sec.tables.append(("Best method per filesystem and scenario",
-                       ["where", "best method", "time vs host", "client CPU (host -> best)",
-                        "network bytes (host -> best)", "other methods vs host", "why"],
-                       [[x["source"], x["best"], x["time"], x["client_cpu"], x["network"], x["others"], x["why"]]
-                        for x in lines]))
+                       ["where", "best method", "speed-up over host", "time (host → best)", "client CPU (host → best)",
+                        "network bytes (host → best)", "other methods vs host", "why"],
+                       [[x["source"], x["best"], format_ratio(x["speedup_vs_host"]), x["time"], x["client_cpu"],
+                         x["network"], x["others"], x["why"]] for x in lines]))
     return sec
