@@ -21,9 +21,11 @@ std::string array(const std::vector<T>& values, bool quoted) {
 }
 
 std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
-  std::string fs_table = fmt::format("{{ reflink = {}, copy_range_reflinks = {}, clone_fixed_cpu = {}, clone_cpu_per_GiB = {}",
-                                     fs.reflink, fs.copy_range_reflinks, duration(fs.clone_fixed_s),
-                                     duration(fs.clone_per_GiB_s));
+  std::string fs_table = fmt::format("{{ reflink = {}, copy_range_reflinks = {}", fs.reflink, fs.copy_range_reflinks);
+  // Not applicable is absent (the simulator's defaults), not a fitted 0: no clone costs without reflink.
+  if (fs.reflink) {
+    fs_table += ", clone_fixed_cpu = " + duration(fs.clone_fixed_s) + ", clone_cpu_per_GiB = " + duration(fs.clone_per_GiB_s);
+  }
   if (fs.copy_range_reflinks && fs.remap_fixed_s >= 0) fs_table += ", remap_fixed_cpu = " + duration(fs.remap_fixed_s);
   if (fs.kernel_copy_Bps > 0) fs_table += ", kernel_copy_bandwidth = " + rate(fs.kernel_copy_Bps);
   if (fs.host_copy_start_s > 0) fs_table += ", host_copy_start = " + duration(fs.host_copy_start_s);
