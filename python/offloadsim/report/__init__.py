@@ -15,8 +15,11 @@ Each INPUT is one of (the kind is read from the content, not the name):
   every */validation.json and every recognised *.json directly in it.
 
 Writes DIR/index.html (plots embedded as base64 PNG, CSS inline, no external
-URLs), DIR/data/*.csv (one table per section) and DIR/data/summary.json (every
-table, the inputs and the number of plots). A missing or unreadable input is an
+URLs): first the summary (summary.py: the best method per real filesystem and
+per scenario, its gain over host and what bounded it), then the sections, most
+important first (build.py), the inputs last; DIR/data/*.csv (one table per
+section) and DIR/data/summary.json (every table, the inputs and the number of
+plots). Numbers follow units.py, the CLI's rule (engine/units.hpp). A missing or unreadable input is an
 error naming the file (exit code 1).
 """
 # Light imports only: offloadsim.results reads units from here without loading matplotlib; build_report (and the
