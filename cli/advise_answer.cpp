@@ -48,22 +48,29 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   if (model.predictions.empty()) return {"", "no method could be simulated"};
   auto order = model.predictions;
   std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.seconds < b.seconds; });
-  const MethodPrediction& best = order.front();
-  std::string reason = best.method + ": " + why(probe, best.method) + ", " + format_seconds(best.seconds);
-  auto host = std::find_if(order.begin(), order.end(), [](const auto& p) { return p.method == "host"; });
-  if (best.method != "host" && host != order.end()) {
-    reason += " vs " + format_seconds(host->seconds) + " host";
-  } else if (order.size() == 1) {
-    reason = best.method + ": the only method this path allows, " + format_seconds(best.seconds);
-  } else {
-    reason += " vs " + format_seconds(order[1].seconds) + " " + order[1].method;
+  auto band = [&](const MethodPrediction& a, const MethodPrediction& b) {
+    return std::max(0.0, a.rms_error) + std::max(0.0, b.rms_error);
+  };
+  // Inside the fastest one's uncertainty, fewer operations wins.
+  std::size_t chosen = 0;
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    bool tied = order[i].seconds <= order[0].seconds * (1 + band(order[0], order[i]));
+    if (tied && order[i].operations < order[chosen].operations) chosen = i;
   }
-  if (order.size() > 1) {
-    const MethodPrediction& next = order[1];
-    double band = std::max(0.0, best.rms_error) + std::max(0.0, next.rms_error);
-    if (next.seconds <= best.seconds * (1 + band)) {
-      reason += fmt::format(" ({} is within the uncertainty)", next.method);
+  const MethodPrediction best = order[chosen];
+  order.erase(order.begin() + static_cast<std::ptrdiff_t>(chosen));
+  std::string reason = best.method + ": " + why(probe, best.method) + ", " + format_seconds(best.seconds);
+  if (order.empty()) return {best.method, best.method + ": the only method this path allows, " + format_seconds(best.seconds)};
+  auto host = std::find_if(order.begin(), order.end(), [](const auto& p) { return p.method == "host"; });
+  const MethodPrediction& shown = best.method != "host" && host != order.end() ? *host : order.front();
+  reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
+  const MethodPrediction& next = order.front();
+  if (next.seconds <= best.seconds * (1 + band(best, next))) {
+    reason += fmt::format(" ({} is within the uncertainty", next.method);
+    if (next.operations > best.operations) {
+      reason += fmt::format("; {} takes fewer calls: {:.0f} vs {:.0f}", best.method, best.operations, next.operations);
     }
+    reason += ")";
   }
   return {best.method, reason};
 }
@@ -105,7 +112,7 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
   for (const auto& p : model.predictions) {
     nlohmann::json row{{"method", p.method}, {"predicted_s", p.seconds}, {"throughput_Bps", p.throughput_Bps},
                        {"client_cpu_s", p.client_cpu_s}, {"user_space_bytes", p.user_space_bytes},
-                       {"link_bytes", p.link_bytes},
+                       {"link_bytes", p.link_bytes}, {"operations", p.operations},
                        {"rms_relative_error", p.rms_error < 0 ? nlohmann::json(nullptr) : nlohmann::json(p.rms_error)},
                        {"recommended", p.method == recommendation.method}};
     if (const MeasuredMethod* m = find_measured(measured, p.method)) {

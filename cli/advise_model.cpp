@@ -77,6 +77,7 @@ AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& pr
     p.client_cpu_s = run.at("summary").at("client_cpu_s");
     p.user_space_bytes = variant.label == "host" ? static_cast<double>(size_bytes) : 0;
     p.link_bytes = sum_values(run.at("metrics").at("link_bytes"));
+    p.operations = sum_values(run.at("engine_operations"));
     auto rms = profile.rms_error.find(variant.label);
     p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
     model.predictions.push_back(p);

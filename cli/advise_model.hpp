@@ -21,6 +21,7 @@ struct MethodPrediction {
   double client_cpu_s = 0;          ///< CPU seconds of the copying host
   double user_space_bytes = 0;      ///< bytes read into and written from the process's buffers (host copy: the size)
   double link_bytes = 0;            ///< bytes over network links (0 on a local path)
+  double operations = 0;            ///< engine operations the copy took (system calls: open, map, copy calls, finish)
   double rms_error = -1;            ///< the profile's rms relative error for this method (< 0: not measured)
 };
 
