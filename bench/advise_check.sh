@@ -26,8 +26,9 @@ def cell(key):
     return " / ".join(f"{m[k][key]:.4g}" if k in m and m[k].get(key) is not None else "-" for k in ("clone", "kernel-copy", "host"))
 v = a["verify"]
 gap = v["recommended_vs_fastest"]
+extra = m[a["recommended"]]["measured_s"] - m[v["fastest_measured"]]["measured_s"]
 print(f"| {a['probe']['destination_fs']} | {sys.argv[2]} | {cell('predicted_s')} | {cell('measured_s')} | {a['recommended']} "
-      f"| {v['fastest_measured']} | {gap * 100:+.0f} % | {'yes' if gap <= 0.10 else 'NO'} |")
+      f"| {v['fastest_measured']} | {gap * 100:+.0f} % ({extra * 1e3:+.2f} ms) | {'yes' if gap <= 0.10 else 'NO'} |")
 PY
   done
 done
