@@ -71,19 +71,26 @@ std::optional<MountEntry> find_mount(const std::string& mountinfo_text, unsigned
   return best;
 }
 
-std::string read_mountinfo() {
-  std::ifstream in("/proc/self/mountinfo");
+namespace {
+
+std::string read_proc_file(const char* path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
+}  // namespace
+
+std::string read_mountinfo() { return read_proc_file("/proc/self/mountinfo"); }
+
 }  // namespace offload::cli
 
 namespace offload::cli {
 
-std::optional<unsigned long> nfs_op_count(const std::string& mount_point, const std::string& op) {
-  std::ifstream in("/proc/self/mountstats");
+std::optional<unsigned long> nfs_op_count(const std::string& mountstats_text, const std::string& mount_point,
+                                          const std::string& op) {
+  std::istringstream in(mountstats_text);
   std::string line;
   bool inside = false;
   while (std::getline(in, line)) {
@@ -101,5 +108,7 @@ std::optional<unsigned long> nfs_op_count(const std::string& mount_point, const 
   }
   return std::nullopt;
 }
+
+std::string read_mountstats() { return read_proc_file("/proc/self/mountstats"); }
 
 }  // namespace offload::cli

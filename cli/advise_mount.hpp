@@ -31,8 +31,13 @@ std::string read_mountinfo();
 namespace offload::cli {
 
 /// Operations of NFS procedure `op` ("COPY", "CLONE") the client sent on the
-/// mount at `mount_point`, from /proc/self/mountstats (the per-op
-/// statistics, first number of the "OP:" line); nullopt when not listed.
-std::optional<unsigned long> nfs_op_count(const std::string& mount_point, const std::string& op);
+/// mount at `mount_point`, from the text of /proc/self/mountstats (the
+/// per-op statistics: first number of the "OP:" line in that mount's
+/// section); nullopt when not listed.
+std::optional<unsigned long> nfs_op_count(const std::string& mountstats_text, const std::string& mount_point,
+                                          const std::string& op);
+
+/// The text of /proc/self/mountstats ("" when it cannot be read).
+std::string read_mountstats();
 
 }  // namespace offload::cli

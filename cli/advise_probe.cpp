@@ -77,7 +77,7 @@ std::string fs_of(const std::string& path) {
 // The NFS COPY / CLONE counter of the destination's mount ("" when not NFS).
 std::optional<unsigned long> op_count(const std::optional<MountEntry>& mount, const char* op) {
   if (!mount || mount->fs_type.compare(0, 3, "nfs") != 0) return std::nullopt;
-  return nfs_op_count(mount->mount_point, op);
+  return nfs_op_count(read_mountstats(), mount->mount_point, op);
 }
 
 std::string server_ops_text(const std::optional<unsigned long>& before, const std::optional<unsigned long>& after,

@@ -95,3 +95,31 @@ TEST(AdviseRecommend, OnlyHost) {
 
 }  // namespace
 }  // namespace offload::cli
+
+namespace offload::cli {
+namespace {
+
+// Recorded /proc/self/mountstats shape (statvers 1.1): two NFS mounts, the
+// per-op lines "OP: ops transmissions timeouts bytes_sent bytes_received ...".
+const char* kMountstats =
+    "device /dev/vda1 mounted on / with fstype ext4\n"
+    "device server:/a mounted on /mnt/a with fstype nfs4 statvers=1.1\n"
+    "\tper-op statistics\n"
+    "\t        NULL: 1 1 0 44 24 0 0 0 0\n"
+    "\t        COPY: 7 7 0 1904 1120 0 12 13 0\n"
+    "\t       CLONE: 2 2 0 488 232 0 1 1 0\n"
+    "device server:/b mounted on /mnt/with\\040space with fstype nfs4 statvers=1.1\n"
+    "\tper-op statistics\n"
+    "\t        COPY: 40 40 0 1904 1120 0 12 13 0\n";
+
+TEST(AdviseMount, CountsNfsOperationsOfOneMount) {
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/a", "COPY"), 7UL);
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/a", "CLONE"), 2UL);
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/with space", "COPY"), 40UL);
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/mnt/with space", "CLONE"));  // no CLONE line in that section
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/", "COPY"));
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/mnt/none", "COPY"));
+}
+
+}  // namespace
+}  // namespace offload::cli
