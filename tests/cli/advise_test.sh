@@ -10,7 +10,12 @@ offload=$1
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/check_lib.sh"
 root=$(mktemp -d /tmp/offload-advise-XXXXXX)
-cleanup() { "$here/../targets/loopfs.sh" down "$root"; rm -rf "$root/profiles" "$root/cal"; rmdir "$root" 2>/dev/null; }
+cleanup() {
+  "$here/../targets/loopfs.sh" down "$root"
+  rm -rf "$root/profiles" "$root/cal"
+  rm -f "$root/calibrate.log" "$root/advice.json" "$root/advice.err"
+  rmdir "$root"
+}
 trap cleanup EXIT
 
 "$here/../targets/loopfs.sh" up "$root" 1G
@@ -24,7 +29,9 @@ export XDG_STATE_HOME=$root/state  # never the user's profiles
 
 "$offload" calibrate --dir "$root/xfs" --dir "$root/btrfs" --dir "$root/ext4" --sizes 2MiB,4MiB --queue-depths 1 \
   --repeat 2 --jobs 2 --out "$root/cal" --profile-dir "$root/profiles" > "$root/calibrate.log" 2>&1
-ok [ $? -eq 0 ]
+rc=$?
+ok [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -20 "$root/calibrate.log"
 for fs in xfs btrfs ext4; do ok [ -s "$root/profiles/$fs.json" ]; done
 
 listing() { ls -A "$1" | grep -v '^lost+found$'; }
