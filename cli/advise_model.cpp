@@ -1,21 +1,34 @@
 #include "cli/advise_model.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <stdexcept>
 
 #include <fmt/core.h>
 
-#include "cli/advise_simulate.hpp"
 #include "cli/calibration_scenario.hpp"
+#include "cli/calibration_validate.hpp"
 #include "engine/engine.hpp"
-#include "sim/scenario.hpp"
 
 namespace offload::cli {
 namespace {
 
-double sum_values(const nlohmann::json& object) {
-  double total = 0;
-  for (const auto& [key, value] : object.items()) total += value.get<double>();
-  return total;
+/// The scenario run like calibrate's validation (one offload-sim-run process
+/// per method), in a temporary directory removed afterwards.
+SimulatedCopies simulate_in_scratch(const std::string& scenario_toml, const std::string& fs) {
+  char pattern[] = "/tmp/offload-advise-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory in /tmp");
+  std::string scratch = pattern;
+  try {
+    SimulatedCopies copies = simulate_copy_results(scenario_toml, scratch + "/advise-" + fs + ".toml", 0);
+    std::filesystem::remove_all(scratch);
+    return copies;
+  } catch (...) {
+    std::filesystem::remove_all(scratch);
+    throw;
+  }
 }
 
 }  // namespace
@@ -61,24 +74,20 @@ AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& pr
   EngineConfig engine;
   engine.queue_depth = queue_depth;
   std::string text = validation_scenario_toml(profile.fit, fs, {size_bytes}, {queue_depth}, methods, engine);
-  sim::ScenarioSet set = sim::load_scenario_text(text, "advise-" + fs.fs);
-  const sim::Scenario& scenario = set.points.at(0);
-  for (const sim::MethodVariant& variant : scenario.methods) {
-    nlohmann::json run = simulate_in_child(scenario, variant);
-    const auto& copy = run.at("copies").at(0);
-    if (copy.at("state") != "done") {
-      throw std::runtime_error(fmt::format("the simulated {} copy ended {}", variant.label,
-                                           copy.at("state").get<std::string>()));
-    }
+  SimulatedCopies copies = simulate_in_scratch(text, fs.fs);
+  for (const std::string& method : methods) {
+    auto found = copies.find({method, size_bytes, queue_depth});
+    if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
+    const SimulatedCopy& copy = found->second;
     MethodPrediction p;
-    p.method = variant.label;
-    p.seconds = copy.at("latency_s");
+    p.method = method;
+    p.seconds = copy.seconds;
     p.throughput_Bps = p.seconds > 0 ? static_cast<double>(size_bytes) / p.seconds : 0;
-    p.client_cpu_s = run.at("summary").at("client_cpu_s");
-    p.user_space_bytes = variant.label == "host" ? static_cast<double>(size_bytes) : 0;
-    p.link_bytes = sum_values(run.at("metrics").at("link_bytes"));
-    p.operations = sum_values(run.at("engine_operations"));
-    auto rms = profile.rms_error.find(variant.label);
+    p.client_cpu_s = copy.client_cpu_s;
+    p.user_space_bytes = method == "host" ? static_cast<double>(size_bytes) : 0;
+    p.link_bytes = copy.link_bytes;
+    p.operations = copy.operations;
+    auto rms = profile.rms_error.find(method);
     p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
     model.predictions.push_back(p);
   }

@@ -1,7 +1,8 @@
 // `offload advise`, part 2: the scenario of the probed path on the host
 // `offload calibrate` fitted for the destination's filesystem
 // (calibration_scenario.hpp, the same scenario calibrate validates with),
-// simulated once per method the path allows (advise_simulate.hpp).
+// simulated once per method the path allows, each in an offload-sim-run
+// process (calibration_validate.hpp: simulate_copy_results).
 #pragma once
 
 #include <cstdint>
