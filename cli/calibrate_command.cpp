@@ -24,6 +24,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/advise_profile.hpp"
 #include "cli/calibration_fit.hpp"
 #include "cli/calibration_match.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -48,6 +49,7 @@ struct CalibrateOptions {
   unsigned repeat = 7;  // 4 fit + 3 held out: each median survives a disturbed copy
   unsigned jobs = 0;
   std::string out = "calibration";
+  std::string profile_dir = profile_directory();  // where `offload advise` looks ("" = do not save)
 };
 
 struct Measured {
@@ -294,6 +296,9 @@ int run_calibrate(CalibrateOptions& o) {
                validation_table(rows, kTarget));
   }
   fmt::print("fragment: {0}/calibration.toml  measurements: {0}/measurements.json  table: {0}/validation.json\n", o.out);
+  if (!o.profile_dir.empty()) {
+    for (const auto& path : save_profiles(validation, provenance, o.profile_dir)) fmt::print("profile: {}\n", path);
+  }
   return 0;
 }
 
@@ -314,6 +319,9 @@ Command add_calibrate_command(CLI::App& app) {
       ->check(CLI::Range(1U, 100U));
   cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
   cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
+  cmd->add_option("--profile-dir", o->profile_dir,
+                  "Where the per-filesystem profiles for `offload advise` go (FS.json; \"\" = none)")
+      ->capture_default_str();
   return [o] { return run_calibrate(*o); };
 }
 
