@@ -18,6 +18,9 @@ set -euo pipefail
 # shellcheck disable=SC1091
 OFFLOAD_GUEST_SUITE=${OFFLOAD_GUEST_SUITE-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}-backports")}
 export OFFLOAD_GUEST_SUITE
+# One virtual CPU: under TCG with two, the 6.12 guest oopsed once in four
+# boots on an int3 left by kernel text patching (secure_tcp_seq_and_ts_off).
+export OFFLOAD_GUEST_SMP=${OFFLOAD_GUEST_SMP:-1}
 . "$(dirname "$0")/common.sh"
 
 [ $# -eq 2 ] || { echo "usage: $0 STATE_DIR TEST_DIR" >&2; exit 2; }
