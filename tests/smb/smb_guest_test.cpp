@@ -121,6 +121,7 @@ class SmbGuest : public ::testing::Test {
   Measured copy(const std::string& label, const Share& from, const Share& to, MethodChoice method) {
     std::string source = "src-" + label, destination = "dst-" + label;
     Measured m;
+    unlink((to.server + "/" + destination).c_str());  // a repeated run copies to a free name again
     auto written = cli::write_pattern_file(from.server + "/" + source, file_bytes(), 7 + label.size());
     EXPECT_TRUE(written) << written.error();
     drop_caches();
