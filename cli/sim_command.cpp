@@ -6,8 +6,8 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
 namespace {

@@ -14,7 +14,7 @@
 #include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/targets/posix_file.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace py = pybind11;
 

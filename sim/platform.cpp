@@ -2,9 +2,9 @@
 
 #include <cerrno>
 
-#include "models/sim_file_target.hpp"
 #include "sim/targets/fault_counted_target.hpp"
 #include "sim/targets/scsi_array_transport.hpp"
+#include "sim/targets/sim_file_target.hpp"
 
 namespace offload::sim {
 
@@ -237,16 +237,16 @@ std::shared_ptr<const models::FaultTally> SimTargetFactory::tally(const std::str
 }
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_target(const CopyRequest& request) {
-  auto endpoint = [&](const std::string& address) -> std::expected<models::SimEndpoint, CopyError> {
+  auto endpoint = [&](const std::string& address) -> std::expected<SimEndpoint, CopyError> {
     auto colon = address.find(':');
     std::string where = colon == std::string::npos ? "" : address.substr(0, colon);
     if (where == "local") {
       if (!client_.fs) return std::unexpected(CopyError{ENOENT, address, "host " + client_.name + " has no local disk"});
-      return models::SimEndpoint{nullptr, client_.fs.get()};
+      return SimEndpoint{nullptr, client_.fs.get()};
     }
     models::NfsServer* server = platform_.server(where);
     if (server == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated server"});
-    return models::SimEndpoint{server, nullptr};
+    return SimEndpoint{server, nullptr};
   };
   if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
   auto array_of = [&](const std::string& address) { return platform_.array(address.substr(0, address.find(':'))); };
@@ -268,7 +268,7 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
   info.destination_offset = request.destination_offset;
   info.source_fs = source->server != nullptr ? "nfs" : "local";
   info.destination_fs = destination->server != nullptr ? "nfs" : "local";
-  return std::make_unique<models::SimFileTarget>(models::SimClient{client_.host, client_.cpu.get()}, *source,
+  return std::make_unique<SimFileTarget>(SimClient{client_.host, client_.cpu.get()}, *source,
                                                  *destination, info, nfs_async_);
 }
 

@@ -22,7 +22,7 @@
 #include "models/nfs_server.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/bottleneck.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::sim {
 

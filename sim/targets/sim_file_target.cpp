@@ -1,9 +1,11 @@
-#include "models/sim_file_target.hpp"
+#include "sim/targets/sim_file_target.hpp"
 
 #include <cerrno>
 
-namespace offload::models {
+namespace offload::sim {
 namespace {
+
+using models::NfsRpc;
 
 OpResult bytes_result(double bytes) { return {.value = static_cast<std::int64_t>(bytes)}; }
 
@@ -97,4 +99,4 @@ OpResult SimFileTarget::abort() {
   return {};
 }
 
-}  // namespace offload::models
+}  // namespace offload::sim

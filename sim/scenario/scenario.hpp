@@ -1,7 +1,9 @@
 // Scenario files (TOML, read with toml11): a platform, a workload, an
 // optional sweep and a seed. Loading validates everything up front: unknown
 // keys, wrong types, bad units and dangling references throw ScenarioError
-// naming the file, the line and the key. No SimGrid here.
+// naming the file, the line and the key. No SimGrid here. The loader's
+// parts: toml_fields.hpp (typed getters, the loop over entries),
+// sections.hpp (one reader per section), sweep.hpp (sweep expansion).
 #pragma once
 
 #include <cstdint>
@@ -128,8 +130,9 @@ struct ScenarioSet {
 ScenarioSet load_scenario_file(const std::string& path);
 /// Same for TOML text (`name` stands for the file in messages).
 ScenarioSet load_scenario_text(const std::string& text, const std::string& name);
-/// Parses a scenario method name ("host", "clone", "kernel-copy", "auto",
-/// "nfs-copy", "nfs-copy-sync", "nfs-copy-async").
+/// Parses a scenario method name ("host", "clone", "kernel-copy",
+/// "scsi-xcopy" or "xcopy", "scsi-odx" or "odx", "auto", "nfs-copy",
+/// "nfs-copy-sync", "nfs-copy-async").
 std::optional<MethodVariant> parse_method_variant(const std::string& label);
 
 }  // namespace offload::sim
