@@ -34,7 +34,7 @@
 #include "cli/copy_trial.hpp"
 #include "cli/file_check.hpp"
 #include "engine/units.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/units.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 namespace offload::cli {
 

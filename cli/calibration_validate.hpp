@@ -1,6 +1,6 @@
 // The simulated half of `offload calibrate`: replays the measured copies of
 // one filesystem in the simulator (each run in an offload-sim-run process,
-// through sim/runner) and compares predicted with measured throughput.
+// through sim/scenario/runner) and compares predicted with measured throughput.
 #pragma once
 
 #include <cstdint>

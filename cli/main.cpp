@@ -1,5 +1,7 @@
-// The `offload` program: copy-offload engine, comparisons and (later)
-// simulations from one command line.
+// The `offload` program: copies through the copy-offload engine (cp),
+// method comparisons on real files (compare), simulator calibration
+// (calibrate), scenario simulations (sim) and reports (report) from one
+// command line.
 #include <cstdio>
 #include <exception>
 #include <map>

@@ -7,8 +7,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/sim_table.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
 namespace {

@@ -38,19 +38,6 @@ std::optional<MethodChoice> parse_method_choice(std::string_view text) {
   return std::nullopt;
 }
 
-std::vector<Method> ladder_for(MethodChoice choice) {
-  switch (choice) {
-    case MethodChoice::automatic:
-      return {Method::clone, Method::scsi_xcopy, Method::scsi_odx, Method::kernel_copy, Method::host};
-    case MethodChoice::clone: return {Method::clone};
-    case MethodChoice::scsi_xcopy: return {Method::scsi_xcopy};
-    case MethodChoice::scsi_odx: return {Method::scsi_odx};
-    case MethodChoice::kernel_copy: return {Method::kernel_copy};
-    case MethodChoice::host: return {Method::host};
-  }
-  return {};
-}
-
 bool ranges_overlap(const ByteRange& a, const ByteRange& b) {
   if (a.length == 0 || b.length == 0) return false;
   return a.offset < b.end() && b.offset < a.end();

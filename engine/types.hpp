@@ -40,8 +40,6 @@ std::string_view method_name(Method method);
 std::string_view method_choice_name(MethodChoice choice);
 /// Parses "auto" or a method's name; nullopt otherwise.
 std::optional<MethodChoice> parse_method_choice(std::string_view text);
-/// The methods a choice may use, in ladder order (one for a pinned choice).
-std::vector<Method> ladder_for(MethodChoice choice);
 
 /// A byte range [offset, offset + length).
 struct ByteRange {

@@ -23,7 +23,7 @@ constexpr std::uint8_t kSynchronizeCache10 = 0x35;      // SYNCHRONIZE CACHE(10)
 
 }  // namespace
 
-ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
+ScsiArray::ScsiArray(const ScsiArraySpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-backend", spec.disk),

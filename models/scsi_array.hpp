@@ -91,7 +91,7 @@ struct ScsiReply {
 /// One simulated SCSI array.
 class ScsiArray {
  public:
-  ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network);
+  ScsiArray(const ScsiArraySpec& spec, sg4::Host* host, Network& network);
   /// Sends `cdb` and its data-out (a parameter list; empty for WRITE(16),
   /// whose size the CDB gives) from `initiator` to LUN `lun`, runs the
   /// command and returns the answer (blocks the calling actor, which runs on
@@ -156,7 +156,7 @@ class ScsiArray {
   scsi::Bytes third_party_copy_page() const;
   scsi::OperatingParameters operating_parameters() const;
 
-  sim::ScsiArraySpec spec_;
+  ScsiArraySpec spec_;
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;

@@ -7,9 +7,9 @@
 
 namespace offload::models {
 
-ChunkShape client_chunk_shape(const sim::SmbCopySpec& copy) { return {copy.client_chunks, copy.client_chunk_bytes}; }
+ChunkShape client_chunk_shape(const SmbCopySpec& copy) { return {copy.client_chunks, copy.client_chunk_bytes}; }
 
-ChunkShape server_chunk_shape(const sim::SmbCopySpec& copy) {
+ChunkShape server_chunk_shape(const SmbCopySpec& copy) {
   double chunk = std::min(copy.client_chunk_bytes, copy.max_chunk_bytes);
   int by_total = static_cast<int>(std::max(1.0, std::floor(copy.max_request_bytes / chunk)));
   return {std::min({copy.client_chunks, copy.max_chunks, by_total}), std::min(chunk, copy.max_request_bytes)};
@@ -17,14 +17,14 @@ ChunkShape server_chunk_shape(const sim::SmbCopySpec& copy) {
 
 namespace {
 
-bool within_limits(const ChunkShape& shape, const sim::SmbCopySpec& copy) {
+bool within_limits(const ChunkShape& shape, const SmbCopySpec& copy) {
   return shape.chunks <= copy.max_chunks && shape.chunk_bytes <= copy.max_chunk_bytes &&
          shape.chunks * shape.chunk_bytes <= copy.max_request_bytes;
 }
 
 }  // namespace
 
-SmbServer::SmbServer(const sim::SmbServerSpec& spec, sg4::Host* host, Network& network)
+SmbServer::SmbServer(const SmbServerSpec& spec, sg4::Host* host, Network& network)
     : spec_(spec), cpu_(host, spec.cpu), disk_(host, spec.name + "-disk", spec.disk), network_(network) {}
 
 void SmbServer::exchange(sg4::Host* client, double request_bytes, double server_cpu_s, double response_bytes) {
@@ -71,7 +71,7 @@ void SmbServer::copy_chunk(double bytes) {
 double SmbServer::copychunk(sg4::Host* client, double bytes) {
   ++counters_.resume_keys;
   round_trip(client, SmbRequest::resume_key);
-  const sim::SmbCopySpec& copy = spec_.copy;
+  const SmbCopySpec& copy = spec_.copy;
   ChunkShape shape = client_learned_limits_ ? server_chunk_shape(copy) : client_chunk_shape(copy);
   if (!within_limits(shape, copy)) {
     // STATUS_INVALID_PARAMETER with the server's limits in the response (MS-SMB2 3.3.5.15.6).

@@ -56,14 +56,14 @@ struct ChunkShape {
 
 /// The shape the client first asks for, and the one it uses after the
 /// server refused it (the server's limits; equal when the first fits).
-ChunkShape client_chunk_shape(const sim::SmbCopySpec& copy);
+ChunkShape client_chunk_shape(const SmbCopySpec& copy);
 /// The shape within the server's limits the client falls back to.
-ChunkShape server_chunk_shape(const sim::SmbCopySpec& copy);
+ChunkShape server_chunk_shape(const SmbCopySpec& copy);
 
 /// One simulated SMB server.
 class SmbServer {
  public:
-  SmbServer(const sim::SmbServerSpec& spec, sg4::Host* host, Network& network);
+  SmbServer(const SmbServerSpec& spec, sg4::Host* host, Network& network);
   /// Reads `bytes` for `client` as READs of at most max_read (blocks the calling actor).
   void read(sg4::Host* client, double bytes);
   /// Writes `bytes` from `client` as WRITEs of at most max_write.
@@ -96,7 +96,7 @@ class SmbServer {
     return spec_.fs.clone_fixed_s + spec_.fs.clone_per_GiB_s * bytes / 1073741824.0;
   }
 
-  sim::SmbServerSpec spec_;
+  SmbServerSpec spec_;
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;

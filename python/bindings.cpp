@@ -15,7 +15,7 @@
 #include "engine/real_runtime.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "engine/units.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace py = pybind11;
 

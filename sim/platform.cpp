@@ -2,9 +2,9 @@
 
 #include <cerrno>
 
-#include "models/sim_file_target.hpp"
 #include "sim/targets/fault_counted_target.hpp"
 #include "sim/targets/scsi_array_transport.hpp"
+#include "sim/targets/sim_file_target.hpp"
 
 namespace offload::sim {
 
@@ -263,23 +263,23 @@ std::shared_ptr<const models::FaultTally> SimTargetFactory::tally(const std::str
 }
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_target(const CopyRequest& request) {
-  auto endpoint = [&](const std::string& address) -> std::expected<models::SimEndpoint, CopyError> {
+  auto endpoint = [&](const std::string& address) -> std::expected<SimEndpoint, CopyError> {
     auto colon = address.find(':');
     std::string where = colon == std::string::npos ? "" : address.substr(0, colon);
     if (where == "local") {
       if (!client_.fs) return std::unexpected(CopyError{ENOENT, address, "host " + client_.name + " has no local disk"});
-      return models::SimEndpoint{nullptr, client_.fs.get()};
+      return SimEndpoint{nullptr, client_.fs.get()};
     }
     if (models::SmbServer* smb = platform_.smb_server(where)) {
       // "SERVER:/share/path": the share is the first component (one mount per share).
       std::string path = address.substr(colon + 1);
       std::size_t start = path.find_first_not_of('/');
       std::string share = start == std::string::npos ? "" : path.substr(start, path.find('/', start) - start);
-      return models::SimEndpoint{.smb = smb, .share = share};
+      return SimEndpoint{.smb = smb, .share = share};
     }
     models::NfsServer* server = platform_.server(where);
     if (server == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated server"});
-    return models::SimEndpoint{server, nullptr};
+    return SimEndpoint{server, nullptr};
   };
   if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
   auto array_of = [&](const std::string& address) { return platform_.array(address.substr(0, address.find(':'))); };
@@ -299,10 +299,10 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
   info.source_size = request.source_offset + *request.length;
   info.source_range = {request.source_offset, *request.length};
   info.destination_offset = request.destination_offset;
-  auto fs_of = [](const models::SimEndpoint& e) { return e.server != nullptr ? "nfs" : e.smb != nullptr ? "smb2" : "local"; };
+  auto fs_of = [](const SimEndpoint& e) { return e.server != nullptr ? "nfs" : e.smb != nullptr ? "smb2" : "local"; };
   info.source_fs = fs_of(*source);
   info.destination_fs = fs_of(*destination);
-  return std::make_unique<models::SimFileTarget>(models::SimClient{client_.host, client_.cpu.get()}, *source,
+  return std::make_unique<SimFileTarget>(SimClient{client_.host, client_.cpu.get()}, *source,
                                                  *destination, info, nfs_async_);
 }
 

@@ -23,7 +23,7 @@
 #include "models/smb_server.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/bottleneck.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::sim {
 

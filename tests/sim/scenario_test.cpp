@@ -2,8 +2,8 @@
 // file, the line and the key.
 #include <gtest/gtest.h>
 
-#include "sim/scenario.hpp"
-#include "sim/scenario_checks.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 
 namespace offload::sim {
 namespace {

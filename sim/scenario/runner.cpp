@@ -1,4 +1,4 @@
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,8 +17,8 @@
 #include <fmt/core.h>
 
 #include "engine/units.hpp"
-#include "sim/scenario.hpp"
-#include "sim/scenario_checks.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 
 extern char** environ;
 

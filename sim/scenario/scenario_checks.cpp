@@ -1,4 +1,4 @@
-#include "sim/scenario_checks.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 
 #include <fstream>
 #include <map>

@@ -29,24 +29,26 @@
 #include "models/nfs_server.hpp"
 #include "models/smb_server.hpp"
 
-namespace offload::models {
+namespace offload::sim {
+
+namespace sg4 = simgrid::s4u;
 
 /// Where one end of a simulated copy lives.
 struct SimEndpoint {
-  NfsServer* server = nullptr;   ///< the NFS server, or nullptr for local
-  LocalFs* local = nullptr;      ///< the engine host's filesystem when local
-  SmbServer* smb = nullptr;      ///< the SMB server, or nullptr
-  std::string share;             ///< the SMB share (one client mount each)
+  models::NfsServer* server = nullptr;   ///< the NFS server, or nullptr for local
+  models::LocalFs* local = nullptr;      ///< the engine host's filesystem when local
+  models::SmbServer* smb = nullptr;      ///< the SMB server, or nullptr
+  std::string share;                     ///< the SMB share (one client mount each)
 };
 
 /// The engine host's side of a simulated copy.
 struct SimClient {
   sg4::Host* host = nullptr;     ///< where the engine runs
-  CpuModel* cpu = nullptr;       ///< its CPU
+  models::CpuModel* cpu = nullptr;       ///< its CPU
 };
 
 /// A simulated source/destination pair.
-class SimFileTarget final : public CopyTarget, public FaultCounted {
+class SimFileTarget final : public CopyTarget, public models::FaultCounted {
  public:
   /// `nfs_async` chooses the COPY mode (nullopt: the server's default).
   SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,
@@ -74,4 +76,4 @@ class SimFileTarget final : public CopyTarget, public FaultCounted {
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
 };
 
-}  // namespace offload::models
+}  // namespace offload::sim

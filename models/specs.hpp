@@ -1,25 +1,14 @@
-// Scenario files (TOML, read with toml11): a platform, a workload, an
-// optional sweep and a seed. Loading validates everything up front: unknown
-// keys, wrong types, bad units and dangling references throw ScenarioError
-// naming the file, the line and the key. No SimGrid here.
+// Parameters of the simulator's models (models/*.hpp take them; the
+// scenario loader, sim/scenario/, fills them from a scenario file): disks,
+// CPUs and their network-stack costs, local filesystems, NFS servers and
+// SCSI arrays. Plain values, no SimGrid. Every default states its source;
+// README "Scenario files" lists them with their scenario keys.
 #pragma once
 
-#include <cstdint>
-#include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
-#include "engine/engine.hpp"
-
-namespace offload::sim {
-
-/// A bad scenario: "FILE:LINE: where: what".
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace offload::models {
 
 /// A disk: bandwidths and a per-I/O latency.
 struct DiskSpec {
@@ -60,17 +49,6 @@ struct LocalFsSpec {
   bool copy_range_reflinks = false;   ///< copy_file_range shares extents (XFS/btrfs) and costs as a clone
   double remap_fixed_s = -1;          ///< CPU seconds per copy_file_range call that remaps (< 0: clone_fixed_s)
   double host_copy_start_s = 0;       ///< seconds a host copy waits before its first read (fresh buffers faulted, workers scheduled)
-};
-
-/// A client or plain host.
-struct HostSpec {
-  std::string name;                   ///< name, or group prefix when count > 1
-  int count = 1;                      ///< members NAME-0 .. NAME-(count-1) when > 1
-  CpuSpec cpu;                        ///< CPU model
-  std::optional<double> nic_Bps;      ///< private NIC link, bytes/s (none = no NIC limit)
-  std::optional<DiskSpec> disk;       ///< local disk, if any
-  LocalFsSpec fs;                     ///< local filesystem on that disk
-  int line = 0;                       ///< where it was declared
 };
 
 /// NFSv4.2 server-side copy behaviour of a server.
@@ -149,92 +127,4 @@ struct ScsiArraySpec {
   int line = 0;
 };
 
-/// A shared link between hosts or groups.
-struct LinkSpec {
-  std::string name;                   ///< name used in sweeps ("link.NAME.bandwidth")
-  double bandwidth_Bps = 0;           ///< bytes/s, each direction (full duplex)
-  double latency_s = 0;               ///< seconds
-  std::vector<std::string> between;   ///< exactly two host/group/server names
-  int line = 0;
-};
-
-/// One workload entry: copies run by the engine of each `on` host.
-struct CopySpec {
-  std::string on;                     ///< host or group running the engine
-  std::string from;                   ///< "SERVER:/path", "local:/path" or "ARRAY:lunN"
-  std::string to;                     ///< same forms (LUN to LUN, file to file)
-  double size_bytes = 0;              ///< bytes per copy
-  int count = 1;                      ///< copies per host
-  int concurrency = 1;                ///< copies in flight per host
-  double start_s = 0;                 ///< first submit, simulated seconds
-  double start_jitter_s = 0;          ///< uniform extra start delay per host (seeded)
-  std::optional<double> cancel_after_s;  ///< the engine cancels each copy this long after its submit
-  int line = 0;
-};
-
-/// What a [[fault]] does (sim/faults.hpp applies it).
-enum class FaultKind {
-  link_down,            ///< a [[link]] goes down for `duration`, then comes back
-  nfs_server_restart,   ///< an NFS server is down for `duration` and loses its async copies
-  cb_offload_lost,      ///< the next `count` CB_OFFLOAD callbacks of a server are dropped
-  odx_token_expire,     ///< every ROD token of an array expires
-  xcopy_segment_fail,   ///< the next EXTENDED COPY / WRITE USING TOKEN segment fails (COPY ABORTED)
-  unit_attention,       ///< each initiator's next command to an array answers UNIT ATTENTION (POWER ON, RESET)
-};
-
-/// One fault injected at a simulated time.
-struct FaultSpec {
-  FaultKind kind = FaultKind::link_down;  ///< what happens
-  std::string kind_name;              ///< as written: "link_down", ...
-  std::string target;                 ///< the link, server or array it hits
-  double at_s = 0;                    ///< when, simulated seconds
-  double duration_s = 0;              ///< how long a link or server stays down, seconds
-  int count = 1;                      ///< callbacks dropped (cb_offload_lost)
-  int line = 0;                       ///< where it was declared
-};
-
-/// A method as a scenario names it: an engine choice plus NFS COPY mode.
-struct MethodVariant {
-  std::string label;                  ///< as written: "host", "nfs-copy-async", ...
-  MethodChoice choice = MethodChoice::automatic;  ///< what the engine is asked
-  std::optional<bool> nfs_async;      ///< forces the servers' COPY mode
-};
-
-/// A parsed, validated scenario at one sweep point.
-struct Scenario {
-  std::string file;                   ///< path it was read from
-  std::string name;                   ///< [scenario].name
-  std::string description;            ///< [scenario].description
-  std::uint64_t seed = 1;             ///< seeds start jitter
-  std::string network_model = "LV08"; ///< "LV08" (TCP-calibrated) or "CM02" (closed form, no cross-traffic)
-  EngineConfig engine;                ///< every client's engine settings
-  std::vector<HostSpec> hosts;
-  std::vector<NfsServerSpec> nfs_servers;
-  std::vector<SmbServerSpec> smb_servers;
-  std::vector<ScsiArraySpec> scsi_arrays;
-  std::vector<LinkSpec> links;
-  std::vector<CopySpec> copies;
-  std::vector<FaultSpec> faults;      ///< injected in time order by sim/faults.hpp
-  std::vector<MethodVariant> methods; ///< one run per method
-  std::map<std::string, std::string> point;  ///< sweep values applied ("link.lan.bandwidth" -> "10Gbps")
-};
-
-/// Most points a sweep may expand to (the product of its value counts); a
-/// larger sweep is refused before any point is built.
-inline constexpr std::size_t kMaxSweepPoints = 10000;
-
-/// A scenario file with its sweep expanded.
-struct ScenarioSet {
-  std::vector<Scenario> points;       ///< one per sweep point (one when no sweep)
-  std::vector<std::string> sweep_keys;  ///< the swept parameters, in file order
-};
-
-/// Reads and validates `path`; throws ScenarioError.
-ScenarioSet load_scenario_file(const std::string& path);
-/// Same for TOML text (`name` stands for the file in messages).
-ScenarioSet load_scenario_text(const std::string& text, const std::string& name);
-/// Parses a scenario method name ("host", "clone", "kernel-copy", "auto",
-/// "nfs-copy", "nfs-copy-sync", "nfs-copy-async").
-std::optional<MethodVariant> parse_method_variant(const std::string& label);
-
-}  // namespace offload::sim
+}  // namespace offload::models
