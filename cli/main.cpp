@@ -21,6 +21,12 @@ std::string failed_subcommand(const CLI::App& app) {
   return parsed.empty() ? "" : parsed.front()->get_name();
 }
 
+// "offload: NAME: stopped by SIGINT" on stderr; the exit code, 128 + signal.
+int said_stopped(const std::string& name, const offload::cli::Stopped& stopped) {
+  std::fprintf(stderr, "offload: %s: %s\n", name.c_str(), stopped.what());
+  return stopped.exit_code();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,16 +65,13 @@ int main(int argc, char** argv) {
   try {
     return commands.at(name)();
   } catch (const offload::cli::Stopped& e) {  // Ctrl-C and friends: the command cleaned up on its way out
-    std::fprintf(stderr, "offload: %s: %s\n", name.c_str(), e.what());
-    return e.exit_code();
+    return said_stopped(name, e);
   } catch (const CLI::Error& e) {  // a value that parsed but does not make sense
     std::fprintf(stderr, "offload: %s: %s (see 'offload %s --help')\n", name.c_str(), e.what(), name.c_str());
     return 2;
   } catch (const std::exception& e) {
     if (int signal_number = offload::cli::stop_signal(); signal_number != 0) {  // e.g. a simulation the signal ended
-      offload::cli::Stopped stopped(signal_number);
-      std::fprintf(stderr, "offload: %s: %s\n", name.c_str(), stopped.what());
-      return stopped.exit_code();
+      return said_stopped(name, offload::cli::Stopped(signal_number));
     }
     std::fprintf(stderr, "offload: %s\n", e.what());
     return 1;
