@@ -316,8 +316,10 @@ Command add_calibrate_command(CLI::App& app) {
   auto o = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate", "Measure real copies, fit the simulator's CPU and local-filesystem constants, and check them");
-  cmd->add_option("--dir,-d", o->directories, "Directory to measure in (repeatable; one per filesystem)")
-      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--dir,-d", o->directories,
+                  "Directory to measure in (repeatable; one per filesystem); default: a temporary one in $TMPDIR")
+      ->check(CLI::ExistingDirectory)
+      ->default_str("");
   cmd->add_option("--sizes", o->sizes, "File sizes (at least two), e.g. 16MiB,64MiB,256MiB")->delimiter(',');
   cmd->add_option("--queue-depths", o->queue_depths, "Queue depths, e.g. 1,8")->delimiter(',')->check(CLI::Range(1U, 256U));
   cmd->add_option("--methods", o->methods, "Methods (host is needed for the CPU fit)")
@@ -325,7 +327,7 @@ Command add_calibrate_command(CLI::App& app) {
       ->check(CLI::IsMember({"host", "kernel-copy", "clone"}));
   cmd->add_option("--repeat", o->repeat, "Timed copies per point (median used), after one verified warm-up copy")
       ->check(CLI::Range(1U, 100U));
-  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
+  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
   cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
   return [o] { return run_calibrate(*o); };
 }
