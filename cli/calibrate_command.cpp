@@ -318,8 +318,7 @@ Command add_calibrate_command(CLI::App& app) {
       "calibrate", "Measure real copies, fit the simulator's CPU and local-filesystem constants, and check them");
   cmd->add_option("--dir,-d", o->directories,
                   "Directory to measure in (repeatable; one per filesystem); default: a temporary one in $TMPDIR")
-      ->check(CLI::ExistingDirectory)
-      ->default_str("");
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--sizes", o->sizes, "File sizes (at least two), e.g. 16MiB,64MiB,256MiB")->delimiter(',');
   cmd->add_option("--queue-depths", o->queue_depths, "Queue depths, e.g. 1,8")->delimiter(',')->check(CLI::Range(1U, 256U));
   cmd->add_option("--methods", o->methods, "Methods (host is needed for the CPU fit)")

@@ -123,8 +123,7 @@ Command add_compare_command(CLI::App& app) {
   CLI::App* compare = app.add_subcommand("compare", "Time every copy method on real files and verify the bytes");
   compare->add_option("--dir,-d", options->directories,
                       "Directory to test in (repeatable; one per filesystem); default: a temporary one in $TMPDIR")
-      ->check(CLI::ExistingDirectory)
-      ->default_str("");
+      ->check(CLI::ExistingDirectory);
   compare->add_option("--size", options->size, "Source file size (e.g. 256MiB)");
   compare->add_option("--methods", options->methods, "Methods to compare, e.g. host,clone")
       ->delimiter(',')

@@ -31,6 +31,7 @@ ok grep -qE -- "--host-chunk TEXT=4MiB" <<<"$help"
 ok grep -qE -- "--queue-depth .*=8" <<<"$help"
 ok grep -qE -- "--sizes .*=\[16MiB,64MiB,256MiB\]" <<<"$("$offload" calibrate --help)"
 ok grep -qE -- "--size TEXT=256MiB" <<<"$("$offload" compare --help)"
+ok test -z "$(for c in cp compare sim calibrate report; do "$offload" "$c" --help | grep -F "=[]"; done)"
 
 # --progress into a file: a 4 MiB copy in 64 KiB operations; the 100 % line once.
 head -c $((4 << 20)) /dev/urandom > src
