@@ -29,7 +29,8 @@ double median(std::vector<double> values) {
 
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   TrialResult result;
-  std::string destination = spec.directory + "/offload-trial-" + spec.method + ".bin";
+  std::string destination =
+      spec.destination.empty() ? spec.directory + "/offload-trial-" + spec.method + ".bin" : spec.destination;
   auto method = parse_method_choice(spec.method);
   if (!method) {
     result.outcome = "unknown method '" + spec.method + "'";

@@ -117,10 +117,7 @@ int run(const CpOptions& o) {
                format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value),
                fallback.detail.empty() ? "" : ": " + fallback.detail);
   }
-  if (std::uint64_t offloaded = host_bytes_not_moved(status); offloaded > 0) {
-    fmt::print("host bytes not moved: {} ({} bytes offloaded; a host copy would have read and written each)\n",
-               format_bytes(static_cast<double>(offloaded)), offloaded);
-  }
+  fmt::print("{}\n", data_path_line(status));
   return 0;
 }
 

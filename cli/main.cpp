@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   commands["sim"] = offload::cli::add_sim_command(app);
   commands["calibrate"] = offload::cli::add_calibrate_command(app);
   commands["report"] = offload::cli::add_report_command(app);
+  commands["advise"] = offload::cli::add_advise_command(app);
   for (CLI::App* sub : app.get_subcommands({})) {  // an empty list has no default worth showing ("=[]")
     for (CLI::Option* option : sub->get_options()) {
       if (option->get_default_str() == "[]") option->default_str("");

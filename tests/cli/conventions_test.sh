@@ -17,7 +17,7 @@ expect() { local what=$1 code=$2 text=$3; shift 3; expect_message "$what" "$code
 expect "cpp" 2 "offload: 'cpp' is not a command; did you mean 'cp'? (see 'offload --help')" "$offload" cpp a b
 expect "simm" 2 "did you mean 'sim'?" "$offload" simm x.toml
 expect "calibrat" 2 "did you mean 'calibrate'?" "$offload" calibrat
-expect "unrelated word" 2 "commands: calibrate, compare, cp, report, sim" "$offload" frobnicate
+expect "unrelated word" 2 "commands: advise, calibrate, compare, cp, report, sim" "$offload" frobnicate
 ok test "$("$offload" --version)" = "offload $version"
 expect "cp: missing operand" 2 "offload: cp: DST is required (see 'offload cp --help')" "$offload" cp a
 expect "sim: bad --jobs" 2 "(see 'offload sim --help')" "$offload" sim x.toml --jobs many
@@ -31,7 +31,7 @@ ok grep -qE -- "--host-chunk TEXT=4MiB" <<<"$help"
 ok grep -qE -- "--queue-depth .*=8" <<<"$help"
 ok grep -qE -- "--sizes .*=\[16MiB,64MiB,256MiB\]" <<<"$("$offload" calibrate --help)"
 ok grep -qE -- "--size TEXT=256MiB" <<<"$("$offload" compare --help)"
-ok test -z "$(for c in cp compare sim calibrate report; do "$offload" "$c" --help | grep -F "=[]"; done)"
+ok test -z "$(for c in cp compare sim calibrate report advise; do "$offload" "$c" --help | grep -F "=[]"; done)"
 
 # --progress into a file: a 4 MiB copy in 64 KiB operations; the 100 % line once.
 head -c $((4 << 20)) /dev/urandom > src
