@@ -38,6 +38,10 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   }
   unsigned copies = spec.repeat + (spec.warm_up ? 1 : 0);
   for (unsigned attempt = 0; attempt < copies; ++attempt) {
+    if (stop_signal() != 0) {  // asked to stop while the last copy finished: start no other
+      result.outcome = "stopped";
+      break;
+    }
     unlink(destination.c_str());
     if (spec.sync_first) sync_directory(spec.directory);
     CopyRequest request{.source = spec.source, .destination = destination, .method = *method};

@@ -42,6 +42,9 @@ ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(S
 
 void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
   if (!enabled_) return;
+  // Off a terminal each line stays in the log: none before the first byte
+  // (it would say "0 B/s" through no method yet).
+  if (!terminal_ && status.bytes_done + status.hole_bytes == 0) return;
   const TimeNs interval_ns = terminal_ ? 100'000'000 : 1'000'000'000;
   if (drawn_ && now_ns - last_draw_ns_ < interval_ns) return;
   draw(status, now_ns);
@@ -50,6 +53,7 @@ void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
 void ProgressLine::draw(const CopyStatus& status, TimeNs now_ns) {
   last_draw_ns_ = now_ns;
   drawn_ = true;
+  last_drawn_bytes_ = status.bytes_done + status.hole_bytes;
   double total = static_cast<double>(std::max<std::uint64_t>(status.bytes_total, 1));
   double done = static_cast<double>(status.bytes_done + status.hole_bytes);
   double fraction = std::clamp(done / total, 0.0, 1.0);
@@ -76,6 +80,9 @@ void ProgressLine::finish(const CopyStatus& status, TimeNs now_ns) {
     if (drawn_) std::fprintf(stderr, "\r\033[K");
     return;
   }
+  // The last line already says where the copy ended (e.g. 100 % drawn while
+  // the copy was publishing): not twice.
+  if (drawn_ && last_drawn_bytes_ == status.bytes_done + status.hole_bytes) return;
   draw(status, now_ns);
 }
 

@@ -21,14 +21,16 @@ std::string copy_summary_line(const CopyStatus& status);
 /// the server copies); clones and SCSI copies do not pass the host.
 std::string data_path_line(const CopyStatus& status);
 
-/// Draws progress of one copy to stderr.
+/// Draws progress of one copy to stderr: a bar redrawn every 0.1 s on a
+/// terminal; elsewhere a line per second once bytes move, and a last one.
 class ProgressLine {
  public:
   /// `enabled` false makes every call a no-op.
   explicit ProgressLine(bool enabled);
   /// Redraws for `status` at runtime time `now_ns` (throttled).
   void update(const CopyStatus& status, TimeNs now_ns);
-  /// Final state: a last line off a terminal; clears the bar on one.
+  /// Final state: off a terminal a last line, unless the last one drawn had
+  /// the same bytes; on one, clears the bar.
   void finish(const CopyStatus& status, TimeNs now_ns);
 
  private:
@@ -36,6 +38,7 @@ class ProgressLine {
   bool terminal_;
   TimeNs last_draw_ns_ = 0;
   bool drawn_ = false;
+  std::uint64_t last_drawn_bytes_ = 0;  ///< bytes done (holes included) in the last line drawn
   void draw(const CopyStatus& status, TimeNs now_ns);
 };
 

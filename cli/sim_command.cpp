@@ -44,7 +44,7 @@ Command add_sim_command(CLI::App& app) {
   CLI::App* sim = app.add_subcommand("sim", "Run a scenario file in the simulator (points and methods in parallel processes)");
   sim->add_option("FILE", o->file, "Scenario (TOML)")->required()->check(CLI::ExistingFile);
   sim->add_option("--out,-o", o->out, "Directory for results.json, runs.csv, copies.csv");
-  sim->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
+  sim->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
   sim->add_flag("--quiet,-q", o->quiet, "No progress lines");
   return [o] { return run_sim(*o); };
 }

@@ -203,7 +203,8 @@ ScsiReply ScsiArray::vpd_page(std::uint8_t page, const std::string& lun) {
     case 0x83: {
       scsi::DeviceIdentificationVpd identification;
       identification.designators.push_back(designator(lun));
-      luns_by_designator_[identification.designators.back().value] = lun;
+      const scsi::Bytes& value = identification.designators.back().value;
+      luns_by_designator_[std::string(value.begin(), value.end())] = lun;
       reply.data = scsi::encode_device_identification_vpd(identification);
       return reply;
     }

@@ -163,7 +163,9 @@ class ScsiArray {
   ActorPool copiers_;  // run token copies after WRITE USING TOKEN (IMMED)
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
-  std::map<scsi::Bytes, std::string> luns_by_designator_;  // filled as VPD 0x83 is read
+  // Filled as VPD 0x83 is read; keyed by the designator's bytes as a string
+  // (a vector<uint8_t> key trips GCC 12's -Wstringop-overread false positive).
+  std::map<std::string, std::string> luns_by_designator_;
   std::map<HeldKey, std::shared_ptr<Held>> held_;
   std::map<std::uint64_t, Token> tokens_;
   std::uint64_t next_token_ = 1;

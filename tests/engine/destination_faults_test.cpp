@@ -37,6 +37,8 @@ struct Pinned {
   const char* to_fs;
   int expected_errno;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Pinned& p, std::ostream* os) { *os << p.method_name << " (" << p.from_fs << " -> " << p.to_fs << ")"; }
 
 class PinnedOffload : public ::testing::TestWithParam<Pinned> {};
 
@@ -131,6 +133,9 @@ std::string mode_name(Mode mode) {
   }
   return "?";
 }
+
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Kill& k, std::ostream* os) { *os << mode_name(k.mode) << ", killed at " << k.point << " on " << k.fs; }
 
 class KillAt : public ::testing::TestWithParam<Kill> {};
 
@@ -235,6 +240,10 @@ struct Stop {
   int signal_number;
   bool overwrite;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Stop& s, std::ostream* os) {
+  *os << "SIG" << sigabbrev_np(s.signal_number) << (s.overwrite ? ", overwrite" : ", new name");
+}
 
 class SignalCancels : public ::testing::TestWithParam<Stop> {};
 
@@ -288,6 +297,10 @@ struct Intruder {
   bool gnu_cp;
   bool a_writes_again;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Intruder& i, std::ostream* os) {
+  *os << (i.gnu_cp ? "GNU cp" : "offload cp --overwrite") << (i.a_writes_again ? ", then A writes again" : "");
+}
 
 class CancelAfterAnotherCopy : public ::testing::TestWithParam<Intruder> {};
 

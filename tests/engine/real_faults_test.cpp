@@ -53,6 +53,10 @@ struct KillPoint {
   double fraction;  // of the chunks copied when the kill lands (0 = before the first operation)
   bool overwrite;   // an older file sits under the final name
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const KillPoint& k, std::ostream* os) {
+  *os << k.fs << " " << k.method << ", killed at " << k.fraction * 100 << " %" << (k.overwrite ? ", overwrite" : "");
+}
 
 class AtomicKill : public ::testing::TestWithParam<KillPoint> {};
 
@@ -118,6 +122,11 @@ struct SourceChange {
   MethodChoice method;
   bool atomic;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const SourceChange& c, std::ostream* os) {
+  *os << (c.change == Change::grow ? "grows" : c.change == Change::shrink ? "shrinks" : "rewritten") << ", "
+      << (c.method == MethodChoice::host ? "host" : "kernel-copy") << (c.atomic ? ", atomic" : "");
+}
 
 class SourceChanges : public ::testing::TestWithParam<SourceChange> {};
 
