@@ -3,7 +3,7 @@
 // clients with 10 Gb/s split-duplex NICs, each group on its own 100 Gb/s
 // split-duplex link to its own filer with a disk) and, per copy, the same
 // activities the engine-in-sim run issues (models/nfs_server.cpp,
-// models/stage.cpp, models/sim_file_target.cpp), driven by one actor per
+// models/stage.cpp, sim/targets/sim_file_target.cpp), driven by one actor per
 // copy that waits on all its activities at once (Activity::wait_any_for).
 // A filer disk is, as in models/disk.hpp, an Exec on a one-core host whose
 // flops are nanoseconds of device time (bytes / read or write bandwidth);

@@ -16,10 +16,14 @@
 # too, to separate process start-up from copying.
 # Each side's first copy is checked with cmp. Reported: medians in seconds and
 # ratio = other_median / engine_median (>= 1.0 means the engine side is at
-# least as fast), as a table on stdout and as JSON in --out.
+# least as fast), beside each ratio the spread of the runs (fastest and
+# slowest of each side) and the machine's load (1-minute average from
+# /proc/loadavg when the measurement began and ended), as a table on stdout
+# and as JSON in --out.
 #
 # Usage: bench/compare_tools.sh [--offload PATH] [--size 1G] [--rounds 5]
 #          [--out FILE] [--cache cold|warm] [--no-prefault] [--engine-args "ARGS"]
+#          [--strict]
 #   --offload      the offload binary (default: build/offload next to bench/)
 #   --size         test file size, K/M/G = KiB/MiB/GiB (default 1G)
 #   --rounds       timed runs per side and measurement (default 5)
@@ -27,8 +31,10 @@
 #   --cache        cold (default when drop_caches is writable) or warm
 #   --no-prefault  skip touching memory before each timed run
 #   --engine-args  extra `offload cp` flags, e.g. "--queue-depth 4 --host-chunk 4MiB"
-# Exit: 0 done (PASS or MISS alike), 1 a copy failed or differs, 2 bad usage,
-# 77 skipped (not root, tools missing or loop mounts impossible).
+#   --strict       exit 3 when a ratio misses its target
+# Exit: 0 done (PASS or MISS alike without --strict), 1 a copy failed or
+# differs, 2 bad usage, 3 a MISS with --strict, 77 skipped (not root, tools
+# missing or loop mounts impossible).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,8 +45,9 @@ out=bench-results/compare_tools.json
 cache=""
 engine_args=""
 prefault=1
+strict=0
 
-usage() { sed -n '/^# Usage:/,/^#   --engine-args/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '/^# Usage:/,/^#   --strict/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --offload) offload=${2:?}; shift 2 ;;
@@ -50,6 +57,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=${2:?}; shift 2 ;;
     --no-prefault) prefault=0; shift ;;
     --engine-args) engine_args=${2?}; shift 2 ;;
+    --strict) strict=1; shift ;;
     -h|--help) usage ;;
     *) echo "compare_tools: unknown argument: $1" >&2; usage ;;
   esac
@@ -141,11 +149,14 @@ engine_seconds() {  # SIDE
 
 # Times SIDE_A and SIDE_B on SRC, alternating, and appends one TSV line: fs,
 # comparison, target, side a, side b, a's and b's wall seconds (ns), what the
-# engine used on side a, a's and b's in-engine seconds.
+# engine used on side a, a's and b's in-engine seconds, the 1-minute load
+# average when the measurement began and when it ended.
 measure() {  # FS COMPARISON TARGET SRC SIDE_A SIDE_B
   local fs=$1 comparison=$2 target=$3 src=$4 dst r side t0 t1 note=""
   local -a order times_a=() times_b=() inner_a=() inner_b=()
   dst="$(dirname "$src")/dst"
+  local load_start
+  load_start=$(cut -d' ' -f1 /proc/loadavg)
   echo "  $fs: $comparison ($rounds rounds)" >&2
   for ((r = 0; r < rounds; r++)); do
     if ((r % 2 == 0)); then order=("$5" "$6"); else order=("$6" "$5"); fi
@@ -170,8 +181,9 @@ measure() {  # FS COMPARISON TARGET SRC SIDE_A SIDE_B
   done
   rm -f "$dst"
   local IFS=,
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$fs" "$comparison" "$target" "$5" "$6" \
-    "${times_a[*]}" "${times_b[*]}" "$note" "${inner_a[*]}" "${inner_b[*]}" >> "$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$fs" "$comparison" "$target" "$5" "$6" \
+    "${times_a[*]}" "${times_b[*]}" "$note" "${inner_a[*]}" "${inner_b[*]}" \
+    "$load_start" "$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
 }
 
 echo "compare_tools: $size ($bytes bytes) per file, $rounds rounds, cache $cache, prefault $prefault," \
@@ -196,6 +208,6 @@ done
 
 mkdir -p "$(dirname "$out")"
 CACHE=$cache PREFAULT_BYTES=$((prefault ? touch_bytes : 0)) SIZE_BYTES=$bytes ROUNDS=$rounds \
-  OFFLOAD=$offload ENGINE_ARGS=$engine_args LOAD_BEFORE=$load_before \
+  OFFLOAD=$offload ENGINE_ARGS=$engine_args LOAD_BEFORE=$load_before STRICT=$strict \
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)" \
   /usr/bin/python3 "$here/compare_report.py" "$results" "$out"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Measures the CPU the Linux TCP stack spends per byte and per message on
-this machine: the defaults of a scenario's `stack = { ... }` (sim/scenario.hpp).
+this machine: the defaults of a scenario's `stack = { ... }` (models/specs.hpp).
 
     bench/tcp_stack_cpu.py [--bytes 2GiB] [--messages 100000] [--repeat 3]
 

@@ -7,7 +7,9 @@
 // Outputs in --out: calibration.toml (fragment), measurements.json (every
 // timed copy), validation-FS.toml (the replay scenarios) and validation.json
 // (kind "offload-calibration": fit, table, per-point times; read by
-// `offload report`).
+// `offload report`). The outputs get their names only once all of them are
+// written: a run stopped by a signal (cli/stop_signals.hpp) leaves none, and
+// removes its source files. Without --dir it measures in a temporary directory.
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +27,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/advise_profile.hpp"
 #include "cli/calibration_fit.hpp"
 #include "cli/calibration_match.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -32,8 +36,10 @@
 #include "cli/copy_runner.hpp"
 #include "cli/copy_trial.hpp"
 #include "cli/file_check.hpp"
+#include "cli/scratch_directory.hpp"
+#include "cli/stop_signals.hpp"
 #include "engine/units.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
 namespace {
@@ -55,6 +61,7 @@ struct CalibrateOptions {
   unsigned repeat = 7;  // 4 fit + 3 held out: each median survives a disturbed copy
   unsigned jobs = 0;
   std::string out = "calibration";
+  std::string profile_dir = profile_directory();  // where `offload advise` looks ("" = do not save)
 };
 
 struct Measured {
@@ -109,15 +116,17 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
                       Measured& m) {
   std::vector<std::string> methods = o.methods;
   std::string fs = "?";
-  std::string source = directory + "/offload-calibrate-source.bin";
+  RemoveOnExit source_file(directory + "/offload-calibrate-source.bin");
+  const std::string& source = source_file.path();
   bool measure_remap = std::find(o.methods.begin(), o.methods.end(), "kernel-copy") != o.methods.end();
   bool remaps_here = measure_remap && copy_range_remaps(directory, EngineConfig{});
+  throw_if_stopped();
   for (std::uint64_t size : sizes) {
     if (auto made = write_pattern_file(source, size, 42); !made) {
       std::fprintf(stderr, "offload: %s: cannot write the source file: %s\n", source.c_str(), made.error().c_str());
-      unlink(source.c_str());
       return 1;
     }
+    throw_if_stopped();
     for (auto method = methods.begin(); method != methods.end();) {
       bool drop = false;
       for (unsigned depth : o.queue_depths) {
@@ -127,10 +136,10 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
         TrialSpec spec{directory, source, size, *method, metadata_only ? 3 * o.repeat : o.repeat, {}, true, true};
         spec.engine.queue_depth = depth;  // copy_depth stays the engine's default, as `offload cp` runs
         TrialResult t = run_trials(spec, m.runs);
+        throw_if_stopped();  // a cancelled copy is the user's stop, not a gap in the fit
         if (!t.fs.empty()) fs = t.fs;
         if (t.outcome.starts_with("VERIFY")) {
           std::fprintf(stderr, "offload: %s: %s %s: %s\n", directory.c_str(), fs.c_str(), method->c_str(), t.outcome.c_str());
-          unlink(source.c_str());
           return 1;
         }
         if (!t.ok()) {  // e.g. clone on ext4: left out of this filesystem's fit
@@ -143,14 +152,13 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
         auto [fit_half, held_out] = split_samples(t.seconds);
         m.points.push_back({fs, *method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
                             median(held_out), fit_half});
-        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9.5f s  cpu %8.5f s\n", fs.c_str(), method->c_str(),
-                     format_bytes(static_cast<double>(size)).c_str(), depth, m.points.back().seconds,
-                     m.points.back().cpu_seconds);
+        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), method->c_str(),
+                     format_bytes(static_cast<double>(size)).c_str(), depth,
+                     format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
       }
       method = drop ? methods.erase(method) : method + 1;
     }
   }
-  unlink(source.c_str());
   if (measure_remap) m.copy_range_reflinks.emplace_back(fs, remaps_here);
   return 0;
 }
@@ -191,9 +199,15 @@ std::vector<std::string> methods_to_simulate(const FsConstants& fs, bool speed_p
 }
 
 int run_calibrate(CalibrateOptions& o) {
-  if (o.directories.empty()) o.directories.push_back(".");
+  StopSignals stop_signals;  // Ctrl-C: the copy is cancelled, the files go, exit 128 + signal (main)
+  std::optional<ScratchDirectory> scratch;
+  if (o.directories.empty()) {
+    scratch.emplace("calibrate");
+    o.directories.push_back(scratch->path());
+    std::fprintf(stderr, "calibrate: no --dir: measuring in %s (removed afterwards)\n", scratch->path().c_str());
+  }
   std::vector<std::uint64_t> sizes = parse_sizes(o, o.directories);
-  std::filesystem::create_directories(o.out);
+  OutputFiles out(o.out);
   Measured m;
   for (const std::string& directory : o.directories) {
     if (int rc = measure_directory(o, directory, sizes, m); rc != 0) return rc;
@@ -210,7 +224,8 @@ int run_calibrate(CalibrateOptions& o) {
     FsConstants work_only = fs;  // the copies' work alone, at speed 1
     work_only.host_copy_start_s = 0;
     auto times = simulate_copies(validation_scenario_toml(fit, work_only, sizes, o.queue_depths, methods, engine),
-                                 o.out + "/speed-" + fs.fs + ".toml", o.jobs);
+                                 out.temporary("speed-" + fs.fs + ".toml"), o.jobs);
+    throw_if_stopped();
     std::vector<double> measured, at_unit_speed;
     for (const auto& p : m.points) {
       auto it = times.find({p.method, p.size_bytes, p.queue_depth});
@@ -221,18 +236,19 @@ int run_calibrate(CalibrateOptions& o) {
       at_unit_speed.push_back(it->second);
     }
     if (!measured.empty()) fs.core_speed = 1 / fit_time_scale(measured, at_unit_speed, fs.fs + " core speed");
-    std::filesystem::remove(o.out + "/speed-" + fs.fs + ".toml");
   }
   for (auto& fs : fit.filesystems) fit_clone(m.points, engine.clone_chunk_bytes, engine.kernel_copy_chunk_bytes, fit, fs);
 
   // Wall-time knobs: the simulated copies of each method take the measured time.
   std::vector<MatchOutcome> matched;
   for (auto& fs : fit.filesystems) {
-    std::string path = o.out + "/validation-" + fs.fs + ".toml";
+    std::string path = out.stage("validation-" + fs.fs + ".toml");
     SimulateFs simulate = [&](const FsConstants& constants) {
-      return simulate_copies(validation_scenario_toml(fit, constants, sizes, o.queue_depths,
-                                                      methods_to_simulate(constants, false), engine),
-                             path, o.jobs);
+      auto times = simulate_copies(validation_scenario_toml(fit, constants, sizes, o.queue_depths,
+                                                            methods_to_simulate(constants, false), engine),
+                                   path, o.jobs);
+      throw_if_stopped();
+      return times;
     };
     matched.push_back(match_wall_times(m.points, fs, {engine.clone_chunk_bytes, engine.kernel_copy_chunk_bytes},
                                        simulate, simulated[fs.fs]));
@@ -242,13 +258,13 @@ int run_calibrate(CalibrateOptions& o) {
   std::string provenance = fmt::format("{} size(s) x {} queue depth(s) x {} timed copies on", sizes.size(),
                                        o.queue_depths.size(), o.repeat);
   for (const auto& fs : fit.filesystems) provenance += " " + fs.fs;
-  write_file(o.out + "/calibration.toml", fragment_toml(fit, provenance));
+  write_file(out.stage("calibration.toml"), fragment_toml(fit, provenance));
   bool held_out = o.repeat >= 2;
   auto fit_rows = compare_throughput(m.points, simulated);
   auto rows = held_out ? compare_throughput(held_out_points(m.points), simulated) : fit_rows;
 
   nlohmann::json sizes_json = sizes;
-  write_file(o.out + "/measurements.json",
+  write_file(out.stage("measurements.json"),
              nlohmann::json{{"kind", "offload-calibration-measurements"}, {"sizes_bytes", sizes_json},
                             {"queue_depths", o.queue_depths}, {"repeat", o.repeat}, {"failures", m.failures},
                             {"runs", m.runs}}
@@ -270,19 +286,24 @@ int run_calibrate(CalibrateOptions& o) {
   validation["sizes_bytes"] = sizes_json;
   validation["queue_depths"] = o.queue_depths;
   validation["repeat"] = o.repeat;
-  write_file(o.out + "/validation.json", validation.dump(1) + "\n");
+  write_file(out.stage("validation.json"), validation.dump(1) + "\n");
+  throw_if_stopped();
+  out.publish();
 
-  fmt::print("CPU: {:.3g} us per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", fit.per_op_s * 1e6,
+  fmt::print("CPU: {} per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", format_duration(fit.per_op_s),
              fit.cpu_rms_relative_residual * 100, fit.cores);
   for (const auto& fs : fit.filesystems) {
-    fmt::print("{:<6} host copy CPU {:.3g} GB/s, start-up {:.1f} ms, core speed {:.3f}, reflink {}, copy_file_range {}{}, clone {:.3g} us + {:.3g} us/GiB\n",
-               fs.fs, fs.memcpy_Bps / 1e9, fs.host_copy_start_s * 1e3, fs.core_speed, fs.reflink ? "yes" : "no", fs.copy_range_reflinks ? "remaps" : "copies",
-               fs.kernel_copy_Bps > 0 ? fmt::format(" at {:.3g} GB/s", fs.kernel_copy_Bps / 1e9) : "",
-               fs.clone_fixed_s * 1e6, fs.clone_per_GiB_s * 1e6);
+    fmt::print("{:<6} host copy CPU {}, start-up {}, core speed {:.3f}, reflink {}, copy_file_range {}{}\n",
+               fs.fs, format_rate(fs.memcpy_Bps), format_duration(fs.host_copy_start_s), fs.core_speed,
+               fs.reflink ? fmt::format("yes (clone {} + {}/GiB)", format_duration(fs.clone_fixed_s),
+                                        format_duration(fs.clone_per_GiB_s))
+                          : "no",
+               fs.copy_range_reflinks ? "remaps" : "copies",
+               fs.kernel_copy_Bps > 0 ? " at " + format_rate(fs.kernel_copy_Bps) : "");
   }
   fmt::print("\nMeasured seconds = start-up + bytes / rate (least squares, medians):\n");
   for (const auto& line : fit.lines) {
-    fmt::print("{:<6} {:<12} {:>9.3f} ms + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, line.intercept_s * 1e3,
+    fmt::print("{:<6} {:<12} {:>9} + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, format_duration(line.intercept_s),
                line.bandwidth_Bps > 0 ? format_rate(line.bandwidth_Bps) : "-", line.rms_relative_residual * 100);
   }
   fmt::print("\nWall-time knobs fitted jointly per filesystem (bounded least squares over every point):\n");
@@ -298,6 +319,9 @@ int run_calibrate(CalibrateOptions& o) {
                validation_table(rows, kTarget));
   }
   fmt::print("fragment: {0}/calibration.toml  measurements: {0}/measurements.json  table: {0}/validation.json\n", o.out);
+  if (!o.profile_dir.empty()) {
+    for (const auto& path : save_profiles(validation, provenance, o.profile_dir)) fmt::print("profile: {}\n", path);
+  }
   return 0;
 }
 
@@ -307,7 +331,8 @@ Command add_calibrate_command(CLI::App& app) {
   auto o = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate", "Measure real copies, fit the simulator's CPU and local-filesystem constants, and check them");
-  cmd->add_option("--dir,-d", o->directories, "Directory to measure in (repeatable; one per filesystem)")
+  cmd->add_option("--dir,-d", o->directories,
+                  "Directory to measure in (repeatable; one per filesystem); default: a temporary one in $TMPDIR")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--sizes", o->sizes, "File sizes (at least two), e.g. 16MiB,64MiB,256MiB")->delimiter(',');
   cmd->add_option("--queue-depths", o->queue_depths, "Queue depths, e.g. 1,8")->delimiter(',')->check(CLI::Range(1U, 256U));
@@ -316,8 +341,11 @@ Command add_calibrate_command(CLI::App& app) {
       ->check(CLI::IsMember(pinned_file_methods()));
   cmd->add_option("--repeat", o->repeat, "Timed copies per point (median used), after one verified warm-up copy")
       ->check(CLI::Range(1U, 100U));
-  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
+  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
   cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
+  cmd->add_option("--profile-dir", o->profile_dir,
+                  "Where the per-filesystem profiles for `offload advise` go (FS.json; \"\" = none)")
+      ->capture_default_str();
   return [o] { return run_calibrate(*o); };
 }
 

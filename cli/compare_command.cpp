@@ -2,6 +2,8 @@
 // (typically one per filesystem), writes a source file of pseudo-random
 // bytes, copies it through every method, verifies every byte, and prints a
 // table of seconds, throughput, host CPU and speed-up over the host copy.
+// Without --dir it measures in a temporary directory (cli/scratch_directory).
+// A stop signal cancels the copy, removes the files, writes no report.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,8 @@
 #include "cli/commands.hpp"
 #include "cli/copy_trial.hpp"
 #include "cli/file_check.hpp"
+#include "cli/scratch_directory.hpp"
+#include "cli/stop_signals.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -42,7 +47,13 @@ struct Row {
 int run(CompareOptions& o) {
   auto size = parse_size_bytes(o.size);
   if (!size) throw CLI::ValidationError("--size", size.error());
-  if (o.directories.empty()) o.directories.push_back(".");
+  StopSignals stop_signals;  // Ctrl-C: the copy is cancelled, the files go, exit 128 + signal (main)
+  std::optional<ScratchDirectory> scratch;
+  if (o.directories.empty()) {
+    scratch.emplace("compare");
+    o.directories.push_back(scratch->path());
+    std::fprintf(stderr, "compare: no --dir: measuring in %s (removed afterwards)\n", scratch->path().c_str());
+  }
   if (auto parent = std::filesystem::path(o.report).parent_path(); !o.report.empty() && !parent.empty() &&
                                                                    !std::filesystem::is_directory(parent)) {
     std::fprintf(stderr, "offload: %s: the report's directory %s does not exist\n", o.report.c_str(), parent.c_str());
@@ -52,22 +63,23 @@ int run(CompareOptions& o) {
   nlohmann::json runs = nlohmann::json::array();
   bool failed = false;
   for (const std::string& directory : o.directories) {
-    std::string source = directory + "/offload-compare-source.bin";
-    if (auto made = write_pattern_file(source, *size, 42); !made) {
-      std::fprintf(stderr, "offload: %s: cannot write the source file: %s\n", source.c_str(), made.error().c_str());
+    RemoveOnExit source(directory + "/offload-compare-source.bin");
+    if (auto made = write_pattern_file(source.path(), *size, 42); !made) {
+      std::fprintf(stderr, "offload: %s: cannot write the source file: %s\n", source.path().c_str(), made.error().c_str());
       return 1;
     }
+    throw_if_stopped();
     for (const std::string& method : o.methods) {
-      TrialSpec spec{directory, source, *size, method, o.repeat, {}};
+      TrialSpec spec{directory, source.path(), *size, method, o.repeat, {}};
       spec.engine.queue_depth = o.queue_depth;
       rows.push_back({directory, method, run_trials(spec, runs)});
+      throw_if_stopped();  // a cancelled copy is the user's stop, not a method's failure
       failed |= rows.back().trial.outcome.starts_with("VERIFY");
     }
-    unlink(source.c_str());
   }
 
-  fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", "fs", "method", "seconds", "throughput",
-             "cpu s", "vs host", "methods used", "outcome");
+  fmt::print("{:<8} {:<12} {:>9} {:>17} {:>9} {:>9}  {:<18} {}\n", "fs", "method", "time", "throughput",
+             "host CPU", "vs host", "methods used", "outcome");
   nlohmann::json table = nlohmann::json::array();
   for (const Row& row : rows) {
     const TrialResult& t = row.trial;
@@ -80,9 +92,9 @@ int run(CompareOptions& o) {
     double cpu = median(t.cpu_seconds);
     double rate = ok && seconds > 0 ? static_cast<double>(*size) / seconds : 0;
     double speedup = ok && host_seconds > 0 && seconds > 0 ? host_seconds / seconds : 0;
-    fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", t.fs, row.method,
-               ok ? fmt::format("{:.4f}", seconds) : "-", ok ? format_rate(rate) : "-",
-               ok ? fmt::format("{:.3f}", cpu) : "-", speedup > 0 ? fmt::format("{:.1f}x", speedup) : "-",
+    fmt::print("{:<8} {:<12} {:>9} {:>17} {:>9} {:>9}  {:<18} {}\n", t.fs, row.method,
+               ok ? format_duration(seconds) : "-", ok ? format_copy_speed(rate, seconds) : "-",
+               ok ? format_duration(cpu) : "-", speedup > 0 ? format_ratio(speedup) : "-",
                ok ? t.methods_used : "-", ok ? (t.verified ? "ok, verified" : "ok") : t.outcome);
     table.push_back({{"directory", row.directory}, {"fs", t.fs}, {"method", row.method}, {"outcome", t.outcome},
                      {"methods_used", t.methods_used}, {"median_seconds", seconds},
@@ -109,10 +121,12 @@ int run(CompareOptions& o) {
 Command add_compare_command(CLI::App& app) {
   auto options = std::make_shared<CompareOptions>();
   CLI::App* compare = app.add_subcommand("compare", "Time every copy method on real files and verify the bytes");
-  compare->add_option("--dir,-d", options->directories, "Directory to test in (repeatable; one per filesystem)")
+  compare->add_option("--dir,-d", options->directories,
+                      "Directory to test in (repeatable; one per filesystem); default: a temporary one in $TMPDIR")
       ->check(CLI::ExistingDirectory);
   compare->add_option("--size", options->size, "Source file size (e.g. 256MiB)");
-  compare->add_option("--methods", options->methods, "Methods to compare (of the file methods, default all)")
+  compare->add_option("--methods", options->methods, "Methods to compare, e.g. host,clone")
+      ->delimiter(',')
       ->check(CLI::IsMember(file_method_choice_names()));
   compare->add_option("--repeat", options->repeat, "Timed copies per method (median reported)")->check(CLI::Range(1U, 100U));
   compare->add_option("--queue-depth", options->queue_depth, "Operations in flight")->check(CLI::Range(1U, 256U));

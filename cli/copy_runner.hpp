@@ -5,6 +5,7 @@
 #include <expected>
 
 #include "cli/progress.hpp"
+#include "cli/stop_signals.hpp"
 #include "engine/engine.hpp"
 #include "engine/targets/iscsi_session.hpp"
 #include "engine/types.hpp"
@@ -19,12 +20,9 @@ struct RunOptions {
 };
 
 /// Submits `request` to a fresh real-file engine and waits for its end;
-/// SIGINT, SIGTERM, SIGHUP and SIGPIPE cancel it. The error is the submit
-/// error, if any.
+/// SIGINT, SIGTERM, SIGHUP and SIGPIPE cancel it (cli/stop_signals.hpp;
+/// stop_signal() says which). The error is the submit error, if any.
 std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const RunOptions& options);
-
-/// The signal that cancelled the last run_copy (0 = none).
-int stop_signal();
 
 /// Seconds between submit and end of a finished copy.
 double elapsed_seconds(const CopyStatus& status);

@@ -29,7 +29,8 @@ double median(std::vector<double> values) {
 
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   TrialResult result;
-  std::string destination = spec.directory + "/offload-trial-" + spec.method + ".bin";
+  std::string destination =
+      spec.destination.empty() ? spec.directory + "/offload-trial-" + spec.method + ".bin" : spec.destination;
   auto method = parse_method_choice(spec.method);
   if (!method) {
     result.outcome = "unknown method '" + spec.method + "'";
@@ -37,6 +38,10 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   }
   unsigned copies = spec.repeat + (spec.warm_up ? 1 : 0);
   for (unsigned attempt = 0; attempt < copies; ++attempt) {
+    if (stop_signal() != 0) {  // asked to stop while the last copy finished: start no other
+      result.outcome = "stopped";
+      break;
+    }
     unlink(destination.c_str());
     if (spec.sync_first) sync_directory(spec.directory);
     CopyRequest request{.source = spec.source, .destination = destination, .method = *method};

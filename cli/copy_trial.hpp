@@ -23,6 +23,7 @@ struct TrialSpec {
   EngineConfig engine;       ///< queue depth, chunk sizes
   bool warm_up = false;      ///< the first (verified) copy is not timed: it warms caches and thread pools
   bool sync_first = false;   ///< syncfs before every copy, so none pays for an earlier one's writeback
+  std::string destination;   ///< the copies' file ("" = DIRECTORY/offload-trial-METHOD.bin)
 };
 
 /// The copies' outcome: one entry per finished copy in the vectors.
@@ -39,7 +40,7 @@ struct TrialResult {
 };
 
 /// Runs `spec.repeat` timed copies (plus a warm-up one when asked) to
-/// `DIRECTORY/offload-trial-METHOD.bin` (removed before each copy and at the
+/// `spec.destination` or `DIRECTORY/offload-trial-METHOD.bin` (removed before each copy and at the
 /// end), verifies the first, and appends each timed copy's status JSON to
 /// `runs`. Stops at the first failure.
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs);

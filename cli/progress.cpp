@@ -13,20 +13,38 @@ namespace offload::cli {
 
 std::string copy_summary_line(const CopyStatus& status) {
   double seconds = static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9;
-  return fmt::format("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}",
-                     format_bytes(static_cast<double>(status.bytes_total)), seconds,
-                     format_rate(seconds > 0 ? static_cast<double>(status.bytes_done) / seconds : 0),
+  return fmt::format("copied {} in {} ({}) via {} [{} -> {}], host CPU {}{}",
+                     format_bytes(static_cast<double>(status.bytes_total)), format_duration(seconds),
+                     format_copy_speed(seconds > 0 ? static_cast<double>(status.bytes_done) / seconds : 0, seconds),
                      status.methods_used_text(), status.source_fs, status.destination_fs,
-                     static_cast<double>(status.cpu_ns) / 1e9,
+                     format_duration(static_cast<double>(status.cpu_ns) / 1e9),
                      status.hole_bytes > 0
                          ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes)))
                          : "");
+}
+
+std::string data_path_line(const CopyStatus& status) {
+  auto bytes = [&](Method m) { return static_cast<double>(status.bytes_by_method[static_cast<std::size_t>(m)]); };
+  // copy_file_range on NFS 4.2 is a server-side COPY (RFC 7862 section 15.2): those bytes stay on the server.
+  bool server_side = status.source_fs == "nfs" && status.destination_fs == "nfs";
+  double user_space = bytes(Method::host);
+  double in_kernel = server_side ? 0 : bytes(Method::kernel_copy);
+  double elsewhere = static_cast<double>(status.bytes_done) - user_space - in_kernel;
+  return fmt::format("bytes through user space: {}; through host memory: {}{}; not through the host: {}{}; host CPU {}",
+                     format_bytes(user_space), format_bytes(user_space + in_kernel),
+                     in_kernel > 0 ? fmt::format(" ({} copied by the kernel)", format_bytes(in_kernel)) : "",
+                     format_bytes(elsewhere),
+                     elsewhere > 0 ? server_side ? " (the NFS server copied them)" : " (shared extents or the array copied them)" : "",
+                     format_duration(static_cast<double>(status.cpu_ns) / 1e9));
 }
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
 
 void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
   if (!enabled_) return;
+  // Off a terminal each line stays in the log: none before the first byte
+  // (it would say "0 B/s" through no method yet).
+  if (!terminal_ && status.bytes_done + status.hole_bytes == 0) return;
   const TimeNs interval_ns = terminal_ ? 100'000'000 : 1'000'000'000;
   if (drawn_ && now_ns - last_draw_ns_ < interval_ns) return;
   draw(status, now_ns);
@@ -35,6 +53,7 @@ void ProgressLine::update(const CopyStatus& status, TimeNs now_ns) {
 void ProgressLine::draw(const CopyStatus& status, TimeNs now_ns) {
   last_draw_ns_ = now_ns;
   drawn_ = true;
+  last_drawn_bytes_ = status.bytes_done + status.hole_bytes;
   double total = static_cast<double>(std::max<std::uint64_t>(status.bytes_total, 1));
   double done = static_cast<double>(status.bytes_done + status.hole_bytes);
   double fraction = std::clamp(done / total, 0.0, 1.0);
@@ -61,6 +80,9 @@ void ProgressLine::finish(const CopyStatus& status, TimeNs now_ns) {
     if (drawn_) std::fprintf(stderr, "\r\033[K");
     return;
   }
+  // The last line already says where the copy ended (e.g. 100 % drawn while
+  // the copy was publishing): not twice.
+  if (drawn_ && last_drawn_bytes_ == status.bytes_done + status.hole_bytes) return;
   draw(status, now_ns);
 }
 

@@ -6,8 +6,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "cli/sim_table.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
 namespace {
@@ -23,7 +24,7 @@ int run_sim(const SimOptions& o) {
   try {
     sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet, sim_run_program()};
     auto runs = sim::run_scenario_file(options);
-    std::printf("%s", sim::summary_table(runs).c_str());
+    std::printf("%s%s", runs_table(runs).c_str(), copies_table(runs).c_str());
     std::printf("results: %s/results.json, runs.csv, copies.csv\n", o.out.c_str());
     return 0;
   } catch (const sim::ScenarioError& e) {
@@ -43,7 +44,7 @@ Command add_sim_command(CLI::App& app) {
   CLI::App* sim = app.add_subcommand("sim", "Run a scenario file in the simulator (points and methods in parallel processes)");
   sim->add_option("FILE", o->file, "Scenario (TOML)")->required()->check(CLI::ExistingFile);
   sim->add_option("--out,-o", o->out, "Directory for results.json, runs.csv, copies.csv");
-  sim->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
+  sim->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
   sim->add_flag("--quiet,-q", o->quiet, "No progress lines");
   return [o] { return run_sim(*o); };
 }

@@ -4,10 +4,12 @@
 // destination at once) and returns a Cookie; the copy then advances as its
 // Runtime delivers operation completions. poll() reads a status snapshot,
 // wait() blocks through the runtime, cancel() stops issuing and undoes the
-// destination claim. The core (chunking, the clone -> kernel-copy -> host
-// ladder with per-range fallback, queueing, progress, cancellation) neither
-// blocks nor reads a clock: the same code runs on real files and inside the
-// SimGrid simulation.
+// destination claim. The core (chunking, the fallback ladder of
+// engine/ladder.hpp with per-range fallback: clone -> kernel-copy -> host
+// between files, scsi-xcopy -> scsi-odx -> host between LUNs; queueing,
+// progress, cancellation) neither blocks nor reads a clock: the same code
+// runs on real files and LUNs and inside the SimGrid simulation. Issuing is
+// in engine/engine.cpp, completions in engine/engine_completions.cpp.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "engine/types.hpp"
 
+#include "engine/ladder.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -62,19 +64,6 @@ std::string method_choice_list() {
   std::string list;
   for (const auto& name : method_choice_names()) list += (list.empty() ? "" : ", ") + name;
   return list;
-}
-
-std::vector<Method> ladder_for(MethodChoice choice) {
-  switch (choice) {
-    case MethodChoice::automatic:
-      return {Method::clone, Method::scsi_xcopy, Method::scsi_odx, Method::kernel_copy, Method::host};
-    case MethodChoice::clone: return {Method::clone};
-    case MethodChoice::scsi_xcopy: return {Method::scsi_xcopy};
-    case MethodChoice::scsi_odx: return {Method::scsi_odx};
-    case MethodChoice::kernel_copy: return {Method::kernel_copy};
-    case MethodChoice::host: return {Method::host};
-  }
-  return {};
 }
 
 bool ranges_overlap(const ByteRange& a, const ByteRange& b) {

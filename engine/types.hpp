@@ -48,8 +48,6 @@ std::string method_choice_list();
 /// The names of method_choice_names() that apply to files (no SCSI device
 /// method): "auto", "clone", "kernel-copy", "host".
 std::vector<std::string> file_method_choice_names();
-/// The methods a choice may use, in ladder order (one for a pinned choice).
-std::vector<Method> ladder_for(MethodChoice choice);
 
 /// A byte range [offset, offset + length).
 struct ByteRange {

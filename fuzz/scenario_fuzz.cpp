@@ -1,4 +1,4 @@
-// libFuzzer target: the scenario loader (sim/scenario.hpp, toml11 inside) on
+// libFuzzer target: the scenario loader (sim/scenario/scenario.hpp, toml11 inside) on
 // arbitrary text. A bad file must end in a ScenarioError (never another
 // exception, a crash or a hang); a file that loads must hold only values the
 // simulator can use: finite positive sizes and rates, non-negative times,
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 namespace offload::models {
 
-CpuModel::CpuModel(sg4::Host* host, const sim::CpuSpec& spec) : host_(host), spec_(spec) { host->set_data(this); }
+CpuModel::CpuModel(sg4::Host* host, const CpuSpec& spec) : host_(host), spec_(spec) { host->set_data(this); }
 
 CpuModel* CpuModel::of(sg4::Host* host) { return host->get_data<CpuModel>(); }
 
@@ -14,7 +14,7 @@ sg4::ExecPtr CpuModel::work_async(double cpu_seconds) {
 }
 
 double CpuModel::stack_cost_s(double bytes, StackSide side) const {
-  const sim::StackSpec& stack = spec_.stack;
+  const StackSpec& stack = spec_.stack;
   double per_byte = side == StackSide::send ? stack.send_cycles_per_byte : stack.receive_cycles_per_byte;
   return (bytes * per_byte + stack.message_cycles) / stack.clock_Hz;
 }

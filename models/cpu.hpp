@@ -13,7 +13,7 @@
 // too (a single-stream copy is bound by it long before all cores are busy).
 // Sources: memcpy rates of a few GB/s per core are typical of x86 servers
 // (scenario inputs, fitted by `offload calibrate`); the stack defaults are
-// measured (sim/scenario.hpp StackSpec, bench/README.md "TCP stack CPU").
+// measured (models/specs.hpp StackSpec, bench/README.md "TCP stack CPU").
 #pragma once
 
 #include <map>
@@ -22,7 +22,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/serial_lane.hpp"
-#include "sim/scenario.hpp"
+#include "models/specs.hpp"
 
 namespace offload::models {
 
@@ -39,7 +39,7 @@ class CpuModel {
  public:
   /// Wraps `host` (already created with kFlopsPerCpuSecond per core) and
   /// registers itself as the host's CPU (CpuModel::of).
-  CpuModel(sg4::Host* host, const sim::CpuSpec& spec);
+  CpuModel(sg4::Host* host, const CpuSpec& spec);
   /// The CPU model of `host`, or nullptr for a host without one.
   static CpuModel* of(sg4::Host* host);
   /// Starts `cpu_seconds` of one core's work on this host.
@@ -69,7 +69,7 @@ class CpuModel {
     double busy_s = 0;
   };
   sg4::Host* host_;
-  sim::CpuSpec spec_;
+  CpuSpec spec_;
   double busy_s_ = 0;
   std::map<sg4::Host*, std::unique_ptr<Lane>> lanes_;  // by peer
 };

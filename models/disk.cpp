@@ -2,7 +2,7 @@
 
 namespace offload::models {
 
-DiskModel::DiskModel(sg4::Host* host, const std::string& name, const sim::DiskSpec& spec)
+DiskModel::DiskModel(sg4::Host* host, const std::string& name, const DiskSpec& spec)
     : device_(host->get_englobing_zone()->create_host("disk:" + name, kDeviceFlopsPerSecond)), name_(name), spec_(spec) {
   device_->seal();
 }

@@ -17,7 +17,7 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "sim/scenario.hpp"
+#include "models/specs.hpp"
 
 namespace offload::models {
 
@@ -31,7 +31,7 @@ class DiskModel {
  public:
   /// Creates the disk `name` of `host` (as a host "disk:NAME" in the
   /// host's zone; call before the zone is sealed).
-  DiskModel(sg4::Host* host, const std::string& name, const sim::DiskSpec& spec);
+  DiskModel(sg4::Host* host, const std::string& name, const DiskSpec& spec);
   /// Starts a transfer without the latency (the caller pays latency_s() once
   /// for a group of activities started together).
   sg4::ExecPtr start(double bytes, DiskOp op);
@@ -49,7 +49,7 @@ class DiskModel {
  private:
   sg4::Host* device_;
   std::string name_;
-  sim::DiskSpec spec_;
+  DiskSpec spec_;
   double busy_s_ = 0;
   double read_bytes_ = 0;
   double write_bytes_ = 0;

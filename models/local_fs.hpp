@@ -30,7 +30,7 @@ namespace offload::models {
 /// One host's local filesystem.
 class LocalFs {
  public:
-  LocalFs(CpuModel& cpu, DiskModel& disk, const sim::LocalFsSpec& spec) : cpu_(cpu), disk_(disk), spec_(spec) {}
+  LocalFs(CpuModel& cpu, DiskModel& disk, const LocalFsSpec& spec) : cpu_(cpu), disk_(disk), spec_(spec) {}
   /// Reads `bytes` into host memory (blocks the calling actor).
   void read(double bytes);
   /// Writes `bytes` from host memory.
@@ -49,7 +49,7 @@ class LocalFs {
  private:
   CpuModel& cpu_;
   DiskModel& disk_;
-  sim::LocalFsSpec spec_;
+  LocalFsSpec spec_;
 };
 
 }  // namespace offload::models

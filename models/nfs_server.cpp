@@ -49,7 +49,7 @@ void NfsServer::come_up() {
   came_up_->notify_all();
 }
 
-NfsServer::NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network)
+NfsServer::NfsServer(const NfsServerSpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-disk", spec.disk),

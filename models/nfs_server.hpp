@@ -88,7 +88,7 @@ inline constexpr double kAsyncStageBytes = 256.0 * 1048576;
 /// One simulated NFSv4.2 server.
 class NfsServer {
  public:
-  NfsServer(const sim::NfsServerSpec& spec, sg4::Host* host, Network& network);
+  NfsServer(const NfsServerSpec& spec, sg4::Host* host, Network& network);
   /// READ of `bytes` for `client` (blocks the calling actor); client CPU not included.
   void read(sg4::Host* client, double bytes);
   /// WRITE of `bytes` from `client`.
@@ -146,7 +146,7 @@ class NfsServer {
   void rpc(const std::function<void()>& attempt, const std::function<void()>& before_waiting = {});
   void await_up();
 
-  sim::NfsServerSpec spec_;
+  NfsServerSpec spec_;
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;

@@ -23,7 +23,7 @@ constexpr std::uint8_t kSynchronizeCache10 = 0x35;      // SYNCHRONIZE CACHE(10)
 
 }  // namespace
 
-ScsiArray::ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network)
+ScsiArray::ScsiArray(const ScsiArraySpec& spec, sg4::Host* host, Network& network)
     : spec_(spec),
       cpu_(host, spec.cpu),
       disk_(host, spec.name + "-backend", spec.disk),
@@ -203,7 +203,8 @@ ScsiReply ScsiArray::vpd_page(std::uint8_t page, const std::string& lun) {
     case 0x83: {
       scsi::DeviceIdentificationVpd identification;
       identification.designators.push_back(designator(lun));
-      luns_by_designator_[identification.designators.back().value] = lun;
+      const scsi::Bytes& value = identification.designators.back().value;
+      luns_by_designator_[std::string(value.begin(), value.end())] = lun;
       reply.data = scsi::encode_device_identification_vpd(identification);
       return reply;
     }

@@ -91,7 +91,7 @@ struct ScsiReply {
 /// One simulated SCSI array.
 class ScsiArray {
  public:
-  ScsiArray(const sim::ScsiArraySpec& spec, sg4::Host* host, Network& network);
+  ScsiArray(const ScsiArraySpec& spec, sg4::Host* host, Network& network);
   /// Sends `cdb` and its data-out (a parameter list; empty for WRITE(16),
   /// whose size the CDB gives) from `initiator` to LUN `lun`, runs the
   /// command and returns the answer (blocks the calling actor, which runs on
@@ -156,14 +156,16 @@ class ScsiArray {
   scsi::Bytes third_party_copy_page() const;
   scsi::OperatingParameters operating_parameters() const;
 
-  sim::ScsiArraySpec spec_;
+  ScsiArraySpec spec_;
   CpuModel cpu_;
   DiskModel disk_;
   Network& network_;
   ActorPool copiers_;  // run token copies after WRITE USING TOKEN (IMMED)
   sg4::SemaphorePtr copy_slots_;
   ScsiCounters counters_;
-  std::map<scsi::Bytes, std::string> luns_by_designator_;  // filled as VPD 0x83 is read
+  // Filled as VPD 0x83 is read; keyed by the designator's bytes as a string
+  // (a vector<uint8_t> key trips GCC 12's -Wstringop-overread false positive).
+  std::map<std::string, std::string> luns_by_designator_;
   std::map<HeldKey, std::shared_ptr<Held>> held_;
   std::map<std::uint64_t, Token> tokens_;
   std::uint64_t next_token_ = 1;

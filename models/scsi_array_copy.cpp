@@ -28,7 +28,8 @@ ScsiReply ScsiArray::extended_copy(sg4::Host* initiator, std::span<const std::ui
     return check_condition(SenseKey::illegal_request, scsi::asc::too_many_segment_descriptors);
   }
   for (const scsi::IdentificationDescriptor& target : list->targets) {
-    if (!luns_by_designator_.contains(target.designator.value) || target.block_length != block_bytes()) {
+    const scsi::Bytes& value = target.designator.value;
+    if (!luns_by_designator_.contains(std::string(value.begin(), value.end())) || target.block_length != block_bytes()) {
       return check_condition(SenseKey::copy_aborted, scsi::asc::copy_target_device_not_reachable);
     }
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test, in three phases:
-#  1. the C++ suite under ctest in build/ (real filesystem tests need root;
+#  1. the C++ suite under ctest in build/, built with -Werror (OFFLOAD_WERROR:
+#     a compiler warning fails CI; real filesystem tests need root;
 #     with OFFLOAD_REQUIRE_REAL_FS=1 a skip fails) and the Python suite under
 #     /usr/bin/python3 -m pytest;
 #  2. the same C++ suite built with AddressSanitizer + UndefinedBehaviorSanitizer
@@ -81,7 +82,7 @@ if [ "${1:-}" = --stress ]; then
   echo "stress: $passed passed, $failed failed"
   exit $((failed > 0))
 fi
-scripts/build.sh
+scripts/build.sh -DOFFLOAD_WERROR=ON
 status=0
 (cd build && ctest --output-on-failure --timeout 1800) || status=1
 if compgen -G "python/tests/test_*.py" >/dev/null; then

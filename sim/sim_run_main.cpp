@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/scenario.hpp"
-#include "sim/scenario_checks.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 #include "sim/simulation.hpp"
 
 int main(int argc, char** argv) {

@@ -55,7 +55,8 @@ Decoded<Lid1CopyStatus> decode_copy_status(std::span<const std::uint8_t> in) {
 
 Bytes encode_operating_parameters(const OperatingParameters& p) {
   if (p.implemented_descriptor_codes.size() > 255) throw std::invalid_argument("more than 255 descriptor codes");
-  Bytes out(44, 0);
+  // Sized once (appending trips GCC 12's -Warray-bounds false positive in the reallocation).
+  Bytes out(44 + p.implemented_descriptor_codes.size(), 0);
   put_be(out, 0, 4, 40 + p.implemented_descriptor_codes.size());
   out[4] = p.supports_no_list_id ? 0x01 : 0x00;
   put_be(out, 8, 2, p.max_cscd_descriptors);
@@ -71,7 +72,7 @@ Bytes encode_operating_parameters(const OperatingParameters& p) {
   out[38] = p.inline_data_granularity_log2;
   out[39] = p.held_data_granularity_log2;
   out[43] = static_cast<std::uint8_t>(p.implemented_descriptor_codes.size());
-  out.insert(out.end(), p.implemented_descriptor_codes.begin(), p.implemented_descriptor_codes.end());
+  std::copy(p.implemented_descriptor_codes.begin(), p.implemented_descriptor_codes.end(), out.begin() + 44);
   return out;
 }
 

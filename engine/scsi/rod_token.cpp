@@ -140,7 +140,11 @@ Decoded<WriteUsingToken> decode_write_using_token(std::span<const std::uint8_t> 
 
 Bytes encode_rod_token_information(const RodTokenInformation& info) {
   if (info.sense.size() > 255) throw std::invalid_argument("sense data longer than 255 bytes");
-  Bytes out(32, 0);
+  // Sized once: header, sense, ROD token descriptor length, then the token
+  // after 2 reserved bytes (growing the vector step by step trips GCC 12's
+  // -Warray-bounds false positive in its reallocation).
+  const std::size_t at = 32 + info.sense.size();
+  Bytes out(at + 4 + (info.token ? 2 + kRodTokenBytes : 0), 0);
   out[4] = info.response_to_service_action & 0x1F;
   out[5] = static_cast<std::uint8_t>(info.status) & 0x7F;
   put_be(out, 6, 2, info.operation_counter);
@@ -151,13 +155,10 @@ Bytes encode_rod_token_information(const RodTokenInformation& info) {
   out[15] = info.transfer_count_units;
   put_be(out, 16, 8, info.transfer_count);
   put_be(out, 24, 2, info.segments_processed);
-  out.resize(32 + info.sense.size() + 4, 0);
   std::copy(info.sense.begin(), info.sense.end(), out.begin() + 32);
-  std::size_t at = 32 + info.sense.size();
   if (info.token) {
     put_be(out, at, 4, 2 + kRodTokenBytes);
-    out.resize(out.size() + 2, 0);  // reserved
-    out.insert(out.end(), info.token->begin(), info.token->end());
+    std::copy(info.token->begin(), info.token->end(), out.begin() + static_cast<std::ptrdiff_t>(at + 4 + 2));
   }
   put_be(out, 0, 4, out.size() - 4);
   return out;

@@ -76,7 +76,7 @@ expect "offset past 2^64" 2 "too large" "$offload" cp src out5 --destination-off
 expect "offset past the end" 1 "past the end of the source" "$offload" cp src out5 --source-offset 1GiB
 expect "flag without value" 2 "--method" "$offload" cp src out5 --method
 expect "no subcommand" 2 "" "$offload"
-expect "unknown subcommand" 2 "subcommand" "$offload" teleport src out5
+expect "unknown subcommand" 2 "'teleport' is not a command" "$offload" teleport src out5
 expect "bad test pause" 1 "OFFLOAD_TEST_PAUSE_AFTER_OPS: 'soon' is not a number of operations (EINVAL)" \
   env OFFLOAD_TEST_PAUSE_AFTER_OPS=soon "$offload" cp src out5
 ok test ! -e out5

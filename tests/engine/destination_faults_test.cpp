@@ -37,6 +37,8 @@ struct Pinned {
   const char* to_fs;
   int expected_errno;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Pinned& p, std::ostream* os) { *os << p.method_name << " (" << p.from_fs << " -> " << p.to_fs << ")"; }
 
 class PinnedOffload : public ::testing::TestWithParam<Pinned> {};
 
@@ -132,6 +134,9 @@ std::string mode_name(Mode mode) {
   return "?";
 }
 
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Kill& k, std::ostream* os) { *os << mode_name(k.mode) << ", killed at " << k.point << " on " << k.fs; }
+
 class KillAt : public ::testing::TestWithParam<Kill> {};
 
 TEST_P(KillAt, LeavesTheOldFileNothingOrAPrefixAndARerunSucceeds) {
@@ -149,12 +154,12 @@ TEST_P(KillAt, LeavesTheOldFileNothingOrAPrefixAndARerunSucceeds) {
   if (had_old) args.push_back("--overwrite");
   if (k.mode == Mode::atomic_new || k.mode == Mode::atomic_overwrite) args.push_back("--atomic");
 
-  Child child = spawn_offload(args, dir + "/kill-at.stderr", k.point);
-  KillOnExit guard{child};
+  Child child;
+  ASSERT_TRUE(spawn_offload(child, args, {.stop_at = k.point, .stderr_path = dir + "/kill-at.stderr"}));
   ASSERT_GT(child.pid, 0);
-  ASSERT_TRUE(wait_stopped(child)) << "never reached " << k.point << ": " << text_of(child.stderr_path);
+  ASSERT_TRUE(child.wait_stopped()) << "never reached " << k.point << ": " << text_of(child.stderr_path);
   kill(child.pid, SIGKILL);
-  int status = reap(child);
+  int status = child.reap();
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
   if (std::string(k.point) == "between-publish-steps") {
@@ -174,8 +179,9 @@ TEST_P(KillAt, LeavesTheOldFileNothingOrAPrefixAndARerunSucceeds) {
   }
 
   if (k.mode != Mode::atomic_new && k.mode != Mode::atomic_overwrite) args.push_back("--overwrite");
-  Child rerun = spawn_offload(args, dir + "/kill-at-rerun.stderr");
-  int rerun_status = reap(rerun);
+  Child rerun;
+  ASSERT_TRUE(spawn_offload(rerun, args, {.stderr_path = dir + "/kill-at-rerun.stderr"}));
+  int rerun_status = rerun.reap();
   ASSERT_TRUE(WIFEXITED(rerun_status) && WEXITSTATUS(rerun_status) == 0) << text_of(rerun.stderr_path);
   EXPECT_EQ(read_all(destination), read_all(source));
   EXPECT_TRUE(hidden_entries(dir).empty()) << "a staging file survived the rerun";
@@ -208,18 +214,20 @@ TEST(StagingCleanup, LeavesALiveCopysStagingFile) {
   ASSERT_TRUE(cli::write_pattern_file(source_a, 2 * kMiB, 50));
   ASSERT_TRUE(cli::write_pattern_file(source_b, kMiB, 51));
   std::ofstream(destination) << "the previous version\n";
-  Child a = spawn_offload({"cp", source_a, destination, "--atomic", "--overwrite"}, dir + "/live-a.stderr",
-                          "between-publish-steps");
-  KillOnExit guard{a};
-  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  Child a;
+  ASSERT_TRUE(spawn_offload(a, {"cp", source_a, destination, "--atomic", "--overwrite"},
+                            {.stop_at = "between-publish-steps", .stderr_path = dir + "/live-a.stderr"}));
+  ASSERT_TRUE(a.wait_stopped()) << text_of(a.stderr_path);
   ASSERT_EQ(hidden_entries(dir).size(), 1U);
-  Child b = spawn_offload({"cp", source_b, destination, "--atomic", "--overwrite"}, dir + "/live-b.stderr");
-  int b_status = reap(b);
+  Child b;
+  ASSERT_TRUE(spawn_offload(b, {"cp", source_b, destination, "--atomic", "--overwrite"},
+                            {.stderr_path = dir + "/live-b.stderr"}));
+  int b_status = b.reap();
   ASSERT_TRUE(WIFEXITED(b_status) && WEXITSTATUS(b_status) == 0) << text_of(b.stderr_path);
   EXPECT_EQ(read_all(destination), read_all(source_b));
   EXPECT_EQ(hidden_entries(dir).size(), 1U) << "the live copy's staging file was removed";
   kill(a.pid, SIGCONT);
-  int a_status = reap(a);
+  int a_status = a.reap();
   EXPECT_TRUE(WIFEXITED(a_status) && WEXITSTATUS(a_status) == 0) << text_of(a.stderr_path);
   EXPECT_EQ(read_all(destination), read_all(source_a));
   EXPECT_TRUE(hidden_entries(dir).empty());
@@ -232,6 +240,10 @@ struct Stop {
   int signal_number;
   bool overwrite;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Stop& s, std::ostream* os) {
+  *os << "SIG" << sigabbrev_np(s.signal_number) << (s.overwrite ? ", overwrite" : ", new name");
+}
 
 class SignalCancels : public ::testing::TestWithParam<Stop> {};
 
@@ -245,13 +257,13 @@ TEST_P(SignalCancels, CleanlyAndSaysWhatIsLeft) {
   if (s.overwrite) std::ofstream(destination) << "the previous version\n";
   std::vector<std::string> args = host_copy_args(source, destination);
   if (s.overwrite) args.push_back("--overwrite");
-  Child child = spawn_offload(args, dir + "/signal.stderr", "after-first-write,hold");
-  KillOnExit guard{child};
+  Child child;
+  ASSERT_TRUE(spawn_offload(child, args, {.stop_at = "after-first-write,hold", .stderr_path = dir + "/signal.stderr"}));
   ASSERT_GT(child.pid, 0);
-  ASSERT_TRUE(wait_stopped(child)) << text_of(child.stderr_path);
+  ASSERT_TRUE(child.wait_stopped()) << text_of(child.stderr_path);
   kill(child.pid, s.signal_number);  // pending until the process runs again
   kill(child.pid, SIGCONT);
-  int status = reap(child);
+  int status = child.reap();
   std::string message = text_of(child.stderr_path);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ": " << message;
   EXPECT_EQ(WEXITSTATUS(status), 128 + s.signal_number) << message;
@@ -285,6 +297,10 @@ struct Intruder {
   bool gnu_cp;
   bool a_writes_again;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const Intruder& i, std::ostream* os) {
+  *os << (i.gnu_cp ? "GNU cp" : "offload cp --overwrite") << (i.a_writes_again ? ", then A writes again" : "");
+}
 
 class CancelAfterAnotherCopy : public ::testing::TestWithParam<Intruder> {};
 
@@ -298,30 +314,33 @@ TEST_P(CancelAfterAnotherCopy, LeavesTheOtherCopysFile) {
   std::string destination = dir + "/intruded-dst";
   ASSERT_TRUE(cli::write_pattern_file(source_a, 8 * kMiB, 47));
   ASSERT_TRUE(cli::write_pattern_file(source_b, 3 * kMiB + 5, 48));
-  Child a = spawn_offload(host_copy_args(source_a, destination), dir + "/intruded-a.stderr",
-                          a_writes_again ? "after-first-write;after-write-3,hold" : "after-first-write,hold");
-  KillOnExit guard{a};
+  Child a;
+  ASSERT_TRUE(spawn_offload(a, host_copy_args(source_a, destination),
+                            {.stop_at = a_writes_again ? "after-first-write;after-write-3,hold" : "after-first-write,hold",
+                             .stderr_path = dir + "/intruded-a.stderr"}));
   ASSERT_GT(a.pid, 0);
-  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  ASSERT_TRUE(a.wait_stopped()) << text_of(a.stderr_path);
   struct stat before {}, after {};
   ASSERT_EQ(stat(destination.c_str(), &before), 0);
   if (gnu_cp) {
     ASSERT_EQ(std::system(("cp " + source_b + " " + destination).c_str()), 0);
   } else {
-    Child b = spawn_offload({"cp", source_b, destination, "--overwrite"}, dir + "/intruded-b.stderr");
-    int b_status = reap(b);
+    Child b;
+    ASSERT_TRUE(spawn_offload(b, {"cp", source_b, destination, "--overwrite"},
+                              {.stderr_path = dir + "/intruded-b.stderr"}));
+    int b_status = b.reap();
     ASSERT_TRUE(WIFEXITED(b_status) && WEXITSTATUS(b_status) == 0) << text_of(b.stderr_path);
   }
   ASSERT_EQ(stat(destination.c_str(), &after), 0);
   ASSERT_EQ(after.st_ino, before.st_ino) << "B was meant to write into A's file";
   if (a_writes_again) {  // A goes on: its writes 2 and 3 land in B's file, then it stops again
     kill(a.pid, SIGCONT);
-    ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+    ASSERT_TRUE(a.wait_stopped()) << text_of(a.stderr_path);
   }
 
   kill(a.pid, SIGTERM);
   kill(a.pid, SIGCONT);
-  int a_status = reap(a);
+  int a_status = a.reap();
   std::string message = text_of(a.stderr_path);
   EXPECT_TRUE(WIFEXITED(a_status) && WEXITSTATUS(a_status) == 128 + SIGTERM) << message;
   EXPECT_NE(message.find("changed by another writer"), std::string::npos) << message;
@@ -349,12 +368,13 @@ TEST(CancelAfterAnotherCopy, WithoutOneRemovesItsOwnFile) {
   std::string source = dir + "/alone-src";
   std::string destination = dir + "/alone-dst";
   ASSERT_TRUE(cli::write_pattern_file(source, 8 * kMiB, 49));
-  Child a = spawn_offload(host_copy_args(source, destination), dir + "/alone.stderr", "after-first-write,hold");
-  KillOnExit guard{a};
-  ASSERT_TRUE(wait_stopped(a)) << text_of(a.stderr_path);
+  Child a;
+  ASSERT_TRUE(spawn_offload(a, host_copy_args(source, destination),
+                            {.stop_at = "after-first-write,hold", .stderr_path = dir + "/alone.stderr"}));
+  ASSERT_TRUE(a.wait_stopped()) << text_of(a.stderr_path);
   kill(a.pid, SIGTERM);
   kill(a.pid, SIGCONT);
-  int status = reap(a);
+  int status = a.reap();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM) << text_of(a.stderr_path);
   EXPECT_FALSE(exists(destination));
   unlink(source.c_str());

@@ -9,6 +9,11 @@
 #include "tests/engine/loop_fs.hpp"
 #include "tests/engine/real_copy_util.hpp"
 
+namespace offload {
+// The method by name in gtest's test list and failure messages (found by ADL).
+void PrintTo(MethodChoice choice, std::ostream* os) { *os << method_choice_name(choice); }
+}  // namespace offload
+
 namespace offload::testing {
 namespace {
 

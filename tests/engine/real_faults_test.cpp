@@ -9,9 +9,6 @@
 // acts, then lets it go on.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,111 +22,13 @@
 #include <sstream>
 
 #include "tests/engine/loop_fs.hpp"
+#include "tests/engine/offload_process.hpp"
 #include "tests/engine/real_copy_util.hpp"
-
-extern char** environ;
 
 namespace offload::testing {
 namespace {
 
-constexpr const char* kPauseVariable = "OFFLOAD_TEST_PAUSE_AFTER_OPS";
 constexpr const char* kPauseLine = "offload: test pause: holding before operation";
-
-/// A running `offload` process: its stdin and stderr are pipes.
-struct Child {
-  pid_t pid = -1;
-  int stdin_fd = -1;   ///< write end; a line (or closing it) ends a test pause
-  int stderr_fd = -1;  ///< read end
-  std::string stderr_text;  ///< read so far
-
-  Child() = default;
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    close_stdin();
-    if (stderr_fd >= 0) close(stderr_fd);
-    if (pid > 0) {  // a test that stopped early: do not leave the process behind
-      kill(pid, SIGKILL);
-      reap();
-    }
-  }
-  void close_stdin() {
-    if (stdin_fd >= 0) close(stdin_fd);
-    stdin_fd = -1;
-  }
-  /// waitpid's status (blocks until the process ends).
-  int reap() {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid = -1;
-    return status;
-  }
-  /// Reads stderr until `text` appears or, without `text`, to its end (true);
-  /// false when it ends first or `bound` passes.
-  bool read_stderr(std::optional<std::string> text, std::chrono::seconds bound) {
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    while (!text || stderr_text.find(*text) == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd ready{.fd = stderr_fd, .events = POLLIN, .revents = 0};
-      int n = poll(&ready, 1, static_cast<int>(left.count()));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      char bytes[4096];
-      ssize_t got = read(stderr_fd, bytes, sizeof bytes);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return false;
-      if (got == 0) return !text;
-      stderr_text.append(bytes, static_cast<std::size_t>(got));
-    }
-    return true;
-  }
-  /// All of stderr once the process closed it (with a note when it did not within kReachBound).
-  std::string rest_of_stderr() {
-    if (read_stderr(std::nullopt, kReachBound)) return stderr_text;
-    return stderr_text + "[stderr still open after " + std::to_string(kReachBound.count()) + " s]\n";
-  }
-};
-
-/// Starts `offload ARGS` with `pause_after_ops` set as OFFLOAD_TEST_PAUSE_AFTER_OPS (unset when nullopt).
-::testing::AssertionResult spawn_offload(Child& child, const std::vector<std::string>& args, std::optional<std::uint64_t> pause_after_ops) {
-  std::vector<std::string> all{OFFLOAD_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> environment;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!std::string_view(*e).starts_with(std::string(kPauseVariable) + "=")) environment.emplace_back(*e);
-  }
-  if (pause_after_ops) environment.push_back(std::string(kPauseVariable) + "=" + std::to_string(*pause_after_ops));
-  std::vector<char*> envp;
-  for (auto& e : environment) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int in[2], err[2];
-  if (pipe2(in, O_CLOEXEC) != 0) return ::testing::AssertionFailure() << "pipe: " << std::strerror(errno);
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(in[0]);
-    close(in[1]);
-    return ::testing::AssertionFailure() << "pipe: " << std::strerror(errno);
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  int failed = posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  close(in[0]);
-  close(err[1]);
-  child.stdin_fd = in[1];
-  child.stderr_fd = err[0];
-  if (failed == 0) return ::testing::AssertionSuccess();
-  child.pid = -1;
-  return ::testing::AssertionFailure() << "cannot start " << OFFLOAD_BINARY << ": " << std::strerror(failed);
-}
 
 /// Waits until `offload` announces its test pause; a failure with its stderr otherwise.
 ::testing::AssertionResult reached_pause(Child& child) {
@@ -154,6 +53,10 @@ struct KillPoint {
   double fraction;  // of the chunks copied when the kill lands (0 = before the first operation)
   bool overwrite;   // an older file sits under the final name
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const KillPoint& k, std::ostream* os) {
+  *os << k.fs << " " << k.method << ", killed at " << k.fraction * 100 << " %" << (k.overwrite ? ", overwrite" : "");
+}
 
 class AtomicKill : public ::testing::TestWithParam<KillPoint> {};
 
@@ -176,7 +79,7 @@ TEST_P(AtomicKill, LeavesNothingUnderTheFinalNameAndARerunSucceeds) {
   const std::uint64_t ops_before = point.fraction == 0 ? 0 : 1 + 2 * chunks_done;
 
   Child child;
-  ASSERT_TRUE(spawn_offload(child, args, ops_before));
+  ASSERT_TRUE(spawn_offload(child, args, {.pause_after_ops = ops_before}));
   ASSERT_TRUE(reached_pause(child));
   kill(child.pid, SIGKILL);
   int status = child.reap();
@@ -190,7 +93,7 @@ TEST_P(AtomicKill, LeavesNothingUnderTheFinalNameAndARerunSucceeds) {
   EXPECT_TRUE(hidden_entries(dir).empty()) << "a staging file outlived the process";
 
   Child rerun;
-  ASSERT_TRUE(spawn_offload(rerun, args, std::nullopt));
+  ASSERT_TRUE(spawn_offload(rerun, args));
   rerun.close_stdin();
   std::string message = rerun.rest_of_stderr();
   int rerun_status = rerun.reap();
@@ -219,6 +122,11 @@ struct SourceChange {
   MethodChoice method;
   bool atomic;
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const SourceChange& c, std::ostream* os) {
+  *os << (c.change == Change::grow ? "grows" : c.change == Change::shrink ? "shrinks" : "rewritten") << ", "
+      << (c.method == MethodChoice::host ? "host" : "kernel-copy") << (c.atomic ? ", atomic" : "");
+}
 
 class SourceChanges : public ::testing::TestWithParam<SourceChange> {};
 
@@ -293,7 +201,7 @@ TEST(SourceChangesCli, GrowingSourceFailsWithAClearMessage) {
   ASSERT_TRUE(spawn_offload(child,
                             {"cp", source, destination, "--atomic", "--method", "host", "--host-chunk", "64KiB",
                              "--queue-depth", "1", "--copy-depth", "1"},
-                            9));  // held after the map and four chunks
+                            {.pause_after_ops = 9}));  // held after the map and four chunks
   ASSERT_TRUE(reached_pause(child));
   {
     std::ofstream append(source, std::ios::app);

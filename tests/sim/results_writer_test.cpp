@@ -1,4 +1,4 @@
-// The one writer of results.json, runs.csv and copies.csv (sim/runner.hpp):
+// The one writer of results.json, runs.csv and copies.csv (sim/scenario/runner.hpp):
 // integers survive exactly, sweep points keep the file's order.
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "engine/status_json.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::sim {

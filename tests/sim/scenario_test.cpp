@@ -2,8 +2,8 @@
 // file, the line and the key.
 #include <gtest/gtest.h>
 
-#include "sim/scenario.hpp"
-#include "sim/scenario_checks.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 
 namespace offload::sim {
 namespace {
@@ -84,6 +84,8 @@ struct BadCase {
   std::string text;
   std::vector<std::string> wanted;  // every piece must be in the message
 };
+// Readable in gtest's test list and failure messages (not the struct's bytes).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.what; }
 
 class BadScenario : public ::testing::TestWithParam<BadCase> {};
 

@@ -1,7 +1,9 @@
 // Scenario files (TOML, read with toml11): a platform, a workload, an
 // optional sweep and a seed. Loading validates everything up front: unknown
 // keys, wrong types, bad units and dangling references throw ScenarioError
-// naming the file, the line and the key. No SimGrid here.
+// naming the file, the line and the key. No SimGrid here. The loader's
+// parts: toml_fields.hpp (typed getters, the loop over entries),
+// sections.hpp (one reader per section), sweep.hpp (sweep expansion).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "engine/engine.hpp"
+#include "models/specs.hpp"
 
 namespace offload::sim {
 
@@ -22,46 +25,19 @@ class ScenarioError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A disk: bandwidths and a per-I/O latency.
-struct DiskSpec {
-  double read_Bps = 0;      ///< read bandwidth, bytes/s
-  double write_Bps = 0;     ///< write bandwidth, bytes/s
-  double latency_s = 0;     ///< added to every I/O, seconds
-};
-
-/// What a host's network and storage-protocol stack costs its CPU (the
-/// cycles of a TCP connection's sends and receives; models/cpu.hpp).
-/// Defaults: measured on an AMD EPYC (Zen 5) virtual machine core at
-/// 2.69 GHz, one TCP stream over a veth pair with MTU 1500 (TSO on, GRO
-/// off), 1 MiB send()/recv() calls: 0.39 ns of CPU per byte for sender and
-/// receiver together (bench/README.md "TCP stack CPU"), split evenly; and
-/// 64-byte ping-pong messages: the per-message cost.
-struct StackSpec {
-  double clock_Hz = 2.69e9;               ///< cycles per second of one core (turns cycles into CPU seconds)
-  double send_cycles_per_byte = 0.52;     ///< TCP send: copy into socket buffers, segmentation, per-packet work
-  double receive_cycles_per_byte = 0.52;  ///< TCP receive: interrupt, per-packet work, copy out of socket buffers
-  double message_cycles = 15000;          ///< per request, reply or data message, each end (syscall, wake-up, RPC/PDU header)
-};
-
-/// What a host's CPU pays to move data.
-struct CpuSpec {
-  int cores = 1;                      ///< cores
-  double memcpy_Bps = 8e9;            ///< bytes/s one core copies through memory
-  double per_op_s = 5e-6;             ///< CPU seconds per I/O operation (syscall, RPC)
-  double core_speed = 1.0;            ///< share of a nominal core each core delivers ([[host]] only; calibrated)
-  StackSpec stack;                    ///< TCP and storage-protocol stack costs
-};
-
-/// A local filesystem on a host's disk.
-struct LocalFsSpec {
-  bool reflink = true;                ///< FICLONE works (XFS/btrfs) or not (ext4)
-  double clone_fixed_s = 100e-6;      ///< CPU seconds per clone call
-  double clone_per_GiB_s = 1e-3;      ///< CPU seconds per GiB cloned (extent metadata)
-  double kernel_copy_Bps = 0;         ///< bytes/s one core copies in copy_file_range (0 = memcpy_bandwidth)
-  bool copy_range_reflinks = false;   ///< copy_file_range shares extents (XFS/btrfs) and costs as a clone
-  double remap_fixed_s = -1;          ///< CPU seconds per copy_file_range call that remaps (< 0: clone_fixed_s)
-  double host_copy_start_s = 0;       ///< seconds a host copy waits before its first read (fresh buffers faulted, workers scheduled)
-};
+// The model parameters (models/specs.hpp) as scenario entries name them.
+// Hosts, links, copies and faults below are the platform's and workload's
+// shape (sim/platform.cpp builds them from several models), not one model's.
+using models::CpuSpec;
+using models::DiskSpec;
+using models::LocalFsSpec;
+using models::NfsCopySpec;
+using models::NfsServerSpec;
+using models::ScsiArraySpec;
+using models::ScsiCopySpec;
+using models::SmbCopySpec;
+using models::SmbServerSpec;
+using models::StackSpec;
 
 /// A client or plain host.
 struct HostSpec {
@@ -72,55 +48,6 @@ struct HostSpec {
   std::optional<DiskSpec> disk;       ///< local disk, if any
   LocalFsSpec fs;                     ///< local filesystem on that disk
   int line = 0;                       ///< where it was declared
-};
-
-/// NFSv4.2 server-side copy behaviour of a server.
-struct NfsCopySpec {
-  double sync_cap_bytes = 4 * 1048576.0;  ///< bytes one synchronous COPY moves at most (Linux nfsd: 4 MiB)
-  bool async = false;                 ///< COPY is asynchronous (callback id + CB_OFFLOAD)
-  int max_async = 8;                  ///< async copies pending at once (Linux: nfsd threads); beyond: sync
-  double poll_interval_s = 0.5;       ///< client OFFLOAD_STATUS period when no callback arrives
-  bool callback = true;               ///< CB_OFFLOAD is delivered (false: client must poll)
-  bool clone = true;                  ///< CLONE works (reflink filesystem under the export)
-  std::optional<double> rpc_bytes;    ///< bytes of every RPC request or reply without data (none: each RPC's XDR size, models/nfs_wire.hpp)
-};
-
-/// An NFS server (filer).
-struct NfsServerSpec {
-  std::string name;                   ///< name used in "SERVER:/path"
-  CpuSpec cpu;                        ///< server CPU
-  std::optional<double> nic_Bps;      ///< private NIC link, bytes/s
-  DiskSpec disk;                      ///< exported storage
-  NfsCopySpec copy;                   ///< COPY/CLONE behaviour
-  LocalFsSpec fs;                     ///< clone costs on the server
-  bool store_and_forward = false;     ///< a READ is sent after its disk read, a WRITE written after it arrived (else streamed)
-  int line = 0;
-};
-
-/// A SCSI array's copy engines (EXTENDED COPY and ODX token copy).
-struct ScsiCopySpec {
-  double max_segment_bytes = 256e6;   ///< MAXIMUM SEGMENT LENGTH, bytes per XCOPY segment descriptor (LIO: 256 MB)
-  int max_segment_descriptors = 1;    ///< segment descriptors per EXTENDED COPY (LIO: 1)
-  int max_concurrent = 1;             ///< copies the copy engine runs at once (LIO: 1)
-  double command_cpu_s = 200e-6;      ///< controller CPU per copy command
-  double max_token_bytes = 268435456; ///< bytes one ROD token stands for (commonly 256 MiB)
-  double token_timeout_s = 30;        ///< inactivity timeout of a ROD token
-  double populate_cpu_s = 1e-3;       ///< controller CPU to build a token (point-in-time)
-  double poll_interval_s = 0.5;       ///< RECEIVE ROD TOKEN INFORMATION period (ddpt: 500 ms)
-  bool xcopy = true;                  ///< EXTENDED COPY supported
-  bool odx = true;                    ///< POPULATE TOKEN / WRITE USING TOKEN supported
-  double command_bytes = 512;         ///< framing bytes per command or response on the wire (plus the encoded CDB, parameter list, data or sense)
-};
-
-/// A SCSI array with front-end ports and back-end flash or disks.
-struct ScsiArraySpec {
-  std::string name;                   ///< name used in "ARRAY:lunN"
-  CpuSpec cpu;                        ///< controller CPU
-  std::optional<double> port_Bps;     ///< front-end port link, bytes/s
-  DiskSpec disk;                      ///< back-end storage (all LUNs)
-  double block_bytes = 512;           ///< logical block size of its LUNs, bytes
-  ScsiCopySpec copy;                  ///< copy engine
-  int line = 0;
 };
 
 /// A shared link between hosts or groups.
@@ -184,6 +111,7 @@ struct Scenario {
   EngineConfig engine;                ///< every client's engine settings
   std::vector<HostSpec> hosts;
   std::vector<NfsServerSpec> nfs_servers;
+  std::vector<SmbServerSpec> smb_servers;
   std::vector<ScsiArraySpec> scsi_arrays;
   std::vector<LinkSpec> links;
   std::vector<CopySpec> copies;

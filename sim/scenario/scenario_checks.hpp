@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace offload::sim {
 
