@@ -6,7 +6,7 @@
 //    names format, field and cause; a success survives its encoder;
 //  3 decode_copy (28 bytes of opcode, NSID and CDW10-15, then the Source
 //    Range Entries): the same promises;
-//  4 plan_copy with limits and a length (up to 2^16 blocks) from the input:
+//  4 plan_copy with limits and a length (up to 8191 blocks) from the input:
 //    every command keeps MSSRL, MSRC + 1 and MCL, the ranges cover the
 //    source in order, and the command count is the closed form.
 // Never reading outside a buffer is ASan's part (the fuzz build).
@@ -82,7 +82,7 @@ void fuzz_plan(Span in) {
   const CopyLimits limits{.max_range_blocks = load<std::uint16_t>(in, 0),
                           .max_command_blocks = load<std::uint32_t>(in, 2),
                           .max_ranges = std::uint32_t{load<std::uint8_t>(in, 6)} + 1};
-  const std::uint64_t blocks = load<std::uint16_t>(in, 7) + static_cast<std::uint64_t>(load<std::uint8_t>(in, 9) & 1) * 65536;
+  const std::uint64_t blocks = load<std::uint16_t>(in, 7) & 0x1FFF;  // up to 8191: every branch, short runs
   const std::uint64_t source = load<std::uint64_t>(in, 10) >> 2;  // room for the length: no wrap-around
   auto plan = plan_copy(1, source, source + blocks, blocks, limits);
   const std::uint64_t per_command = blocks_per_command(limits);

@@ -35,6 +35,8 @@ Command identify_command(std::uint8_t cns, std::uint32_t nsid) {
   return command;
 }
 
+Command flush_command(std::uint32_t nsid) { return Command{.opcode = static_cast<std::uint8_t>(IoOpcode::flush), .nsid = nsid}; }
+
 Command encode_read_write(const ReadWrite& io) {
   Command command{.opcode = static_cast<std::uint8_t>(io.write ? IoOpcode::write : IoOpcode::read), .nsid = io.nsid};
   put_lba(command, io.lba);

@@ -1,5 +1,5 @@
 // NVM Command Set I/O commands as the engine sends them (NVM Command Set
-// Specification 1.0): Read (02h), Write (01h) and Copy (19h), plus the
+// Specification 1.0): Read (02h), Write (01h), Flush (00h) and Copy (19h), plus the
 // Identify admin command. A command is its submission queue entry's
 // opcode, NSID and CDW10-15 (what Linux passthrough takes in struct
 // nvme_passthru_cmd64) and, for Copy, the Source Range Entries it points
@@ -23,7 +23,7 @@ using scsi::Bytes;
 using scsi::Decoded;
 
 /// I/O opcodes of the NVM Command Set (libnvme's enum nvme_io_opcode values).
-enum class IoOpcode : std::uint8_t { write = 0x01, read = 0x02, copy = 0x19 };
+enum class IoOpcode : std::uint8_t { flush = 0x00, write = 0x01, read = 0x02, copy = 0x19 };
 
 /// One submission queue entry, as far as passthrough carries it.
 struct Command {
@@ -35,6 +35,8 @@ struct Command {
 
 /// Identify with `cns` for namespace `nsid` (0 for the controller).
 Command identify_command(std::uint8_t cns, std::uint32_t nsid);
+/// Flush (00h) of namespace `nsid`: volatile write cache contents to media.
+Command flush_command(std::uint32_t nsid);
 
 /// A Read or Write of whole blocks.
 struct ReadWrite {
