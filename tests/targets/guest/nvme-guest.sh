@@ -4,8 +4,10 @@
 #       (copied to /test; see nvme-init.sh for its environment), stop, exit
 #       with its status; the serial log stays in STATE_DIR/serial.log
 # Controllers (sparse raw images on the host):
-#   serial offload-nvme-copy    `-device nvme` + `-device nvme-ns` with small
-#       Copy limits (MSSRL, MCL, MSRC below), 256 MiB: Copy is split;
+#   serial offload-nvme-copy    `-device nvme` + two `-device nvme-ns`, 256 MiB
+#       each: namespace 1 with small Copy limits (MSSRL, MCL, MSRC below):
+#       Copy is split; namespace 2 with large ones (BIG_* below: 32 MiB per
+#       command), for timing Copy where the limits do not dominate;
 #   serial offload-nvme-legacy  the legacy `-device nvme,drive=` form, 64 MiB:
 #       QEMU 7.2 reports Copy in ONCS but limits of 0 there (no nvme-ns
 #       properties), the namespace without a usable Copy.
@@ -18,6 +20,8 @@ state=$2 tests=$3
 # In 512-byte blocks: 32 per range, 4 ranges (MSRC 3, 0's based), 96 per
 # command: MCL binds (96 < 4 x 32), so both limits shape the split.
 mssrl=32 mcl=96 msrc=3
+# 4096 per range, 16 ranges, 65536 (32 MiB) per command.
+big_mssrl=4096 big_mcl=65536 big_msrc=15
 [ -d "$tests" ] && [ -x "$tests/run" ] || { echo "nvme-guest: $tests/run missing or not executable" >&2; exit 2; }
 mkdir -p "$state"
 trap 'guest_stop "$state"; rm -f "$state"/ns*.img "$state/initrd.gz"' EXIT
@@ -28,12 +32,15 @@ mkdir -p "$overlay/test"; cp -a "$tests"/. "$overlay/test/"
 "$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nvme-init.sh" -d "$overlay" nvme
 rm -rf "$overlay"
 truncate -s 256M "$state/ns-copy.img"
+truncate -s 256M "$state/ns-big.img"
 truncate -s 64M "$state/ns-legacy.img"
-append="offload.mssrl=$mssrl offload.mcl=$mcl offload.msrc=$msrc"
+append="offload.mssrl=$mssrl offload.mcl=$mcl offload.msrc=$msrc offload.big_mssrl=$big_mssrl offload.big_mcl=$big_mcl offload.big_msrc=$big_msrc"
 guest_start "$state" "$state/initrd.gz" 512 "$append" \
   -drive "file=$state/ns-copy.img,if=none,id=copy,format=raw,cache=unsafe" \
   -device nvme,id=n0,serial=offload-nvme-copy \
   -device "nvme-ns,drive=copy,bus=n0,nsid=1,mssrl=$mssrl,mcl=$mcl,msrc=$msrc" \
+  -drive "file=$state/ns-big.img,if=none,id=big,format=raw,cache=unsafe" \
+  -device "nvme-ns,drive=big,bus=n0,nsid=2,mssrl=$big_mssrl,mcl=$big_mcl,msrc=$big_msrc" \
   -drive "file=$state/ns-legacy.img,if=none,id=legacy,format=raw,cache=unsafe" \
   -device nvme,drive=legacy,serial=offload-nvme-legacy \
   || guest_skip "qemu-system-x86_64 cannot start here"
