@@ -5,10 +5,12 @@
 # limits at several sizes, every byte compared; the generic node; the
 # recorded fallback on the legacy namespace without Copy limits; host vs
 # Copy times). Prints the program's lines from the serial log.
+# Then `offload cp` itself there (nvme_guest_cli.sh; the program and its
+# shared libraries are copied into the guest).
 # Skip 77 without QEMU; fail instead when OFFLOAD_REQUIRE_REAL_FS=1.
-# Usage: nvme_guest_test.sh NVME_GUEST_TEST_BINARY
+# Usage: nvme_guest_test.sh NVME_GUEST_TEST_BINARY OFFLOAD_BINARY
 set -uo pipefail
-binary=$1
+binary=$1 offload=$2
 here=$(cd "$(dirname "$0")" && pwd)
 guest=$here/../targets/guest
 skip_or_fail() {
@@ -20,7 +22,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/offload-nvme-guest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/test" "$work/state"
 cp "$binary" "$work/test/nvme_guest_test"
-printf '#!/bin/sh\nexec ./nvme_guest_test --gtest_color=no\n' >"$work/test/run"
+cp "$offload" "$work/test/offload"
+cp "$here/nvme_guest_cli.sh" "$work/test/cli.sh"
+. "$guest/common.sh"
+guest_copy_libraries "$offload" "$work/test/root" || { echo "nvme_guest: FAIL: cannot gather the libraries of $offload" >&2; exit 1; }
+printf '#!/bin/sh\n./nvme_guest_test --gtest_color=no; rc=$?\nsh ./cli.sh || rc=1\nexit $rc\n' >"$work/test/run"
 chmod +x "$work/test/run"
 start=$SECONDS
 "$guest/nvme-guest.sh" run "$work/state" "$work/test"; rc=$?
@@ -30,4 +36,5 @@ grep -v '^\[ *[0-9]*\.[0-9]*\]' "$work/state/serial.log" 2>/dev/null | grep -v '
 if [ $rc -ne 0 ]; then echo "nvme_guest: FAIL: the tests in the guest failed (exit $rc)"; exit 1; fi
 grep -q '\[  PASSED  \]' "$work/state/serial.log" || { echo "nvme_guest: FAIL: no gtest PASSED line"; exit 1; }
 if grep -q '\[  SKIPPED \]' "$work/state/serial.log"; then echo "nvme_guest: FAIL: tests skipped inside the guest"; exit 1; fi
+grep -q 'nvme-guest-cli: ok' "$work/state/serial.log" || { echo "nvme_guest: FAIL: offload cp in the guest"; exit 1; }
 echo "nvme_guest: all in-guest tests passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QEMU's emulated NVMe controllers in a TCG guest, for NVMe Copy (19h).
 #   nvme-guest.sh run STATE_DIR TEST_DIR   boot, run TEST_DIR/run inside
-#       (copied to /test; see nvme-init.sh for its environment), stop, exit
+#       (copied to /test, TEST_DIR/root to /; see nvme-init.sh for its environment), stop, exit
 #       with its status; the serial log stays in STATE_DIR/serial.log
 # Controllers (sparse raw images on the host):
 #   serial offload-nvme-copy    `-device nvme` + two `-device nvme-ns`, 256 MiB
@@ -29,6 +29,8 @@ trap 'guest_stop "$state"; rm -f "$state"/ns*.img "$state/initrd.gz"' EXIT
 guest_require_qemu
 overlay=$(mktemp -d "${TMPDIR:-/tmp}/offload-nvme-overlay.XXXXXX")
 mkdir -p "$overlay/test"; cp -a "$tests"/. "$overlay/test/"
+# TEST_DIR/root (e.g. a program's shared libraries, guest_copy_libraries) goes to the guest's /.
+if [ -d "$tests/root" ]; then cp -a "$tests/root"/. "$overlay/"; rm -rf "$overlay/test/root"; fi
 "$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nvme-init.sh" -d "$overlay" nvme
 rm -rf "$overlay"
 truncate -s 256M "$state/ns-copy.img"
