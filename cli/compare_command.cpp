@@ -2,6 +2,8 @@
 // (typically one per filesystem), writes a source file of pseudo-random
 // bytes, copies it through every method, verifies every byte, and prints a
 // table of seconds, throughput, host CPU and speed-up over the host copy.
+// With --device NODE (a LUN or an NVMe namespace block node) it does the
+// same within the device: pattern at [0, SIZE), copies to [SIZE, 2 x SIZE).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/copy_trial.hpp"
+#include "engine/targets/sg_io_transport.hpp"
 #include "cli/file_check.hpp"
 #include "engine/units.hpp"
 
@@ -26,6 +29,7 @@ namespace {
 
 struct CompareOptions {
   std::vector<std::string> directories;
+  std::vector<std::string> devices;
   std::string size = "256MiB";
   std::vector<std::string> methods{"host", "kernel-copy", "clone", "auto"};
   unsigned repeat = 3;
@@ -42,7 +46,13 @@ struct Row {
 int run(CompareOptions& o) {
   auto size = parse_size_bytes(o.size);
   if (!size) throw CLI::ValidationError("--size", size.error());
-  if (o.directories.empty()) o.directories.push_back(".");
+  if (o.directories.empty() && o.devices.empty()) o.directories.push_back(".");
+  for (const std::string& device : o.devices) {
+    if (!is_device_node(device)) {
+      std::fprintf(stderr, "offload: %s: --device needs a block device node (a LUN or an NVMe namespace)\n", device.c_str());
+      return 2;
+    }
+  }
   if (auto parent = std::filesystem::path(o.report).parent_path(); !o.report.empty() && !parent.empty() &&
                                                                    !std::filesystem::is_directory(parent)) {
     std::fprintf(stderr, "offload: %s: the report's directory %s does not exist\n", o.report.c_str(), parent.c_str());
@@ -51,19 +61,30 @@ int run(CompareOptions& o) {
   std::vector<Row> rows;
   nlohmann::json runs = nlohmann::json::array();
   bool failed = false;
-  for (const std::string& directory : o.directories) {
-    std::string source = directory + "/offload-compare-source.bin";
+  // Writes the pattern to `source` (a file in `place`, or the device `place`
+  // itself), then times every method there.
+  auto compare_in = [&](const std::string& place, const std::string& source, bool device) {
     if (auto made = write_pattern_file(source, *size, 42); !made) {
-      std::fprintf(stderr, "offload: %s: cannot write the source file: %s\n", source.c_str(), made.error().c_str());
-      return 1;
+      std::fprintf(stderr, "offload: %s: cannot write the source %s: %s\n", source.c_str(), device ? "range" : "file",
+                   made.error().c_str());
+      return false;
     }
     for (const std::string& method : o.methods) {
-      TrialSpec spec{directory, source, *size, method, o.repeat, {}};
+      TrialSpec spec{place, source, *size, method, o.repeat, {}};
       spec.engine.queue_depth = o.queue_depth;
-      rows.push_back({directory, method, run_trials(spec, runs)});
+      spec.device = device;
+      rows.push_back({place, method, run_trials(spec, runs)});
       failed |= rows.back().trial.outcome.starts_with("VERIFY");
     }
+    return true;
+  };
+  for (const std::string& directory : o.directories) {
+    std::string source = directory + "/offload-compare-source.bin";
+    if (!compare_in(directory, source, false)) return 1;
     unlink(source.c_str());
+  }
+  for (const std::string& device : o.devices) {  // OVERWRITES the device's first 2 x SIZE bytes
+    if (!compare_in(device, device, true)) return 1;
   }
 
   fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", "fs", "method", "seconds", "throughput",
@@ -111,9 +132,12 @@ Command add_compare_command(CLI::App& app) {
   CLI::App* compare = app.add_subcommand("compare", "Time every copy method on real files and verify the bytes");
   compare->add_option("--dir,-d", options->directories, "Directory to test in (repeatable; one per filesystem)")
       ->check(CLI::ExistingDirectory);
+  compare->add_option("--device", options->devices,
+                      "Block device node to test in instead (repeatable; a LUN or an NVMe namespace such as "
+                      "/dev/nvme0n1): its first 2 x SIZE bytes are OVERWRITTEN");
   compare->add_option("--size", options->size, "Source file size (e.g. 256MiB)");
   compare->add_option("--methods", options->methods, "Methods to compare")
-      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "host"}));
+      ->check(CLI::IsMember({"auto", "clone", "kernel-copy", "host", "scsi-xcopy", "scsi-odx", "nvme-copy"}));
   compare->add_option("--repeat", options->repeat, "Timed copies per method (median reported)")->check(CLI::Range(1U, 100U));
   compare->add_option("--queue-depth", options->queue_depth, "Operations in flight")->check(CLI::Range(1U, 256U));
   compare->add_option("--report", options->report, "Write the results as JSON to this file");

@@ -4,7 +4,8 @@
 # within the namespace with limits goes by nvme-copy only and reads back
 # equal; on the legacy namespace (Copy limits 0) auto prints the recorded
 # fallback and reads back equal, and a pinned nvme-copy fails with exit 1
-# naming the reason. Prints "nvme-guest-cli: ok" or the first failure.
+# naming the reason; `offload compare --device` verifies every method there.
+# Prints "nvme-guest-cli: ok" or the first failure.
 set -u
 offload=/test/offload
 fail() { echo "nvme-guest-cli: FAIL: $*"; exit 1; }
@@ -30,4 +31,10 @@ rc=$?
 echo "$out"
 [ $rc -eq 1 ] || fail "pinned nvme-copy on $legacy exited $rc, not 1"
 echo "$out" | grep -q 'nvme-copy is not possible' || fail "pinned nvme-copy: no reason given"
+# offload compare within the namespace: every method verified, nvme-copy by Copy.
+out=$($offload compare --device "$ns" --size 4MiB --methods host --methods nvme-copy --methods auto --repeat 1 2>&1) ||
+  fail "offload compare --device $ns failed: $out"
+echo "$out"
+[ "$(echo "$out" | grep -c 'ok, verified')" -eq 3 ] || fail "offload compare: not 3 verified rows"
+echo "$out" | grep -qE ' nvme-copy .* nvme-copy +ok, verified' || fail "offload compare: the nvme-copy row did not go by nvme-copy"
 echo "nvme-guest-cli: ok"
