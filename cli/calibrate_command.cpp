@@ -24,6 +24,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/advise_profile.hpp"
 #include "cli/calibration_fit.hpp"
 #include "cli/calibration_match.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -48,6 +49,7 @@ struct CalibrateOptions {
   unsigned repeat = 7;  // 4 fit + 3 held out: each median survives a disturbed copy
   unsigned jobs = 0;
   std::string out = "calibration";
+  std::string profile_dir = profile_directory();  // where `offload advise` looks ("" = do not save)
 };
 
 struct Measured {
@@ -136,9 +138,9 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
         auto [fit_half, held_out] = split_samples(t.seconds);
         m.points.push_back({fs, *method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
                             median(held_out), fit_half});
-        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9.5f s  cpu %8.5f s\n", fs.c_str(), method->c_str(),
-                     format_bytes(static_cast<double>(size)).c_str(), depth, m.points.back().seconds,
-                     m.points.back().cpu_seconds);
+        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), method->c_str(),
+                     format_bytes(static_cast<double>(size)).c_str(), depth,
+                     format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
       }
       method = drop ? methods.erase(method) : method + 1;
     }
@@ -265,17 +267,20 @@ int run_calibrate(CalibrateOptions& o) {
   validation["repeat"] = o.repeat;
   write_file(o.out + "/validation.json", validation.dump(1) + "\n");
 
-  fmt::print("CPU: {:.3g} us per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", fit.per_op_s * 1e6,
+  fmt::print("CPU: {} per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", format_duration(fit.per_op_s),
              fit.cpu_rms_relative_residual * 100, fit.cores);
   for (const auto& fs : fit.filesystems) {
-    fmt::print("{:<6} host copy CPU {:.3g} GB/s, start-up {:.1f} ms, core speed {:.3f}, reflink {}, copy_file_range {}{}, clone {:.3g} us + {:.3g} us/GiB\n",
-               fs.fs, fs.memcpy_Bps / 1e9, fs.host_copy_start_s * 1e3, fs.core_speed, fs.reflink ? "yes" : "no", fs.copy_range_reflinks ? "remaps" : "copies",
-               fs.kernel_copy_Bps > 0 ? fmt::format(" at {:.3g} GB/s", fs.kernel_copy_Bps / 1e9) : "",
-               fs.clone_fixed_s * 1e6, fs.clone_per_GiB_s * 1e6);
+    fmt::print("{:<6} host copy CPU {}, start-up {}, core speed {:.3f}, reflink {}, copy_file_range {}{}\n",
+               fs.fs, format_rate(fs.memcpy_Bps), format_duration(fs.host_copy_start_s), fs.core_speed,
+               fs.reflink ? fmt::format("yes (clone {} + {}/GiB)", format_duration(fs.clone_fixed_s),
+                                        format_duration(fs.clone_per_GiB_s))
+                          : "no",
+               fs.copy_range_reflinks ? "remaps" : "copies",
+               fs.kernel_copy_Bps > 0 ? " at " + format_rate(fs.kernel_copy_Bps) : "");
   }
   fmt::print("\nMeasured seconds = start-up + bytes / rate (least squares, medians):\n");
   for (const auto& line : fit.lines) {
-    fmt::print("{:<6} {:<12} {:>9.3f} ms + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, line.intercept_s * 1e3,
+    fmt::print("{:<6} {:<12} {:>9} + bytes / {:>12}   (rms {:.0f} %)\n", line.fs, line.method, format_duration(line.intercept_s),
                line.bandwidth_Bps > 0 ? format_rate(line.bandwidth_Bps) : "-", line.rms_relative_residual * 100);
   }
   fmt::print("\nWall-time knobs fitted jointly per filesystem (bounded least squares over every point):\n");
@@ -291,6 +296,9 @@ int run_calibrate(CalibrateOptions& o) {
                validation_table(rows, kTarget));
   }
   fmt::print("fragment: {0}/calibration.toml  measurements: {0}/measurements.json  table: {0}/validation.json\n", o.out);
+  if (!o.profile_dir.empty()) {
+    for (const auto& path : save_profiles(validation, provenance, o.profile_dir)) fmt::print("profile: {}\n", path);
+  }
   return 0;
 }
 
@@ -311,6 +319,9 @@ Command add_calibrate_command(CLI::App& app) {
       ->check(CLI::Range(1U, 100U));
   cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (default: cores)");
   cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
+  cmd->add_option("--profile-dir", o->profile_dir,
+                  "Where the per-filesystem profiles for `offload advise` go (FS.json; \"\" = none)")
+      ->capture_default_str();
   return [o] { return run_calibrate(*o); };
 }
 

@@ -2,11 +2,14 @@
 
 #include <fmt/core.h>
 
+#include "engine/units.hpp"
+
 namespace offload::cli {
 namespace {
 
-std::string rate(double bytes_per_s) { return fmt::format("\"{:.6g}MBps\"", bytes_per_s / 1e6); }
-std::string duration(double seconds) { return fmt::format("\"{:.6g}us\"", seconds * 1e6); }
+// The one number rule (engine/units.hpp): binary units chosen per value, six digits, read back by the parsers.
+std::string rate(double bytes_per_s) { return "\"" + toml_rate(bytes_per_s) + "\""; }
+std::string duration(double seconds) { return "\"" + toml_duration(seconds) + "\""; }
 
 template <typename T>
 std::string array(const std::vector<T>& values, bool quoted) {
@@ -18,9 +21,11 @@ std::string array(const std::vector<T>& values, bool quoted) {
 }
 
 std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
-  std::string fs_table = fmt::format("{{ reflink = {}, copy_range_reflinks = {}, clone_fixed_cpu = {}, clone_cpu_per_GiB = {}",
-                                     fs.reflink, fs.copy_range_reflinks, duration(fs.clone_fixed_s),
-                                     duration(fs.clone_per_GiB_s));
+  std::string fs_table = fmt::format("{{ reflink = {}, copy_range_reflinks = {}", fs.reflink, fs.copy_range_reflinks);
+  // Not applicable is absent (the simulator's defaults), not a fitted 0: no clone costs without reflink.
+  if (fs.reflink) {
+    fs_table += ", clone_fixed_cpu = " + duration(fs.clone_fixed_s) + ", clone_cpu_per_GiB = " + duration(fs.clone_per_GiB_s);
+  }
   if (fs.copy_range_reflinks && fs.remap_fixed_s >= 0) fs_table += ", remap_fixed_cpu = " + duration(fs.remap_fixed_s);
   if (fs.kernel_copy_Bps > 0) fs_table += ", kernel_copy_bandwidth = " + rate(fs.kernel_copy_Bps);
   if (fs.host_copy_start_s > 0) fs_table += ", host_copy_start = " + duration(fs.host_copy_start_s);
@@ -46,8 +51,8 @@ std::string calibrated_host_name(const std::string& fs) { return "calibrated-" +
 
 std::string fragment_toml(const CalibrationFit& fit, const std::string& provenance) {
   std::string out = "# Scenario fragment written by `offload calibrate`: " + provenance + "\n";
-  out += fmt::format("# CPU fit: {:.3g} us per operation; per-byte fits within {:.1f} % rms (relative).\n\n",
-                     fit.per_op_s * 1e6, fit.cpu_rms_relative_residual * 100);
+  out += fmt::format("# CPU fit: {} per operation; per-byte fits within {:.1f} % rms (relative).\n\n",
+                     format_duration(fit.per_op_s), fit.cpu_rms_relative_residual * 100);
   for (const auto& fs : fit.filesystems) out += host_table(fit, fs) + "\n";
   return out;
 }

@@ -15,7 +15,17 @@
 
 namespace offload::cli {
 
-SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::string& path, unsigned jobs) {
+namespace {
+
+double sum_values(const nlohmann::json& object) {
+  double total = 0;
+  for (const auto& [key, value] : object.items()) total += value.get<double>();
+  return total;
+}
+
+}  // namespace
+
+SimulatedCopies simulate_copy_results(const std::string& scenario_toml, const std::string& path, unsigned jobs) {
   {
     std::ofstream out(path);
     out << scenario_toml;
@@ -23,7 +33,7 @@ SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::stri
   }
   sim::RunnerOptions options{path, "", jobs, false, sim_run_program()};
   nlohmann::json runs = sim::run_scenario_file(options);
-  SimulatedTimes times;
+  SimulatedCopies copies;
   for (const auto& run : runs) {
     const auto& copy = run["copies"].at(0);
     std::string method = run["method"];
@@ -33,8 +43,15 @@ SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::stri
     }
     auto size = std::stoull(run["point"]["copy.1.size"].get<std::string>());
     auto depth = static_cast<unsigned>(std::stoul(run["point"]["engine.queue_depth"].get<std::string>()));
-    times[{method, size, depth}] = copy["latency_s"].get<double>();
+    copies[{method, size, depth}] = {copy["latency_s"].get<double>(), run["summary"]["client_cpu_s"].get<double>(),
+                                     sum_values(run["metrics"]["link_bytes"]), sum_values(run["engine_operations"])};
   }
+  return copies;
+}
+
+SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::string& path, unsigned jobs) {
+  SimulatedTimes times;
+  for (const auto& [key, copy] : simulate_copy_results(scenario_toml, path, jobs)) times[key] = copy.seconds;
   return times;
 }
 

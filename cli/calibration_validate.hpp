@@ -18,8 +18,23 @@ namespace offload::cli {
 /// (method, size_bytes, queue_depth) -> simulated seconds of the copy.
 using SimulatedTimes = std::map<std::tuple<std::string, std::uint64_t, unsigned>, double>;
 
-/// Writes `scenario_toml` to `path` and runs it; throws std::runtime_error
-/// when a run fails or a copy does not finish.
+/// One simulated copy (the first copy of one run), as offload-sim-run reports it.
+struct SimulatedCopy {
+  double seconds = 0;       ///< the copy's latency, submit to end (s)
+  double client_cpu_s = 0;  ///< CPU seconds of the copying host (s)
+  double link_bytes = 0;    ///< bytes over all network links (B; 0 on a local path)
+  double operations = 0;    ///< engine operations of the run (system calls: open, map, copy calls, finish)
+};
+
+/// (method, size_bytes, queue_depth) -> that run's copy.
+using SimulatedCopies = std::map<std::tuple<std::string, std::uint64_t, unsigned>, SimulatedCopy>;
+
+/// Writes `scenario_toml` to `path` and runs every point and method, each in
+/// an offload-sim-run process (`jobs` at once, 0 = cores); throws
+/// std::runtime_error when a run fails or a copy does not finish.
+SimulatedCopies simulate_copy_results(const std::string& scenario_toml, const std::string& path, unsigned jobs);
+
+/// simulate_copy_results, the seconds alone.
 SimulatedTimes simulate_copies(const std::string& scenario_toml, const std::string& path, unsigned jobs);
 
 /// Predicted vs measured for one method on one filesystem.

@@ -22,6 +22,8 @@ Command add_sim_command(CLI::App& app);
 Command add_calibrate_command(CLI::App& app);
 /// `offload report INPUT...`: one HTML page with plots from results (runs offloadsim.report).
 Command add_report_command(CLI::App& app);
+/// `offload advise SRC DST ...`: predict each method on a real path and recommend one.
+Command add_advise_command(CLI::App& app);
 
 }  // namespace offload::cli
 

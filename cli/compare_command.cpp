@@ -87,8 +87,8 @@ int run(CompareOptions& o) {
     if (!compare_in(device, device, true)) return 1;
   }
 
-  fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", "fs", "method", "seconds", "throughput",
-             "cpu s", "vs host", "methods used", "outcome");
+  fmt::print("{:<8} {:<12} {:>9} {:>17} {:>9} {:>9}  {:<18} {}\n", "fs", "method", "time", "throughput",
+             "host CPU", "vs host", "methods used", "outcome");
   nlohmann::json table = nlohmann::json::array();
   for (const Row& row : rows) {
     const TrialResult& t = row.trial;
@@ -101,9 +101,9 @@ int run(CompareOptions& o) {
     double cpu = median(t.cpu_seconds);
     double rate = ok && seconds > 0 ? static_cast<double>(*size) / seconds : 0;
     double speedup = ok && host_seconds > 0 && seconds > 0 ? host_seconds / seconds : 0;
-    fmt::print("{:<8} {:<12} {:>9} {:>12} {:>9} {:>9}  {:<18} {}\n", t.fs, row.method,
-               ok ? fmt::format("{:.4f}", seconds) : "-", ok ? format_rate(rate) : "-",
-               ok ? fmt::format("{:.3f}", cpu) : "-", speedup > 0 ? fmt::format("{:.1f}x", speedup) : "-",
+    fmt::print("{:<8} {:<12} {:>9} {:>17} {:>9} {:>9}  {:<18} {}\n", t.fs, row.method,
+               ok ? format_duration(seconds) : "-", ok ? format_copy_speed(rate, seconds) : "-",
+               ok ? format_duration(cpu) : "-", speedup > 0 ? format_ratio(speedup) : "-",
                ok ? t.methods_used : "-", ok ? (t.verified ? "ok, verified" : "ok") : t.outcome);
     table.push_back({{"directory", row.directory}, {"fs", t.fs}, {"method", row.method}, {"outcome", t.outcome},
                      {"methods_used", t.methods_used}, {"median_seconds", seconds},

@@ -41,7 +41,9 @@ double median(std::vector<double> values) {
 
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   TrialResult result;
-  std::string destination = spec.device ? spec.source : spec.directory + "/offload-trial-" + spec.method + ".bin";
+  std::string destination = spec.device              ? spec.source
+                            : !spec.destination.empty() ? spec.destination
+                                                        : spec.directory + "/offload-trial-" + spec.method + ".bin";
   auto method = parse_method_choice(spec.method);
   if (!method) {
     result.outcome = "unknown method '" + spec.method + "'";

@@ -23,9 +23,11 @@ struct TrialSpec {
   EngineConfig engine;       ///< queue depth, chunk sizes
   bool warm_up = false;      ///< the first (verified) copy is not timed: it warms caches and thread pools
   bool sync_first = false;   ///< syncfs before every copy, so none pays for an earlier one's writeback
+  std::string destination;   ///< the copies' file ("" = DIRECTORY/offload-trial-METHOD.bin)
   /// `source` is a device node (a LUN or an NVMe namespace): each copy goes
   /// from its bytes [0, size) to [size, 2 x size) of the same node and is
-  /// verified there (buffer cache dropped first); `directory` is unused.
+  /// verified there (buffer cache dropped first); `directory` and
+  /// `destination` are unused.
   bool device = false;
 };
 
@@ -43,7 +45,7 @@ struct TrialResult {
 };
 
 /// Runs `spec.repeat` timed copies (plus a warm-up one when asked) to
-/// `DIRECTORY/offload-trial-METHOD.bin` (removed before each copy and at the
+/// `spec.destination` or `DIRECTORY/offload-trial-METHOD.bin` (removed before each copy and at the
 /// end), or within the device node, verifies the first, and appends each timed copy's status JSON to
 /// `runs`. Stops at the first failure.
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs);

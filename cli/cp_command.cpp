@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/copy_runner.hpp"
 #include "cli/status_json.hpp"
+#include "engine/targets/smb_mount.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -112,15 +113,19 @@ int run(const CpOptions& o) {
   }
   if (o.json) return 0;
   fmt::print("{}\n", copy_summary_line(status));
+  if (is_smb_filesystem(status.destination_fs)) {  // which SMB2 request carried each offload
+    for (Method method : status.methods_used()) {
+      if (std::string_view request = smb_request_of(method); !request.empty()) {
+        fmt::print("smb: {} ran on the server as {}\n", method_name(method), request);
+      }
+    }
+  }
   for (const FallbackRecord& fallback : status.fallbacks) {
     fmt::print("fallback: {} -> {} for {} in {} range(s) ({}){}\n", method_name(fallback.from), method_name(fallback.to),
                format_bytes(static_cast<double>(fallback.bytes)), fallback.ranges, errno_name(fallback.errno_value),
                fallback.detail.empty() ? "" : ": " + fallback.detail);
   }
-  if (std::uint64_t offloaded = host_bytes_not_moved(status); offloaded > 0) {
-    fmt::print("host bytes not moved: {} ({} bytes offloaded; a host copy would have read and written each)\n",
-               format_bytes(static_cast<double>(offloaded)), offloaded);
-  }
+  fmt::print("{}\n", data_path_line(status));
   return 0;
 }
 

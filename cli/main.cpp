@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   commands["sim"] = offload::cli::add_sim_command(app);
   commands["calibrate"] = offload::cli::add_calibrate_command(app);
   commands["report"] = offload::cli::add_report_command(app);
+  commands["advise"] = offload::cli::add_advise_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

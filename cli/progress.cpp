@@ -13,14 +13,29 @@ namespace offload::cli {
 
 std::string copy_summary_line(const CopyStatus& status) {
   double seconds = static_cast<double>(status.finished_ns - status.submitted_ns) / 1e9;
-  return fmt::format("copied {} in {:.3f} s ({}) via {} [{} -> {}], host CPU {:.3f} s{}",
-                     format_bytes(static_cast<double>(status.bytes_total)), seconds,
-                     format_rate(seconds > 0 ? static_cast<double>(status.bytes_done) / seconds : 0),
+  return fmt::format("copied {} in {} ({}) via {} [{} -> {}], host CPU {}{}",
+                     format_bytes(static_cast<double>(status.bytes_total)), format_duration(seconds),
+                     format_copy_speed(seconds > 0 ? static_cast<double>(status.bytes_done) / seconds : 0, seconds),
                      status.methods_used_text(), status.source_fs, status.destination_fs,
-                     static_cast<double>(status.cpu_ns) / 1e9,
+                     format_duration(static_cast<double>(status.cpu_ns) / 1e9),
                      status.hole_bytes > 0
                          ? fmt::format(", {} left as holes", format_bytes(static_cast<double>(status.hole_bytes)))
                          : "");
+}
+
+std::string data_path_line(const CopyStatus& status) {
+  auto bytes = [&](Method m) { return static_cast<double>(status.bytes_by_method[static_cast<std::size_t>(m)]); };
+  // copy_file_range on NFS 4.2 is a server-side COPY (RFC 7862 section 15.2): those bytes stay on the server.
+  bool server_side = status.source_fs == "nfs" && status.destination_fs == "nfs";
+  double user_space = bytes(Method::host);
+  double in_kernel = server_side ? 0 : bytes(Method::kernel_copy);
+  double elsewhere = static_cast<double>(status.bytes_done) - user_space - in_kernel;
+  return fmt::format("bytes through user space: {}; through host memory: {}{}; not through the host: {}{}; host CPU {}",
+                     format_bytes(user_space), format_bytes(user_space + in_kernel),
+                     in_kernel > 0 ? fmt::format(" ({} copied by the kernel)", format_bytes(in_kernel)) : "",
+                     format_bytes(elsewhere),
+                     elsewhere > 0 ? server_side ? " (the NFS server copied them)" : " (shared extents or the array copied them)" : "",
+                     format_duration(static_cast<double>(status.cpu_ns) / 1e9));
 }
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}

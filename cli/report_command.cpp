@@ -39,8 +39,8 @@ std::string python_path() {
   if (ec) return "python";
   auto build = exe.parent_path() / "python";
   auto installed = exe.parent_path().parent_path() / "lib" / "python3" / "dist-packages";
-  if (!std::filesystem::exists(build / "offloadsim" / "report.py") &&
-      std::filesystem::exists(installed / "offloadsim" / "report.py")) {
+  if (!std::filesystem::exists(build / "offloadsim" / "report" / "__main__.py") &&
+      std::filesystem::exists(installed / "offloadsim" / "report" / "__main__.py")) {
     return installed.string();
   }
   return build.string();
@@ -48,8 +48,8 @@ std::string python_path() {
 
 int run_report(const ReportOptions& o) {
   std::string package = python_path();
-  if (!std::getenv("OFFLOAD_PYTHONPATH") && !std::filesystem::exists(std::filesystem::path(package) / "offloadsim" / "report.py")) {
-    std::fprintf(stderr, "offload: %s/offloadsim/report.py not found: build with OFFLOAD_BUILD_PYTHON=ON or set OFFLOAD_PYTHONPATH\n",
+  if (!std::getenv("OFFLOAD_PYTHONPATH") && !std::filesystem::exists(std::filesystem::path(package) / "offloadsim" / "report" / "__main__.py")) {
+    std::fprintf(stderr, "offload: %s/offloadsim/report/__main__.py not found: build with OFFLOAD_BUILD_PYTHON=ON or set OFFLOAD_PYTHONPATH\n",
                  package.c_str());
     return 1;
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/sim_table.hpp"
 #include "sim/runner.hpp"
 #include "sim/scenario.hpp"
 
@@ -23,7 +24,7 @@ int run_sim(const SimOptions& o) {
   try {
     sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet, sim_run_program()};
     auto runs = sim::run_scenario_file(options);
-    std::printf("%s", sim::summary_table(runs).c_str());
+    std::printf("%s%s", runs_table(runs).c_str(), copies_table(runs).c_str());
     std::printf("results: %s/results.json, runs.csv, copies.csv\n", o.out.c_str());
     return 0;
   } catch (const sim::ScenarioError& e) {

@@ -37,6 +37,7 @@ void RealRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back({op_id, &target, op});
+    queue_.back().op.clock = this;
     // A worker reporting a completion (the engine often starts the next
     // operation from there) takes queued work next: no new thread for it.
     if (idle_workers_ + returning_workers_ < queue_.size() && workers_.size() < max_workers_) {
@@ -56,6 +57,10 @@ bool RealRuntime::wait_until(TimeNs deadline_ns, const std::function<bool()>& do
     done_changed_.wait_for(lock, slice);
   }
   return true;
+}
+
+void RealRuntime::pause_operation(TimeNs duration_ns) {
+  std::this_thread::sleep_for(std::chrono::nanoseconds(duration_ns));
 }
 
 void RealRuntime::worker_loop() {

@@ -37,6 +37,8 @@ class RealRuntime final : public Runtime {
   void start(std::uint64_t op_id, CopyTarget& target, const Op& op) override;
   /// Sleeps on a condition variable woken by every completion.
   bool wait_until(TimeNs deadline_ns, const std::function<bool()>& done) override;
+  /// Sleeps the operation's worker thread.
+  void pause_operation(TimeNs duration_ns) override;
 
  private:
   struct Work {

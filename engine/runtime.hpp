@@ -22,13 +22,14 @@ class CompletionSink {
 };
 
 /// Time and asynchronous execution for the engine.
-class Runtime {
+class Runtime : public OperationClock {
  public:
   virtual ~Runtime() = default;
   /// Current time of this runtime, nanoseconds, monotonic.
   virtual TimeNs now_ns() = 0;
   /// Starts `op` on `target` and returns at once; the result reaches the
-  /// sink later with `op_id`. `target` outlives the operation.
+  /// sink later with `op_id`. `target` outlives the operation. The hook
+  /// runs with `op.clock` set to this runtime.
   virtual void start(std::uint64_t op_id, CopyTarget& target, const Op& op) = 0;
   /// Blocks the caller until `done()` is true or the runtime's clock reaches
   /// `deadline_ns`; returns the last value of `done()`. `done` is called

@@ -34,6 +34,16 @@ enum class OpKind : std::uint8_t {
   abort,       ///< undo the destination claim after a failure or cancel
 };
 
+/// The clock of the runtime that runs an operation. A hook that must wait
+/// inside its operation (the delay between two status polls) waits here:
+/// under RealRuntime its worker thread sleeps, under SimRuntime its actor
+/// sleeps on the simulated clock, under a test's fake clock time moves on.
+class OperationClock {
+ public:
+  virtual ~OperationClock() = default;
+  /// Returns once `duration_ns` nanoseconds of this runtime's time passed.
+  virtual void pause_operation(TimeNs duration_ns) = 0;
+};
 
 /// One operation, described as data so any runtime can carry it out.
 struct Op {
@@ -42,6 +52,7 @@ struct Op {
   std::uint64_t destination_offset = 0;  ///< bytes into the destination
   std::uint64_t length = 0;           ///< bytes
   std::span<std::byte> buffer;        ///< host memory for read/write (not owned)
+  OperationClock* clock = nullptr;    ///< set by the runtime that runs the op (never null in a hook)
 };
 
 /// Outcome of one operation.

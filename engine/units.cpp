@@ -90,23 +90,4 @@ std::expected<double, std::string> parse_rate_Bps(std::string_view text) {
   return rate;
 }
 
-std::string format_bytes(double bytes) {
-  static constexpr std::array<const char*, 6> kNames{"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  std::size_t index = 0;
-  while (bytes >= 1024.0 && index + 1 < kNames.size()) {
-    bytes /= 1024.0;
-    ++index;
-  }
-  char text[32];
-  if (index == 0) {
-    std::snprintf(text, sizeof text, "%.0f B", bytes);
-  } else {
-    std::snprintf(text, sizeof text, bytes < 10 ? "%.2f %s" : bytes < 100 ? "%.1f %s" : "%.0f %s", bytes,
-                  kNames[index]);
-  }
-  return text;
-}
-
-std::string format_rate(double bytes_per_s) { return format_bytes(bytes_per_s) + "/s"; }
-
 }  // namespace offload

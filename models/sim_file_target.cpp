@@ -18,6 +18,7 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
 OpResult SimFileTarget::map_data(ByteRange range) {
   if (source_.server != nullptr) source_.server->round_trip(client_.host, NfsRpc::open);  // OPEN (and SEEK)
   if (source_.local != nullptr) source_.local->open_or_close();              // open, SEEK_DATA
+  if (source_.smb != nullptr) source_.smb->round_trip(client_.host, SmbRequest::open);  // CREATE
   OpResult result;
   if (range.length > 0) result.extents.push_back(range);  // simulated files have no holes
   return result;
@@ -28,6 +29,10 @@ OpResult SimFileTarget::read(const Op& op) {
   if (source_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     source_.server->read(client_.host, bytes);
+    work->wait();
+  } else if (source_.smb != nullptr) {
+    auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
+    source_.smb->read(client_.host, bytes);
     work->wait();
   } else {
     if (!host_started_) {  // first read of this copy (reads of one copy start one at a time first)
@@ -45,6 +50,10 @@ OpResult SimFileTarget::write(const Op& op) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     destination_.server->write(client_.host, bytes);
     work->wait();
+  } else if (destination_.smb != nullptr) {
+    auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
+    destination_.smb->write(client_.host, bytes);
+    work->wait();
   } else {
     destination_.local->write(bytes);
   }
@@ -59,6 +68,10 @@ OpResult SimFileTarget::clone(const Op& op) {
   }
   if (source_.local != nullptr && source_.local == destination_.local) {
     return source_.local->clone(bytes) ? bytes_result(bytes) : OpResult{.value = -EOPNOTSUPP};
+  }
+  if (source_.smb != nullptr && source_.smb == destination_.smb && source_.share == destination_.share) {
+    syscall();  // FICLONERANGE on the mount
+    return source_.smb->duplicate_extents(client_.host, bytes) ? bytes_result(bytes) : OpResult{.value = -EOPNOTSUPP};
   }
   syscall();  // the ioctl that says EXDEV
   return {.value = -EXDEV};
@@ -78,6 +91,10 @@ OpResult SimFileTarget::copy_range(const Op& op) {
     source_.local->kernel_copy(bytes);
     return bytes_result(bytes);
   }
+  if (source_.smb != nullptr && source_.smb == destination_.smb) {
+    syscall();  // copy_file_range on the mount
+    return bytes_result(source_.smb->copychunk(client_.host, bytes));
+  }
   syscall();
   return {.value = -EXDEV};
 }
@@ -89,6 +106,7 @@ OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_ca
 OpResult SimFileTarget::finish() {
   if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // COMMIT + CLOSE
   if (destination_.local != nullptr) destination_.local->open_or_close();              // fstat the source
+  if (destination_.smb != nullptr) destination_.smb->round_trip(client_.host, SmbRequest::close);  // CLOSE
   return {};
 }
 

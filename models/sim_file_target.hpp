@@ -10,6 +10,11 @@
 //    COPY across two servers, an in-kernel copy on one local filesystem;
 //    local <-> NFS gives EXDEV as copy_file_range does since Linux 5.19;
 //  - clone: NFS CLONE on one server, FICLONERANGE locally.
+//  - on SMB (models/smb_server.hpp): host copy as READs and WRITEs;
+//    kernel-copy as resume key + copychunk requests on one server (across
+//    its shares too: one session), EXDEV across servers; clone as
+//    FSCTL_DUPLICATE_EXTENTS_TO_FILE within one share (EXDEV across
+//    shares: two mounts), EOPNOTSUPP when the server refuses it.
 // Client CPU: a READ or WRITE pays one memcpy per byte (page cache to user
 // buffer) plus per_op_cpu; an offloaded call (copy_file_range, FICLONERANGE
 // on an NFS mount) pays per_op_cpu for its syscall; every RPC the client
@@ -22,6 +27,7 @@
 #include "engine/target.hpp"
 #include "models/local_fs.hpp"
 #include "models/nfs_server.hpp"
+#include "models/smb_server.hpp"
 
 namespace offload::models {
 
@@ -29,6 +35,8 @@ namespace offload::models {
 struct SimEndpoint {
   NfsServer* server = nullptr;   ///< the NFS server, or nullptr for local
   LocalFs* local = nullptr;      ///< the engine host's filesystem when local
+  SmbServer* smb = nullptr;      ///< the SMB server, or nullptr
+  std::string share;             ///< the SMB share (one client mount each)
 };
 
 /// The engine host's side of a simulated copy.

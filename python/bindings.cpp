@@ -14,6 +14,7 @@
 #include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/targets/address_router.hpp"
+#include "engine/units.hpp"
 #include "sim/scenario.hpp"
 
 namespace py = pybind11;
@@ -244,4 +245,15 @@ PYBIND11_MODULE(_offloadsim, m) {
 
   m.def("validate_scenario", &validate_scenario, py::arg("text"), py::arg("name") = "<scenario>",
         "Validate scenario TOML text; returns a summary dict, raises ScenarioError naming file, line and key.");
+  // The C++ number-printing rule, so tests can check offloadsim.report.units prints the same strings.
+  py::module_ units = m.def_submodule("units", "engine/units.hpp's printing of numbers (the CLI's rule)");
+  units.def("format_number", &offload::format_number, py::arg("value"));
+  units.def("format_bytes", &offload::format_bytes, py::arg("bytes"));
+  units.def("format_rate", &offload::format_rate, py::arg("bytes_per_s"));
+  units.def("format_duration", &offload::format_duration, py::arg("seconds"));
+  units.def("format_ratio", &offload::format_ratio, py::arg("ratio"));
+  units.def("format_percent", &offload::format_percent, py::arg("fraction"));
+  units.def("format_copy_speed", &offload::format_copy_speed, py::arg("bytes_per_s"), py::arg("seconds_per_copy"));
+  units.def("toml_rate", &offload::toml_rate, py::arg("bytes_per_s"));
+  units.def("toml_duration", &offload::toml_duration, py::arg("seconds"));
 }

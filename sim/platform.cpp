@@ -61,6 +61,10 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
     sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.nic_Bps, "-nic");
     servers_[spec.name] = std::make_unique<models::NfsServer>(spec, host, network_);
   }
+  for (const SmbServerSpec& spec : scenario.smb_servers) {
+    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.nic_Bps, "-nic");
+    smb_servers_[spec.name] = std::make_unique<models::SmbServer>(spec, host, network_);
+  }
   for (const ScsiArraySpec& spec : scenario.scsi_arrays) {
     sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.port_Bps, "-port");
     arrays_[spec.name] = std::make_unique<models::ScsiArray>(spec, host, network_);
@@ -100,8 +104,7 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
     std::string to = copy.to.substr(0, copy.to.find(':'));
     for (SimHost* member : members(copy.on)) {
       for (const std::string& server : {from, to}) {
-        sg4::Host* peer = server == "local" ? nullptr
-                          : servers_.contains(server) ? servers_.at(server)->host() : arrays_.at(server)->host();
+        sg4::Host* peer = server == "local" ? nullptr : box_host(server);
         if (peer != nullptr && !network_.connected(member->host, peer)) {
           throw ScenarioError(where + "host '" + member->name + "' has no [[link]] to server '" + server + "'");
         }
@@ -114,12 +117,16 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
   }
 }
 
+sg4::Host* Platform::box_host(const std::string& name) const {
+  if (auto it = servers_.find(name); it != servers_.end()) return it->second->host();
+  if (auto it = smb_servers_.find(name); it != smb_servers_.end()) return it->second->host();
+  return arrays_.at(name)->host();
+}
+
 std::vector<sg4::Host*> Platform::ends(const std::string& name) {
   std::vector<sg4::Host*> out;
   for (const std::string& member : groups_.at(name)) {
-    out.push_back(hosts_.contains(member)     ? hosts_.at(member)->host
-                  : servers_.contains(member) ? servers_.at(member)->host()
-                                              : arrays_.at(member)->host());
+    out.push_back(hosts_.contains(member) ? hosts_.at(member)->host : box_host(member));
   }
   return out;
 }
@@ -133,6 +140,11 @@ std::vector<SimHost*> Platform::members(const std::string& name) {
 models::NfsServer* Platform::server(const std::string& name) {
   auto it = servers_.find(name);
   return it == servers_.end() ? nullptr : it->second.get();
+}
+
+models::SmbServer* Platform::smb_server(const std::string& name) {
+  auto it = smb_servers_.find(name);
+  return it == smb_servers_.end() ? nullptr : it->second.get();
 }
 
 models::ScsiArray* Platform::array(const std::string& name) {
@@ -163,6 +175,15 @@ nlohmann::json Platform::metrics() const {
                  {"copy_notify", c.copy_notify}, {"retransmits", c.retransmits},
                  {"redrives", c.redrives}, {"cb_offload_lost", c.callbacks_lost}};
   }
+  nlohmann::json smb = nlohmann::json::object();
+  for (const auto& [name, server] : smb_servers_) {
+    cpu[name] = server->cpu().busy_s();
+    add_disk(server->disk());
+    const auto& c = server->counters();
+    smb[name] = {{"read", c.reads}, {"write", c.writes}, {"resume_key", c.resume_keys},
+                 {"copychunk", c.copychunk_requests}, {"chunks", c.chunks}, {"copychunk_refused", c.refused},
+                 {"duplicate_extents", c.duplicate_extents}};
+  }
   nlohmann::json scsi = nlohmann::json::object();
   for (const auto& [name, array] : arrays_) {
     cpu[name] = array->cpu().busy_s();
@@ -179,7 +200,7 @@ nlohmann::json Platform::metrics() const {
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
   return {{"link_bytes", links},         {"network_retries", network_.retries()},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
           {"client_hosts", client_hosts}, {"disks", disks},               {"nfs", nfs},
-          {"scsi", scsi}};
+          {"smb", smb},                   {"scsi", scsi}};
 }
 
 std::vector<ResourceBusy> Platform::resource_busy() const {
@@ -198,6 +219,10 @@ std::vector<ResourceBusy> Platform::resource_busy() const {
     add_cpu(name, server->cpu());
     out.push_back({"disk", server->disk().name(), server->disk().busy_s()});
   }
+  for (const auto& [name, server] : smb_servers_) {
+    add_cpu(name, server->cpu());
+    out.push_back({"disk", server->disk().name(), server->disk().busy_s()});
+  }
   for (const auto& [name, array] : arrays_) {
     add_cpu(name, array->cpu());
     out.push_back({"disk", array->disk().name(), array->disk().busy_s()});
@@ -209,6 +234,7 @@ std::pair<double, double> Platform::client_and_server_cpu_s() const {
   double client = 0, server = 0;
   for (const auto& [name, host] : hosts_) client += host->cpu->busy_s();
   for (const auto& [name, box] : servers_) server += box->cpu().busy_s();
+  for (const auto& [name, box] : smb_servers_) server += box->cpu().busy_s();
   for (const auto& [name, box] : arrays_) server += box->cpu().busy_s();
   return {client, server};
 }
@@ -244,6 +270,13 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
       if (!client_.fs) return std::unexpected(CopyError{ENOENT, address, "host " + client_.name + " has no local disk"});
       return models::SimEndpoint{nullptr, client_.fs.get()};
     }
+    if (models::SmbServer* smb = platform_.smb_server(where)) {
+      // "SERVER:/share/path": the share is the first component (one mount per share).
+      std::string path = address.substr(colon + 1);
+      std::size_t start = path.find_first_not_of('/');
+      std::string share = start == std::string::npos ? "" : path.substr(start, path.find('/', start) - start);
+      return models::SimEndpoint{.smb = smb, .share = share};
+    }
     models::NfsServer* server = platform_.server(where);
     if (server == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated server"});
     return models::SimEndpoint{server, nullptr};
@@ -266,8 +299,9 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
   info.source_size = request.source_offset + *request.length;
   info.source_range = {request.source_offset, *request.length};
   info.destination_offset = request.destination_offset;
-  info.source_fs = source->server != nullptr ? "nfs" : "local";
-  info.destination_fs = destination->server != nullptr ? "nfs" : "local";
+  auto fs_of = [](const models::SimEndpoint& e) { return e.server != nullptr ? "nfs" : e.smb != nullptr ? "smb2" : "local"; };
+  info.source_fs = fs_of(*source);
+  info.destination_fs = fs_of(*destination);
   return std::make_unique<models::SimFileTarget>(models::SimClient{client_.host, client_.cpu.get()}, *source,
                                                  *destination, info, nfs_async_);
 }

@@ -1,5 +1,5 @@
 // Builds the SimGrid platform of a scenario: hosts (with CPU, optional NIC
-// link and local disk/filesystem), NFS servers, SCSI arrays, shared links
+// link and local disk/filesystem), NFS and SMB servers, SCSI arrays, shared links
 // and the routes through them, and the target factory that lets each
 // host's engine open simulated files ("SERVER:/path", "local:/path") and
 // LUNs ("ARRAY:lunN").
@@ -20,6 +20,7 @@
 #include "models/local_fs.hpp"
 #include "models/network.hpp"
 #include "models/nfs_server.hpp"
+#include "models/smb_server.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/bottleneck.hpp"
 #include "sim/scenario.hpp"
@@ -47,6 +48,8 @@ class Platform {
   std::vector<SimHost*> members(const std::string& name);
   /// The NFS server `name` (nullptr if none).
   models::NfsServer* server(const std::string& name);
+  /// The SMB server `name` (nullptr if none).
+  models::SmbServer* smb_server(const std::string& name);
   /// The SCSI array `name` (nullptr if none).
   models::ScsiArray* array(const std::string& name);
   /// The network and its byte counts.
@@ -62,6 +65,7 @@ class Platform {
   void add_host(const std::string& name, const HostSpec& spec);
   sg4::Host* add_box(const std::string& name, int cores, std::optional<double> port_Bps, const std::string& port_suffix);
   std::vector<sg4::Host*> ends(const std::string& name);
+  sg4::Host* box_host(const std::string& name) const;  // the host of a server or array
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
   std::vector<std::string> shared_links_;         // the scenario's [[link]]s
   std::map<std::string, double> capacity_Bps_;    // link name -> bytes/s one direction delivers
@@ -69,6 +73,7 @@ class Platform {
   std::map<std::string, std::vector<std::string>> groups_;
   std::map<std::string, std::unique_ptr<SimHost>> hosts_;
   std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;
+  std::map<std::string, std::unique_ptr<models::SmbServer>> smb_servers_;
   std::map<std::string, std::unique_ptr<models::ScsiArray>> arrays_;
   models::Network network_;
   sg4::NetZone* zone_ = nullptr;

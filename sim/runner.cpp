@@ -61,13 +61,6 @@ std::string csv_escape(const std::string& text) {
 
 std::string number(double value) { return fmt::format("{:.9g}", value); }
 
-double shared_link_bytes(const nlohmann::json& run) {
-  double total = 0;
-  const auto& metrics = run["metrics"];
-  for (const auto& name : metrics["shared_links"]) total += metrics["link_bytes"][name.get<std::string>()].get<double>();
-  return total;
-}
-
 }  // namespace
 
 nlohmann::json run_scenario_file(const RunnerOptions& options) {
@@ -121,56 +114,6 @@ nlohmann::json run_scenario_file(const RunnerOptions& options) {
   if (!failure.empty()) throw std::runtime_error(failure);
   if (!options.out_dir.empty()) write_results(results, options.out_dir);
   return results;
-}
-
-// "link 97%": the class that bounded the run (sim/bottleneck.hpp) and how
-// busy its busiest resource was (for round trips: their share of the time).
-std::string bound_text(const nlohmann::json& run) {
-  if (!run.contains("bottleneck") || run["bottleneck"]["bound"].is_null()) return "-";
-  const auto& b = run["bottleneck"];
-  std::string bound = b["bound"];
-  double busy = bound == "round_trips" ? b["shares"][bound].get<double>() : b["utilisation"][bound].get<double>();
-  return fmt::format("{} {:.0f}%", bound == "round_trips" ? "rtt" : bound, 100 * busy);
-}
-
-// How busy the busiest link direction was (bytes / what the network model
-// delivers / makespan): the "network use" of a run.
-std::string link_busy_text(const nlohmann::json& run) {
-  if (!run.contains("bottleneck") || run["bottleneck"]["bound"].is_null()) return "-";
-  double busy = 100 * run["bottleneck"]["utilisation"]["link"].get<double>();
-  return busy >= 10 ? fmt::format("{:.0f}%", busy) : fmt::format("{:.2g}%", busy);
-}
-
-std::string per_GiB_text(const nlohmann::json& summary, const char* key) {
-  if (!summary.contains(key) || summary[key].is_null()) return "-";
-  return fmt::format("{:.3g}", summary[key].get<double>());  // significant digits: an offloaded copy costs 1e-5 s/GiB, not 0
-}
-
-std::string summary_table(const nlohmann::json& runs) {
-  std::map<std::string, double> host_throughput;  // point -> host method's throughput
-  for (const auto& run : runs) {
-    if (run["method"] == "host") host_throughput[point_text(run["point"])] = run["summary"]["aggregate_throughput_Bps"];
-  }
-  std::string out = fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "point",
-                                "method", "copies", "makespan s", "throughput", "shared net", "net use", "cli CPU",
-                                "srv CPU", "bound", "vs host");
-  out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "", "", "", "", "", "",
-                     "", "s/GiB", "s/GiB", "(busy)", "");
-  for (const auto& run : runs) {
-    const auto& s = run["summary"];
-    std::string point = point_text(run["point"]);
-    double throughput = s["aggregate_throughput_Bps"];
-    double base = host_throughput.contains(point) ? host_throughput[point] : 0;
-    bool any_done = s["done"].get<int>() > 0;
-    out += fmt::format("{:<28} {:<15} {:>7} {:>11} {:>12} {:>11} {:>8} {:>9} {:>9} {:>10} {:>8}\n", point,
-                       run["method"].get<std::string>(),
-                       fmt::format("{}/{}", s["done"].get<int>(), s["copies"].get<int>()),
-                       any_done ? fmt::format("{:.3f}", s["makespan_s"].get<double>()) : "failed",
-                       any_done ? format_rate(throughput) : "-", format_bytes(shared_link_bytes(run)), link_busy_text(run),
-                       per_GiB_text(s, "client_cpu_s_per_GiB"), per_GiB_text(s, "server_cpu_s_per_GiB"), bound_text(run),
-                       any_done && base > 0 ? fmt::format("{:.2f}x", throughput / base) : "-");
-  }
-  return out;
 }
 
 void write_results(const nlohmann::json& runs, const std::string& directory) {

@@ -1,7 +1,7 @@
 // `offload sim`: expands a scenario into runs (sweep point x method), runs
 // each in its own process (SimGrid 3.32 cannot run two simulations in one),
-// several at once, and writes results.json, runs.csv and copies.csv plus a
-// short table. No SimGrid here: the children do the simulating.
+// several at once, and writes results.json, runs.csv and copies.csv (the
+// CLI prints the tables, cli/sim_table.hpp). No SimGrid here: the children do the simulating.
 #pragma once
 
 #include <string>
@@ -23,9 +23,6 @@ struct RunnerOptions {
 /// Runs every point and method; returns all run records (in order).
 /// Throws ScenarioError for a bad file, std::runtime_error when a run fails.
 nlohmann::json run_scenario_file(const RunnerOptions& options);
-
-/// The short table: one line per run, with the speed-up over `host`.
-std::string summary_table(const nlohmann::json& runs);
 
 /// Writes results.json, runs.csv and copies.csv into `directory`.
 void write_results(const nlohmann::json& runs, const std::string& directory);

@@ -310,6 +310,51 @@ Scenario parse_point(const Value& root, const std::string& file) {
       s.nfs_servers.push_back(n);
     }
   }
+  if (const auto* servers = array_of_tables(root, "smb_server")) {
+    top.find("smb_server");
+    for (std::size_t i = 0; i < servers->size(); ++i) {
+      std::string context = context_for("smb_server", (*servers)[i], i);
+      Fields f((*servers)[i], context);
+      SmbServerSpec n;
+      n.line = static_cast<int>((*servers)[i].location().line());
+      n.name = f.text("name");
+      claim(f, f.need("name"), n.name);
+      n.cpu = read_cpu(f, context);
+      n.nic_Bps = f.rate("nic");
+      n.disk = read_disk(f, "disk", context);
+      n.fs = read_fs(f, context, true);
+      if (const Value* copy = f.find("copy")) {
+        Fields c(*copy, context + ".copy");
+        SmbCopySpec& k = n.copy;
+        k.max_chunks = static_cast<int>(c.integer("max_chunks", k.max_chunks, 1, 65535));
+        k.client_chunks = static_cast<int>(c.integer("client_chunks", k.client_chunks, 1, 65535));
+        k.max_credits = static_cast<int>(c.integer("max_credits", k.max_credits, 1, 65535));
+        k.duplicate_extents = c.flag("duplicate_extents", k.duplicate_extents);
+        k.request_cpu_s = c.duration("request_cpu").value_or(k.request_cpu_s);
+        for (auto [key, field] : {std::pair{"max_chunk", &k.max_chunk_bytes}, {"max_request", &k.max_request_bytes},
+                                  {"client_chunk", &k.client_chunk_bytes}, {"max_read", &k.max_read_bytes},
+                                  {"max_write", &k.max_write_bytes}}) {
+          *field = c.size(key).value_or(*field);
+          // SMB2 carries these lengths in 32-bit fields (MS-SMB2 2.2.31.1.1, 2.2.19, 2.2.21).
+          if (*field < 1 || *field > 4294967295.0) c.bad(*c.find(key), key, "must be 1 byte to 4 GiB - 1");
+        }
+        if (k.request_cpu_s < 0) c.bad(*c.find("request_cpu"), "request_cpu", "must not be negative");
+        c.reject_unknown();
+      }
+      // A request of L bytes costs ceil(L / 64 KiB) credits (MS-SMB2 3.1.5.2);
+      // the model does not queue on credits, so they must not bind.
+      double per_read = std::min<double>(static_cast<double>(s.engine.host_chunk_bytes), n.copy.max_read_bytes);
+      double needed = s.engine.queue_depth * std::ceil(per_read / 65536.0) * 2;  // reads and writes in flight
+      if (needed > n.copy.max_credits) {
+        f.bad(f.need("name"), "copy.max_credits",
+              std::to_string(n.copy.max_credits) + " credits cannot carry the engine's queue_depth of " +
+                  std::to_string(s.engine.queue_depth) + " host chunks in flight (" + std::to_string(static_cast<long>(needed)) +
+                  " needed); the model does not queue on credits");
+      }
+      f.reject_unknown();
+      s.smb_servers.push_back(n);
+    }
+  }
   if (const auto* arrays = array_of_tables(root, "scsi_array")) {
     top.find("scsi_array");
     for (std::size_t i = 0; i < arrays->size(); ++i) {
@@ -375,6 +420,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
   if (copies == nullptr || copies->empty()) fail_at(root, file + ": no [[copy]] in the workload");
   std::set<std::string> server_names, array_names;
   for (const auto& n : s.nfs_servers) server_names.insert(n.name);
+  for (const auto& n : s.smb_servers) server_names.insert(n.name);
   for (const auto& a : s.scsi_arrays) array_names.insert(a.name);
   for (std::size_t i = 0; i < copies->size(); ++i) {
     Fields f((*copies)[i], context_for("copy", (*copies)[i], i));

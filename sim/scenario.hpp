@@ -96,6 +96,33 @@ struct NfsServerSpec {
   int line = 0;
 };
 
+/// SMB2/3 server-side copy and data path limits of a server and its client
+/// (MS-SMB2; defaults: what Linux ksmbd and the Linux SMB client use,
+/// measured in the SMB guest, tests/smb/smb_guest_test.cpp).
+struct SmbCopySpec {
+  int max_chunks = 256;                       ///< chunks one FSCTL_SRV_COPYCHUNK_WRITE may carry (MS-SMB2 3.3.3 ServerSideCopyMaxNumberofChunks; ksmbd 256)
+  double max_chunk_bytes = 1048576;           ///< bytes per chunk (3.3.3 ServerSideCopyMaxChunkSize; ksmbd 1 MiB)
+  double max_request_bytes = 16777216;        ///< bytes per request (3.3.3 ServerSideCopyMaxDataSize; ksmbd 16 MiB)
+  int client_chunks = 1;                      ///< chunks the client puts in one request (Linux smb2_copychunk_range: 1)
+  double client_chunk_bytes = 1048576;        ///< bytes the client asks per chunk (Linux tcon->max_bytes_chunk: 1 MiB)
+  double max_read_bytes = 4194304;            ///< bytes per READ (MaxReadSize, 2.2.4; ksmbd "smb2 max read" 4 MiB)
+  double max_write_bytes = 4194304;           ///< bytes per WRITE (MaxWriteSize, 2.2.4; ksmbd 4 MiB)
+  int max_credits = 8192;                     ///< credits the server grants at most (3.3.1.2; ksmbd "smb2 max credits")
+  bool duplicate_extents = true;              ///< FSCTL_DUPLICATE_EXTENTS_TO_FILE offered (needs a reflink filesystem too)
+  double request_cpu_s = 20e-6;               ///< server CPU per SMB2 request (parse, reply), seconds
+};
+
+/// An SMB server (ksmbd, Samba, Windows) with one share per filesystem.
+struct SmbServerSpec {
+  std::string name;                   ///< name used in "SERVER:/share/path"
+  CpuSpec cpu;                        ///< server CPU
+  std::optional<double> nic_Bps;      ///< private NIC link, bytes/s
+  DiskSpec disk;                      ///< shared storage
+  SmbCopySpec copy;                   ///< copychunk, duplicate extents, READ/WRITE limits
+  LocalFsSpec fs;                     ///< the share's filesystem: reflink, clone and kernel-copy costs
+  int line = 0;
+};
+
 /// A SCSI array's copy engines (EXTENDED COPY and ODX token copy).
 struct ScsiCopySpec {
   double max_segment_bytes = 256e6;   ///< MAXIMUM SEGMENT LENGTH, bytes per XCOPY segment descriptor (LIO: 256 MB)
@@ -183,6 +210,7 @@ struct Scenario {
   EngineConfig engine;                ///< every client's engine settings
   std::vector<HostSpec> hosts;
   std::vector<NfsServerSpec> nfs_servers;
+  std::vector<SmbServerSpec> smb_servers;
   std::vector<ScsiArraySpec> scsi_arrays;
   std::vector<LinkSpec> links;
   std::vector<CopySpec> copies;

@@ -72,6 +72,12 @@ void check_derived_names(const Scenario& s) {
     hosts.claim("disk:" + n.name + "-disk", {what + "'s disk", n.line});
     if (n.nic_Bps) links.claim(n.name + "-nic", {what + "'s NIC link", n.line});
   }
+  for (const SmbServerSpec& n : s.smb_servers) {
+    std::string what = quoted("smb_server", n.name);
+    hosts.claim(n.name, {what, n.line});
+    hosts.claim("disk:" + n.name + "-disk", {what + "'s disk", n.line});
+    if (n.nic_Bps) links.claim(n.name + "-nic", {what + "'s NIC link", n.line});
+  }
   for (const ScsiArraySpec& a : s.scsi_arrays) {
     std::string what = quoted("scsi_array", a.name);
     hosts.claim(a.name, {what, a.line});
@@ -90,8 +96,8 @@ MemoryEstimate estimate_memory(const Scenario& s) {
     hosts += h.count;
     e.netpoints += static_cast<std::size_t>(h.count) * (h.disk ? 2 : 1);
   }
-  e.netpoints += 2 * (s.nfs_servers.size() + s.scsi_arrays.size());
-  hosts += static_cast<double>(s.nfs_servers.size() + s.scsi_arrays.size());
+  e.netpoints += 2 * (s.nfs_servers.size() + s.smb_servers.size() + s.scsi_arrays.size());
+  hosts += static_cast<double>(s.nfs_servers.size() + s.smb_servers.size() + s.scsi_arrays.size());
   double copies = 0;
   for (const CopySpec& c : s.copies) {
     double n = group_size.contains(c.on) ? group_size.at(c.on) : 1;

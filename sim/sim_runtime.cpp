@@ -14,7 +14,9 @@ TimeNs SimRuntime::now_ns() { return std::llround(sg4::Engine::get_clock() * 1e9
 
 void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   ++started_;
-  workers_.submit([this, op_id, &target, op] {
+  Op timed = op;
+  timed.clock = this;
+  workers_.submit([this, op_id, &target, op = timed] {
     // Faults met by this operation count against its copy (models/network.hpp).
     sg4::Actor::self()->set_data(dynamic_cast<models::FaultCounted*>(&target));
     OpResult result = target.execute(op);
@@ -26,6 +28,8 @@ void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
     changed_->notify_all();
   });
 }
+
+void SimRuntime::pause_operation(TimeNs duration_ns) { sg4::this_actor::sleep_for(static_cast<double>(duration_ns) / 1e9); }
 
 bool SimRuntime::wait_until(TimeNs deadline_ns, const std::function<bool()>& done) {
   if (done()) return true;  // also lets an engine be destroyed after the simulation ended

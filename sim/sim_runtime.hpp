@@ -27,6 +27,8 @@ class SimRuntime final : public Runtime {
   void start(std::uint64_t op_id, CopyTarget& target, const Op& op) override;
   /// Sleeps the calling actor until `done()` or the simulated deadline.
   bool wait_until(TimeNs deadline_ns, const std::function<bool()>& done) override;
+  /// Sleeps the operation's actor on the simulated clock.
+  void pause_operation(TimeNs duration_ns) override;
   /// Operations started so far.
   std::uint64_t started() const { return started_; }
 

@@ -2,6 +2,7 @@
 
 #include "engine/targets/posix_identity.hpp"
 #include "engine/targets/posix_staging.hpp"
+#include "engine/targets/smb_mount.hpp"
 #include "engine/targets/stop_point.hpp"
 
 #include <fcntl.h>
@@ -143,7 +144,7 @@ class PosixFileTarget final : public CopyTarget {
     range.src_offset = op.source_offset;
     range.src_length = op.length;
     range.dest_offset = op.destination_offset;
-    if (ioctl(destination_fd_, FICLONERANGE, &range) != 0) return {.value = negative_errno()};
+    if (ioctl(destination_fd_, FICLONERANGE, &range) != 0) return refused(Method::clone);
     return wrote({.value = static_cast<std::int64_t>(op.length)});
   }
 
@@ -155,7 +156,8 @@ class PosixFileTarget final : public CopyTarget {
     do {
       n = copy_file_range(source_fd_, &in, destination_fd_, &out, op.length, 0);
     } while (n < 0 && errno == EINTR);
-    return wrote({.value = n < 0 ? negative_errno() : n});
+    if (n < 0) return wrote(refused(Method::kernel_copy));
+    return wrote({.value = n});
   }
 
   OpResult zero_range(const Op& op) override {
@@ -298,6 +300,20 @@ class PosixFileTarget final : public CopyTarget {
     close(old_fd);
   }
 
+  // A failed offload (errno set): -errno, and on an SMB mount the reason
+  // the client or server gave, in the words of the SMB request.
+  OpResult refused(Method method) {
+    int err = errno;
+    OpResult result{.value = -err};
+    if (is_smb_filesystem(info_.destination_fs)) {
+      struct stat source {}, destination {};
+      bool same_mount = fstat(source_fd_, &source) == 0 && fstat(destination_fd_, &destination) == 0 &&
+                        source.st_dev == destination.st_dev;
+      result.detail = smb_refusal(method, err, same_mount);
+    }
+    return result;
+  }
+
   // A data operation into the destination returned (a failed one may have
   // changed the file too).
   OpResult wrote(OpResult result) {
@@ -367,6 +383,12 @@ std::expected<std::string, CopyError> follow_destination_link(const std::string&
                                      "destination is a dangling symbolic link; not writing through it (as cp)"});
   }
   return std::unexpected(error_for(errno, destination, "cannot follow the destination's symbolic link"));
+}
+
+// The device of the filesystem a directory is on (0 when unknown).
+dev_t directory_stat_dev(int directory_fd) {
+  struct stat directory {};
+  return fstat(directory_fd, &directory) == 0 ? directory.st_dev : 0;
 }
 
 struct Fd {  // closes on scope exit unless released
@@ -539,8 +561,12 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> PosixFileFactory::open(con
       probe_fd = scratch.fd;
     }
     if (int err = probe_fd < 0 ? 0 : probe_method(method, source_fd.fd, size, probe_fd); err != 0) {
+      std::string to_fs = filesystem_name(destination_fd.fd);
+      std::string smb = is_smb_filesystem(to_fs)
+                            ? smb_refusal(method, err, source_stat.st_dev == directory_stat_dev(directory_fd.fd))
+                            : "";
       return refuse(err, std::string(method_name(method)) + " cannot copy " + source + " here (" +
-                             filesystem_name(source_fd.fd) + " -> " + filesystem_name(destination_fd.fd) + ")");
+                             filesystem_name(source_fd.fd) + " -> " + to_fs + (smb.empty() ? "" : "; " + smb) + ")");
     }
   }
   if (staging == Staging::truncated && ftruncate(destination_fd.fd, 0) != 0) {

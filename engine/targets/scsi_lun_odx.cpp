@@ -49,16 +49,17 @@ OpResult ScsiLunTarget::odx(const Op& op) {
   outcome = destination_.session->command(
       scsi::write_using_token_cdb(write_id, static_cast<std::uint32_t>(parameters.size())), parameters, {});
   if (!outcome.good()) return refused("WRITE USING TOKEN", destination_, outcome);
-  return wait_token_copy(write_id, blocks);
+  return wait_token_copy(write_id, blocks, *op.clock);
 }
 
 // RRTI until WRITE USING TOKEN's background copy ends.
-OpResult ScsiLunTarget::wait_token_copy(std::uint32_t list_id, std::uint64_t blocks) {
+OpResult ScsiLunTarget::wait_token_copy(std::uint32_t list_id, std::uint64_t blocks, OperationClock& clock) {
   for (;;) {
     auto info = token_information(destination_, list_id);
     if (!info) return refused("RECEIVE ROD TOKEN INFORMATION", destination_, info.error());
     if (scsi::in_progress(info->status)) {
-      destination_.session->sleep_for(std::chrono::milliseconds(std::max<std::uint32_t>(info->estimated_status_update_delay_ms, 1)));
+      TimeNs delay_ms = std::max<std::uint32_t>(info->estimated_status_update_delay_ms, 1);
+      clock.pause_operation(delay_ms * 1'000'000);
       continue;
     }
     if (info->status == scsi::CopyOperationStatus::completed_with_errors ||

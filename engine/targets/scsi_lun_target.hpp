@@ -74,7 +74,7 @@ class ScsiLunTarget final : public CopyTarget {
   template <class Io>
   OpResult transfer(const Op& op, Io io, std::uint64_t offset, const char* name);
   OpResult refused(const std::string& what, const Lun& lun, const ScsiOutcome& outcome) const;
-  OpResult wait_token_copy(std::uint32_t list_id, std::uint64_t blocks);
+  OpResult wait_token_copy(std::uint32_t list_id, std::uint64_t blocks, OperationClock& clock);
   std::uint32_t block_bytes() const { return source_.profile.block_bytes; }
 
   Lun source_;

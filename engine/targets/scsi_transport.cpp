@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <thread>
 
 #include "engine/scsi/sense_errno.hpp"
 
@@ -76,8 +75,6 @@ ScsiOutcome ScsiTransport::write(std::uint64_t lba, std::uint32_t blocks, std::u
                                     buffer.empty() ? 0 : std::size_t{blocks} * block_bytes);
   return command(read_write16_cdb(true, lba, blocks), out, {});
 }
-
-void ScsiTransport::sleep_for(std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); }
 
 std::expected<std::pair<std::uint64_t, std::uint32_t>, std::string> ScsiTransport::capacity() {
   scsi::Bytes data(32, 0);

@@ -5,7 +5,6 @@
 // trap check (scsi_lun_profile, scsi_lun) see only this interface.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -70,10 +69,6 @@ class ScsiTransport {
   /// only its size): the LUN target then asks the engine for no host
   /// buffers and sends empty data spans; the CDB still says how much.
   [[nodiscard]] virtual bool carries_data() const { return true; }
-  /// Waits `delay` between status polls (RECEIVE ROD TOKEN INFORMATION) on
-  /// this transport's clock: the calling thread sleeps on a real LUN, the
-  /// calling actor on the simulated clock.
-  virtual void sleep_for(std::chrono::milliseconds delay);
   /// Runs one command: sends `data_out` (may be empty) or receives into
   /// `data_in` (may be empty). UNIT ATTENTION is retried.
   virtual ScsiOutcome command(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,

@@ -8,6 +8,7 @@ instead (offloadsim/dask_runner.py).
 import copy as _copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,7 @@ class Scenario:
         self.data = data            #: the scenario as nested dicts and lists
         self.source = str(source)   #: file path, or "<dict>", used in messages
         self._text = text           # original TOML text while unmodified
+        self._calls = []            # (key, "Scenario.set('k', v)"): what Python changed, for error messages
 
     @classmethod
     def from_file(cls, path):
@@ -85,18 +87,44 @@ class Scenario:
         node, field = self._locate(key, create=True)
         node[field] = value
         self._text = None
+        self._calls.append((key, f"Scenario.set({key!r}, {value!r})"))
         return self
 
     def sweep(self, key, values):
         """Sweep `key` over `values` (adds to [sweep]); returns self."""
         self.data.setdefault("sweep", {})[key] = list(values)
         self._text = None
+        self._calls.append((key, f"Scenario.sweep({key!r}, {list(values)!r})"))
         return self
 
     def validate(self):
         """Check everything up front; returns {name, points, sweep_keys, methods, runs, ...}.
-        Raises ScenarioError("SOURCE:LINE: where: what")."""
-        return validate_scenario(self.to_toml(), self.source)
+        Raises ScenarioError("SOURCE:LINE: where: what"); for a value set from Python, the error names that call
+        ("Scenario.set('link.lan.bandwidth', 'fast'): [[link]] #1 'lan': key 'bandwidth': ...")."""
+        try:
+            return validate_scenario(self.to_toml(), self.source)
+        except ScenarioError as e:
+            if self._text is not None:
+                raise
+            raise ScenarioError(self._python_origin(str(e))) from None
+
+    _MESSAGE = re.compile(r"^(?P<source>.*?):(?P<line>\d+): (?P<where>.*?): key '(?P<field>[^']+)': (?P<cause>.*)$", re.S)
+
+    def _python_origin(self, message):
+        """The validator's message about the TOML text generated from this dict, said in terms of the Python call
+        that set the offending key; other messages say the line is in Scenario.to_toml()'s text."""
+        m = self._MESSAGE.match(message)
+        if m:
+            for key, call in reversed(self._calls):
+                parts = key.split(".")
+                entry_named = len(parts) < 3 or f"'{parts[1]}'" in m["where"] or f"#{parts[1]}" in m["where"]
+                if parts[-1] == m["field"] and parts[0] in m["where"] and entry_named:
+                    return f"{call}: {m['where']}: key '{m['field']}': {m['cause']}"
+        head, sep, rest = message.partition(": ")
+        where = head.rpartition(":")
+        if sep and where[2].isdigit():
+            return f"{where[0]} (line {where[2]} of Scenario.to_toml()): {rest}"
+        return message
 
     def run(self, out_dir=None, jobs=None, timeout=None, scheduler=None):
         """Run every sweep point x method, each in its own process; returns Results.

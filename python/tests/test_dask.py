@@ -58,15 +58,15 @@ def test_cluster_matches_local_and_closed_form(cluster, tmp_path):
     assert list(imported.values()) == [False, False]  # the task travels by value: workers need no offloadsim
 
     runs = remote.runs
-    assert list(runs[WRITE]) == ["100MBps", "100MBps", "200MBps", "200MBps"]
+    assert list(runs[WRITE + "_Bps"]) == [100e6, 100e6, 200e6, 200e6]  # swept rates as numbers, in B/s
     assert list(runs["method"]) == ["host", "kernel-copy"] * 2
-    makespan = runs.set_index([WRITE, "method"])["makespan_s"]
-    assert makespan["100MBps", "host"] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 100e6), abs=1e-5)  # 1.5 s
-    assert makespan["100MBps", "kernel-copy"] == pytest.approx(100e6 / 200e6 + 100e6 / 100e6, abs=1e-5)  # 1.5 s
-    assert makespan["200MBps", "host"] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 200e6), abs=1e-5)  # 1.0 s
+    makespan = runs.set_index([WRITE + "_Bps", "method"])["makespan_s"]
+    assert makespan[100e6, "host"] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 100e6), abs=1e-5)  # 1.5 s
+    assert makespan[100e6, "kernel-copy"] == pytest.approx(100e6 / 200e6 + 100e6 / 100e6, abs=1e-5)  # 1.5 s
+    assert makespan[200e6, "host"] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 200e6), abs=1e-5)  # 1.0 s
     # kernel-copy overlaps reads and writes, but they share the disk's time (models/disk.hpp):
     # 100 MB / read bandwidth + 100 MB / write bandwidth.
-    assert makespan["200MBps", "kernel-copy"] == pytest.approx(100e6 / 200e6 + 100e6 / 200e6, abs=1e-5)  # 1.0 s
+    assert makespan[200e6, "kernel-copy"] == pytest.approx(100e6 / 200e6 + 100e6 / 200e6, abs=1e-5)  # 1.0 s
     assert (runs["done"] == 1).all() and (runs["bytes"] == 100e6).all()
 
     # The out dir holds what `offload sim --out` writes: the same CSVs, a results.json Results reads.

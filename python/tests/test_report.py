@@ -4,6 +4,7 @@ real), a synthetic `offload compare` report and a synthetic Google Benchmark
 JSON; then the page opened in headless Chromium, which must lay out every image.
 Chromium missing: skipped, unless OFFLOAD_REQUIRE_REAL_FS=1 (then failed)."""
 import base64
+import html
 import csv
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import offloadsim
-from conftest import BUILD, PACKAGE
+from conftest import BUILD, PACKAGE, REPO
 
 PYTHON = "/usr/bin/python3"
 CHROMIUM = "/usr/bin/chromium"
@@ -117,18 +118,19 @@ def report_module(args, **kw):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """Inputs of every kind, and the page `offload report` made of them (default --out: reports/ in the cwd)."""
-    if not (PACKAGE / "offloadsim" / "report.py").is_file():
-        pytest.fail(f"{PACKAGE}/offloadsim/report.py missing: list report.py in OFFLOADSIM_PY_FILES "
+    if not (PACKAGE / "offloadsim" / "report" / "__main__.py").is_file():
+        pytest.fail(f"{PACKAGE}/offloadsim/report/__main__.py missing: list report/*.py in OFFLOADSIM_PY_FILES "
                     "(python/CMakeLists.txt) and rebuild")
     tmp = tmp_path_factory.mktemp("report")
     offloadsim.Scenario.from_dict(nfs_sweep()).run(out_dir=tmp / "sim-nfs")
     offloadsim.Scenario.from_dict(local_fs()).run(out_dir=tmp / "sim-local")
+    offloadsim.Scenario.from_file(REPO / "scenarios" / "faults.toml").run(out_dir=tmp / "sim-faults")
     (tmp / "compare.json").write_text(json.dumps(compare_json()))
     (tmp / "bench.json").write_text(json.dumps(benchmark_json()))
     (tmp / "calibration").mkdir()
     (tmp / "calibration" / "validation.json").write_text(json.dumps(calibration_json()))
     inputs = [tmp / "sim-nfs", tmp / "sim-local" / "results.json", tmp / "compare.json", tmp / "bench.json",
-              tmp / "calibration"]
+              tmp / "calibration", tmp / "sim-faults"]
     proc = subprocess.run([str(BUILD / "offload"), "report", *map(str, inputs)], cwd=tmp, capture_output=True,
                           text=True, timeout=300, env=dict(os.environ, OFFLOAD_PYTHONPATH=str(PACKAGE)))
     assert proc.returncode == 0, proc.stderr
@@ -141,9 +143,9 @@ def test_page_is_self_contained_with_one_image_per_plot(report):
     out, inputs = report
     page = (out / "index.html").read_text()
     summary = json.loads((out / "data" / "summary.json").read_text())
-    # 3 per scenario (throughput; network bytes + CPU; what bounded each run), compare, benchmarks, calibration,
-    # sim vs real.
-    assert summary["plots"] == 3 + 3 + 1 + 1 + 1 + 1
+    # 3 per scenario (throughput; network bytes + CPU; what bounded each run) and a timeline of the faults scenario's
+    # copies, compare, benchmarks, calibration, sim vs real.
+    assert summary["plots"] == 3 + 3 + 4 + 1 + 1 + 1 + 1
     sources = re.findall(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", page)
     assert len(sources) == summary["plots"] == sum(s["plots"] for s in summary["sections"])
     for src in sources:
@@ -166,10 +168,11 @@ def test_page_is_self_contained_with_one_image_per_plot(report):
 def test_data_as_csv_and_json(report):
     out, _ = report
     summary = json.loads((out / "data" / "summary.json").read_text())
-    assert [i["kind"] for i in summary["inputs"]] == ["sim", "sim", "compare", "benchmark", "calibration"]
+    assert [i["kind"] for i in summary["inputs"]] == ["sim", "sim", "compare", "benchmark", "calibration", "sim"]
     files = sorted(p.name for p in (out / "data").iterdir())
     assert files == ["benchmarks-bench.csv", "calibration-points.csv", "calibration.csv", "compare.csv",
-                     "sim-tiny-local.csv", "sim-tiny-nfs.csv", "sim-vs-real.csv", "summary.json"]
+                     "sim-faults-copies.csv", "sim-faults-faults.csv", "sim-faults.csv", "sim-tiny-local.csv",
+                     "sim-tiny-nfs.csv", "sim-vs-real.csv", "summary.csv", "summary.json"]
     with open(out / "data" / "sim-tiny-nfs.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * 3
@@ -297,3 +300,201 @@ def test_calibration_side_by_side_with_its_error(report):
         (r["method"], pytest.approx(r["measured_Bps"]), pytest.approx(r["predicted_Bps"]), w)
         for r, w in zip(want["rows"], ["True", "False", "True"])]
 
+
+
+# ---- Issue 20 items 1-4: the answer first, faults visible, one number rule, honest wording.
+
+from offloadsim.report.units import format_duration, format_rate, format_ratio  # noqa: E402
+
+_SCIENTIFIC = re.compile(r"\d[eE][-+]?\d")
+
+
+def table_rows(page, caption):
+    """The cells (text) of each body row of the table whose caption starts with `caption`."""
+    start = page.index(f"<caption>{html.escape(caption)}")
+    body = page[start:page.index("</table>", start)]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return [[html.unescape(c) for c in row] for row in rows if row]
+
+
+def header(page, caption):
+    start = page.index(f"<caption>{html.escape(caption)}")
+    return [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page[start:page.index("</tr>", start)])]
+
+
+def section(page, title):
+    start = page.index(f"<h2>{html.escape(title)}</h2>")
+    return page[start:page.index("</section>", start)]
+
+
+def expected_summary_rows():
+    return ({"real xfs (compare)", "real ext4 (compare)", "real xfs (benchmark)", "real ext4 (benchmark)", "sim faults"}
+            | {f"sim tiny-nfs (link.lan.bandwidth={bw})" for bw in ("100Mbps", "1Gbps", "10Gbps")}
+            | {f"sim tiny-local (host.box.fs.reflink={v})" for v in ("true", "false")})
+
+
+def test_summary_opens_the_page_with_the_best_method_everywhere(report):
+    out, inputs = report
+    page = (out / "index.html").read_text()
+    first = page.index('<section id="summary">')
+    assert first == page.index("<section"), "the summary is the first section"
+    assert first < page.index("<h2>Inputs</h2>") and "Sections:" not in page[:first]
+    rows = {r[0]: r for r in table_rows(page, "Best method per filesystem and scenario")}
+    assert set(rows) == expected_summary_rows()
+    # Sweep points in the order of their values, not of their text.
+    order = [r[0] for r in table_rows(page, "Best method per filesystem and scenario") if "tiny-nfs" in r[0]]
+    assert order == [f"sim tiny-nfs (link.lan.bandwidth={bw})" for bw in ("100Mbps", "1Gbps", "10Gbps")]
+    # The best method and its gain are those of the data: at 100 Mb/s the fastest server-side copy, bounded by the
+    # filer's disk while host waits for the link.
+    with open(out / "data" / "sim-tiny-nfs.csv") as f:
+        runs = [r for r in csv.DictReader(f) if r["link.lan.bandwidth"] == "100Mbps"]
+    best = max((r for r in runs if r["method"] != "host"), key=lambda r: float(r["speedup_vs_host"]))
+    host = next(r for r in runs if r["method"] == "host")
+    where, method, speedup, time, cpu, net, _, why = rows["sim tiny-nfs (link.lan.bandwidth=100Mbps)"]
+    assert method == best["method"] and speedup == format_ratio(float(best["speedup_vs_host"]))
+    assert time == f"{format_duration(float(host['makespan_s']))} → {format_duration(float(best['makespan_s']))}"
+    assert cpu == f"{format_duration(float(host['client_cpu_s']))} → {format_duration(float(best['client_cpu_s']))}"
+    assert net.endswith("KiB") or net.endswith(" B")
+    assert "host bound by link lan" in why and f"{best['method']} bound by disk" in why
+    # Real filesystems: the clone on xfs, copy_file_range on ext4 (no clone there), with what they did.
+    assert rows["real xfs (compare)"][1] == "clone" and "not through the host" in rows["real xfs (compare)"][7]
+    assert rows["real ext4 (compare)"][1] == "kernel-copy"
+    assert "through host memory only" in rows["real ext4 (compare)"][7]
+    assert rows["real ext4 (benchmark)"][1] == "host" and "EOPNOTSUPP" in rows["real ext4 (benchmark)"][7]
+
+
+_FIRST_SCREEN = """<script>
+window.addEventListener('load', () => {
+  const s = document.getElementById('summary');
+  const box = s.getBoundingClientRect();
+  const names = Array.from(s.querySelectorAll('tbody tr td:first-child')).map(td => td.textContent);
+  document.body.setAttribute('data-first', JSON.stringify({top: box.top, screen: innerHeight,
+    first: document.querySelector('section').id, names: names}));
+});
+</script>"""
+
+
+def test_first_screen_shows_the_summary_in_headless_chromium(report, tmp_path):
+    """Issue 20's done-when: the report's first screen (1280 x 900) shows the summary table with every scenario
+    and real filesystem."""
+    out, _ = report
+    check = out / "first.html"
+    check.write_text((out / "index.html").read_text().replace("</body>", _FIRST_SCREEN + "</body>"))
+    proc = run_chromium(tmp_path, "--virtual-time-budget=5000", "--window-size=1280,900", "--dump-dom", check.as_uri())
+    check.unlink()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = re.search(r"data-first=\"([^\"]*)\"", proc.stdout)
+    assert found, "the check script did not run:\n" + proc.stdout[:1000]
+    state = json.loads(html.unescape(found.group(1)))
+    assert state["first"] == "summary" and 0 <= state["top"] < state["screen"] / 2
+    assert set(state["names"]) == expected_summary_rows()
+    shot = tmp_path / "first.png"
+    proc = run_chromium(tmp_path, "--window-size=1280,900", f"--screenshot={shot}", (out / "index.html").as_uri())
+    assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
+    import matplotlib.image
+    pixels = matplotlib.image.imread(shot)[:, :, :3]
+    assert (abs(pixels - pixels[5, 5]).sum(axis=2) > 0.05).mean() > 0.02, "the first screen is (nearly) blank"
+
+
+def test_faults_and_each_copy_are_visible(report, tmp_path):
+    """Issue 20 item 2: counts per method, the faults applied and what happened to each copy, in the report and in
+    `offload sim`'s table; a run's "1.00x" no longer hides a copy three times as fast as host's."""
+    out, inputs = report
+    records = json.loads((inputs[-1] / "results.json").read_text())
+    page = section((out / "index.html").read_text(), "Simulation: faults")
+    runs = table_rows(page, "Runs (")
+    head = header(page, "Runs (")
+    for record, row in zip(records, runs):
+        counts = {h: row[head.index(h)] for h in ("faults applied", "retries", "redrives", "callbacks lost", "fallbacks")}
+        s = record["summary"]
+        assert counts == {"faults applied": str(s["faults_applied"]), "retries": str(int(s["retries"])),
+                          "redrives": str(int(s["redrives"])), "callbacks lost": str(int(s["callbacks_lost"])),
+                          "fallbacks": str(int(s["fallbacks"]))}
+    assert any(int(r[head.index("retries")]) > 0 for r in runs), "faults.toml makes some copy retry"
+    kinds = {r[0] for r in table_rows(page, "Faults applied")}
+    assert kinds == {f["kind"] for f in records[0]["faults"]}
+    copies = table_rows(page, "What happened to each copy")
+    assert len(copies) == sum(len(r["copies"]) for r in records)
+    host = {c["copy"]: c["latency_s"] for r in records if r["method"] == "host" for c in r["copies"]}
+    fastest = max((host[c["copy"]] / c["latency_s"], r["method"], c) for r in records if r["method"] != "host"
+                  for c in r["copies"] if c["state"] == "done")
+    ratio, method, copy = fastest
+    makespan = {r["method"]: r["summary"]["makespan_s"] for r in records}
+    run_ratio = makespan["host"] / makespan[method]
+    assert ratio > 1.5 * run_ratio, "faults.toml: one copy much faster than its run's speed-up says"
+    row = next(r for r in copies if r[0] == method and r[1] == f"#{copy['copy']}.{copy['index']}")
+    assert row[6:9] == [format_duration(copy["latency_s"]), format_ratio(ratio), copy["methods_used"]]
+    assert all(f["errno"] in row[12] for f in copy["fallbacks"])
+    assert page.count("<img ") == 4  # throughput, savings, bottleneck, copies' timeline
+
+    # The CLI: the same counts in its table, and a line per copy.
+    proc = subprocess.run([str(BUILD / "offload"), "sim", str(REPO / "scenarios" / "faults.toml"), "--out",
+                           str(tmp_path / "f"), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert all(h in lines[0] for h in ("faults", "retries", "redrives", "lost cb", "fallbacks"))
+    for record in json.loads((tmp_path / "f" / "results.json").read_text()):
+        s = record["summary"]
+        line = next(x for x in lines[2:] if x.split()[1:2] == [record["method"]])
+        assert line.split()[-5:] == [str(int(s[k])) for k in ("faults_applied", "retries", "redrives",
+                                                                "callbacks_lost", "fallbacks")]
+    per_copy = lines[lines.index("Per copy (a run's speed-up is its slowest copy's):") + 2:]
+    line = next(x for x in per_copy if x.split()[1:3] == [method, f"#{copy['copy']}.{copy['index']}"])
+    assert f" {format_ratio(ratio)} " in line and copy["methods_used"] in line
+    assert not _SCIENTIFIC.search(proc.stdout), proc.stdout
+
+
+def test_one_number_rule_and_clones_as_time(report):
+    """Issue 20 item 3: no scientific notation in any table, rates in the unit that suits each value, a clone's
+    microseconds as time per copy (not TiB/s), every fitted constant per filesystem, blank where not applicable."""
+    out, _ = report
+    page = (out / "index.html").read_text()
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+    assert cells and not [c for c in cells if _SCIENTIFIC.search(c)]
+    assert "TiB/s" not in page and "PiB/s" not in page
+    local = section(page, "Simulation: tiny-local")
+    head = header(local, "Runs (")
+    clone = next(r for r in table_rows(local, "Runs (") if r[:2] == ["true", "clone"])
+    assert clone[head.index("throughput")].endswith(" per copy")
+    with open(out / "data" / "sim-tiny-local.csv") as f:
+        latency = next(float(r["mean_latency_s"]) for r in csv.DictReader(f)
+                       if r["method"] == "clone" and r["host.box.fs.reflink"] == "true")
+    assert latency < 0.01 and clone[head.index("throughput")] == format_duration(latency) + " per copy"
+    calibration = section(page, "Sim vs real (calibrated)")
+    fit = calibration_json()["fit"]
+    consts = {r[0]: r[2:] for r in table_rows(calibration, "Fitted constants")}
+    assert header(calibration, "Fitted constants")[2:] == [f["fs"] for f in fit["filesystems"]]
+    assert consts["memcpy_bandwidth"] == [format_rate(fit["filesystems"][0]["memcpy_Bps"])]
+    assert consts["fs.kernel_copy_bandwidth"] == [format_rate(fit["filesystems"][0]["kernel_copy_Bps"])]
+    assert consts["per_op_cpu"] == [format_duration(fit["per_op_s"])] and consts["cores"] == ["2"]
+    assert consts["fs.clone_fixed_cpu"] == [""]  # ext4 has no reflink: not applicable, absent
+    assert not [v for vs in consts.values() for v in vs if v in ("-", "-1", "0", "-1 s", "0 s")]
+
+
+def test_report_says_where_the_bytes_went(report, tmp_path):
+    """Issue 20 item 4: a kernel copy passes host memory (not user space); clones pass neither."""
+    out, _ = report
+    page = (out / "index.html").read_text()
+    assert "not moved" not in page
+    compare = section(page, "Real files: offload compare")
+    head = header(compare, "Every filesystem x method")
+    where = {(r[0], r[1]): r[head.index("where the bytes went")] for r in table_rows(compare, "Every filesystem")}
+    assert where["ext4", "kernel-copy"] == "through host memory only (copied in the kernel)"
+    assert where["ext4", "host"] == "through user space and host memory (read + write)"
+    assert where["xfs", "kernel-copy"] == where["xfs", "clone"] == "not through the host (extents shared)"
+
+    # `offload cp` says the same of a real copy here.
+    source = tmp_path / "source"
+    source.write_bytes(os.urandom(1 << 20))
+    proc = subprocess.run([str(BUILD / "offload"), "cp", str(source), str(tmp_path / "copy"), "--method",
+                           "kernel-copy"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "not moved" not in proc.stdout
+    via = re.search(r" via (\S+) \[(\S+) -> ", proc.stdout)
+    assert via, proc.stdout
+    if via.group(1) == "kernel-copy" and via.group(2) != "nfs":
+        assert "bytes through user space: 0 B; through host memory: 1.00 MiB (1.00 MiB copied by the kernel)" \
+            in proc.stdout
+    else:  # a filesystem where copy_file_range remaps extents
+        assert "not through the host: 1.00 MiB" in proc.stdout
+    assert re.search(r"; host CPU \d+(\.\d+)? (ns|us|ms|s)$", proc.stdout.strip().splitlines()[-1])

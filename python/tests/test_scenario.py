@@ -81,7 +81,7 @@ def test_bad_dict_names_the_key():
     d["host"][0]["nick"] = "100Gbps"
     with pytest.raises(offloadsim.ScenarioError, match="unknown key 'nick'") as e:
         offloadsim.Scenario.from_dict(d).validate()
-    assert isinstance(e.value, ValueError) and "<dict>:" in str(e.value)
+    assert isinstance(e.value, ValueError) and "<dict> (line " in str(e.value)
     with pytest.raises(offloadsim.ScenarioError, match="size"):
         offloadsim.Scenario.from_dict(local_fs()).set("copy.1.size", "lots").run()
     with pytest.raises(KeyError):
@@ -93,10 +93,10 @@ def test_sweep_gives_a_row_per_point_and_method():
     assert s.validate()["runs"] == 4
     runs = s.run(jobs=2).runs
     assert len(runs) == 4
-    assert list(runs["host.box.disk.write"]) == ["100MBps", "100MBps", "200MBps", "200MBps"]
+    assert list(runs["host.box.disk.write_Bps"]) == [100e6, 100e6, 200e6, 200e6]
     assert list(runs["method"]) == ["host", "kernel-copy"] * 2
-    host = runs[runs["method"] == "host"].set_index("host.box.disk.write")["makespan_s"]
-    assert host["200MBps"] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 200e6), abs=1e-5)
+    host = runs[runs["method"] == "host"].set_index("host.box.disk.write_Bps")["makespan_s"]
+    assert host[200e6] == pytest.approx(10 * (10e6 / 200e6 + 10e6 / 200e6), abs=1e-5)
     assert len(s.run().speedup()) == 4
 
 
@@ -105,3 +105,38 @@ def test_shipped_file_loads_and_validates():
     summary = s.validate()
     assert summary["sweep_keys"] == ["host.box.fs.reflink"] and summary["points"] == 2
     assert s.set("engine.queue_depth", 4).validate()["name"] == "local-fs"
+
+
+def test_swept_values_come_back_as_numbers_with_their_unit():
+    """Issue 20 item 7: "1Gbps" is 1e9 in a column named for its unit, not text; booleans are booleans."""
+    res = offloadsim.Results([
+        {"scenario": "s", "method": m, "point": {"link.lan.bandwidth": bw, "host.box.fs.reflink": reflink,
+                                                  "engine.queue_depth": qd, "setup": name},
+         "summary": {"makespan_s": 1.0}, "metrics": {}, "copies": []}
+        for m in ("host", "clone")
+        for bw, reflink, qd, name in (("100Mbps", "true", "4", "a"), ("1Gbps", "false", "16", "b"),
+                                      ("2.5Gbps", "true", "4", "c"))])
+    runs = res.runs
+    assert res.point_columns == {"link.lan.bandwidth": "link.lan.bandwidth_bit_per_s",
+                                 "host.box.fs.reflink": "host.box.fs.reflink", "engine.queue_depth": "engine.queue_depth",
+                                 "setup": "setup"}
+    assert list(runs["link.lan.bandwidth_bit_per_s"][:3]) == [100e6, 1e9, 2.5e9]
+    assert runs["link.lan.bandwidth_bit_per_s"].dtype == float
+    assert runs["host.box.fs.reflink"].dtype == bool and runs["engine.queue_depth"].dtype == "int64"
+    assert list(runs["setup"][:3]) == ["a", "b", "c"]  # names stay text
+    assert res.units["link.lan.bandwidth_bit_per_s"] == "bit/s" and res.units["makespan_s"] == "s"
+    assert list(res.speedup()["speedup"]) == [1.0] * 6
+
+
+@pytest.mark.parametrize("change, call", [
+    (lambda s: s.set("host.box.memcpy_bandwidth", "fast"), "Scenario.set('host.box.memcpy_bandwidth', 'fast')"),
+    (lambda s: s.sweep("copy.1.size", ["1MB", "lots"]), "Scenario.sweep('copy.1.size', ['1MB', 'lots'])"),
+    (lambda s: s.set("engine.queue_depth", 0), "Scenario.set('engine.queue_depth', 0)"),
+])
+def test_error_in_a_key_set_from_python_names_the_call(change, call):
+    """Issue 20 item 7: not a line of a TOML text the user never wrote."""
+    s = change(offloadsim.Scenario.from_file(REPO / "scenarios" / "local-fs.toml"))
+    with pytest.raises(offloadsim.ScenarioError) as e:
+        s.validate()
+    assert str(e.value).startswith(call + ": "), str(e.value)
+    assert "local-fs.toml:" not in str(e.value)

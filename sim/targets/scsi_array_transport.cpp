@@ -8,10 +8,6 @@ ScsiArrayTransport::ScsiArrayTransport(models::ScsiArray& array, std::string add
                                        sg4::Host* initiator, models::CpuModel& initiator_cpu)
     : array_(array), address_(std::move(address)), lun_(std::move(lun)), initiator_(initiator), cpu_(initiator_cpu) {}
 
-void ScsiArrayTransport::sleep_for(std::chrono::milliseconds delay) {
-  sg4::this_actor::sleep_for(static_cast<double>(delay.count()) / 1e3);
-}
-
 double ScsiArrayTransport::initiator_cpu_cost_s(std::span<const std::uint8_t> cdb) const {
   auto io = decode_read_write16(cdb);
   if (!io) return 0;

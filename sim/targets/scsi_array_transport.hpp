@@ -40,8 +40,6 @@ class ScsiArrayTransport final : public ScsiTransport {
   std::string kind() const override { return "sim"; }
   /// False: READ/WRITE sizes come from the CDB, no bytes are carried.
   bool carries_data() const override { return false; }
-  /// Sleeps the calling actor on the simulated clock.
-  void sleep_for(std::chrono::milliseconds delay) override;
   /// Runs the command on the array (UNIT ATTENTION retried, as every transport does).
   ScsiOutcome command(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
                       std::span<std::uint8_t> data_in) override;

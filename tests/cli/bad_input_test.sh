@@ -75,7 +75,7 @@ ok test -s "odd dir/résultats/results.json"
 ok test -s "odd dir/résultats/runs.csv"
 
 echo "--- offload report"
-has_report=0; [ -f "$(dirname "$offload")/python/offloadsim/report.py" ] || [ -n "${OFFLOAD_PYTHONPATH:-}" ] && has_report=1
+has_report=0; [ -f "$(dirname "$offload")/python/offloadsim/report/__main__.py" ] || [ -n "${OFFLOAD_PYTHONPATH:-}" ] && has_report=1
 if [ $has_report = 1 ]; then
   expect "report: missing input" 1 "nope.json: no such file or directory" 1 "$offload" report nope.json --out r1
   expect "report: FIFO (no hang)" 1 "fifo: not a regular file" 1 "$offload" report fifo --out r1

@@ -24,7 +24,9 @@ class FakeRuntime final : public Runtime {
   TimeNs now_ns() override { return now_; }
 
   void start(std::uint64_t op_id, CopyTarget& target, const Op& op) override {
-    events_.push({now_ + cost_(op), sequence_++, op_id, &target, op, {}});
+    Op timed = op;
+    timed.clock = this;
+    events_.push({now_ + cost_(op), sequence_++, op_id, &target, timed, {}});
     ++started_;
   }
 
@@ -36,7 +38,7 @@ class FakeRuntime final : public Runtime {
       }
       Event event = events_.top();
       events_.pop();
-      now_ = event.at_ns;
+      now_ = std::max(now_, event.at_ns);  // an operation's pause may have moved it on
       if (event.action) {
         event.action();
         continue;
@@ -47,6 +49,9 @@ class FakeRuntime final : public Runtime {
     }
     return true;
   }
+
+  /// Moves the fake clock on (the operation's completion is delivered late).
+  void pause_operation(TimeNs duration_ns) override { now_ += duration_ns; }
 
   /// Runs `action` when the fake clock reaches `at_ns` (during a wait).
   void at(TimeNs at_ns, std::function<void()> action) {

@@ -51,6 +51,45 @@ TEST(Units, FormatsBinaryUnits) {
   EXPECT_EQ(format_bytes(1536), "1.50 KiB");
   EXPECT_EQ(format_bytes(1073741824.0), "1.00 GiB");
   EXPECT_EQ(format_rate(200.0 * 1048576), "200 MiB/s");
+  // The unit is chosen per value: 4.25 GiB/s is not 0.00415 TiB/s, and a value that rounds to 1024 moves up.
+  EXPECT_EQ(format_rate(4.25 * 1073741824), "4.25 GiB/s");
+  EXPECT_EQ(format_rate(1018.0 * 1048576), "1018 MiB/s");
+  EXPECT_EQ(format_bytes(1023.9 * 1048576), "1.00 GiB");
+  EXPECT_EQ(format_bytes(-2.0 * 1073741824), "-2.00 GiB");
+}
+
+// Never scientific notation: the values that printed "4.49e-06", "1.02e+03 MiB/s" and "clone 2e+03 us".
+TEST(Units, FormatsNumbersWithoutScientificNotation) {
+  EXPECT_EQ(format_number(4.49e-06), "0.00000449");
+  EXPECT_EQ(format_number(0.00471), "0.00471");
+  EXPECT_EQ(format_number(9.996), "10.0");
+  EXPECT_EQ(format_number(2035.8), "2036");
+  EXPECT_EQ(format_number(0), "0");
+  EXPECT_EQ(format_duration(4.49e-06), "4.49 us");
+  EXPECT_EQ(format_duration(0.0020004), "2.00 ms");
+  EXPECT_EQ(format_duration(0.9996), "1.00 s");
+  EXPECT_EQ(format_duration(40.234), "40.2 s");
+  EXPECT_EQ(format_ratio(2034.8), "2035x");
+  EXPECT_EQ(format_ratio(1.0), "1.00x");
+  EXPECT_EQ(format_percent(0.93), "93%");
+  EXPECT_EQ(format_percent(0.0042), "0.420%");
+}
+
+// A clone is a fixed cost, not a rate: 8 GiB in 3.6 ms is shown as the time.
+TEST(Units, ShowsFastCopiesAsTimePerCopy) {
+  EXPECT_EQ(format_copy_speed(8.0 * 1073741824 / 0.0036, 0.0036), "3.60 ms per copy");
+  EXPECT_EQ(format_copy_speed(1.2 * 1073741824, 8.9), "1.20 GiB/s");
+}
+
+// Calibration files: a binary unit per value, six digits, read back by the parsers.
+TEST(Units, WritesTomlQuantitiesTheParsersReadBack) {
+  EXPECT_EQ(toml_rate(4.5 * 1073741824), "4.5GiBps");
+  EXPECT_EQ(toml_duration(1.25e-05), "12.5us");
+  EXPECT_EQ(toml_duration(0), "0s");
+  for (double rate : {123.0, 5.123456e9, 1e12}) {
+    EXPECT_NEAR(parse_rate_Bps(toml_rate(rate)).value() / rate, 1, 1e-5) << toml_rate(rate);
+  }
+  EXPECT_NEAR(parse_duration_s(toml_duration(3.3e-7)).value(), 3.3e-7, 1e-12);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ for exe in offload offload-sim-run; do
   [ -x "$prefix/bin/$exe" ] || fail "$prefix/bin/$exe not installed"
 done
 site="$prefix/lib/python3/dist-packages"
-[ -f "$site/offloadsim/report.py" ] || fail "$site/offloadsim/report.py not installed"
+[ -f "$site/offloadsim/report/__main__.py" ] || fail "$site/offloadsim/report/__main__.py not installed"
 ls "$site"/offloadsim/_offloadsim*.so >/dev/null 2>&1 || fail "the extension module is not installed"
 
 cd "$prefix"

@@ -17,6 +17,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from guest_sim import simulate_scenario  # noqa: E402
+
 # Same copy in the simulator: a method label there for each measured method.
 SIM_METHOD = {"host": "host", "kernel-copy": "nfs-copy-sync", "clone": "clone"}
 # Allowed |simulated - measured| client link bytes, as a share of the file
@@ -62,9 +65,7 @@ def run_in_guest(args):
 
 def simulate(offload, work, file_bytes, rsize, methods):
     """Client link bytes per simulator method for one copy of file_bytes."""
-    scenario = os.path.join(work, "nfs-guest-check.toml")
-    with open(scenario, "w") as f:
-        f.write(f"""[scenario]
+    runs = simulate_scenario(offload, work, "nfs-guest-check", f"""[scenario]
 name = "nfs-guest-check"
 description = "the copy measured in the NFS guest: one client, one filer"
 seed = 1
@@ -102,14 +103,8 @@ on = "client"
 from = "filer:/src"
 to = "filer:/dst"
 size = {file_bytes}
-""")
-    out = os.path.join(work, "sim")
-    proc = subprocess.run([offload, "sim", scenario, "--out", out, "--quiet"], capture_output=True, text=True)
-    if proc.returncode != 0:
-        print(f"nfs_guest: FAIL: offload sim {scenario}: {proc.stderr.strip()}")
-        sys.exit(1)
-    with open(os.path.join(out, "results.json")) as f:
-        return {run["method"]: run["metrics"]["link_bytes"]["lan"] for run in json.load(f)}
+""", "nfs_guest")
+    return {run["method"]: run["metrics"]["link_bytes"]["lan"] for run in runs}
 
 
 def main():

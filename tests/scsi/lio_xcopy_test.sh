@@ -4,7 +4,7 @@
 # tests/targets/guest/lio-guest.sh, every copy verified by reading the LUNs
 # back through libiscsi:
 #   - 512 MiB between two LUNs (> LIO's 256 MiB segment limit: split into
-#     one command per 31 MiB), all by XCOPY, host bytes not moved reported;
+#     one command per 31 MiB), all by XCOPY, bytes not through the host reported;
 #   - within one LUN, a range longer than 256 MiB and not a multiple of a MiB;
 #   - LIO's NAA trap (LUNs 2 and 3 report the same designator): refused
 #     before copying when pinned, a recorded host fallback in auto; no LUN
@@ -47,11 +47,11 @@ ok json_check "$json" 'd["host_bytes_not_moved"] == 512 << 20 and d["fallbacks"]
 ok json_check "$json" 'd["operations"] == 1 + math.ceil(512 / 31) + 1'
 ok "$tool" check "$LIO_URL/1" 0 $((512 * MiB)) 101
 
-# The text report says what the host did not move.
+# The text report says where the bytes went: none through the host.
 out=$("$offload" cp "$LIO_URL/0" "$LIO_URL/1" --length 64MiB --destination-offset 900MiB --method scsi-xcopy 2>&1)
 echo "$out"
 ok contains "$out" "via scsi-xcopy"
-ok contains "$out" "host bytes not moved: 64.0 MiB (67108864 bytes offloaded"
+ok contains "$out" "bytes through user space: 0 B; through host memory: 0 B; not through the host: 64.0 MiB (shared extents or the array copied them)"
 ok "$tool" check "$LIO_URL/1" $((900 * MiB)) $((64 * MiB)) 101
 
 # Within LUN 0: 270,000,128 bytes (> 256 MiB, not whole MiB) to offset 700 MiB.

@@ -225,8 +225,29 @@ def nvmeof_samsung(runs):
     check("nvmeof-samsung: >10x at 1 Gb/s, <2x at 100 Gb/s", gains[0] > 10 and gains[1] < 2, f"{gains}")
 
 
+def smb_copychunk(runs):
+    for point, m in by_point(runs).items():
+        size = m["host"]["copies"][0]["size_bytes"]
+        check(f"smb-copychunk {point}: every method done", all(all_done(m[x]) for x in ("host", "kernel-copy", "clone")))
+        check(f"smb-copychunk {point}: host moves 2x the file over the LAN", abs(shared_bytes(m["host"]) - 2 * size) < 0.01 * size,
+              f"{shared_bytes(m['host']) / size:.3f}x")
+        for x in ("kernel-copy", "clone"):
+            check(f"smb-copychunk {point}: {x} moves ~0 bytes over the LAN", shared_bytes(m[x]) < 0.001 * size,
+                  f"{shared_bytes(m[x]):.0f} B")
+        counts = m["kernel-copy"]["metrics"]["smb"]["nas"]
+        check(f"smb-copychunk {point}: copychunk is one request per MiB after one resume key per 64 MiB call",
+              counts["copychunk"] == size / 2**20 and counts["resume_key"] == size / 2**26, f"{counts}")
+        check(f"smb-copychunk {point}: duplicate extents is one request per 1 GiB clone call",
+              m["clone"]["metrics"]["smb"]["nas"]["duplicate_extents"] == size / 2**30)
+        check(f"smb-copychunk {point}: duplicate extents beats copychunk", tput(m["clone"]) > tput(m["kernel-copy"]))
+    gains = [tput(m["kernel-copy"]) / tput(m["host"]) for m in by_point(runs).values()]
+    check("smb-copychunk: copychunk > 10x host at 1 Gb/s", gains[0] > 10, f"{gains[0]:.2f}x")
+    check("smb-copychunk: the copychunk gain falls as the link gets faster", all(a >= b * 0.999 for a, b in zip(gains, gains[1:])),
+          f"{gains}")
+
+
 SHAPES = {"scsi-array": scsi_array, "nvmeof-samsung": nvmeof_samsung, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
-          "contention": contention, "faults": faults}
+          "contention": contention, "faults": faults, "smb-copychunk": smb_copychunk}
 
 
 def main():

@@ -2,14 +2,34 @@
 #   OFFLOAD_GUEST_CACHE     where downloads and builds are kept (default build/guest-cache)
 #   OFFLOAD_GUEST_LIFETIME  seconds after which a guest powers itself off (default 1800)
 #   OFFLOAD_GUEST_SMP       virtual CPUs (default 2)
+#   OFFLOAD_GUEST_SUITE     Debian suite the guest kernel comes from (default: the
+#                           host's apt sources; e.g. bookworm-backports, read
+#                           through a private apt list under the cache)
 guest_src_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 guest_repo_dir=$(cd "$guest_src_dir/../../.." && pwd)
 guest_cache=${OFFLOAD_GUEST_CACHE:-$guest_repo_dir/build/guest-cache}
-guest_kernel_dir=$guest_cache/kernel        # dpkg-deb -x of the Debian kernel image package
+guest_suite=${OFFLOAD_GUEST_SUITE:-}
+# dpkg-deb -x of the Debian kernel image package (one per suite)
+guest_kernel_dir=$guest_cache/kernel${guest_suite:+-$guest_suite}
 
 guest_log() { echo "guest: $*" >&2; }
 # Exit 77 (skip) with a reason; callers fail on it when OFFLOAD_REQUIRE_REAL_FS=1.
 guest_skip() { echo "guest: SKIP: $*" >&2; exit 77; }
+
+# apt options that read one Debian suite (deb.debian.org, main) through a
+# private source list and package lists under the cache, leaving the host's
+# apt configuration alone; refreshed once a day. Sets the array guest_apt.
+#   guest_apt_suite SUITE
+guest_apt_suite() {
+  local dir=$guest_cache/apt-$1
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  echo "deb http://deb.debian.org/debian $1 main" >"$dir/sources.list"
+  guest_apt=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
+  if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+    apt-get -q "${guest_apt[@]}" update >&2 || return 1
+  fi
+}
 
 # The kernel version inside $guest_kernel_dir (its lib/modules/VERSION).
 guest_kernel_version() { ls "$guest_kernel_dir/lib/modules" 2>/dev/null | head -n1 || true; }

@@ -30,8 +30,12 @@ for module in "$@"; do
   modprobe -d "$guest_kernel_dir" -S "$version" --show-depends "$module" \
     | awk '$1 == "insmod" {print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do
-  cp "$ko" "$root/lib/modules/"
-  basename "$ko" >>"$root/etc/modules.order"
+  # Newer Debian kernels ship modules xz-compressed; busybox insmod wants them plain.
+  case $ko in
+    *.ko.xz) name=$(basename "$ko" .xz); xz -dc "$ko" >"$root/lib/modules/$name" ;;
+    *) name=$(basename "$ko"); cp "$ko" "$root/lib/modules/" ;;
+  esac
+  echo "$name" >>"$root/etc/modules.order"
 done
 for dir in "${extra[@]}"; do cp -a "$dir"/. "$root"/; done
 

@@ -1,0 +1,157 @@
+#include "cli/advise_answer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/core.h>
+
+#include "engine/units.hpp"
+
+namespace offload::cli {
+namespace {
+
+std::string why(const PathProbe& probe, const std::string& method) {
+  if (method == "clone") return "metadata-only on " + probe.destination_fs;
+  if (method == "kernel-copy") {
+    return probe.copy_range == CopyRangeBehaviour::remaps
+               ? "copy_file_range remaps extents on " + probe.destination_fs + " (metadata only)"
+               : "in-kernel copy on " + probe.destination_fs + ", no bytes through user space";
+  }
+  return "read and write through user space is the fastest here";
+}
+
+std::string uncertainty_text(double rms) { return rms < 0 ? "?" : fmt::format("±{:.0f} %", rms * 100); }
+
+const MeasuredMethod* find_measured(const std::vector<MeasuredMethod>& measured, const std::string& method) {
+  for (const auto& m : measured) if (m.method == method) return &m;
+  return nullptr;
+}
+
+// The fastest measured method and its median (nullptr when none finished).
+const MeasuredMethod* fastest(const std::vector<MeasuredMethod>& measured) {
+  const MeasuredMethod* best = nullptr;
+  for (const auto& m : measured) {
+    if (m.outcome == "ok" && (best == nullptr || m.seconds < best->seconds)) best = &m;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string format_seconds(double seconds) {
+  if (seconds < 1e-3) return fmt::format("{:.3g} us", seconds * 1e6);
+  if (seconds < 1) return fmt::format("{:.3g} ms", seconds * 1e3);
+  return fmt::format("{:.3g} s", seconds);
+}
+
+Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
+  if (model.predictions.empty()) return {"", "no method could be simulated"};
+  auto order = model.predictions;
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.seconds < b.seconds; });
+  auto band = [&](const MethodPrediction& a, const MethodPrediction& b) {
+    return std::max(0.0, a.rms_error) + std::max(0.0, b.rms_error);
+  };
+  // Inside the fastest one's uncertainty, fewer operations wins.
+  std::size_t chosen = 0;
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    bool tied = order[i].seconds <= order[0].seconds * (1 + band(order[0], order[i]));
+    if (tied && order[i].operations < order[chosen].operations) chosen = i;
+  }
+  const MethodPrediction best = order[chosen];
+  order.erase(order.begin() + static_cast<std::ptrdiff_t>(chosen));
+  std::string reason = best.method + ": " + why(probe, best.method) + ", " + format_seconds(best.seconds);
+  if (order.empty()) return {best.method, best.method + ": the only method this path allows, " + format_seconds(best.seconds)};
+  auto host = std::find_if(order.begin(), order.end(), [](const auto& p) { return p.method == "host"; });
+  const MethodPrediction& shown = best.method != "host" && host != order.end() ? *host : order.front();
+  reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
+  const MethodPrediction& next = order.front();
+  if (next.seconds <= best.seconds * (1 + band(best, next))) {
+    reason += fmt::format(" ({} is within the uncertainty", next.method);
+    if (next.operations > best.operations) {
+      reason += fmt::format("; {} takes fewer calls: {:.0f} vs {:.0f}", best.method, best.operations, next.operations);
+    }
+    reason += ")";
+  }
+  return {best.method, reason};
+}
+
+std::string probe_text(const PathProbe& probe) {
+  std::string out;
+  for (const auto& f : probe.findings) out += fmt::format("  {:<23} {:<32} {}\n", f.what + ":", f.result, f.how);
+  return out;
+}
+
+std::string advice_table(const AdviceModel& model, const std::vector<MeasuredMethod>& measured) {
+  std::string out = fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9} {:>11} {:>10}", "method", "predicted", "±rms",
+                                "throughput", "CPU s", "user bytes", "link bytes");
+  if (!measured.empty()) out += fmt::format(" {:>11} {:>8} {:>9}", "measured", "error", "CPU s");
+  out += "\n";
+  for (const auto& p : model.predictions) {
+    out += fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9.3g} {:>11} {:>10}", p.method, format_seconds(p.seconds),
+                       uncertainty_text(p.rms_error), format_rate(p.throughput_Bps), p.client_cpu_s,
+                       format_bytes(p.user_space_bytes), format_bytes(p.link_bytes));
+    if (const MeasuredMethod* m = find_measured(measured, p.method)) {
+      if (m->outcome == "ok") {
+        out += fmt::format(" {:>11} {:>+7.0f}% {:>9.3g}", format_seconds(m->seconds), (p.seconds / m->seconds - 1) * 100,
+                           m->cpu_seconds);
+      } else {
+        out += "  failed: " + m->outcome;
+      }
+    }
+    out += "\n";
+  }
+  for (const auto& [method, reason] : model.left_out) out += fmt::format("{:<12} not simulated: {}\n", method, reason);
+  return out;
+}
+
+nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& profile, const AdviceModel& model,
+                           const Recommendation& recommendation, const std::vector<MeasuredMethod>& measured) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : probe.findings) findings.push_back({{"what", f.what}, {"result", f.result}, {"how", f.how}});
+  nlohmann::json methods = nlohmann::json::array();
+  for (const auto& p : model.predictions) {
+    nlohmann::json row{{"method", p.method}, {"predicted_s", p.seconds}, {"throughput_Bps", p.throughput_Bps},
+                       {"client_cpu_s", p.client_cpu_s}, {"user_space_bytes", p.user_space_bytes},
+                       {"link_bytes", p.link_bytes}, {"operations", p.operations},
+                       {"rms_relative_error", p.rms_error < 0 ? nlohmann::json(nullptr) : nlohmann::json(p.rms_error)},
+                       {"recommended", p.method == recommendation.method}};
+    if (const MeasuredMethod* m = find_measured(measured, p.method)) {
+      row["measured_outcome"] = m->outcome;
+      row["measured_s"] = m->outcome == "ok" ? nlohmann::json(m->seconds) : nlohmann::json(nullptr);
+      row["measured_cpu_s"] = m->outcome == "ok" ? nlohmann::json(m->cpu_seconds) : nlohmann::json(nullptr);
+      row["measured_samples_s"] = m->samples_s;
+    }
+    methods.push_back(row);
+  }
+  nlohmann::json left_out = nlohmann::json::array();
+  for (const auto& [method, reason] : model.left_out) left_out.push_back({{"method", method}, {"reason", reason}});
+  nlohmann::json out{{"kind", "offload-advice"},
+                     {"source", probe.source},
+                     {"destination", probe.destination},
+                     {"size_bytes", model.size_bytes},
+                     {"queue_depth", model.queue_depth},
+                     {"probe",
+                      {{"source_fs", probe.source_fs}, {"destination_fs", probe.destination_fs},
+                       {"same_fs", probe.same_fs}, {"clone", probe.clone_works},
+                       {"copy_file_range", probe.copy_range == CopyRangeBehaviour::remaps   ? "remaps"
+                                           : probe.copy_range == CopyRangeBehaviour::copies ? "copies"
+                                                                                            : "fails"},
+                       {"nfs_version", probe.nfs_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(probe.nfs_version)},
+                       {"findings", findings}}},
+                     {"profile", {{"path", profile.path}, {"fs", profile.fs}, {"created_utc", profile.created_utc},
+                                  {"provenance", profile.provenance}}},
+                     {"methods", methods},
+                     {"left_out", left_out},
+                     {"recommended", recommendation.method},
+                     {"reason", recommendation.reason}};
+  if (const MeasuredMethod* best = fastest(measured)) {
+    const auto* chosen = find_measured(measured, recommendation.method);
+    out["verify"] = {{"fastest_measured", best->method},
+                     {"recommended_vs_fastest", chosen != nullptr && chosen->outcome == "ok"
+                                                    ? nlohmann::json(chosen->seconds / best->seconds - 1)
+                                                    : nlohmann::json(nullptr)}};
+  }
+  return out;
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,97 @@
+#include "cli/advise_model.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "cli/calibration_scenario.hpp"
+#include "cli/calibration_validate.hpp"
+#include "engine/engine.hpp"
+
+namespace offload::cli {
+namespace {
+
+/// The scenario run like calibrate's validation (one offload-sim-run process
+/// per method), in a temporary directory removed afterwards.
+SimulatedCopies simulate_in_scratch(const std::string& scenario_toml, const std::string& fs) {
+  char pattern[] = "/tmp/offload-advise-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory in /tmp");
+  std::string scratch = pattern;
+  try {
+    SimulatedCopies copies = simulate_copy_results(scenario_toml, scratch + "/advise-" + fs + ".toml", 0);
+    std::filesystem::remove_all(scratch);
+    return copies;
+  } catch (...) {
+    std::filesystem::remove_all(scratch);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
+                                                                  std::vector<std::string>& allowed) {
+  std::vector<std::pair<std::string, std::string>> left_out;
+  if (probe.clone_works) {
+    allowed.push_back("clone");
+  } else {
+    left_out.emplace_back("clone", "the FICLONERANGE probe failed: " + probe.clone_error);
+  }
+  if (probe.copy_range != CopyRangeBehaviour::fails) {
+    allowed.push_back("kernel-copy");
+  } else {
+    left_out.emplace_back("kernel-copy", "the copy_file_range probe failed: " + probe.copy_range_error);
+  }
+  allowed.push_back("host");
+  return left_out;
+}
+
+AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
+                            unsigned queue_depth) {
+  AdviceModel model{size_bytes, queue_depth, {}, {}};
+  std::vector<std::string> allowed;
+  model.left_out = methods_for_path(probe, allowed);
+  FsConstants fs = profile.fit.filesystems.front();
+  // The probe, not the calibration, says what copy_file_range does on this path (it copies across filesystems).
+  fs.copy_range_reflinks = probe.copy_range == CopyRangeBehaviour::remaps;
+  if (probe.copy_range == CopyRangeBehaviour::copies && !(fs.kernel_copy_Bps > 0)) {
+    std::erase(allowed, "kernel-copy");
+    model.left_out.emplace_back("kernel-copy", fmt::format("copy_file_range copies data here, and {} has no in-kernel "
+                                                           "copy rate (calibrated where it remaps)", profile.path));
+  }
+  std::vector<std::string> methods;
+  for (const auto& method : allowed) {
+    if (std::find(fs.methods.begin(), fs.methods.end(), method) != fs.methods.end()) {
+      methods.push_back(method);
+    } else {
+      model.left_out.emplace_back(method, profile.path + " has no calibrated " + method + " copies");
+    }
+  }
+  EngineConfig engine;
+  engine.queue_depth = queue_depth;
+  std::string text = validation_scenario_toml(profile.fit, fs, {size_bytes}, {queue_depth}, methods, engine);
+  SimulatedCopies copies = simulate_in_scratch(text, fs.fs);
+  for (const std::string& method : methods) {
+    auto found = copies.find({method, size_bytes, queue_depth});
+    if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
+    const SimulatedCopy& copy = found->second;
+    MethodPrediction p;
+    p.method = method;
+    p.seconds = copy.seconds;
+    p.throughput_Bps = p.seconds > 0 ? static_cast<double>(size_bytes) / p.seconds : 0;
+    p.client_cpu_s = copy.client_cpu_s;
+    p.user_space_bytes = method == "host" ? static_cast<double>(size_bytes) : 0;
+    p.link_bytes = copy.link_bytes;
+    p.operations = copy.operations;
+    auto rms = profile.rms_error.find(method);
+    p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
+    model.predictions.push_back(p);
+  }
+  return model;
+}
+
+}  // namespace offload::cli

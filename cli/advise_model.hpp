@@ -1,0 +1,45 @@
+// `offload advise`, part 2: the scenario of the probed path on the host
+// `offload calibrate` fitted for the destination's filesystem
+// (calibration_scenario.hpp, the same scenario calibrate validates with),
+// simulated once per method the path allows, each in an offload-sim-run
+// process (calibration_validate.hpp: simulate_copy_results).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/advise_probe.hpp"
+#include "cli/advise_profile.hpp"
+
+namespace offload::cli {
+
+/// The simulator's answer for one method.
+struct MethodPrediction {
+  std::string method;               ///< "host", "kernel-copy", "clone"
+  double seconds = 0;               ///< simulated wall seconds, submit to end
+  double throughput_Bps = 0;        ///< size / seconds
+  double client_cpu_s = 0;          ///< CPU seconds of the copying host
+  double user_space_bytes = 0;      ///< bytes read into and written from the process's buffers (host copy: the size)
+  double link_bytes = 0;            ///< bytes over network links (0 on a local path)
+  double operations = 0;            ///< engine operations the copy took (system calls: open, map, copy calls, finish)
+  double rms_error = -1;            ///< the profile's rms relative error for this method (< 0: not measured)
+};
+
+/// Every prediction, and the methods left out with the reason.
+struct AdviceModel {
+  std::uint64_t size_bytes = 0;          ///< the copy's size
+  unsigned queue_depth = 0;              ///< operations in flight
+  std::vector<MethodPrediction> predictions;  ///< one per simulated method, in ladder order (clone first)
+  std::vector<std::pair<std::string, std::string>> left_out;  ///< method -> why it was not simulated
+};
+
+/// The methods the probe allows on this path (clone, kernel-copy, host).
+std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
+                                                                  std::vector<std::string>& allowed);
+
+/// Simulates every allowed method the profile has constants for.
+AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
+                            unsigned queue_depth);
+
+}  // namespace offload::cli

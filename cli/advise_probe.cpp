@@ -1,0 +1,183 @@
+#include "cli/advise_probe.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/core.h>
+
+#include "cli/advise_mount.hpp"
+#include "cli/file_check.hpp"
+#include "engine/targets/posix_file.hpp"
+
+namespace offload::cli {
+namespace {
+
+constexpr std::uint64_t kProbeBytes = 64 << 10;  // a multiple of every block size in use (4 KiB .. 64 KiB)
+
+// An open descriptor closed on scope exit.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int value) : fd(value) {}
+  ~Fd() { if (fd >= 0) close(fd); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+// A new empty file in `directory`, unlinked when this goes out of scope.
+class ProbeFile {
+ public:
+  explicit ProbeFile(const std::string& directory) : path_(directory + "/.offload-advise-probe-XXXXXX") {
+    fd_ = mkostemp(path_.data(), O_CLOEXEC);
+    if (fd_ < 0) error_ = errno;
+  }
+  ~ProbeFile() {
+    if (fd_ >= 0) {
+      close(fd_);
+      unlink(path_.c_str());
+    }
+  }
+  ProbeFile(const ProbeFile&) = delete;
+  ProbeFile& operator=(const ProbeFile&) = delete;
+  [[nodiscard]] int fd() const { return fd_; }
+  [[nodiscard]] int error() const { return error_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  int error_ = 0;
+};
+
+std::string errno_name(int error) {
+  const char* name = strerrorname_np(error);
+  return name != nullptr ? name : std::to_string(error);
+}
+
+std::string fs_how(const std::string& path) {
+  struct statfs fs {};
+  if (statfs(path.c_str(), &fs) != 0) return "statfs failed: " + errno_name(errno);
+  return fmt::format("statfs f_type 0x{:x}", static_cast<unsigned long>(fs.f_type));
+}
+
+std::string fs_of(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return fd.fd < 0 ? "unknown" : filesystem_name(fd.fd);
+}
+
+// The NFS COPY / CLONE counter of the destination's mount ("" when not NFS).
+std::optional<unsigned long> op_count(const std::optional<MountEntry>& mount, const char* op) {
+  if (!mount || mount->fs_type.compare(0, 3, "nfs") != 0) return std::nullopt;
+  return nfs_op_count(read_mountstats(), mount->mount_point, op);
+}
+
+std::string server_ops_text(const std::optional<unsigned long>& before, const std::optional<unsigned long>& after,
+                            const char* op) {
+  if (!before || !after) return "";
+  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *after - *before);
+}
+
+void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
+  ProbeFile target(p.destination_dir);
+  if (target.fd() < 0) {
+    throw AdviseUsageError(fmt::format("{}: cannot create a temporary file for the probes: {}", p.destination_dir,
+                                       std::strerror(target.error())));
+  }
+  auto before = op_count(mount, "CLONE");
+  file_clone_range range{.src_fd = source_fd, .src_offset = 0,
+                         .src_length = p.source_bytes >= kProbeBytes ? kProbeBytes : 0, .dest_offset = 0};
+  p.clone_works = ioctl(target.fd(), FICLONERANGE, &range) == 0;
+  p.clone_error = p.clone_works ? "" : errno_name(errno);
+  std::string how = fmt::format("FICLONERANGE of the source's first {} into a temporary file in {}: {}",
+                                p.source_bytes >= kProbeBytes ? "64 KiB" : "bytes", p.destination_dir,
+                                p.clone_works ? "ok" : p.clone_error);
+  p.findings.push_back({"reflink (clone)", p.clone_works ? "yes" : "no",
+                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE")});
+}
+
+void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
+  ProbeFile target(p.destination_dir);
+  if (target.fd() < 0) return;  // probe_clone already reported this
+  auto before = op_count(mount, "COPY");
+  std::uint64_t length = std::min(p.source_bytes, kProbeBytes);
+  loff_t in = 0, out = 0;
+  ssize_t copied = length == 0 ? 0 : copy_file_range(source_fd, &in, target.fd(), &out, length, 0);
+  std::string result, how;
+  if (copied < 0 || length == 0) {
+    p.copy_range = CopyRangeBehaviour::fails;
+    p.copy_range_error = length == 0 ? "empty source" : errno_name(errno);
+    result = "fails";
+    how = "copy_file_range into a temporary file: " + p.copy_range_error;
+  } else {
+    auto shared = shares_extents(target.path());
+    p.copy_range = shared.value_or(false) ? CopyRangeBehaviour::remaps : CopyRangeBehaviour::copies;
+    result = p.copy_range == CopyRangeBehaviour::remaps ? "remaps extents (metadata only)" : "copies data in the kernel";
+    how = fmt::format("copy_file_range of {} bytes into a temporary file: ok; FIEMAP: {}", copied,
+                      shared ? (*shared ? "extents shared with the source" : "no shared extents") : shared.error());
+  }
+  p.findings.push_back({"copy_file_range", result, how + server_ops_text(before, op_count(mount, "COPY"), "COPY")});
+}
+
+}  // namespace
+
+PathProbe probe_path(const std::string& source, const std::string& destination) {
+  PathProbe p;
+  p.source = source;
+  struct stat source_stat {};
+  if (stat(source.c_str(), &source_stat) != 0) {
+    throw AdviseUsageError(fmt::format("SOURCE {}: {}", source, std::strerror(errno)));
+  }
+  if (!S_ISREG(source_stat.st_mode)) throw AdviseUsageError(fmt::format("SOURCE {}: not a regular file", source));
+  Fd source_fd(open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  if (source_fd.fd < 0) throw AdviseUsageError(fmt::format("SOURCE {}: cannot open: {}", source, std::strerror(errno)));
+  p.source_bytes = static_cast<std::uint64_t>(source_stat.st_size);
+
+  std::error_code ec;
+  if (std::filesystem::is_directory(destination, ec)) {
+    p.destination_dir = destination;
+    p.destination = (std::filesystem::path(destination) / std::filesystem::path(source).filename()).string();
+  } else {
+    std::string parent = std::filesystem::path(destination).parent_path().string();
+    p.destination_dir = parent.empty() ? "." : parent;
+    p.destination = destination;
+    if (!std::filesystem::is_directory(p.destination_dir, ec)) {
+      throw AdviseUsageError(fmt::format("DESTINATION {}: the directory {} does not exist", destination, p.destination_dir));
+    }
+  }
+  struct stat dir_stat {};
+  if (stat(p.destination_dir.c_str(), &dir_stat) != 0) {
+    throw AdviseUsageError(fmt::format("DESTINATION {}: {}", p.destination_dir, std::strerror(errno)));
+  }
+
+  p.source_fs = fs_of(source);
+  p.destination_fs = fs_of(p.destination_dir);
+  p.findings.push_back({"source filesystem", p.source_fs, fs_how(source)});
+  p.findings.push_back({"destination filesystem", p.destination_fs, fs_how(p.destination_dir)});
+  p.same_fs = source_stat.st_dev == dir_stat.st_dev;
+  p.findings.push_back({"same filesystem", p.same_fs ? "yes" : "no",
+                        fmt::format("stat st_dev {}:{} vs {}:{}", major(source_stat.st_dev), minor(source_stat.st_dev),
+                                    major(dir_stat.st_dev), minor(dir_stat.st_dev))});
+
+  std::string absolute = std::filesystem::absolute(p.destination_dir, ec).lexically_normal().string();
+  std::optional<MountEntry> mount = find_mount(read_mountinfo(), dir_stat.st_dev, absolute);
+  if (mount && mount->fs_type.compare(0, 3, "nfs") == 0) {
+    p.nfs_version = mount->option("vers");
+    p.findings.push_back({"NFS mount", "version " + (p.nfs_version.empty() ? std::string("?") : p.nfs_version),
+                          fmt::format("/proc/self/mountinfo: {} on {} type {}, vers={}", mount->source,
+                                      mount->mount_point, mount->fs_type, p.nfs_version)});
+  }
+  probe_clone(p, source_fd.fd, mount);
+  probe_copy_range(p, source_fd.fd, mount);
+  return p;
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,61 @@
+// `offload advise`, part 1: what the real path from SOURCE to DESTINATION
+// allows, found without writing data anywhere but into temporary files in
+// the destination's directory (removed before returning):
+//  - filesystem types: statfs(2) f_type of the source and the directory;
+//  - same filesystem: stat(2) st_dev of both;
+//  - reflink: FICLONERANGE (ioctl_ficlonerange(2)) of the source's first
+//    64 KiB into a temporary file;
+//  - copy_file_range(2) of the same bytes into another temporary file, and
+//    whether the copy shares extents with the source (FIEMAP
+//    FIEMAP_EXTENT_SHARED: the filesystem remapped instead of copying);
+//  - NFS: the mount's "vers=" option (/proc/self/mountinfo) and whether the
+//    probes above went to the server as COPY / CLONE operations
+//    (/proc/self/mountstats counters before and after, RFC 7862 15.2, 15.13).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace offload::cli {
+
+/// A path or option the user gave does not work (exit code 2).
+class AdviseUsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One probe result and how it was found.
+struct ProbeFinding {
+  std::string what;    ///< "destination filesystem"
+  std::string result;  ///< "xfs"
+  std::string how;     ///< "statfs f_type 0x58465342"
+};
+
+/// What copy_file_range did on the probe.
+enum class CopyRangeBehaviour { remaps, copies, fails };
+
+/// Everything the probe found.
+struct PathProbe {
+  std::string source;                ///< the source file
+  std::string destination;           ///< the destination file (DIR/NAME when a directory was given)
+  std::string destination_dir;       ///< the directory the copy and the probe files go into
+  std::uint64_t source_bytes = 0;    ///< the source's size (bytes)
+  std::string source_fs;             ///< "xfs", "ext4", "nfs", ... (engine's names)
+  std::string destination_fs;        ///< same, of the destination directory
+  bool same_fs = false;              ///< st_dev equal
+  bool clone_works = false;          ///< FICLONERANGE succeeded
+  std::string clone_error;           ///< "EOPNOTSUPP", "EXDEV", ... ("" when it worked)
+  CopyRangeBehaviour copy_range = CopyRangeBehaviour::fails;  ///< copy_file_range on the probe
+  std::string copy_range_error;      ///< errno name when it failed
+  std::string nfs_version;           ///< "4.2" when the destination is an NFS mount ("" otherwise)
+  std::vector<ProbeFinding> findings;  ///< every result, in probe order
+};
+
+/// Probes the path; throws AdviseUsageError for a missing or unreadable
+/// source, a source that is not a regular file, or a destination directory
+/// that does not exist.
+PathProbe probe_path(const std::string& source, const std::string& destination);
+
+}  // namespace offload::cli

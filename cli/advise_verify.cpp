@@ -1,0 +1,41 @@
+#include "cli/advise_verify.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "cli/copy_trial.hpp"
+
+namespace offload::cli {
+namespace {
+
+// A name no other file has: mkstemp claims it, the trials replace it and remove it.
+std::string claim_temporary(const std::string& directory, const std::string& method) {
+  std::string path = directory + "/.offload-advise-" + method + "-XXXXXX";
+  int fd = mkostemp(path.data(), O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(directory + ": cannot create a temporary destination: " + std::strerror(errno));
+  close(fd);
+  return path;
+}
+
+}  // namespace
+
+std::vector<MeasuredMethod> verify_methods(const PathProbe& probe, const AdviceModel& model, unsigned repeat) {
+  std::vector<MeasuredMethod> out;
+  for (const auto& prediction : model.predictions) {
+    TrialSpec spec{probe.destination_dir, probe.source, probe.source_bytes, prediction.method, repeat, {}, true, true};
+    spec.engine.queue_depth = model.queue_depth;
+    spec.destination = claim_temporary(probe.destination_dir, prediction.method);
+    nlohmann::json runs = nlohmann::json::array();
+    TrialResult t = run_trials(spec, runs);
+    unlink(spec.destination.c_str());  // run_trials removes it too; this covers a failure before its first copy
+    MeasuredMethod m{prediction.method, t.outcome, median(t.seconds), median(t.cpu_seconds), t.seconds};
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,49 @@
+"""offloadsim.advise on a temporary directory: one small `offload calibrate`
+there makes the profile, then the DataFrame must hold the methods the
+directory's filesystem allows with their predictions and one recommendation,
+and bad input raises ValueError naming it. Nothing is left behind."""
+import os
+import subprocess
+
+import pytest
+
+import offloadsim
+from offloadsim._paths import tool
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("advise")
+    profiles = root / "profiles"
+    subprocess.run([str(tool("offload")), "calibrate", "--dir", str(root), "--sizes", "2MiB,4MiB", "--queue-depths", "1",
+                    "--repeat", "2", "--jobs", "2", "--out", str(root / "cal"), "--profile-dir", str(profiles)],
+                   check=True, capture_output=True)
+    (profile,) = profiles.glob("*.json")
+    return root, profile
+
+
+def test_advise_dataframe(calibrated):
+    root, profile = calibrated
+    (root / "src").write_bytes(os.urandom(3 << 20))
+    before = sorted(os.listdir(root))
+    df = offloadsim.advise(root / "src", root / "dst", size="64MiB", queue_depth=1, profile=profile)
+    assert sorted(os.listdir(root)) == before
+    assert "host" in set(df["method"])
+    assert (df["predicted_s"] > 0).all() and (df["throughput_Bps"] > 0).all()
+    assert df["recommended"].sum() == 1
+    best = df.loc[df["predicted_s"].idxmin(), "method"]
+    assert df.attrs["recommended"] == best and df.attrs["reason"].startswith(best + ": ")
+    host = df.set_index("method").loc["host"]
+    assert host["user_space_bytes"] == 64 << 20
+    assert df.attrs["size_bytes"] == 64 << 20 and df.attrs["queue_depth"] == 1
+    probe = df.attrs["probe"]
+    assert probe["same_fs"] is True and probe["destination_fs"] == profile.stem
+    assert any(f["what"] == "destination filesystem" and f["how"].startswith("statfs f_type 0x") for f in probe["findings"])
+
+
+def test_advise_bad_input(calibrated):
+    root, profile = calibrated
+    with pytest.raises(ValueError, match="SOURCE .*missing: No such file"):
+        offloadsim.advise(root / "missing", root / "dst", profile=profile)
+    with pytest.raises(ValueError, match="the directory .*/nowhere does not exist"):
+        offloadsim.advise(root / "cal" / "validation.json", root / "nowhere" / "dst", profile=profile)

@@ -1,0 +1,125 @@
+// `offload advise`'s pure parts: the mount lookup on recorded mountinfo
+// text (proc(5) format) and the recommendation rule on given predictions.
+#include <sys/sysmacros.h>
+
+#include <gtest/gtest.h>
+
+#include "cli/advise_answer.hpp"
+#include "cli/advise_mount.hpp"
+
+namespace offload::cli {
+namespace {
+
+// Recorded lines: a root fs, a loop-mounted XFS, a bind mount of a directory
+// of it, an NFSv4.2 mount and a mount point with a space (escaped \040).
+const char* kMountinfo =
+    "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,errors=remount-ro\n"
+    "90 22 7:4 / /tmp/t/xfs rw,relatime shared:50 - xfs /dev/loop4 rw,attr2,inode64\n"
+    "91 22 7:4 /sub /srv/bound rw,relatime shared:50 - xfs /dev/loop4 rw,attr2,inode64\n"
+    "95 22 0:53 / /mnt/nfs rw,relatime shared:60 - nfs4 server:/export "
+    "rw,vers=4.2,rsize=1048576,wsize=1048576,proto=tcp,sec=sys\n"
+    "96 22 7:5 / /mnt/with\\040space rw shared:61 - btrfs /dev/loop5 rw,space_cache=v2\n";
+
+TEST(AdviseMount, FindsTheMountOfAPathByDeviceAndLongestPrefix) {
+  auto xfs = find_mount(kMountinfo, makedev(7, 4), "/tmp/t/xfs/dir");
+  ASSERT_TRUE(xfs);
+  EXPECT_EQ(xfs->mount_point, "/tmp/t/xfs");
+  EXPECT_EQ(xfs->fs_type, "xfs");
+  EXPECT_EQ(xfs->source, "/dev/loop4");
+  auto bound = find_mount(kMountinfo, makedev(7, 4), "/srv/bound/x");
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->mount_point, "/srv/bound");
+  EXPECT_FALSE(find_mount(kMountinfo, makedev(7, 4), "/tmp/t/xfsother"));  // a prefix of the name is not a parent
+  EXPECT_FALSE(find_mount(kMountinfo, makedev(9, 9), "/tmp/t/xfs"));
+  auto spaced = find_mount(kMountinfo, makedev(7, 5), "/mnt/with space/f");
+  ASSERT_TRUE(spaced);
+  EXPECT_EQ(spaced->mount_point, "/mnt/with space");
+}
+
+TEST(AdviseMount, ReadsTheNfsVersionFromTheSuperBlockOptions) {
+  auto nfs = find_mount(kMountinfo, makedev(0, 53), "/mnt/nfs/data");
+  ASSERT_TRUE(nfs);
+  EXPECT_EQ(nfs->fs_type, "nfs4");
+  EXPECT_EQ(nfs->source, "server:/export");
+  EXPECT_EQ(nfs->option("vers"), "4.2");
+  EXPECT_EQ(nfs->option("proto"), "tcp");
+  EXPECT_EQ(nfs->option("relatime"), "");  // a flag, not key=value
+  EXPECT_EQ(nfs->option("nosuch"), "");
+}
+
+MethodPrediction predicted(const std::string& method, double seconds, double rms, double operations) {
+  MethodPrediction p;
+  p.method = method;
+  p.seconds = seconds;
+  p.rms_error = rms;
+  p.operations = operations;
+  return p;
+}
+
+TEST(AdviseRecommend, TheFastestWhenItsLeadIsBeyondTheUncertainty) {
+  PathProbe probe;
+  probe.destination_fs = "ext4";
+  probe.copy_range = CopyRangeBehaviour::copies;
+  AdviceModel model;
+  model.predictions = {predicted("kernel-copy", 0.2, 0.1, 10), predicted("host", 1.0, 0.1, 600)};
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_EQ(r.reason, "kernel-copy: in-kernel copy on ext4, no bytes through user space, 200 ms vs 1 s host");
+}
+
+TEST(AdviseRecommend, InsideTheUncertaintyFewerOperationsWin) {
+  PathProbe probe;
+  probe.destination_fs = "xfs";
+  probe.copy_range = CopyRangeBehaviour::remaps;
+  AdviceModel model;
+  // kernel-copy predicted 30 % faster, but the two rms errors (25 % + 20 %) overlap it.
+  model.predictions = {predicted("clone", 1.3e-3, 0.25, 3), predicted("kernel-copy", 1.0e-3, 0.2, 18),
+                       predicted("host", 2.0, 0.3, 600)};
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "clone");
+  EXPECT_EQ(r.reason, "clone: metadata-only on xfs, 1.3 ms vs 2 s host (kernel-copy is within the uncertainty; "
+                      "clone takes fewer calls: 3 vs 18)");
+  model.predictions[0].seconds = 1.5e-3;  // now beyond 1 ms x (1 + 45 %)
+  EXPECT_EQ(recommend(probe, model).method, "kernel-copy");
+}
+
+TEST(AdviseRecommend, OnlyHost) {
+  PathProbe probe;
+  AdviceModel model;
+  model.predictions = {predicted("host", 4.0, -1, 600)};
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "host");
+  EXPECT_EQ(r.reason, "host: the only method this path allows, 4 s");
+  EXPECT_EQ(recommend(probe, AdviceModel{}).method, "");
+}
+
+}  // namespace
+}  // namespace offload::cli
+
+namespace offload::cli {
+namespace {
+
+// Recorded /proc/self/mountstats shape (statvers 1.1): two NFS mounts, the
+// per-op lines "OP: ops transmissions timeouts bytes_sent bytes_received ...".
+const char* kMountstats =
+    "device /dev/vda1 mounted on / with fstype ext4\n"
+    "device server:/a mounted on /mnt/a with fstype nfs4 statvers=1.1\n"
+    "\tper-op statistics\n"
+    "\t        NULL: 1 1 0 44 24 0 0 0 0\n"
+    "\t        COPY: 7 7 0 1904 1120 0 12 13 0\n"
+    "\t       CLONE: 2 2 0 488 232 0 1 1 0\n"
+    "device server:/b mounted on /mnt/with\\040space with fstype nfs4 statvers=1.1\n"
+    "\tper-op statistics\n"
+    "\t        COPY: 40 40 0 1904 1120 0 12 13 0\n";
+
+TEST(AdviseMount, CountsNfsOperationsOfOneMount) {
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/a", "COPY"), 7UL);
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/a", "CLONE"), 2UL);
+  EXPECT_EQ(nfs_op_count(kMountstats, "/mnt/with space", "COPY"), 40UL);
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/mnt/with space", "CLONE"));  // no CLONE line in that section
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/", "COPY"));
+  EXPECT_FALSE(nfs_op_count(kMountstats, "/mnt/none", "COPY"));
+}
+
+}  // namespace
+}  // namespace offload::cli

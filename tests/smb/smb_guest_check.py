@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""ctest smb_guest: runs smb_guest_test inside the SMB guest
+(tests/targets/guest/smb-guest.sh: ksmbd sharing XFS and ext4, the cifs
+client), fails if any in-guest test fails, prints what each copy sent over
+the SMB connection, and compares it with the simulator's SMB model for the
+same copy (models/smb_server.hpp): the request counts must match exactly
+(the client's two FSCTL_QUERY_ALLOCATED_RANGES for SEEK_DATA/SEEK_HOLE
+and the engine's zero-length clone probe set aside, which the model does
+not send) and the link bytes within 2 % of the file size.
+
+Usage: smb_guest_check.py --test-binary BIN --offload OFFLOAD --guest-dir DIR --work DIR
+Exit 0 pass, 1 fail, 77 skip (QEMU cannot start; a failure instead when
+OFFLOAD_REQUIRE_REAL_FS=1).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from guest_sim import simulate_scenario  # noqa: E402
+
+
+def skip_or_fail(reason):
+    if os.environ.get("OFFLOAD_REQUIRE_REAL_FS") == "1":
+        print(f"smb_guest: FAIL (OFFLOAD_REQUIRE_REAL_FS=1): {reason}")
+        sys.exit(1)
+    print(f"smb_guest: SKIP: {reason}")
+    sys.exit(77)
+
+
+def run_in_guest(args):
+    """Boots the guest with the static test program; returns the serial log text."""
+    ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
+    if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
+        print(f"smb_guest: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
+        sys.exit(1)
+    shutil.rmtree(args.work, ignore_errors=True)
+    state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
+    os.makedirs(tests)
+    shutil.copy(args.test_binary, os.path.join(tests, "smb_guest_test"))
+    with open(os.path.join(tests, "run"), "w") as f:
+        f.write("#!/bin/sh\nexec ./smb_guest_test --gtest_color=no\n")
+    os.chmod(os.path.join(tests, "run"), 0o755)
+    start = time.monotonic()
+    proc = subprocess.run(["bash", os.path.join(args.guest_dir, "smb-guest.sh"), state, tests])
+    print(f"guest total (build initramfs, boot, tests, power off): {time.monotonic() - start:.1f} s")
+    path = os.path.join(state, "serial.log")
+    log = open(path, errors="replace").read() if os.path.exists(path) else ""
+    # The program's own output: every line but the kernel's "[   1.234] ..." ones.
+    print("\n".join(line for line in log.splitlines()
+                    if not re.match(r"^\[\s*\d+\.\d+\]", line) and not line.startswith("OFFLOAD-SMB-RESULT")))
+    if proc.returncode == 77:
+        skip_or_fail("the SMB guest cannot start here (see above)")
+    if proc.returncode != 0:
+        print(f"smb_guest: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {path}")
+        sys.exit(1)
+    return log
+
+
+# Measured case -> simulator method, and the IOCTLs the model does not send.
+SIM_CASES = {"host": ("host", 2), "kernel-copy": ("kernel-copy", 2), "clone": ("clone", 3)}
+# Allowed |simulated - measured| link bytes, as a share of the file size:
+# TCP/IP headers and the client's CREATE/QUERY_INFO/CLOSE traffic.
+TOLERANCE = 0.02
+
+
+def simulate(offload, work, file_bytes, rsize):
+    """The simulator's record per method for the copy measured on the XFS share."""
+    runs = simulate_scenario(offload, work, "smb-guest-check", f"""[scenario]
+name = "smb-guest-check"
+description = "the copy measured in the SMB guest: one client, ksmbd on XFS"
+network_model = "CM02"
+methods = ["host", "kernel-copy", "clone"]
+
+[engine]
+queue_depth = 8
+host_chunk = "4MiB"
+kernel_copy_chunk = "64MiB"
+
+[[host]]
+name = "client"
+
+[[smb_server]]
+name = "ksmbd"
+disk = {{ read = "500MBps", write = "500MBps" }}
+fs = {{ reflink = true, copy_range_reflinks = true }}
+copy = {{ max_read = {rsize}, max_write = {rsize} }}
+
+[[link]]
+name = "lo"
+bandwidth = "1Gbps"
+between = ["client", "ksmbd"]
+
+[[copy]]
+on = "client"
+from = "ksmbd:/xfs/src"
+to = "ksmbd:/xfs/dst"
+size = {file_bytes}
+""", "smb_guest")
+    return {run["method"]: run for run in runs}
+
+
+def compare_with_model(result, simulated):
+    """Failures: request counts that differ, link bytes outside the tolerance."""
+    size, failures = result["file_bytes"], 0
+    print(f"\nmeasured vs simulated ({size} bytes, XFS share)")
+    print(f"{'case':12} {'IOCTLs':>6} {'sim FSCTLs':>10} {'READ/WRITE':>10} {'sim':>7} {'wire B':>10} {'sim link B':>10}  verdict")
+    for case, (method, unsent) in SIM_CASES.items():
+        real, sim = result["cases"][case], simulated[method]
+        counts = sim["metrics"]["smb"]["ksmbd"]
+        fsctls = counts["resume_key"] + counts["copychunk"] + counts["duplicate_extents"]
+        rw_real = (real["requests"].get("Reads", 0), real["requests"].get("Writes", 0))
+        rw_sim = (counts["read"], counts["write"])
+        link = sim["metrics"]["link_bytes"]["lo"]
+        ok = (real["requests"].get("IOCTLs", 0) - unsent == fsctls and rw_real == rw_sim
+              and abs(link - real["wire_bytes"]) <= TOLERANCE * size)
+        failures += not ok
+        print(f"{case:12} {real['requests'].get('IOCTLs', 0):6} {fsctls:10.0f} {'%d/%d' % rw_real:>10} "
+              f"{'%d/%d' % rw_sim:>7} {real['wire_bytes']:10} {link:10.0f}  {'ok' if ok else 'FAIL'}")
+    return failures
+
+
+def print_cases(result):
+    size = result["file_bytes"]
+    print(f"\nSMB3 copies of {size} bytes through the cifs mounts (ksmbd in the same guest)")
+    print(f"{'case':12} {'shares':10} {'method':12} {'used':12} {'IOCTLs':>6} {'READ B':>9} {'WRITE B':>9} "
+          f"{'wire B':>9} {'seconds':>8}  fallback")
+    for name, c in result["cases"].items():
+        fallback = "; ".join(f"{f['from']}->{f['to']} {f['errno']}: {f['detail']}" for f in c["fallbacks"])
+        print(f"{name:12} {c['from'] + '->' + c['to']:10} {c['method']:12} {c['methods_used']:12} "
+              f"{c['requests'].get('IOCTLs', 0):6} {c['smb_bytes_read']:9} {c['smb_bytes_written']:9} "
+              f"{c['wire_bytes']:9} {c['seconds']:8.2f}  {fallback or c['error']}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
+    log = run_in_guest(args)
+    found = re.search(r"^OFFLOAD-SMB-RESULT (\{.*\})\s*$", log, re.M)
+    if not found:
+        print("smb_guest: FAIL: no OFFLOAD-SMB-RESULT line in the serial log")
+        return 1
+    result = json.loads(found.group(1))
+    with open(os.path.join(args.work, "measured.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    print_cases(result)
+    mounted = re.search(r"smb-xfs cifs \S*rsize=(\d+)", log)
+    failures = compare_with_model(result, simulate(args.offload, args.work, result["file_bytes"],
+                                                   int(mounted.group(1)) if mounted else 4194304))
+    if failures:
+        print(f"smb_guest: FAIL: {failures} case(s) differ from the model")
+        return 1
+    print("smb_guest: all in-guest tests passed; request counts equal the model's, link bytes within tolerance")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
