@@ -1,5 +1,5 @@
 // The pybind11 module `_offloadsim`: the coarse API only. `Engine` copies real
-// files (RealRuntime + PosixFileFactory + offload::Engine) and returns status
+// files (RealRuntime + AddressRouter + offload::Engine: files, LUNs, NVMe namespaces) and returns status
 // as dicts; `validate_scenario` checks scenario TOML text. Simulations never
 // run here (one per process): offloadsim/scenario.py starts `offload sim`.
 #include <pybind11/pybind11.h>
@@ -13,7 +13,7 @@
 #include "engine/engine.hpp"
 #include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
-#include "engine/targets/posix_file.hpp"
+#include "engine/targets/address_router.hpp"
 #include "engine/units.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -87,7 +87,7 @@ class PyEngine {
   PyEngine(std::uint32_t queue_depth, std::uint32_t copy_depth, std::uint64_t host_chunk)
       : runtime_(queue_depth == 0 ? 1 : queue_depth),
         engine_(std::make_unique<offload::Engine>(
-            runtime_, files_,
+            runtime_, targets_,
             offload::EngineConfig{.queue_depth = queue_depth, .copy_depth = copy_depth, .host_chunk_bytes = host_chunk})) {}
 
   /// Claims the destination and queues the copy; returns the cookie id.
@@ -95,7 +95,7 @@ class PyEngine {
                        bool atomic, bool overwrite, std::uint64_t source_offset, std::uint64_t destination_offset,
                        std::optional<std::uint64_t> length) {
     auto choice = offload::parse_method_choice(method);
-    if (!choice) throw py::value_error("unknown method '" + method + "' (auto, clone, kernel-copy, host, scsi-xcopy, scsi-odx)");
+    if (!choice) throw py::value_error("unknown method '" + method + "' (auto, clone, kernel-copy, host, scsi-xcopy, scsi-odx, nvme-copy)");
     offload::CopyRequest request{.source = source, .destination = destination, .source_offset = source_offset,
                                  .destination_offset = destination_offset, .length = length, .method = *choice,
                                  .overwrite = overwrite, .atomic = atomic};
@@ -179,7 +179,7 @@ class PyEngine {
   offload::OpGate gate_;  // declared before the runtime: outlives its workers
   bool submitted_ = false;
   mutable offload::RealRuntime runtime_;
-  offload::PosixFileFactory files_;
+  offload::AddressRouter targets_;  // files, LUNs or NVMe namespaces, as `offload cp` opens them
   std::unique_ptr<offload::Engine> engine_;  // declared last: destroyed first
 };
 
