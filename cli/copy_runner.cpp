@@ -13,7 +13,7 @@ std::expected<CopyStatus, CopyError> run_copy(const CopyRequest& request, const 
   StopSignals stop_signals;  // from before the submit: its first operations start at once
   RealRuntime runtime(options.engine.queue_depth);
   if (*pause) (*pause)->attach(runtime);
-  AddressRouter targets(options.iscsi);  // files, or LUNs (iSCSI, SG_IO devices)
+  AddressRouter targets(options.iscsi);  // files, LUNs (iSCSI, SG_IO devices) or NVMe namespaces
   Engine engine(runtime, targets, options.engine);
   auto cookie = engine.submit(request);
   if (!cookie) return std::unexpected(cookie.error());

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 
@@ -12,6 +14,16 @@
 
 namespace offload::cli {
 namespace {
+
+// Writes a device's cached blocks out and drops them (BLKFLSBUF), so that a
+// read sees what passthrough commands wrote to the media.
+void flush_device_cache(const std::string& node) {
+  int fd = open(node.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // the copy itself will report it
+  fsync(fd);
+  ioctl(fd, BLKFLSBUF, 0);  // not a block device (a generic node): nothing cached
+  close(fd);
+}
 
 void sync_directory(const std::string& directory) {
   int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -29,8 +41,9 @@ double median(std::vector<double> values) {
 
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   TrialResult result;
-  std::string destination =
-      spec.destination.empty() ? spec.directory + "/offload-trial-" + spec.method + ".bin" : spec.destination;
+  std::string destination = spec.device              ? spec.source
+                            : !spec.destination.empty() ? spec.destination
+                                                        : spec.directory + "/offload-trial-" + spec.method + ".bin";
   auto method = parse_method_choice(spec.method);
   if (!method) {
     result.outcome = "unknown method '" + spec.method + "'";
@@ -42,9 +55,15 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
       result.outcome = "stopped";
       break;
     }
-    unlink(destination.c_str());
-    if (spec.sync_first) sync_directory(spec.directory);
+    if (!spec.device) unlink(destination.c_str());
+    if (spec.sync_first && !spec.device) sync_directory(spec.directory);
+    if (spec.device) flush_device_cache(spec.source);
     CopyRequest request{.source = spec.source, .destination = destination, .method = *method};
+    if (spec.device) {
+      request.destination_offset = spec.size_bytes;
+      request.length = spec.size_bytes;
+      request.overwrite = true;
+    }
     RunOptions options;
     options.engine = spec.engine;
     auto status = run_copy(request, options);
@@ -62,7 +81,9 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
       result.operations.push_back(status->operations);
     }
     if (attempt == 0) {
-      auto same = files_equal(spec.source, destination, spec.size_bytes);
+      if (spec.device) flush_device_cache(spec.source);
+      auto same = spec.device ? ranges_equal(spec.source, 0, spec.source, spec.size_bytes, spec.size_bytes)
+                              : files_equal(spec.source, destination, spec.size_bytes);
       if (!same) {
         result.outcome = "VERIFY FAILED: " + same.error();
         break;
@@ -70,7 +91,7 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
       result.verified = true;
     }
   }
-  unlink(destination.c_str());
+  if (!spec.device) unlink(destination.c_str());
   return result;
 }
 

@@ -24,6 +24,11 @@ struct TrialSpec {
   bool warm_up = false;      ///< the first (verified) copy is not timed: it warms caches and thread pools
   bool sync_first = false;   ///< syncfs before every copy, so none pays for an earlier one's writeback
   std::string destination;   ///< the copies' file ("" = DIRECTORY/offload-trial-METHOD.bin)
+  /// `source` is a device node (a LUN or an NVMe namespace): each copy goes
+  /// from its bytes [0, size) to [size, 2 x size) of the same node and is
+  /// verified there (buffer cache dropped first); `directory` and
+  /// `destination` are unused.
+  bool device = false;
 };
 
 /// The copies' outcome: one entry per finished copy in the vectors.
@@ -41,7 +46,7 @@ struct TrialResult {
 
 /// Runs `spec.repeat` timed copies (plus a warm-up one when asked) to
 /// `spec.destination` or `DIRECTORY/offload-trial-METHOD.bin` (removed before each copy and at the
-/// end), verifies the first, and appends each timed copy's status JSON to
+/// end), or within the device node, verifies the first, and appends each timed copy's status JSON to
 /// `runs`. Stops at the first failure.
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs);
 

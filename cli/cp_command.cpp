@@ -134,11 +134,12 @@ int run(const CpOptions& o) {
 Command add_cp_command(CLI::App& app) {
   auto options = std::make_shared<CpOptions>();
   CLI::App* cp = app.add_subcommand("cp", "Copy a file (or a range) through the copy-offload engine");
-  cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX (SG_IO)")->required();
-  cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, or SCSI device /dev/sgN or /dev/sdX")->required();
+  cp->add_option("SRC", options->source, "Source file, iscsi://HOST:PORT/IQN/LUN, SCSI device /dev/sgN or /dev/sdX (SG_IO), or NVMe namespace /dev/nvmeXnY or /dev/ngXnY (passthrough)")->required();
+  cp->add_option("DST", options->destination, "Destination file (or existing directory), iscsi://HOST:PORT/IQN/LUN, SCSI device /dev/sgN or /dev/sdX, or NVMe namespace /dev/nvmeXnY or /dev/ngXnY")->required();
   cp->add_option("--method,-m", options->method,
                  method_choice_list() + " (auto: clone -> kernel-copy -> host; scsi-xcopy -> scsi-odx -> host "
-                                        "between LUNs, ODX where the LUNs list it)")
+                                        "between LUNs, ODX where the LUNs list it; nvme-copy -> host between NVMe "
+                                        "namespaces)")
       ->check(CLI::IsMember(method_choice_names()));
   cp->add_flag("--atomic", options->atomic, "Stage unnamed; publish under DST only on success");
   cp->add_flag("--overwrite", options->overwrite, "Allow replacing an existing DST");

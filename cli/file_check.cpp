@@ -48,6 +48,11 @@ std::expected<void, std::string> write_pattern_file(const std::string& path, std
 }
 
 std::expected<void, std::string> files_equal(const std::string& a, const std::string& b, std::uint64_t size_bytes) {
+  return ranges_equal(a, 0, b, 0, size_bytes);
+}
+
+std::expected<void, std::string> ranges_equal(const std::string& a, std::uint64_t a_offset, const std::string& b,
+                                              std::uint64_t b_offset, std::uint64_t size_bytes) {
   Fd fa{open(a.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fa.fd < 0) return std::unexpected(os_error("open " + a));
   Fd fb{open(b.c_str(), O_RDONLY | O_CLOEXEC)};
@@ -57,8 +62,8 @@ std::expected<void, std::string> files_equal(const std::string& a, const std::st
   std::uint64_t offset = 0;
   while (offset < size_bytes) {
     std::size_t piece = std::min<std::uint64_t>(kBlock, size_bytes - offset);
-    ssize_t na = pread(fa.fd, ba.data(), piece, static_cast<off_t>(offset));
-    ssize_t nb = pread(fb.fd, bb.data(), piece, static_cast<off_t>(offset));
+    ssize_t na = pread(fa.fd, ba.data(), piece, static_cast<off_t>(a_offset + offset));
+    ssize_t nb = pread(fb.fd, bb.data(), piece, static_cast<off_t>(b_offset + offset));
     if (na < 0 || nb < 0) return std::unexpected(os_error("read"));
     if (na != static_cast<ssize_t>(piece) || nb != static_cast<ssize_t>(piece)) {
       return std::unexpected("short file at byte " + std::to_string(offset));

@@ -15,7 +15,7 @@ namespace {
 // Operations that put source bytes into the destination.
 bool writes_data(OpKind kind) {
   return kind == OpKind::write || kind == OpKind::clone || kind == OpKind::copy_range || kind == OpKind::xcopy ||
-         kind == OpKind::odx;
+         kind == OpKind::odx || kind == OpKind::nvme_copy;
 }
 
 }  // namespace
@@ -245,6 +245,7 @@ bool Engine::issue_next(Job& job) {
     case Method::clone: op.kind = OpKind::clone; break;
     case Method::scsi_xcopy: op.kind = OpKind::xcopy; break;
     case Method::scsi_odx: op.kind = OpKind::odx; break;
+    case Method::nvme_copy: op.kind = OpKind::nvme_copy; break;
     case Method::kernel_copy: op.kind = OpKind::copy_range; break;
     case Method::host:
       op.kind = OpKind::read;
@@ -290,7 +291,8 @@ std::uint64_t Engine::chunk_bytes(Method method) const {
   switch (method) {
     case Method::clone: return std::max<std::uint64_t>(1, config_.clone_chunk_bytes);
     case Method::scsi_xcopy:
-    case Method::scsi_odx: return std::max<std::uint64_t>(1, config_.device_chunk_bytes);
+    case Method::scsi_odx:
+    case Method::nvme_copy: return std::max<std::uint64_t>(1, config_.device_chunk_bytes);
     case Method::kernel_copy: return std::max<std::uint64_t>(1, config_.kernel_copy_chunk_bytes);
     case Method::host: return std::max<std::uint64_t>(1, buffers_.buffer_bytes());
   }

@@ -38,7 +38,7 @@ struct EngineConfig {
   std::uint32_t host_buffers = 0;                     ///< host buffers; 0 = queue_depth
   std::uint64_t kernel_copy_chunk_bytes = 64ULL << 20;  ///< bytes per copy_file_range
   std::uint64_t clone_chunk_bytes = 1ULL << 30;       ///< bytes per clone call
-  std::uint64_t device_chunk_bytes = 256ULL << 20;    ///< bytes per XCOPY / token copy
+  std::uint64_t device_chunk_bytes = 256ULL << 20;    ///< bytes per XCOPY / token copy / NVMe Copy operation
 };
 
 /// Asynchronous copy engine; thread-safe.

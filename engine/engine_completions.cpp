@@ -51,6 +51,7 @@ void Engine::handle_completion(std::uint64_t op_id, OpResult& result) {
     case OpKind::clone:
     case OpKind::xcopy:
     case OpKind::odx:
+    case OpKind::nvme_copy:
     case OpKind::copy_range: on_offloaded(job, flight, result); break;
     case OpKind::read: on_read(job, flight, result); break;
     case OpKind::write: on_written(job, flight, result); break;

@@ -8,10 +8,11 @@ namespace offload {
 std::vector<Method> ladder_for(MethodChoice choice) {
   switch (choice) {
     case MethodChoice::automatic:
-      return {Method::clone, Method::scsi_xcopy, Method::scsi_odx, Method::kernel_copy, Method::host};
+      return {Method::clone, Method::scsi_xcopy, Method::scsi_odx, Method::nvme_copy, Method::kernel_copy, Method::host};
     case MethodChoice::clone: return {Method::clone};
     case MethodChoice::scsi_xcopy: return {Method::scsi_xcopy};
     case MethodChoice::scsi_odx: return {Method::scsi_odx};
+    case MethodChoice::nvme_copy: return {Method::nvme_copy};
     case MethodChoice::kernel_copy: return {Method::kernel_copy};
     case MethodChoice::host: return {Method::host};
   }

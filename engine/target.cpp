@@ -11,6 +11,7 @@ OpResult CopyTarget::execute(const Op& op) {
     case OpKind::copy_range: return copy_range(op);
     case OpKind::xcopy: return xcopy(op);
     case OpKind::odx: return odx(op);
+    case OpKind::nvme_copy: return nvme_copy(op);
     case OpKind::zero_range: return zero_range(op);
     case OpKind::finish: return finish();
     case OpKind::abort: return abort();

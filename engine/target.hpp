@@ -28,6 +28,7 @@ enum class OpKind : std::uint8_t {
   copy_range,  ///< in-kernel / offloaded copy (copy_file_range)
   xcopy,       ///< SCSI EXTENDED COPY of a range
   odx,         ///< SCSI token copy of a range
+  nvme_copy,   ///< NVMe Copy of a range within one namespace
   zero_range,  ///< make a destination range read as zeros (punch a hole)
   finish,      ///< check the source did not change, publish the destination
   abort,       ///< undo the destination claim after a failure or cancel
@@ -83,7 +84,7 @@ struct TargetInfo {
   std::string source_fs;             ///< e.g. "xfs", "btrfs", "ext4", "nfs", "fake"
   std::string destination_fs;        ///< same for the destination
   bool needs_host_memory = true;     ///< false: host reads/writes get no buffer (simulated data)
-  std::vector<Method> device_methods;  ///< device offloads offered (scsi-xcopy, scsi-odx)
+  std::vector<Method> device_methods;  ///< device offloads offered (scsi-xcopy, scsi-odx, nvme-copy)
   bool file_methods = true;          ///< clone and kernel-copy can apply (false for raw LUNs)
   std::array<std::uint64_t, kMethodCount> max_op_bytes{};  ///< per Method: device limit per call (0 = none)
 };
@@ -109,6 +110,8 @@ class CopyTarget {
   virtual OpResult xcopy(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// SCSI token copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
   virtual OpResult odx(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
+  /// NVMe Copy of up to op.length bytes; -EOPNOTSUPP where it cannot.
+  virtual OpResult nvme_copy(const Op& op) { (void)op; return {.value = -EOPNOTSUPP}; }
   /// Makes the destination range read as zeros.
   virtual OpResult zero_range(const Op& op) = 0;
   /// Verifies the source is unchanged and publishes the destination.

@@ -12,6 +12,7 @@ std::string_view method_name(Method method) {
     case Method::clone: return "clone";
     case Method::scsi_xcopy: return "scsi-xcopy";
     case Method::scsi_odx: return "scsi-odx";
+    case Method::nvme_copy: return "nvme-copy";
     case Method::kernel_copy: return "kernel-copy";
     case Method::host: return "host";
   }
@@ -24,17 +25,21 @@ std::string_view method_choice_name(MethodChoice choice) {
     case MethodChoice::clone: return "clone";
     case MethodChoice::scsi_xcopy: return "scsi-xcopy";
     case MethodChoice::scsi_odx: return "scsi-odx";
+    case MethodChoice::nvme_copy: return "nvme-copy";
     case MethodChoice::kernel_copy: return "kernel-copy";
     case MethodChoice::host: return "host";
   }
   return "?";
 }
 
-bool is_device_method(Method method) { return method == Method::scsi_xcopy || method == Method::scsi_odx; }
+bool is_device_method(Method method) {
+  return method == Method::scsi_xcopy || method == Method::scsi_odx || method == Method::nvme_copy;
+}
 
 namespace {
-constexpr MethodChoice kChoices[] = {MethodChoice::automatic, MethodChoice::clone,       MethodChoice::scsi_xcopy,
-                                     MethodChoice::scsi_odx,  MethodChoice::kernel_copy, MethodChoice::host};
+constexpr MethodChoice kChoices[] = {MethodChoice::automatic, MethodChoice::clone,     MethodChoice::scsi_xcopy,
+                                     MethodChoice::scsi_odx,  MethodChoice::nvme_copy, MethodChoice::kernel_copy,
+                                     MethodChoice::host};
 }  // namespace
 
 std::optional<MethodChoice> parse_method_choice(std::string_view text) {

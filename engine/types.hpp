@@ -21,20 +21,21 @@ enum class Method : std::uint8_t {
   clone,        ///< reflink (FICLONERANGE, NFS CLONE): shares extents, moves no data
   scsi_xcopy,   ///< SCSI EXTENDED COPY (LID1): the array copies between LBAs
   scsi_odx,     ///< SCSI token copy (POPULATE TOKEN / WRITE USING TOKEN)
+  nvme_copy,    ///< NVMe Copy (NVM Command Set opcode 0x19): the controller copies LBAs within a namespace
   kernel_copy,  ///< copy_file_range(2): in-kernel or server-side (NFS COPY) copy
   host,         ///< read into host memory, write out (the baseline)
 };
 
 /// Number of concrete methods (size of per-method arrays).
-inline constexpr std::size_t kMethodCount = 5;
+inline constexpr std::size_t kMethodCount = 6;
 
 /// Device offloads: in the automatic ladder only where the target offers them.
 bool is_device_method(Method method);
 
 /// What the caller asks for: one pinned method or the ladder.
-enum class MethodChoice : std::uint8_t { automatic, clone, scsi_xcopy, scsi_odx, kernel_copy, host };
+enum class MethodChoice : std::uint8_t { automatic, clone, scsi_xcopy, scsi_odx, nvme_copy, kernel_copy, host };
 
-/// Stable name of a method ("clone", "scsi-xcopy", "scsi-odx", "kernel-copy", "host").
+/// Stable name of a method ("clone", "scsi-xcopy", "scsi-odx", "nvme-copy", "kernel-copy", "host").
 std::string_view method_name(Method method);
 /// Stable name of a choice ("auto", or a method's name).
 std::string_view method_choice_name(MethodChoice choice);
@@ -43,9 +44,10 @@ std::optional<MethodChoice> parse_method_choice(std::string_view text);
 /// Every name parse_method_choice accepts: "auto", then the methods in
 /// ladder order. The one list for help texts, option checks and messages.
 std::vector<std::string> method_choice_names();
-/// The same names joined: "auto, clone, scsi-xcopy, scsi-odx, kernel-copy, host".
+/// The same names joined: "auto, clone, scsi-xcopy, scsi-odx, nvme-copy,
+/// kernel-copy, host".
 std::string method_choice_list();
-/// The names of method_choice_names() that apply to files (no SCSI device
+/// The names of method_choice_names() that apply to files (no SCSI or NVMe device
 /// method): "auto", "clone", "kernel-copy", "host".
 std::vector<std::string> file_method_choice_names();
 
@@ -144,7 +146,7 @@ struct CopyStatus {
 };
 
 /// Bytes a device or filesystem moved without them passing through host
-/// memory (clone, scsi-xcopy, scsi-odx, kernel-copy): a host copy would have
+/// memory (clone, scsi-xcopy, scsi-odx, nvme-copy, kernel-copy): a host copy would have
 /// read and written each of them.
 std::uint64_t host_bytes_not_moved(const CopyStatus& status);
 

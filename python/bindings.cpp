@@ -1,11 +1,11 @@
 // The pybind11 module `_offloadsim`: the coarse API only. `Engine` copies real
-// files (RealRuntime + PosixFileFactory + offload::Engine) and returns status
-// as dicts (engine/status_json.hpp); `validate_scenario` checks scenario TOML
-// text and plans its runs; `sweep_key_path`, `write_results` and
-// `unit_scales` are the C++ sweep-key resolver, results writer and unit
-// table, so the package keeps no copies of its own.
-// Simulations never run here (one per process): offloadsim/scenario.py
-// starts `offload sim`.
+// files, LUNs and NVMe namespaces (RealRuntime + AddressRouter +
+// offload::Engine) and returns status as dicts (engine/status_json.hpp);
+// `validate_scenario` checks scenario TOML text and plans its runs;
+// `sweep_key_path`, `write_results` and `unit_scales` are the C++ sweep-key
+// resolver, results writer and unit table, so the package keeps no copies
+// of its own. Simulations never run here (one per process):
+// offloadsim/scenario.py starts `offload sim`.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -20,7 +20,7 @@
 #include "engine/op_gate.hpp"
 #include "engine/real_runtime.hpp"
 #include "engine/status_json.hpp"
-#include "engine/targets/posix_file.hpp"
+#include "engine/targets/address_router.hpp"
 #include "engine/units.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -57,7 +57,7 @@ class PyEngine {
   PyEngine(std::uint32_t queue_depth, std::uint32_t copy_depth, std::uint64_t host_chunk)
       : runtime_(queue_depth == 0 ? 1 : queue_depth),
         engine_(std::make_unique<offload::Engine>(
-            runtime_, files_,
+            runtime_, targets_,
             offload::EngineConfig{.queue_depth = queue_depth, .copy_depth = copy_depth, .host_chunk_bytes = host_chunk})) {}
 
   /// Claims the destination and queues the copy; returns the cookie id.
@@ -159,7 +159,7 @@ class PyEngine {
   offload::OpGate gate_;  // declared before the runtime: outlives its workers
   bool submitted_ = false;
   mutable offload::RealRuntime runtime_;
-  offload::PosixFileFactory files_;
+  offload::AddressRouter targets_;  // files, LUNs or NVMe namespaces, as `offload cp` opens them
   std::map<std::uint64_t, offload::CopyRequest> requests_;  // by cookie, until released (GIL held)
   std::unique_ptr<offload::Engine> engine_;  // declared last: destroyed first
 };

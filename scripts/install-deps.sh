@@ -19,6 +19,7 @@ packages=(
   libwrap0 libtirpc3 libgssapi-krb5-2   # libraries of the nfs-utils binaries copied into the NFS guest
   iproute2                            # its libraries, for the ip and tc copied into the guests (OFFLOAD_GUEST_VETH=1)
   libiscsi-dev libiscsi-bin tgt
+  libnvme-dev                         # <nvme/types.h>: NVMe Identify, Copy and status layouts (engine/nvme/)
   clang libclang-rt-14-dev llvm
   clang-19 libclang-rt-19-dev
 )

@@ -11,7 +11,7 @@
 #       need libasan preloaded into Python);
 #     - cli_cp_1gib: the same code paths as the engine's real-file tests
 #       (engine_realfs_test, cli_cp_errors), at 9 GiB of I/O;
-#     - nfs_guest, sg_guest: the engine runs inside the QEMU guest as a fully static
+#     - nfs_guest, sg_guest, nvme_guest: the engine runs inside the QEMU guest as a fully static
 #       program, and ASan cannot link static programs (g++: "cannot specify
 #       -static with -fsanitize=address"), so build-asan does not build it;
 #       its host-side parsers (mountstats, nfsd stats) run in

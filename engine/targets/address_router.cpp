@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "engine/targets/iscsi_session.hpp"
+#include "engine/targets/nvme_ioctl_transport.hpp"
 #include "engine/targets/sg_io_transport.hpp"
 
 namespace offload {
@@ -25,7 +26,21 @@ std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(cons
   return std::unique_ptr<ScsiTransport>(std::move(*device));
 }
 
+std::expected<std::unique_ptr<NvmeTransport>, CopyError> open_nvme_transport(const std::string& address) {
+  auto device = NvmeIoctlTransport::open(address);
+  if (!device) return std::unexpected(device.error());
+  return std::unique_ptr<NvmeTransport>(std::move(*device));
+}
+
 std::expected<std::unique_ptr<CopyTarget>, CopyError> AddressRouter::open(const CopyRequest& request) {
+  bool source_nvme = is_nvme_namespace_path(request.source);
+  bool destination_nvme = is_nvme_namespace_path(request.destination);
+  if (source_nvme && destination_nvme) return namespaces_.open(request);
+  if (source_nvme || destination_nvme) {
+    return std::unexpected(CopyError{EINVAL, source_nvme ? request.destination : request.source,
+                                     "copies between an NVMe namespace (/dev/nvmeXnY, /dev/ngXnY) and a file or SCSI LUN "
+                                     "are not supported; both ends must be namespaces"});
+  }
   bool source_lun = is_lun_address(request.source);
   bool destination_lun = is_lun_address(request.destination);
   if (source_lun && destination_lun) return luns_.open(request);

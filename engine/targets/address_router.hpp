@@ -1,6 +1,9 @@
-// The factory front ends use: `iscsi://` addresses (libiscsi) and SCSI
-// device nodes (/dev/sgN, /dev/sdX, or any block or character device: SG_IO)
-// go to the LUN target, everything else to POSIX files. A copy between a
+// The factory front ends use: NVMe namespace nodes (/dev/nvmeXnY,
+// /dev/ngXnY: passthrough) go to the NVMe namespace target, `iscsi://`
+// addresses (libiscsi) and SCSI device nodes (/dev/sgN, /dev/sdX, or any
+// other block or character device: SG_IO) to the LUN target, everything
+// else to POSIX files. A copy between a namespace and anything else is
+// refused. A copy between a
 // file and a LUN is refused (not implemented yet); a copy between an iSCSI
 // LUN and a local one is allowed (host copy; XCOPY where the copy manager
 // reaches the other LUN).
@@ -9,6 +12,7 @@
 #include <string>
 
 #include "engine/targets/iscsi_session.hpp"
+#include "engine/targets/nvme_namespace.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "engine/targets/scsi_lun.hpp"
 
@@ -21,18 +25,23 @@ bool is_lun_address(const std::string& address);
 std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address,
                                                                            const IscsiTimeouts& timeouts = {});
 
+/// Opens an NVMe namespace node with the passthrough transport; the error names the address.
+std::expected<std::unique_ptr<NvmeTransport>, CopyError> open_nvme_transport(const std::string& address);
+
 /// Routes each request to the factory for its kind of address.
 class AddressRouter final : public TargetFactory {
  public:
   /// Routes with the given iSCSI time limits.
   explicit AddressRouter(IscsiTimeouts iscsi = {})
-      : luns_([iscsi](const std::string& address) { return open_lun_transport(address, iscsi); }) {}
-  /// Opens files or LUNs; EINVAL for a file/LUN mix.
+      : luns_([iscsi](const std::string& address) { return open_lun_transport(address, iscsi); }),
+        namespaces_(open_nvme_transport) {}
+  /// Opens files, LUNs or NVMe namespaces; EINVAL for a mix.
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open(const CopyRequest& request) override;
 
  private:
   PosixFileFactory files_;
   ScsiLunFactory luns_;
+  NvmeNamespaceFactory namespaces_;
 };
 
 }  // namespace offload

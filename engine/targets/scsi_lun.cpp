@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "engine/targets/block_range.hpp"
 #include "engine/targets/scsi_lun_target.hpp"
 
 namespace offload {
@@ -53,36 +54,11 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> ScsiLunFactory::open(const
     // Two names of one LUN (/dev/sg1 and /dev/sda): one LUN, not the trap.
     same_lun = destination.session->identity() == source->session->identity();
   }
-  const std::uint32_t bs = source->profile.block_bytes;
-  if (destination.profile.block_bytes != bs) {
-    return std::unexpected(CopyError{EINVAL, request.destination, "block size " + std::to_string(destination.profile.block_bytes) +
-                                                                      " differs from the source's " + std::to_string(bs)});
-  }
+  auto resolved = resolve_block_range(request, {source->profile.bytes(), source->profile.block_bytes},
+                                      {destination.profile.bytes(), destination.profile.block_bytes}, same_lun, "LUN");
+  if (!resolved) return std::unexpected(resolved.error());
+  const std::uint64_t length = *resolved;
   const std::uint64_t size = source->profile.bytes();
-  if (request.source_offset > size) {
-    return std::unexpected(CopyError{EINVAL, request.source, "source offset " + std::to_string(request.source_offset) +
-                                                                 " is past the end of the LUN (" + std::to_string(size) + " bytes)"});
-  }
-  std::uint64_t length = request.length.value_or(size - request.source_offset);
-  if (length > size - request.source_offset) {
-    return std::unexpected(CopyError{EINVAL, request.source, "range of " + std::to_string(length) + " bytes at offset " +
-                                                                 std::to_string(request.source_offset) + " ends past the end of the LUN (" +
-                                                                 std::to_string(size) + " bytes)"});
-  }
-  for (std::uint64_t value : {request.source_offset, request.destination_offset, length}) {
-    if (value % bs != 0) {
-      return std::unexpected(CopyError{EINVAL, request.destination, "offsets and length must be whole " + std::to_string(bs) +
-                                                                        "-byte blocks (" + std::to_string(value) + " is not)"});
-    }
-  }
-  const std::uint64_t destination_size = destination.profile.bytes();
-  if (request.destination_offset > destination_size || length > destination_size - request.destination_offset) {
-    return std::unexpected(CopyError{ENOSPC, request.destination, "range ends past the end of the destination LUN (" +
-                                                                      std::to_string(destination_size) + " bytes)"});
-  }
-  if (same_lun && ranges_overlap({request.source_offset, length}, {request.destination_offset, length})) {
-    return std::unexpected(CopyError{EINVAL, request.destination, "source and destination are the same LUN and the ranges overlap"});
-  }
   std::string refusal = same_lun ? "" : equal_designator_trap(*source, destination);
   if (!refusal.empty() && request.method == MethodChoice::scsi_xcopy) {
     return std::unexpected(CopyError{EINVAL, request.destination, refusal});

@@ -24,7 +24,7 @@ def test_copy_verified_with_status(tmp_path, method):
     assert status["state"] == "done" and "error" not in status
     assert status["bytes_total"] == status["bytes_done"] == len(data)
     assert sum(status["bytes_by_method"].values()) == len(data)
-    assert set(status["bytes_by_method"]) == {"clone", "scsi-xcopy", "scsi-odx", "kernel-copy", "host"}
+    assert set(status["bytes_by_method"]) == {"clone", "scsi-xcopy", "scsi-odx", "nvme-copy", "kernel-copy", "host"}
     if method == "host":
         assert status["bytes_by_method"]["host"] == len(data) and status["methods_used"] == "host"
         assert status["fallbacks"] == []
@@ -55,6 +55,19 @@ def test_missing_source_raises_offload_error(tmp_path):
     assert not (tmp_path / "dst").exists()
     with pytest.raises(ValueError):
         engine.submit(missing, str(tmp_path / "dst"), method="teleport")
+
+
+def test_device_addresses_reach_the_device_targets(tmp_path):
+    # NVMe namespace nodes go to the NVMe target (no such node here: ENOENT naming it) ...
+    with pytest.raises(offloadsim.OffloadError) as e:
+        offloadsim.Engine().submit("/dev/nvme97n1", "/dev/nvme97n1", method="nvme-copy", length=4096)
+    assert e.value.errno == errno.ENOENT and e.value.filename == "/dev/nvme97n1"
+    # ... and a namespace with a file is refused naming the file, as `offload cp` does.
+    write(tmp_path / "a", 4096)
+    with pytest.raises(offloadsim.OffloadError) as e:
+        offloadsim.copy(tmp_path / "a", "/dev/ng97n1")
+    assert e.value.errno == errno.EINVAL and e.value.filename == str(tmp_path / "a")
+    assert "NVMe namespace" in e.value.strerror
 
 
 # Only a hang reaches it.

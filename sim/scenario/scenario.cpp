@@ -31,6 +31,9 @@ void read_scenario_table(Fields& top, Scenario& s) {
   for (const std::string& m : f.texts("methods")) {
     auto variant = parse_method_variant(m);
     if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (" + method_variant_list() + ")");
+    if (variant->choice == MethodChoice::nvme_copy) {
+      f.bad(f.need("methods"), "methods", "'nvme-copy' runs on real NVMe namespaces only (`offload cp`): the simulator has no NVMe target yet");
+    }
     s.methods.push_back(*variant);
   }
   if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");

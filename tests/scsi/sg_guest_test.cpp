@@ -32,12 +32,12 @@
 #include "engine/real_runtime.hpp"
 #include "engine/targets/scsi_lun.hpp"
 #include "engine/targets/sg_io_transport.hpp"
+#include "tests/targets/block_pattern.hpp"
 
 namespace offload::testing {
 namespace {
 
 constexpr std::uint64_t kMiB = 1ULL << 20;
-constexpr std::uint64_t kChunk = 4 * kMiB;
 
 std::string env(const std::string& name) {
   const char* value = std::getenv(name.c_str());
@@ -45,57 +45,6 @@ std::string env(const std::string& name) {
 }
 std::string sd(int lun) { return env("OFFLOAD_LUN" + std::to_string(lun) + "_SD"); }
 std::string sg(int lun) { return env("OFFLOAD_LUN" + std::to_string(lun) + "_SG"); }
-
-std::uint64_t pattern_word(std::uint64_t seed, std::uint64_t word) {  // splitmix64
-  std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL + word + 1;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// Seed 0 = zeros (the sparse images' unwritten blocks).
-void make_pattern(std::uint8_t* buffer, std::size_t bytes, std::uint64_t seed, std::uint64_t relative) {
-  for (std::size_t i = 0; i < bytes; i += 8) {
-    std::uint64_t w = seed == 0 ? 0 : pattern_word(seed, (relative + i) / 8);
-    std::memcpy(buffer + i, &w, 8);
-  }
-}
-
-struct AlignedBuffer {
-  std::uint8_t* data = nullptr;
-  explicit AlignedBuffer(std::size_t bytes) {
-    void* p = nullptr;
-    if (posix_memalign(&p, 4096, bytes) == 0) data = static_cast<std::uint8_t*>(p);
-  }
-  ~AlignedBuffer() { std::free(data); }
-};
-
-// Writes (fill) or compares (check) a pattern through the block node with
-// O_DIRECT. Returns "" or what differs.
-std::string block_io(bool fill, const std::string& device, std::uint64_t offset, std::uint64_t length, std::uint64_t seed) {
-  int fd = ::open(device.c_str(), (fill ? O_WRONLY : O_RDONLY) | O_DIRECT | O_CLOEXEC);
-  if (fd < 0) return device + ": " + std::strerror(errno);
-  AlignedBuffer want(kChunk), got(kChunk);
-  std::string problem;
-  for (std::uint64_t done = 0; done < length && problem.empty(); done += kChunk) {
-    std::size_t bytes = std::min(kChunk, length - done);
-    make_pattern(want.data, bytes, seed, done);
-    ssize_t n = fill ? ::pwrite(fd, want.data, bytes, static_cast<off_t>(offset + done))
-                     : ::pread(fd, got.data, bytes, static_cast<off_t>(offset + done));
-    if (n != static_cast<ssize_t>(bytes)) {
-      problem = device + ": short " + (fill ? "write" : "read") + " at " + std::to_string(offset + done);
-    } else if (!fill && std::memcmp(want.data, got.data, bytes) != 0) {
-      std::size_t i = 0;
-      while (want.data[i] == got.data[i]) ++i;
-      problem = device + ": byte " + std::to_string(offset + done + i) + " differs from pattern " + std::to_string(seed);
-    }
-  }
-  if (fill && problem.empty() && ::fsync(fd) != 0) problem = device + ": fsync: " + std::strerror(errno);
-  ::close(fd);
-  return problem;
-}
-std::string fill(const std::string& d, std::uint64_t off, std::uint64_t len, std::uint64_t seed) { return block_io(true, d, off, len, seed); }
-std::string check(const std::string& d, std::uint64_t off, std::uint64_t len, std::uint64_t seed) { return block_io(false, d, off, len, seed); }
 
 // What the address router does for a device path.
 std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_device(const std::string& path) {

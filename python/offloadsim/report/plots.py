@@ -15,7 +15,7 @@ COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da
 
 
 _METHOD_COLORS = {"host": 0, "kernel-copy": 1, "clone": 2, "auto": 3, "nfs-copy": 4, "nfs-copy-sync": 4,
-                  "nfs-copy-async": 5, "xcopy": 6, "scsi-xcopy": 6, "odx": 8, "scsi-odx": 8}
+                  "nfs-copy-async": 5, "xcopy": 6, "scsi-xcopy": 6, "odx": 8, "scsi-odx": 8, "nvme-copy": 9}
 
 
 def method_colors(methods):

@@ -1,0 +1,57 @@
+// A local NVMe namespace through Linux NVMe passthrough (<linux/nvme_ioctl.h>),
+// as an NvmeTransport: the namespace block device /dev/nvmeXnY or its
+// generic character device /dev/ngXnY. NVME_IOCTL_ID names the namespace;
+// I/O commands go through NVME_IOCTL_IO64_CMD (struct nvme_passthru_cmd64;
+// Linux 5.18 and later), or NVME_IOCTL_IO_CMD where the kernel has no 64-bit
+// form; admin commands (Identify) through NVME_IOCTL_ADMIN_CMD. The ioctl
+// returns the completion's Status Field (> 0) or -1 with errno. Needs
+// CAP_SYS_ADMIN (root) for passthrough. No library: a -static program can
+// use it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/targets/nvme_transport.hpp"
+#include "engine/types.hpp"
+
+namespace offload {
+
+/// Milliseconds an ordinary command may take before the kernel aborts it.
+inline constexpr unsigned kNvmeCommandTimeoutMs = 60'000;
+/// Milliseconds for one Copy command: it moves up to MCL blocks inside the controller.
+inline constexpr unsigned kNvmeCopyTimeoutMs = 600'000;
+
+/// True for "/dev/nvme<C>n<N>" and "/dev/ng<C>n<N>" (namespace nodes, not
+/// controllers or partitions), whether or not they exist.
+bool is_nvme_namespace_path(std::string_view text);
+
+/// An open namespace node that answers NVMe passthrough.
+class NvmeIoctlTransport final : public NvmeTransport {
+ public:
+  /// Opens `path` read-write; fails naming the path when it is missing, not a
+  /// device node, or no NVMe namespace (NVME_IOCTL_ID refused).
+  static std::expected<std::unique_ptr<NvmeIoctlTransport>, CopyError> open(const std::string& path);
+  ~NvmeIoctlTransport() override;
+  NvmeIoctlTransport(const NvmeIoctlTransport&) = delete;
+  NvmeIoctlTransport& operator=(const NvmeIoctlTransport&) = delete;
+
+  [[nodiscard]] std::string address() const override { return path_; }
+  [[nodiscard]] std::uint32_t namespace_id() const override { return nsid_; }
+  NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override;
+  NvmeOutcome io(const nvme::Command& command, std::span<const std::uint8_t> data_out,
+                 std::span<std::uint8_t> data_in) override;
+
+ private:
+  NvmeIoctlTransport(std::string path, int fd, std::uint32_t nsid) : path_(std::move(path)), fd_(fd), nsid_(nsid) {}
+  std::string path_;
+  int fd_ = -1;
+  std::uint32_t nsid_ = 0;
+  std::atomic<bool> use_io64_{true};  // cleared when the kernel answers ENOTTY to NVME_IOCTL_IO64_CMD
+};
+
+}  // namespace offload

@@ -1,0 +1,40 @@
+#!/bin/sh
+# `offload cp` itself on the NVMe guest's namespaces (busybox sh, run in the
+# guest after nvme_guest_test; OFFLOAD_NVME_* from nvme-init.sh): a copy
+# within the namespace with limits goes by nvme-copy only and reads back
+# equal; on the legacy namespace (Copy limits 0) auto prints the recorded
+# fallback and reads back equal, and a pinned nvme-copy fails with exit 1
+# naming the reason; `offload compare --device` verifies every method there.
+# Prints "nvme-guest-cli: ok" or the first failure.
+set -u
+offload=/test/offload
+fail() { echo "nvme-guest-cli: FAIL: $*"; exit 1; }
+# md5 of COUNT MiB at SKIP MiB of DEVICE, read past the page cache.
+range_md5() { echo 3 >/proc/sys/vm/drop_caches; dd if="$1" bs=1048576 skip="$2" count="$3" 2>/dev/null | md5sum | cut -d' ' -f1; }
+
+ns=$OFFLOAD_NVME_COPY legacy=$OFFLOAD_NVME_LEGACY
+dd if=/dev/urandom of="$ns" bs=1048576 seek=40 count=4 conv=fsync 2>/dev/null || fail "cannot write $ns"
+json=$($offload cp "$ns" "$ns" --source-offset 40MiB --destination-offset 80MiB --length 4MiB --json) || fail "offload cp on $ns failed: $json"
+echo "$json" | grep -q '"nvme-copy": 4194304' || fail "not all 4 MiB by nvme-copy: $json"
+echo "$json" | grep -q '"host": 0' || fail "host bytes in an nvme-copy: $json"
+[ "$(range_md5 "$ns" 40 4)" = "$(range_md5 "$ns" 80 4)" ] || fail "$ns: the copy differs from its source"
+echo "nvme-guest-cli: offload cp $ns (4 MiB): by nvme-copy, read back equal"
+
+dd if=/dev/urandom of="$legacy" bs=1048576 count=2 conv=fsync 2>/dev/null || fail "cannot write $legacy"
+out=$($offload cp "$legacy" "$legacy" --destination-offset 32MiB --length 2MiB 2>&1) || fail "offload cp on $legacy failed: $out"
+echo "$out"
+echo "$out" | grep -q 'fallback: nvme-copy -> host' || fail "no recorded fallback on $legacy"
+echo "$out" | grep -q 'limits of 0' || fail "the fallback does not say why"
+[ "$(range_md5 "$legacy" 0 2)" = "$(range_md5 "$legacy" 32 2)" ] || fail "$legacy: the copy differs from its source"
+out=$($offload cp "$legacy" "$legacy" --destination-offset 40MiB --length 1MiB --method nvme-copy 2>&1)
+rc=$?
+echo "$out"
+[ $rc -eq 1 ] || fail "pinned nvme-copy on $legacy exited $rc, not 1"
+echo "$out" | grep -q 'nvme-copy is not possible' || fail "pinned nvme-copy: no reason given"
+# offload compare within the namespace: every method verified, nvme-copy by Copy.
+out=$($offload compare --device "$ns" --size 4MiB --methods host --methods nvme-copy --methods auto --repeat 1 2>&1) ||
+  fail "offload compare --device $ns failed: $out"
+echo "$out"
+[ "$(echo "$out" | grep -c 'ok, verified')" -eq 3 ] || fail "offload compare: not 3 verified rows"
+echo "$out" | grep -qE ' nvme-copy .* nvme-copy +ok, verified' || fail "offload compare: the nvme-copy row did not go by nvme-copy"
+echo "nvme-guest-cli: ok"

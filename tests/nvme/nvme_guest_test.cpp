@@ -1,0 +1,263 @@
+// The engine on real NVMe namespaces: QEMU's emulated NVMe controller in a
+// TCG guest (tests/targets/guest/nvme-guest.sh run; built static: the guest
+// has no libraries). Copies go through the namespace target `offload cp`
+// uses (NvmeNamespaceFactory) with the passthrough transport, wrapped here
+// to count and decode every Copy command the controller receives; every
+// range is set up and verified through the block node with O_DIRECT (the
+// kernel's nvme driver, not the engine's passthrough code):
+//   - nvme-copy within the namespace that has small limits (nvme-ns
+//     mssrl/mcl/msrc), at several sizes: split into the closed-form number
+//     of commands, each within the limits, every byte compared;
+//   - through the generic character device /dev/ngXnY with offsets,
+//     nothing written outside the range;
+//   - the namespace of QEMU's legacy `-device nvme,drive=` form (Copy
+//     limits 0): auto falls back to host with the reason recorded, pinned
+//     nvme-copy is refused at submit; between the two controllers' namespaces
+//     the same;
+//   - host copy vs NVMe Copy times at a few sizes, Copy with the small
+//     limits and on namespace 2 with large ones (printed "nvme-guest:
+//     timing" lines for bench/README.md).
+// Environment (set by nvme-init.sh): OFFLOAD_NVME_COPY (block node of the
+// namespace with limits), OFFLOAD_NVME_COPY_NG (its generic node),
+// OFFLOAD_NVME_MSSRL / _MCL / _MSRC (the limits QEMU was given),
+// OFFLOAD_NVME_BIG and OFFLOAD_NVME_BIG_MSSRL / _MCL / _MSRC (namespace 2,
+// large limits), OFFLOAD_NVME_LEGACY (block node of the legacy namespace). Without it
+// every test skips.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "engine/nvme/copy_plan.hpp"
+#include "engine/real_runtime.hpp"
+#include "engine/targets/nvme_ioctl_transport.hpp"
+#include "engine/targets/nvme_namespace.hpp"
+#include "tests/targets/block_pattern.hpp"
+
+namespace offload::testing {
+namespace {
+
+constexpr std::uint64_t kKiB = 1ULL << 10;
+constexpr std::uint64_t kMiB = 1ULL << 20;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+std::uint32_t env_number(const char* name) { return static_cast<std::uint32_t>(std::strtoul(env(name).c_str(), nullptr, 10)); }
+
+// The Copy commands a controller received, decoded from the bytes sent.
+struct CopyLog {
+  std::mutex mutex;
+  std::vector<nvme::Copy> copies;
+  std::vector<std::string> undecodable;
+};
+
+// The passthrough transport, recording every Copy it carries.
+class RecordingTransport final : public NvmeTransport {
+ public:
+  RecordingTransport(std::unique_ptr<NvmeTransport> inner, CopyLog& log) : inner_(std::move(inner)), log_(log) {}
+  [[nodiscard]] std::string address() const override { return inner_->address(); }
+  [[nodiscard]] std::uint32_t namespace_id() const override { return inner_->namespace_id(); }
+  NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override {
+    return inner_->admin(command, data_in);
+  }
+  NvmeOutcome io(const nvme::Command& command, std::span<const std::uint8_t> data_out,
+                 std::span<std::uint8_t> data_in) override {
+    if (command.opcode == static_cast<std::uint8_t>(nvme::IoOpcode::copy)) {
+      auto decoded = nvme::decode_copy(command, data_out);
+      std::lock_guard lock(log_.mutex);
+      if (decoded) {
+        log_.copies.push_back(*decoded);
+      } else {
+        log_.undecodable.push_back(decoded.error().describe());
+      }
+    }
+    return inner_->io(command, data_out, data_in);
+  }
+
+ private:
+  std::unique_ptr<NvmeTransport> inner_;
+  CopyLog& log_;
+};
+
+std::uint64_t bytes_by(const CopyStatus& s, Method m) { return s.bytes_by_method[static_cast<std::size_t>(m)]; }
+
+class NvmeGuest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    if (env("OFFLOAD_NVME_COPY").empty()) {
+      GTEST_SKIP() << "OFFLOAD_NVME_COPY unset: runs inside the NVMe guest (tests/targets/guest/nvme-guest.sh run)";
+    }
+    limits = {.max_range_blocks = env_number("OFFLOAD_NVME_MSSRL"), .max_command_blocks = env_number("OFFLOAD_NVME_MCL"),
+              .max_ranges = env_number("OFFLOAD_NVME_MSRC") + 1};
+    ASSERT_GT(nvme::blocks_per_command(limits), 0U) << "the guest passed no limits";
+  }
+
+  // Submits through the namespace target `offload cp` uses and waits; the error when refused at submit.
+  std::expected<CopyStatus, CopyError> copy(CopyRequest request, double* seconds = nullptr) {
+    RealRuntime runtime(8);
+    NvmeNamespaceFactory namespaces([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
+      auto device = NvmeIoctlTransport::open(address);
+      if (!device) return std::unexpected(device.error());
+      return std::make_unique<RecordingTransport>(std::move(*device), log);
+    });
+    Engine engine(runtime, namespaces);
+    auto start = std::chrono::steady_clock::now();
+    auto cookie = engine.submit(request);
+    if (!cookie) {
+      std::printf("nvme-guest: %s -> %s refused: %s\n", request.source.c_str(), request.destination.c_str(),
+                  cookie.error().describe().c_str());
+      return std::unexpected(cookie.error());
+    }
+    CopyStatus status = *engine.wait(*cookie);
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds != nullptr) *seconds = took;
+    std::printf("nvme-guest: %s -> %s %llu bytes: %s via %s [%s], %zu Copy commands, %.3f s%s\n", request.source.c_str(),
+                request.destination.c_str(), static_cast<unsigned long long>(status.bytes_done),
+                std::string(state_name(status.state)).c_str(), status.methods_used_text().c_str(), status.source_fs.c_str(),
+                log.copies.size(), took, status.error ? (" error " + status.error->describe()).c_str() : "");
+    for (const FallbackRecord& f : status.fallbacks) {
+      std::printf("nvme-guest:   fallback %s -> %s for %llu bytes: %s\n", std::string(method_name(f.from)).c_str(),
+                  std::string(method_name(f.to)).c_str(), static_cast<unsigned long long>(f.bytes), f.detail.c_str());
+    }
+    std::fflush(stdout);
+    return status;
+  }
+
+  CopyLog log;
+  nvme::CopyLimits limits;
+};
+
+TEST_F(NvmeGuest, CopyIsSplitByTheLimitsAtSeveralSizes) {
+  const std::string ns = env("OFFLOAD_NVME_COPY");
+  const std::uint64_t per_command = nvme::blocks_per_command(limits) * 512;  // nvme-ns: 512-byte blocks
+  std::uint64_t destination = 64 * kMiB;
+  for (std::uint64_t length : {4 * kKiB, per_command, per_command + 4 * kKiB, 3 * kMiB + 512}) {
+    log.copies.clear();
+    const std::uint64_t seed = 100 + length % 97;
+    ASSERT_EQ(fill(ns, 0, length, seed), "");
+    auto status = copy({.source = ns, .destination = ns, .destination_offset = destination, .length = length});
+    ASSERT_TRUE(status) << status.error().describe();
+    ASSERT_EQ(status->state, CopyState::done) << (status->error ? status->error->describe() : "");
+    EXPECT_EQ(bytes_by(*status, Method::nvme_copy), length);
+    EXPECT_EQ(bytes_by(*status, Method::host), 0U);
+    EXPECT_TRUE(status->fallbacks.empty());
+    EXPECT_EQ(log.copies.size(), (length + per_command - 1) / per_command) << length << " bytes";
+    EXPECT_TRUE(log.undecodable.empty());
+    for (const nvme::Copy& c : log.copies) {
+      EXPECT_LE(c.ranges.size(), limits.max_ranges);
+      EXPECT_LE(c.blocks(), limits.max_command_blocks);
+      for (const nvme::SourceRange& r : c.ranges) EXPECT_LE(r.blocks, limits.max_range_blocks);
+    }
+    EXPECT_EQ(check(ns, destination, length, seed), "") << length << " bytes";
+    destination += 8 * kMiB;
+  }
+}
+
+TEST_F(NvmeGuest, GenericNodeWithOffsetsWritesOnlyTheRange) {
+  const std::string ns = env("OFFLOAD_NVME_COPY");
+  const std::string ng = env("OFFLOAD_NVME_COPY_NG");
+  ASSERT_FALSE(ng.empty());
+  ASSERT_EQ(fill(ns, 16 * kMiB, 2 * kMiB, 7), "");
+  ASSERT_EQ(fill(ns, 120 * kMiB, 4 * kMiB, 0), "");
+  auto status = copy({.source = ng, .destination = ns, .source_offset = 16 * kMiB, .destination_offset = 121 * kMiB,
+                      .length = 2 * kMiB, .method = MethodChoice::nvme_copy});
+  ASSERT_TRUE(status) << status.error().describe();
+  ASSERT_EQ(status->state, CopyState::done) << (status->error ? status->error->describe() : "");
+  EXPECT_EQ(bytes_by(*status, Method::nvme_copy), 2 * kMiB);
+  EXPECT_EQ(check(ns, 121 * kMiB, 2 * kMiB, 7), "");
+  EXPECT_EQ(check(ns, 120 * kMiB, kMiB, 0), "") << "written before the range";
+  EXPECT_EQ(check(ns, 123 * kMiB, kMiB, 0), "") << "written after the range";
+}
+
+TEST_F(NvmeGuest, LegacyNamespaceWithoutCopyLimitsFallsBackRecorded) {
+  const std::string legacy = env("OFFLOAD_NVME_LEGACY");
+  ASSERT_FALSE(legacy.empty());
+  ASSERT_EQ(fill(legacy, 0, kMiB, 9), "");
+  auto automatic = copy({.source = legacy, .destination = legacy, .destination_offset = 8 * kMiB, .length = kMiB});
+  ASSERT_TRUE(automatic) << automatic.error().describe();
+  ASSERT_EQ(automatic->state, CopyState::done) << (automatic->error ? automatic->error->describe() : "");
+  EXPECT_EQ(bytes_by(*automatic, Method::host), kMiB);
+  ASSERT_EQ(automatic->fallbacks.size(), 1U);
+  EXPECT_EQ(automatic->fallbacks[0].errno_value, EOPNOTSUPP);
+  EXPECT_NE(automatic->fallbacks[0].detail.find("limits of 0"), std::string::npos) << automatic->fallbacks[0].detail;
+  EXPECT_TRUE(log.copies.empty()) << "Copy sent to a namespace with limits 0";
+  EXPECT_EQ(check(legacy, 8 * kMiB, kMiB, 9), "");
+  auto pinned = copy({.source = legacy, .destination = legacy, .destination_offset = 8 * kMiB, .length = kMiB,
+                      .method = MethodChoice::nvme_copy});
+  ASSERT_FALSE(pinned);
+  EXPECT_EQ(pinned.error().errno_value, EOPNOTSUPP);
+  // Two controllers' namespaces: Copy formats 0h/1h stay within one namespace.
+  auto across = copy({.source = env("OFFLOAD_NVME_COPY"), .destination = legacy, .destination_offset = 16 * kMiB,
+                      .length = kMiB});
+  ASSERT_TRUE(across) << across.error().describe();
+  ASSERT_EQ(across->state, CopyState::done);
+  ASSERT_EQ(across->fallbacks.size(), 1U);
+  EXPECT_NE(across->fallbacks[0].detail.find("different namespaces"), std::string::npos);
+  EXPECT_TRUE(log.copies.empty());
+}
+
+// Median seconds of `repeat` copies of `length` bytes within `ns` by
+// `method`, each verified; `commands` gets the Copy commands of the last.
+double median_copy_seconds(NvmeGuest& test, const std::string& ns, std::uint64_t length, MethodChoice method,
+                           std::size_t* commands);
+
+TEST_F(NvmeGuest, HostCopyVersusNvmeCopyTimes) {
+  const std::string small = env("OFFLOAD_NVME_COPY");
+  const std::string big = env("OFFLOAD_NVME_BIG");
+  ASSERT_FALSE(big.empty());
+  const nvme::CopyLimits big_limits{.max_range_blocks = env_number("OFFLOAD_NVME_BIG_MSSRL"),
+                                    .max_command_blocks = env_number("OFFLOAD_NVME_BIG_MCL"),
+                                    .max_ranges = env_number("OFFLOAD_NVME_BIG_MSRC") + 1};
+  ASSERT_GT(nvme::blocks_per_command(big_limits), 0U);
+  for (std::uint64_t length : {1 * kMiB, 8 * kMiB, 32 * kMiB}) {
+    std::size_t small_commands = 0, big_commands = 0;
+    double host_s = median_copy_seconds(*this, big, length, MethodChoice::host, nullptr);
+    double small_s = median_copy_seconds(*this, small, length, MethodChoice::nvme_copy, &small_commands);
+    double big_s = median_copy_seconds(*this, big, length, MethodChoice::nvme_copy, &big_commands);
+    EXPECT_EQ(small_commands, (length / 512 + nvme::blocks_per_command(limits) - 1) / nvme::blocks_per_command(limits));
+    EXPECT_EQ(big_commands, (length / 512 + nvme::blocks_per_command(big_limits) - 1) / nvme::blocks_per_command(big_limits));
+    auto rate = [&](double seconds) { return static_cast<double>(length) / kMiB / seconds; };
+    std::printf("nvme-guest: timing %llu MiB (median of 3): host %.3f s (%.1f MiB/s); nvme-copy %.3f s (%.1f MiB/s) "
+                "in %zu commands (at most %llu blocks each); nvme-copy %.3f s (%.1f MiB/s) in %zu commands (at most %llu blocks each)\n",
+                static_cast<unsigned long long>(length / kMiB), host_s, rate(host_s), small_s, rate(small_s), small_commands,
+                static_cast<unsigned long long>(nvme::blocks_per_command(limits)), big_s, rate(big_s), big_commands,
+                static_cast<unsigned long long>(nvme::blocks_per_command(big_limits)));
+    std::fflush(stdout);
+  }
+}
+
+double median_copy_seconds(NvmeGuest& test, const std::string& ns, std::uint64_t length, MethodChoice method,
+                           std::size_t* commands) {
+  std::vector<double> seconds;
+  for (int run = 0; run < 3; ++run) {
+    EXPECT_EQ(fill(ns, 0, length, 5 + run), "");
+    EXPECT_EQ(fill(ns, 128 * kMiB, length, 0), "");
+    test.log.copies.clear();
+    double took = 0;
+    auto status = test.copy({.source = ns, .destination = ns, .destination_offset = 128 * kMiB, .length = length,
+                             .method = method}, &took);
+    EXPECT_TRUE(status && status->state == CopyState::done);
+    EXPECT_EQ(check(ns, 128 * kMiB, length, 5 + run), "");
+    seconds.push_back(took);
+  }
+  if (commands != nullptr) *commands = test.log.copies.size();
+  std::sort(seconds.begin(), seconds.end());
+  return seconds[1];
+}
+
+}  // namespace
+}  // namespace offload::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
