@@ -100,16 +100,24 @@ HostSpec read_host(Fields& f, const Entry& entry, DeclaredNames& names) {
   return h;
 }
 
-NfsServerSpec read_nfs_server(Fields& f, const Entry& entry, DeclaredNames& names) {
-  const std::string& context = entry.context;
-  NfsServerSpec n;
+// The keys a file server's entry shares (NFS, SMB): its name (claimed),
+// CPU, NIC, disk and exported filesystem.
+template <typename Server>
+Server read_file_server(Fields& f, const Entry& entry, DeclaredNames& names) {
+  Server n;
   n.line = entry.line;
   n.name = f.text("name");
   claim(names, f, f.need("name"), n.name);
-  n.cpu = read_cpu(f, context);
+  n.cpu = read_cpu(f, entry.context);
   n.nic_Bps = f.rate("nic");
-  n.disk = read_disk(f, "disk", context);
-  n.fs = read_fs(f, context, true);
+  n.disk = read_disk(f, "disk", entry.context);
+  n.fs = read_fs(f, entry.context, true);
+  return n;
+}
+
+NfsServerSpec read_nfs_server(Fields& f, const Entry& entry, DeclaredNames& names) {
+  const std::string& context = entry.context;
+  auto n = read_file_server<NfsServerSpec>(f, entry, names);
   n.store_and_forward = f.flag("store_and_forward", n.store_and_forward);
   if (const Value* copy = f.find("copy")) {
     Fields c(*copy, context + ".copy");
@@ -129,14 +137,7 @@ NfsServerSpec read_nfs_server(Fields& f, const Entry& entry, DeclaredNames& name
 
 SmbServerSpec read_smb_server(Fields& f, const Entry& entry, DeclaredNames& names, const EngineConfig& engine) {
   const std::string& context = entry.context;
-  SmbServerSpec n;
-  n.line = entry.line;
-  n.name = f.text("name");
-  claim(names, f, f.need("name"), n.name);
-  n.cpu = read_cpu(f, context);
-  n.nic_Bps = f.rate("nic");
-  n.disk = read_disk(f, "disk", context);
-  n.fs = read_fs(f, context, true);
+  auto n = read_file_server<SmbServerSpec>(f, entry, names);
   if (const Value* copy = f.find("copy")) {
     Fields c(*copy, context + ".copy");
     SmbCopySpec& k = n.copy;
