@@ -12,12 +12,10 @@ import argparse
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from guest_run import run_in_guest  # noqa: E402
 from guest_sim import simulate_scenario  # noqa: E402
 
 # Same copy in the simulator: a method label there for each measured method.
@@ -25,42 +23,6 @@ SIM_METHOD = {"host": "host", "kernel-copy": "nfs-copy-sync", "clone": "clone"}
 # Allowed |simulated - measured| client link bytes, as a share of the file
 # size: RPC headers and the OPEN/CLOSE/GETATTR traffic the model leaves out.
 TOLERANCE = 0.02
-
-
-def skip_or_fail(reason):
-    if os.environ.get("OFFLOAD_REQUIRE_REAL_FS") == "1":
-        print(f"nfs_guest: FAIL (OFFLOAD_REQUIRE_REAL_FS=1): {reason}")
-        sys.exit(1)
-    print(f"nfs_guest: SKIP: {reason}")
-    sys.exit(77)
-
-
-def run_in_guest(args):
-    """Boots the guest with the static test program; returns the serial log text."""
-    ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
-    if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
-        print(f"nfs_guest: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
-        sys.exit(1)
-    shutil.rmtree(args.work, ignore_errors=True)
-    state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
-    os.makedirs(tests)
-    shutil.copy(args.test_binary, os.path.join(tests, "nfs_guest_test"))
-    with open(os.path.join(tests, "run"), "w") as f:
-        f.write("#!/bin/sh\nexec ./nfs_guest_test --gtest_color=no\n")
-    os.chmod(os.path.join(tests, "run"), 0o755)
-    start = time.monotonic()
-    proc = subprocess.run(["bash", os.path.join(args.guest_dir, "nfs-guest.sh"), state, tests])
-    print(f"guest total (build initramfs, boot, tests, power off): {time.monotonic() - start:.1f} s")
-    log = open(os.path.join(state, "serial.log"), errors="replace").read() if os.path.exists(os.path.join(state, "serial.log")) else ""
-    # The program's own output: every line but the kernel's "[   1.234] ..." ones.
-    print("\n".join(line for line in log.splitlines()
-                    if not re.match(r"^\[\s*\d+\.\d+\]", line) and not line.startswith("OFFLOAD-NFS-RESULT")))
-    if proc.returncode == 77:
-        skip_or_fail("the NFS guest cannot start here (see above)")
-    if proc.returncode != 0:
-        print(f"nfs_guest: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {state}/serial.log")
-        sys.exit(1)
-    return log
 
 
 def simulate(offload, work, file_bytes, rsize, methods):
@@ -113,7 +75,7 @@ def main():
         parser.add_argument(name, required=True)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
-    log = run_in_guest(args)
+    log = run_in_guest("nfs_guest", "nfs_guest_test", "nfs-guest.sh", "OFFLOAD-NFS-RESULT", "NFS", args)
     found = re.search(r"^OFFLOAD-NFS-RESULT (\{.*\})\s*$", log, re.M)
     if not found:
         print("nfs_guest: FAIL: no OFFLOAD-NFS-RESULT line in the serial log")

@@ -1,0 +1,54 @@
+"""Runs a static test program inside one of the QEMU guests
+(tests/targets/guest/NAME-guest.sh) for a ctest check script: the shared
+half of nfs_guest_check.py and smb_guest_check.py.
+
+Exit codes follow ctest's: 1 fail, 77 skip (a failure instead when
+OFFLOAD_REQUIRE_REAL_FS=1).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+
+def skip_or_fail(test, reason):
+    """Skips `test` (exit 77), or fails it under OFFLOAD_REQUIRE_REAL_FS=1."""
+    if os.environ.get("OFFLOAD_REQUIRE_REAL_FS") == "1":
+        print(f"{test}: FAIL (OFFLOAD_REQUIRE_REAL_FS=1): {reason}")
+        sys.exit(1)
+    print(f"{test}: SKIP: {reason}")
+    sys.exit(77)
+
+
+def run_in_guest(test, program, guest_script, result_prefix, what, args):
+    """Boots the guest `guest_script` (in args.guest_dir) with the static
+    `args.test_binary` installed as `program`; prints the program's own
+    output (not the kernel's lines nor those starting with `result_prefix`)
+    and returns the whole serial log. `what` names the guest in messages."""
+    ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
+    if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
+        print(f"{test}: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
+        sys.exit(1)
+    shutil.rmtree(args.work, ignore_errors=True)
+    state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
+    os.makedirs(tests)
+    shutil.copy(args.test_binary, os.path.join(tests, program))
+    with open(os.path.join(tests, "run"), "w") as f:
+        f.write(f"#!/bin/sh\nexec ./{program} --gtest_color=no\n")
+    os.chmod(os.path.join(tests, "run"), 0o755)
+    start = time.monotonic()
+    proc = subprocess.run(["bash", os.path.join(args.guest_dir, guest_script), state, tests])
+    print(f"guest total (build initramfs, boot, tests, power off): {time.monotonic() - start:.1f} s")
+    path = os.path.join(state, "serial.log")
+    log = open(path, errors="replace").read() if os.path.exists(path) else ""
+    # The program's own output: every line but the kernel's "[   1.234] ..." ones.
+    print("\n".join(line for line in log.splitlines()
+                    if not re.match(r"^\[\s*\d+\.\d+\]", line) and not line.startswith(result_prefix)))
+    if proc.returncode == 77:
+        skip_or_fail(test, f"the {what} guest cannot start here (see above)")
+    if proc.returncode != 0:
+        print(f"{test}: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {path}")
+        sys.exit(1)
+    return log
