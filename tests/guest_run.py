@@ -5,6 +5,8 @@ half of nfs_guest_check.py and smb_guest_check.py.
 Exit codes follow ctest's: 1 fail, 77 skip (a failure instead when
 OFFLOAD_REQUIRE_REAL_FS=1).
 """
+import argparse
+import json
 import os
 import re
 import shutil
@@ -52,3 +54,24 @@ def run_in_guest(test, program, guest_script, result_prefix, what, args):
         print(f"{test}: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {path}")
         sys.exit(1)
     return log
+
+
+def measure_in_guest(test, program, guest_script, result_prefix, what):
+    """A check script's start: reads --test-binary, --offload, --guest-dir and
+    --work, runs the guest (run_in_guest), and returns (args, serial log, the
+    JSON of the program's `result_prefix` line, also saved as
+    WORK/measured.json); fails the test when that line is missing."""
+    parser = argparse.ArgumentParser()
+    for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
+    log = run_in_guest(test, program, guest_script, result_prefix, what, args)
+    found = re.search(rf"^{result_prefix} (\{{.*\}})\s*$", log, re.M)
+    if not found:
+        print(f"{test}: FAIL: no {result_prefix} line in the serial log")
+        sys.exit(1)
+    result = json.loads(found.group(1))
+    with open(os.path.join(args.work, "measured.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    return args, log, result

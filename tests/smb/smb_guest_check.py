@@ -12,14 +12,12 @@ Usage: smb_guest_check.py --test-binary BIN --offload OFFLOAD --guest-dir DIR --
 Exit 0 pass, 1 fail, 77 skip (QEMU cannot start; a failure instead when
 OFFLOAD_REQUIRE_REAL_FS=1).
 """
-import argparse
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from guest_run import run_in_guest  # noqa: E402
+from guest_run import measure_in_guest  # noqa: E402
 from guest_sim import simulate_scenario  # noqa: E402
 
 
@@ -99,19 +97,7 @@ def print_cases(result):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
-        parser.add_argument(name, required=True)
-    args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
-    log = run_in_guest("smb_guest", "smb_guest_test", "smb-guest.sh", "OFFLOAD-SMB-RESULT", "SMB", args)
-    found = re.search(r"^OFFLOAD-SMB-RESULT (\{.*\})\s*$", log, re.M)
-    if not found:
-        print("smb_guest: FAIL: no OFFLOAD-SMB-RESULT line in the serial log")
-        return 1
-    result = json.loads(found.group(1))
-    with open(os.path.join(args.work, "measured.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    args, log, result = measure_in_guest("smb_guest", "smb_guest_test", "smb-guest.sh", "OFFLOAD-SMB-RESULT", "SMB")
     print_cases(result)
     mounted = re.search(r"smb-xfs cifs \S*rsize=(\d+)", log)
     failures = compare_with_model(result, simulate(args.offload, args.work, result["file_bytes"],
