@@ -149,9 +149,10 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
           break;
         }
         std::vector<double> ops(t.operations.begin(), t.operations.end());
+        std::vector<double> fresh(t.fresh_buffer_bytes.begin(), t.fresh_buffer_bytes.end());
         auto [fit_half, held_out] = split_samples(t.seconds);
         m.points.push_back({fs, *method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
-                            median(held_out), fit_half});
+                            median(held_out), fit_half, median(fresh)});
         std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), method->c_str(),
                      format_bytes(static_cast<double>(size)).c_str(), depth,
                      format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
@@ -292,6 +293,11 @@ int run_calibrate(CalibrateOptions& o) {
 
   fmt::print("CPU: {} per operation, per-byte fits within {:.1f} % rms, {} core(s)\n", format_duration(fit.per_op_s),
              fit.cpu_rms_relative_residual * 100, fit.cores);
+  if (!fit.filesystems.empty() && fit.filesystems.front().buffer_fault_Bps > 0) {
+    fmt::print("Fresh host buffers fault in at {} of CPU (the engine's first fill of each buffer)\n",
+               format_rate(fit.filesystems.front().buffer_fault_Bps));
+  }
+  for (const auto& note : fit.notes) fmt::print("note: {}\n", note);
   for (const auto& fs : fit.filesystems) {
     fmt::print("{:<6} host copy CPU {}, start-up {}, core speed {:.3f}, reflink {}, copy_file_range {}{}\n",
                fs.fs, format_rate(fs.memcpy_Bps), format_duration(fs.host_copy_start_s), fs.core_speed,

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
+#include <fmt/core.h>
+
 #include "cli/least_squares.hpp"
+#include "engine/units.hpp"
 
 namespace offload::cli {
 namespace {
 
 constexpr double kGiB = 1073741824.0;
+constexpr double kMaxMemcpyBps = 1e12;   // 1 TB/s: beyond any machine's memory bandwidth per core
+constexpr double kFreeFaultsBps = 1e15;  // 1 PB/s: fresh buffers cost nothing the fit can measure
 
 bool remaps(const std::vector<std::pair<std::string, bool>>& copy_range_reflinks, const std::string& fs) {
   for (const auto& [name, yes] : copy_range_reflinks) if (name == fs) return yes;
@@ -80,6 +86,48 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
     return f.coefficients[0] > 0 ? 1 / f.coefficients[0] : 0;
   };
 
+  // Host copies, jointly over the filesystems: each filesystem's memcpy
+  // bandwidth (2 x bytes) and one shared cost of faulting in fresh buffers.
+  std::map<std::string, double> host_memcpy_Bps;
+  double buffer_fault_Bps = 0;
+  {
+    std::vector<std::string> columns;  // filesystems with host points
+    for (const auto& p : points) {
+      if (p.method == "host" && p.cpu_seconds > 0 && std::find(columns.begin(), columns.end(), p.fs) == columns.end()) {
+        columns.push_back(p.fs);
+      }
+    }
+    bool any_fresh = std::any_of(points.begin(), points.end(),
+                                 [](const auto& p) { return p.method == "host" && p.fresh_buffer_bytes > 0; });
+    std::vector<std::vector<double>> rows;
+    std::vector<double> work;
+    for (const auto& p : points) {
+      if (p.method != "host" || !(p.cpu_seconds > 0)) continue;
+      std::vector<double> row(columns.size() + (any_fresh ? 1 : 0), 0.0);
+      row[static_cast<std::size_t>(std::find(columns.begin(), columns.end(), p.fs) - columns.begin())] =
+          2.0 * static_cast<double>(p.size_bytes);
+      if (any_fresh) row.back() = p.fresh_buffer_bytes;
+      rows.push_back(row);
+      work.push_back(std::max(p.cpu_seconds - p.operations * fit.per_op_s, 1e-9));
+    }
+    if (!rows.empty()) {
+      LinearFit f = fit_non_negative(rows, work, true, "host copies' CPU seconds");
+      fit.cpu_rms_relative_residual = std::max(fit.cpu_rms_relative_residual, f.rms_relative_residual);
+      for (std::size_t j = 0; j < columns.size(); ++j) {
+        double rate = f.coefficients[j] > 0 ? 1 / f.coefficients[j] : kMaxMemcpyBps;
+        if (rate > kMaxMemcpyBps) {  // CPU seconds that hardly grow with size: noise, not a memory this fast
+          fit.notes.push_back(fmt::format("{}: memcpy_bandwidth held at {} (the fit gave {}: the host copies' CPU "
+                                          "seconds hardly grow with size; use larger --sizes)",
+                                          columns[j], format_rate(kMaxMemcpyBps), format_rate(rate)));
+          rate = kMaxMemcpyBps;
+        }
+        host_memcpy_Bps[columns[j]] = rate;
+      }
+      // A zero cost: faults too cheap to see beside the copies' work.
+      if (any_fresh) buffer_fault_Bps = f.coefficients.back() > 0 ? 1 / f.coefficients.back() : kFreeFaultsBps;
+    }
+  }
+
   for (const std::string& name : filesystems) {
     FsConstants fs;
     fs.fs = name;
@@ -90,7 +138,8 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
       fs.reflink |= p.method == "clone";
     }
     fs.reflink |= fs.copy_range_reflinks;
-    fs.memcpy_Bps = per_byte(name, "host", 2);
+    fs.memcpy_Bps = host_memcpy_Bps.contains(name) ? host_memcpy_Bps.at(name) : 0;
+    fs.buffer_fault_Bps = buffer_fault_Bps;
     if (!fs.copy_range_reflinks) fs.kernel_copy_Bps = per_byte(name, "kernel-copy", 1);
     fit.filesystems.push_back(fs);
     for (const std::string& method : fs.methods) {
@@ -105,7 +154,17 @@ CalibrationFit fit_calibration(const std::vector<CalibrationPoint>& points,
       LinearFit line = fit_line(x, y, name + " " + method + " seconds");
       fit.lines.push_back({name, method, line.coefficients[0],
                            line.coefficients[1] > 0 ? 1 / line.coefficients[1] : 0, line.rms_relative_residual});
-      if (method == "host") fit.filesystems.back().host_copy_start_s = line.coefficients[0];
+      if (method == "host") {  // the wait beyond the faults the model charges as CPU work (mean over the points)
+        FsConstants& f = fit.filesystems.back();
+        double fault_s = 0;
+        int n = 0;
+        for (const auto& p : points) {
+          if (p.fs != name || p.method != "host" || !(f.buffer_fault_Bps > 0)) continue;
+          fault_s += p.fresh_buffer_bytes / f.buffer_fault_Bps;
+          ++n;
+        }
+        f.host_copy_start_s = std::max(0.0, line.coefficients[0] - (n > 0 ? fault_s / n : 0));
+      }
     }
   }
   return fit;
@@ -149,6 +208,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
                            {"clone_per_GiB_s", fs.clone_per_GiB_s},
                            {"remap_fixed_s", fs.remap_fixed_s}, {"core_speed", fs.core_speed},
                            {"host_copy_start_s", fs.host_copy_start_s},
+                           {"buffer_fault_Bps", fs.buffer_fault_Bps},
                            {"methods", fs.methods}});
   }
   nlohmann::json lines = nlohmann::json::array();
@@ -158,7 +218,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
   }
   return {{"cores", fit.cores},
           {"per_op_s", fit.per_op_s},   {"cpu_rms_relative_residual", fit.cpu_rms_relative_residual},
-          {"filesystems", filesystems}, {"time_lines", lines}};
+          {"filesystems", filesystems}, {"time_lines", lines}, {"notes", fit.notes}};
 }
 
 }  // namespace offload::cli

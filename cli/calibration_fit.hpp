@@ -4,7 +4,11 @@
 //    through the CPU (clone; copy_file_range where it remaps), median;
 //  - CPU seconds of host and in-kernel copies, per filesystem (the write
 //    path is the filesystem's: btrfs checksums data):
-//      cpu - per_op_cpu x operations = 2 x bytes / memcpy_bandwidth     (host)
+//      cpu - per_op_cpu x operations = 2 x bytes / memcpy_bandwidth
+//                                      + fresh buffer bytes / buffer_fault_bandwidth  (host)
+//    (a host copy's first reads fault in the engine's fresh buffers: one
+//    buffer_fault_bandwidth for every filesystem, fitted jointly with the
+//    filesystems' memcpy_bandwidth);
 //      cpu - per_op_cpu x operations = bytes / kernel_copy_bandwidth    (copy_file_range, data copied)
 //  - wall seconds per method per filesystem: seconds = a + bytes / bandwidth
 //    (reported, and the clone constants: a clone's time in the model is
@@ -35,6 +39,7 @@ struct CalibrationPoint {
   std::vector<double> samples_s;  ///< every timed copy's wall seconds
   double holdout_seconds = 0;     ///< median wall seconds of the held-out copies (0 = none held out)
   std::vector<double> half_samples_s;  ///< the timed copies whose median is `seconds` (their spread is the noise)
+  double fresh_buffer_bytes = 0;  ///< median host buffer bytes the copy touched first (the engine's fresh buffers)
 };
 
 /// seconds = intercept_s + bytes / bandwidth_Bps for one method on one fs.
@@ -58,6 +63,7 @@ struct FsConstants {
   double remap_fixed_s = -1;         ///< CPU seconds per remapping copy_file_range call (< 0: as a clone call)
   double core_speed = 1;             ///< share of a core the copies got (wall vs CPU)
   double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
+  double buffer_fault_Bps = 0;       ///< bytes/s of fresh host buffer one core faults in on first touch (0 = not measured)
   std::vector<std::string> methods;  ///< methods that worked here
 };
 
@@ -68,6 +74,7 @@ struct CalibrationFit {
   double cpu_rms_relative_residual = 0;  ///< quality of the CPU fit (worst per-byte fit)
   std::vector<FsConstants> filesystems;  ///< one per filesystem measured
   std::vector<TimeLine> lines;       ///< one per method per filesystem
+  std::vector<std::string> notes;    ///< constants the fit held at a physical bound, and why
 };
 
 /// Fits CPU constants, per-fs kernel-copy constants and the time lines

@@ -36,13 +36,15 @@ std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
       "cores = {cores}\n"
       "core_speed = {speed:.6g}                # share of a core the copies got (wall vs CPU seconds)\n"
       "memcpy_bandwidth = {memcpy}\n"
+      "{fault}"
       "per_op_cpu = {per_op}\n"
       "# Not a measured disk: the copies ran warm in the page cache and never waited for the device.\n"
       "disk = {{ read = \"100GBps\", write = \"100GBps\", latency = \"0s\" }}\n"
       "fs = {fs_table}\n",
       fmt::arg("fs", fs.fs), fmt::arg("methods", array(fs.methods, false)), fmt::arg("name", calibrated_host_name(fs.fs)),
       fmt::arg("cores", fit.cores), fmt::arg("speed", fs.core_speed), fmt::arg("memcpy", rate(fs.memcpy_Bps > 0 ? fs.memcpy_Bps : 8e9)),
-      fmt::arg("per_op", duration(fit.per_op_s)), fmt::arg("fs_table", fs_table));
+      fmt::arg("per_op", duration(fit.per_op_s)), fmt::arg("fs_table", fs_table),
+      fmt::arg("fault", fs.buffer_fault_Bps > 0 ? "buffer_fault_bandwidth = " + rate(fs.buffer_fault_Bps) + "\n" : ""));
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
       result.seconds.push_back(elapsed_seconds(*status));
       result.cpu_seconds.push_back(static_cast<double>(status->cpu_ns) / 1e9);
       result.operations.push_back(status->operations);
+      result.fresh_buffer_bytes.push_back(status->fresh_buffer_bytes);
     }
     if (attempt == 0) {
       if (spec.device) flush_device_cache(spec.source);

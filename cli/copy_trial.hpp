@@ -40,6 +40,7 @@ struct TrialResult {
   std::vector<double> seconds;        ///< wall seconds, submit to end, per copy
   std::vector<double> cpu_seconds;    ///< host CPU seconds of the copy's operations, per copy
   std::vector<std::uint64_t> operations;  ///< target operations, per copy
+  std::vector<std::uint64_t> fresh_buffer_bytes;  ///< host buffer bytes first touched, per copy
   /// True when every copy finished.
   [[nodiscard]] bool ok() const { return outcome == "ok"; }
 };

@@ -249,6 +249,10 @@ bool Engine::issue_next(Job& job) {
     case Method::kernel_copy: op.kind = OpKind::copy_range; break;
     case Method::host:
       op.kind = OpKind::read;
+      if (buffers_.first_use(*buffer)) {  // this read faults the buffer's pages in
+        op.fresh_buffer_bytes = buffers_.mapped_bytes();
+        job.status.fresh_buffer_bytes += op.fresh_buffer_bytes;
+      }
       if (job.target->info().needs_host_memory) {
         try {
           op.buffer = buffers_.view(*buffer).first(length);

@@ -40,6 +40,7 @@ nlohmann::json status_json(const CopyStatus& status, const CopyRequest& request,
       {"seconds", static_cast<double>(end_ns - status.submitted_ns) / 1e9},
       {"cpu_seconds", static_cast<double>(status.cpu_ns) / 1e9},
       {"operations", status.operations},
+      {"fresh_buffer_bytes", status.fresh_buffer_bytes},
       {"source_fs", status.source_fs},
       {"destination_fs", status.destination_fs},
   };

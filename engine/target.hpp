@@ -52,6 +52,7 @@ struct Op {
   std::uint64_t destination_offset = 0;  ///< bytes into the destination
   std::uint64_t length = 0;           ///< bytes
   std::span<std::byte> buffer;        ///< host memory for read/write (not owned)
+  std::uint64_t fresh_buffer_bytes = 0;  ///< read: bytes of a host buffer no operation touched before (page faults it pays)
   OperationClock* clock = nullptr;    ///< set by the runtime that runs the op (never null in a hook)
 };
 

@@ -134,6 +134,7 @@ struct CopyStatus {
   TimeNs finished_ns = 0;                     ///< runtime time of the end (0 = not yet)
   std::int64_t cpu_ns = 0;                    ///< host CPU time the copy's operations used
   std::uint64_t operations = 0;               ///< target operations completed
+  std::uint64_t fresh_buffer_bytes = 0;       ///< host buffer bytes this copy's reads touched first (page faults paid)
   std::string source_fs;                      ///< filesystem/target kind of the source
   std::string destination_fs;                 ///< filesystem/target kind of the destination
   DestinationLeft destination_left = DestinationLeft::unknown;  ///< what a failed or cancelled copy left

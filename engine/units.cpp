@@ -24,6 +24,8 @@ constexpr UnitScale kUnitScales[] = {
     {"MiB", 1048576.0, "B"},
     {"GiB", 1073741824.0, "B"},
     {"TiB", 1099511627776.0, "B"},
+    {"PB", 1e15, "B"},
+    {"PiB", 1125899906842624.0, "B"},
     {"ns", 1e-9, "s"},
     {"us", 1e-6, "s"},
     {"ms", 1e-3, "s"},
@@ -46,6 +48,7 @@ constexpr UnitScale kUnitScales[] = {
     {"MiBps", 1048576.0, "B/s"},
     {"GiBps", 1073741824.0, "B/s"},
     {"TiBps", 1099511627776.0, "B/s"},
+    {"PiBps", 1125899906842624.0, "B/s"},
 };
 
 // The scale of `unit` among the units of `base`, if it is one.
@@ -81,7 +84,7 @@ std::expected<std::uint64_t, std::string> parse_size_bytes(std::string_view text
     return static_cast<std::uint64_t>(bytes);
   }
   return std::unexpected("'" + std::string(text) + "' has an unknown unit '" + std::string(unit) +
-                         "' (use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+                         "' (use B, kB, MB, GB, TB, KiB, MiB, GiB, TiB, PB or PiB)");
 }
 
 namespace {

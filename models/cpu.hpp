@@ -48,6 +48,8 @@ class CpuModel {
   double copy_cost_s(double bytes, int operations = 1) const {
     return bytes / spec_.memcpy_Bps + operations * spec_.per_op_s;
   }
+  /// CPU seconds to fault in and zero `bytes` of host buffer touched for the first time.
+  double buffer_fault_cost_s(double bytes) const { return bytes / spec_.buffer_fault_Bps; }
   /// CPU seconds the stack spends on one message of `bytes` (payload and headers).
   double stack_cost_s(double bytes, StackSide side) const;
   /// Queues the stack work of one message on the lane of the connection

@@ -37,6 +37,7 @@ struct CpuSpec {
   double memcpy_Bps = 8e9;            ///< bytes/s one core copies through memory
   double per_op_s = 5e-6;             ///< CPU seconds per I/O operation (syscall, RPC)
   double core_speed = 1.0;            ///< share of a nominal core each core delivers ([[host]] only; calibrated)
+  double buffer_fault_Bps = 8e9;      ///< bytes/s of fresh host buffer one core faults in and zeroes on first touch ([[host]] only)
   StackSpec stack;                    ///< TCP and storage-protocol stack costs
 };
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/cpu.hpp"
 #include "models/network.hpp"
 
 namespace offload::sim {
@@ -19,6 +20,13 @@ void SimRuntime::start(std::uint64_t op_id, CopyTarget& target, const Op& op) {
   workers_.submit([this, op_id, &target, op = timed] {
     // Faults met by this operation count against its copy (models/network.hpp).
     sg4::Actor::self()->set_data(dynamic_cast<models::FaultCounted*>(&target));
+    // A read into a buffer no operation touched before faults its pages in
+    // first, on this host's CPU, as the real kernel does inside that read.
+    if (op.fresh_buffer_bytes > 0) {
+      if (auto* cpu = models::CpuModel::of(sg4::this_actor::get_host())) {
+        cpu->work_async(cpu->buffer_fault_cost_s(static_cast<double>(op.fresh_buffer_bytes)))->wait();
+      }
+    }
     OpResult result = target.execute(op);
     sg4::Actor::self()->set_data(nullptr);
     // The engine usually issues the copy's next operation from on_complete:

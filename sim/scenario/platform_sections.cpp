@@ -89,6 +89,10 @@ HostSpec read_host(Fields& f, const Entry& entry, DeclaredNames& names) {
   claim(names, f, f.need("name"), h.name);
   h.count = static_cast<int>(f.integer("count", 1, 1, 100000));
   h.cpu = read_cpu(f, context);
+  if (auto fault = f.rate("buffer_fault_bandwidth")) {  // engine hosts only: their host buffers
+    if (!(*fault > 0)) f.bad(*f.find("buffer_fault_bandwidth"), "buffer_fault_bandwidth", "must be above zero");
+    h.cpu.buffer_fault_Bps = *fault;
+  }
   if (const Value* speed = f.find("core_speed")) {
     if (!speed->is_floating() && !speed->is_integer()) f.bad(*speed, "core_speed", "expected a number (1 = a whole core)");
     h.cpu.core_speed = speed->is_floating() ? speed->as_floating() : static_cast<double>(speed->as_integer());

@@ -96,6 +96,28 @@ TEST(EngineFake, QueueDepthBoundsOperationsAndMemory) {
   EXPECT_EQ(rig.engine.active(), 0U);
 }
 
+// The reads that fill a buffer first carry its bytes (the page faults the
+// simulator charges); a later copy on the same engine reuses the buffers.
+TEST(EngineFake, FreshBufferBytesCountEachBufferOnce) {
+  EngineConfig config;
+  config.queue_depth = 4;
+  config.copy_depth = 0;
+  config.host_chunk_bytes = kMiB;
+  Rig rig({}, config);
+  rig.store["a"] = make_fake_file(8 * kMiB, 1);
+  rig.store["b"] = make_fake_file(8 * kMiB, 2);
+  CopyStatus first = *rig.engine.wait(rig.submit({.source = "a", .destination = "a2", .method = MethodChoice::host}));
+  ASSERT_EQ(first.state, CopyState::done);
+  EXPECT_GT(first.fresh_buffer_bytes, 0U);
+  EXPECT_EQ(first.fresh_buffer_bytes % kMiB, 0U);               // whole buffers
+  EXPECT_LE(first.fresh_buffer_bytes, 4 * kMiB);                // at most the pool
+  EXPECT_EQ(first.fresh_buffer_bytes, rig.engine.buffer_bytes_allocated());
+  CopyStatus second = *rig.engine.wait(rig.submit({.source = "b", .destination = "b2", .method = MethodChoice::host}));
+  ASSERT_EQ(second.state, CopyState::done);
+  EXPECT_EQ(second.fresh_buffer_bytes, 0U);  // the same pool, already touched
+  EXPECT_TRUE(rig.same("b", "b2"));
+}
+
 TEST(EngineFake, CopyDepthBoundsEachCopyWithinTheQueue) {
   EngineConfig config;
   config.queue_depth = 8;

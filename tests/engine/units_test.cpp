@@ -67,9 +67,9 @@ TEST(Units, TableIsWhatTheParsersAccept) {
       EXPECT_FALSE(parse_duration_s(two)) << two;
     }
   }
-  EXPECT_EQ(sizes, 11U);  // "" (bytes), B, kB, KB, MB, GB, TB, KiB, MiB, GiB, TiB
+  EXPECT_EQ(sizes, 13U);  // "" (bytes), B, kB, KB, MB, GB, TB, KiB, MiB, GiB, TiB, PB, PiB
   EXPECT_EQ(durations, 6U);
-  EXPECT_EQ(rates, 16U);
+  EXPECT_EQ(rates, 17U);
 }
 
 TEST(Units, FormatsBinaryUnits) {
@@ -112,7 +112,7 @@ TEST(Units, WritesTomlQuantitiesTheParsersReadBack) {
   EXPECT_EQ(toml_rate(4.5 * 1073741824), "4.5GiBps");
   EXPECT_EQ(toml_duration(1.25e-05), "12.5us");
   EXPECT_EQ(toml_duration(0), "0s");
-  for (double rate : {123.0, 5.123456e9, 1e12}) {
+  for (double rate : {123.0, 5.123456e9, 1e12, 3.7e16}) {  // 3.7e16: PiB/s, a fit that found no cost
     EXPECT_NEAR(parse_rate_Bps(toml_rate(rate)).value() / rate, 1, 1e-5) << toml_rate(rate);
   }
   EXPECT_NEAR(parse_duration_s(toml_duration(3.3e-7)).value(), 3.3e-7, 1e-12);

@@ -19,7 +19,7 @@ TEST(ClosedForm, HostCopyOverNfs) {
   ASSERT_FALSE(run.contains("error")) << run["error"];
   // map (1 round trip), 10 chunks of [READ: request + data] [WRITE: data + reply], finish (1 round trip).
   double latency = 1e-3, chunk = 10e6 / 125e6;
-  double expected = 2 * latency + 10 * (2 * (latency + chunk + latency)) + 2 * latency;
+  double expected = 2 * latency + 10 * (2 * (latency + chunk + latency)) + 2 * latency + kFirstFill10MB_s;
   EXPECT_NEAR(copy_time(run), expected, kTolerance_s);
   EXPECT_DOUBLE_EQ(run["metrics"]["link_bytes"]["lan"].get<double>(), 2 * 100e6);  // READ + WRITE
   EXPECT_EQ(run["copies"][0]["methods_used"], "host");
@@ -170,7 +170,7 @@ size = "100MB"
 TEST(ClosedForm, LocalMethodsTakeTheirModelledTimes) {
   auto host = simulate(local_platform(true), "host");
   ASSERT_FALSE(host.contains("error")) << host["error"];
-  EXPECT_NEAR(copy_time(host), 10 * (10e6 / 200e6 + 10e6 / 100e6), kTolerance_s);
+  EXPECT_NEAR(copy_time(host), 10 * (10e6 / 200e6 + 10e6 / 100e6) + kFirstFill10MB_s, kTolerance_s);
   auto kernel = simulate(local_platform(true), "kernel-copy");
   EXPECT_NEAR(copy_time(kernel), 100e6 / 200e6 + 100e6 / 100e6, kTolerance_s);  // read and write share the disk
   auto clone = simulate(local_platform(true), "clone");
@@ -208,13 +208,15 @@ size = "100MB"
 
 TEST(ClosedForm, CalibratedLocalKeys) {
   std::string plain = "{ reflink = false, kernel_copy_bandwidth = \"0.5GBps\" }";
-  // Host: 10 reads + 10 writes of 10 MB, each 10 ms of memcpy + 1 ms, plus open and finish (1 ms each).
+  // Host: 10 reads + 10 writes of 10 MB, each 10 ms of memcpy + 1 ms, plus
+  // open and finish (1 ms each), plus the first fill of the one buffer.
+  const double host_cpu_s = 20 * 0.011 + 0.002 + kFirstFill10MB_s;
   auto host = simulate(calibrated_local("1", plain), "host");
-  EXPECT_NEAR(copy_time(host), 20 * 0.011 + 0.002, 1e-6);
-  EXPECT_NEAR(host["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);
+  EXPECT_NEAR(copy_time(host), host_cpu_s, 1e-6);
+  EXPECT_NEAR(host["metrics"]["cpu_busy_s"]["box"].get<double>(), host_cpu_s, 1e-9);
   auto slow = simulate(calibrated_local("0.25", plain), "host");
-  EXPECT_NEAR(copy_time(slow), 4 * (20 * 0.011 + 0.002), 1e-6);  // a quarter of a core: 4x the time
-  EXPECT_NEAR(slow["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);  // same CPU seconds
+  EXPECT_NEAR(copy_time(slow), 4 * host_cpu_s, 1e-6);  // a quarter of a core: 4x the time
+  EXPECT_NEAR(slow["metrics"]["cpu_busy_s"]["box"].get<double>(), host_cpu_s, 1e-9);  // same CPU seconds
   auto kernel = simulate(calibrated_local("1", plain), "kernel-copy");
   EXPECT_NEAR(copy_time(kernel), 100e6 / 0.5e9 + 0.001 + 0.002, 1e-6);  // its own rate, not memcpy's
   std::string remaps = "{ reflink = true, copy_range_reflinks = true, clone_fixed_cpu = \"3ms\", clone_cpu_per_GiB = \"0s\" }";
@@ -223,8 +225,14 @@ TEST(ClosedForm, CalibratedLocalKeys) {
   EXPECT_DOUBLE_EQ(remapped["metrics"]["disks"]["box-disk"]["write_bytes"].get<double>(), 0);
   std::string starts = "{ reflink = false, host_copy_start = \"50ms\" }";
   auto started = simulate(calibrated_local("0.25", starts), "host");
-  EXPECT_NEAR(copy_time(started), 0.05 + 4 * (20 * 0.011 + 0.002), 1e-6);  // a wait, not slowed by core_speed
-  EXPECT_NEAR(started["metrics"]["cpu_busy_s"]["box"].get<double>(), 20 * 0.011 + 0.002, 1e-9);
+  EXPECT_NEAR(copy_time(started), 0.05 + 4 * host_cpu_s, 1e-6);  // a wait, not slowed by core_speed
+  EXPECT_NEAR(started["metrics"]["cpu_busy_s"]["box"].get<double>(), host_cpu_s, 1e-9);
+  std::string cheap_faults = R"(core_speed = 1
+buffer_fault_bandwidth = "1GBps")";
+  std::string faulty = calibrated_local("1", plain);
+  faulty.replace(faulty.find("core_speed = 1"), 14, cheap_faults);
+  auto faults = simulate(faulty, "host");  // 10,485,760 bytes of fresh buffer at 1 GB/s
+  EXPECT_NEAR(copy_time(faults), 20 * 0.011 + 0.002 + 10485760 / 1e9, 1e-6);
   auto kernel_only = simulate(calibrated_local("1", starts), "kernel-copy");
   EXPECT_NEAR(copy_time(kernel_only), 100e6 / 1e9 + 0.001 + 0.002, 1e-6);  // only host copies wait
 }
@@ -311,7 +319,7 @@ TEST(StackCpu, SingleStreamHostCopyAt100GbpsIsCpuBound) {
   // each WRITE: the data (10 ms of stack), then the reply (1 ms).
   auto serial = simulate(stack_bound(kSerialEngine, 16), "host");
   ASSERT_FALSE(serial.contains("error")) << serial["error"];
-  EXPECT_NEAR(copy_time(serial), 0.002 + 10 * 2 * (0.001 + 0.010) + 0.002, kTolerance_s);
+  EXPECT_NEAR(copy_time(serial), 0.002 + 10 * 2 * (0.001 + 0.010) + 0.002 + kFirstFill10MB_s, kTolerance_s);
   // Four requests in flight on 16 cores: the connection's stack work still
   // runs on one core, so the client's lane (100 MB received + 100 MB sent
   // at 1 ns per byte = 0.2 s) bounds the copy, not the 100 Gb/s link.
@@ -320,8 +328,10 @@ TEST(StackCpu, SingleStreamHostCopyAt100GbpsIsCpuBound) {
   ASSERT_FALSE(pipelined.contains("error")) << pipelined["error"];
   EXPECT_GE(copy_time(pipelined), 0.2);
   EXPECT_LT(copy_time(pipelined), 0.2 + 0.02);
-  // The stack's 0.2 s plus one memcpy of each byte each way at 1 PB/s.
-  EXPECT_NEAR(pipelined["metrics"]["cpu_busy_s"]["client"].get<double>(), 0.2 + 2 * 100e6 / 1e15, 1e-12);
+  // The stack's 0.2 s plus one memcpy of each byte each way at 1 PB/s,
+  // plus the first fill of the two buffers a copy uses (copy_depth 2).
+  EXPECT_NEAR(pipelined["metrics"]["cpu_busy_s"]["client"].get<double>(), 0.2 + 2 * 100e6 / 1e15 + 2 * kFirstFill10MB_s,
+              1e-12);
   const auto& bound = pipelined["bottleneck"];
   EXPECT_EQ(bound["bound"], "cpu");
   EXPECT_EQ(bound["busiest"]["cpu"], "client");

@@ -98,7 +98,7 @@ TEST_P(BadScenario, IsRejectedWithFileLineAndKey) {
 INSTANTIATE_TEST_SUITE_P(
     Errors, BadScenario,
     ::testing::Values(
-        BadCase{"unknown key", with("count = 3", "count = 3\nnick = \"10Gbps\""), {"bad.toml:8", "unknown key 'nick'", "[[host]]", "known: core_speed, cores"}},
+        BadCase{"unknown key", with("count = 3", "count = 3\nnick = \"10Gbps\""), {"bad.toml:8", "unknown key 'nick'", "[[host]]", "known: buffer_fault_bandwidth, core_speed, cores"}},
         BadCase{"wrong type", with("count = 3", "count = \"three\""), {"bad.toml:7", "'count'", "integer"}},
         BadCase{"bad unit", with("\"10Gbps\"", "\"10Gbs\""), {"bad.toml:8", "'nic'", "10Gbs"}},
         BadCase{"dangling link end", with("between = [\"client\", \"filer\"]", "between = [\"client\", \"filler\"]"),
