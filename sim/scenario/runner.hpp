@@ -1,6 +1,7 @@
 // `offload sim`: expands a scenario into runs (sweep point x method), runs
 // each in its own process (SimGrid 3.32 cannot run two simulations in one),
-// several at once, and writes results.json, runs.csv and copies.csv (the
+// several at once (sim/scenario/worker_pool.hpp), and writes results.json,
+// runs.csv and copies.csv in plan order, so they equal a serial run's (the
 // CLI prints the tables, cli/sim_table.hpp). No SimGrid here: the children do the simulating.
 #pragma once
 

@@ -117,6 +117,16 @@ class Pool {
 
   void run() {
     BlockedSignals blocked;
+    try {
+      run_all(blocked);
+    } catch (...) {
+      end_all();  // before the signals are unblocked: one without a handler may end this process
+      throw;
+    }
+  }
+
+ private:
+  void run_all(const BlockedSignals& blocked) {
     const std::size_t jobs = std::max(1U, options_.jobs);
     std::size_t next = 0;
     while (finished_ < tasks_.size()) {
@@ -138,7 +148,6 @@ class Pool {
     }
   }
 
- private:
   void throw_if_stopped() {
     if (options_.stop_requested && options_.stop_requested()) {
       const std::size_t ended = children_.size();
@@ -165,7 +174,9 @@ class Pool {
     children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(slot));
     close(child.stderr_fd);
     int status = 0;
-    if (wait_for(child.pid, &status) < 0) status = 0x7f00;  // not ours to reap: report it as exit 127
+    if (wait_for(child.pid, &status) < 0) {  // e.g. SIGCHLD ignored by the caller: children are reaped unasked
+      throw std::runtime_error("cannot learn how " + tasks_[child.index].label + " ended: " + errno_text(errno));
+    }
     const double wall_s = std::chrono::duration<double>(Clock::now() - child.start).count();
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       ++finished_;
