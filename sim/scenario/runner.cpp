@@ -44,7 +44,7 @@ class ScratchDirectory {
   std::string path_;
 };
 
-// Each line of `text` (trailing blank lines dropped) on stderr after `prefix`.
+// Each line of `text` on stderr after `prefix`.
 void print_lines(const std::string& prefix, const std::string& text) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) std::fprintf(stderr, "%s%s\n", prefix.c_str(), line.c_str());
