@@ -347,7 +347,7 @@ Command add_calibrate_command(CLI::App& app) {
       ->check(CLI::IsMember(pinned_file_methods()));
   cmd->add_option("--repeat", o->repeat, "Timed copies per point (median used), after one verified warm-up copy")
       ->check(CLI::Range(1U, 100U));
-  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
+  cmd->add_option("--jobs,-j", o->jobs, "Simulations at once, each its own process (0: one per usable CPU)");
   cmd->add_option("--out,-o", o->out, "Directory for calibration.toml, measurements.json, validation.json");
   cmd->add_option("--profile-dir", o->profile_dir,
                   "Where the per-filesystem profiles for `offload advise` go (FS.json; \"\" = none)")

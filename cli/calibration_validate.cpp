@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.hpp"
+#include "cli/stop_signals.hpp"
 #include "engine/units.hpp"
 #include "sim/scenario/runner.hpp"
 
@@ -31,7 +32,7 @@ SimulatedCopies simulate_copy_results(const std::string& scenario_toml, const st
     out << scenario_toml;
     if (!out) throw std::runtime_error(path + ": cannot write the validation scenario");
   }
-  sim::RunnerOptions options{path, "", jobs, false, sim_run_program()};
+  sim::RunnerOptions options{path, "", jobs, false, sim_run_program(), [] { return stop_signal() != 0; }};
   nlohmann::json runs = sim::run_scenario_file(options);
   SimulatedCopies copies;
   for (const auto& run : runs) {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/sim_table.hpp"
+#include "cli/stop_signals.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -21,8 +22,9 @@ struct SimOptions {
 };
 
 int run_sim(const SimOptions& o) {
+  StopSignals stop_signals;  // Ctrl-C: the runs are ended, no results written, exit 128 + signal (main)
   try {
-    sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet, sim_run_program()};
+    sim::RunnerOptions options{o.file, o.out, o.jobs, !o.quiet, sim_run_program(), [] { return stop_signal() != 0; }};
     auto runs = sim::run_scenario_file(options);
     std::printf("%s%s", runs_table(runs).c_str(), copies_table(runs).c_str());
     std::printf("results: %s/results.json, runs.csv, copies.csv\n", o.out.c_str());
@@ -44,7 +46,7 @@ Command add_sim_command(CLI::App& app) {
   CLI::App* sim = app.add_subcommand("sim", "Run a scenario file in the simulator (points and methods in parallel processes)");
   sim->add_option("FILE", o->file, "Scenario (TOML)")->required()->check(CLI::ExistingFile);
   sim->add_option("--out,-o", o->out, "Directory for results.json, runs.csv, copies.csv");
-  sim->add_option("--jobs,-j", o->jobs, "Simulations at once (0: one per core)");
+  sim->add_option("--jobs,-j", o->jobs, "Simulations at once, each its own process (0: one per usable CPU; 1: one after another)");
   sim->add_flag("--quiet,-q", o->quiet, "No progress lines");
   return [o] { return run_sim(*o); };
 }

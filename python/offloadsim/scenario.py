@@ -20,6 +20,21 @@ from ._offloadsim import ScenarioError, sweep_key_path, validate_scenario
 from .results import Results
 
 
+def _run_offload_sim(cmd, timeout):
+    """(exit status, stderr) of `offload sim` run as `cmd`. On a timeout or an exception here
+    (KeyboardInterrupt) it gets SIGTERM, so it ends its simulation processes before it exits (SIGKILL
+    would leave them running); then the exception goes on (subprocess.TimeoutExpired for a timeout)."""
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=os.environ.copy()) as proc:
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except BaseException:
+            proc.terminate()
+            proc.communicate()
+            raise
+    return proc.returncode, stderr
+
+
 class Scenario:
     """A scenario as a dict (the TOML structure), with its source name."""
 
@@ -120,7 +135,9 @@ class Scenario:
     def run(self, out_dir=None, jobs=None, timeout=None, scheduler=None):
         """Run every sweep point x method, each in its own process; returns Results.
         `out_dir` keeps scenario.toml, results.json, runs.csv and copies.csv (default: a temporary dir).
-        Local (default): `offload sim` runs `jobs` processes at once (default: cores); `timeout` bounds it all.
+        Local (default): `offload sim -j jobs` runs `jobs` simulations at once, each its own process (default:
+        one per usable CPU; 1: one after another; the results are the same either way); `timeout` (seconds)
+        bounds it all: then every simulation is ended and subprocess.TimeoutExpired raised.
         `scheduler` (an address such as "tcp://127.0.0.1:8786", a distributed.Client or a cluster): one
         Dask task per run instead, each running `offload-sim-run` on its worker (`jobs` is ignored,
         `timeout` bounds each run); a failed run raises dask_runner.ClusterRunError naming point and method."""
@@ -137,10 +154,10 @@ class Scenario:
             cmd = [str(_paths.tool("offload")), "sim", str(toml_path), "--out", str(out), "--quiet"]
             if jobs:
                 cmd += ["--jobs", str(int(jobs))]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=os.environ.copy())
-            if proc.returncode != 0:
-                message = proc.stderr.strip().removeprefix("offload: ")
-                raise RuntimeError(f"offload sim failed ({proc.returncode}): {message}")
+            returncode, stderr = _run_offload_sim(cmd, timeout)
+            if returncode != 0:
+                message = stderr.strip().removeprefix("offload: ")
+                raise RuntimeError(f"offload sim failed ({returncode}): {message}")
             with open(out / "results.json") as f:
                 records = json.load(f)
         finally:

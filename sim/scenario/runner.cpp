@@ -1,45 +1,80 @@
 #include "sim/scenario/runner.hpp"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+#include <system_error>
 
 #include <fmt/core.h>
 
 #include "engine/units.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_checks.hpp"
-
-extern char** environ;
+#include "sim/scenario/worker_pool.hpp"
 
 namespace offload::sim {
 namespace {
 
-struct Run : PlannedRun {
-  std::string output;
+// A new directory under $TMPDIR (else /tmp) for the runs' records, removed with this object.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "offload-sim-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary directory " + pattern + ": " + std::strerror(errno));
+    }
+    path_ = pattern;
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  /// Where run `index` writes its record.
+  [[nodiscard]] std::string record(std::size_t index) const { return path_ + "/run-" + std::to_string(index) + ".json"; }
+
+ private:
+  std::string path_;
 };
 
-pid_t spawn_run(const RunnerOptions& options, const Run& run) {
-  std::vector<std::string> words{"offload-sim-run", options.scenario_file, "--point", std::to_string(run.point),
-                                 "--method", run.method, "--output", run.output};
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, options.run_exe.c_str(), nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) throw std::runtime_error("cannot start a simulation process: " + std::string(std::strerror(rc)));
-  return pid;
+// Each line of `text` on stderr after `prefix`.
+void print_lines(const std::string& prefix, const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) std::fprintf(stderr, "%s%s\n", prefix.c_str(), line.c_str());
 }
+
+// An output file written under a temporary name and renamed into place by
+// commit(), so a reader never finds half a file under the final name.
+class OutputFile {
+ public:
+  explicit OutputFile(std::string path) : path_(std::move(path)), partial_(path_ + ".partial"), stream_(partial_) {
+    if (!stream_) throw std::runtime_error(partial_ + ": cannot create: " + std::strerror(errno));
+  }
+  ~OutputFile() {
+    if (!committed_) std::remove(partial_.c_str());
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  std::ofstream& stream() { return stream_; }
+  void commit() {
+    stream_.close();
+    if (!stream_) throw std::runtime_error(partial_ + ": cannot write: " + std::strerror(errno));
+    std::filesystem::rename(partial_, path_);
+    committed_ = true;
+  }
+
+ private:
+  std::string path_, partial_;
+  std::ofstream stream_;
+  bool committed_ = false;
+};
 
 std::string point_text(const nlohmann::json& point) {
   std::string text;
@@ -79,68 +114,51 @@ nlohmann::json run_scenario_file(const RunnerOptions& options) {
   // Refused before any run starts, in one line, rather than std::bad_alloc inside SimGrid.
   const double available = available_memory_bytes();
   for (const Scenario& point : set.points) check_memory(point, available);
-  char pattern[] = "/tmp/offload-sim-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary directory");
-  std::string scratch = pattern;
-  std::vector<Run> runs;
-  for (PlannedRun& planned : plan_runs(set)) {
-    runs.push_back({std::move(planned), scratch + "/run-" + std::to_string(runs.size()) + ".json"});
+  const std::vector<PlannedRun> runs = plan_runs(set);
+  ScratchDirectory scratch;
+  std::vector<WorkerTask> tasks;
+  for (const PlannedRun& run : runs) {
+    tasks.push_back({{options.run_exe, options.scenario_file, "--point", std::to_string(run.point), "--method",
+                      run.method, "--output", scratch.record(tasks.size())},
+                     "simulation run '" + run.label + "'"});
   }
-  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
-  std::map<pid_t, std::size_t> running;
-  std::size_t next = 0, finished = 0;
-  std::string failure;
-  while (finished < runs.size()) {
-    while (failure.empty() && next < runs.size() && running.size() < jobs) {
-      running[spawn_run(options, runs[next])] = next;
-      ++next;
-    }
-    if (running.empty()) break;
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) break;
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Run& run = runs[it->second];
-    running.erase(it);
-    ++finished;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      if (failure.empty()) failure = "simulation run '" + run.label + "' failed (exit " +
-                                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
-      continue;
-    }
-    if (options.progress) std::fprintf(stderr, "[%zu/%zu] %s\n", finished, runs.size(), run.label.c_str());
-  }
+  WorkerPoolOptions pool;
+  pool.jobs = options.jobs != 0 ? options.jobs : usable_cpus();
+  pool.stop_requested = options.stop_requested;
+  pool.on_finished = [&](const WorkerDone& done) {
+    const std::string& label = runs[done.index].label;
+    if (options.progress) std::fprintf(stderr, "[%zu/%zu] %s (%.1f s)\n", done.finished, runs.size(), label.c_str(), done.wall_s);
+    print_lines(label + ": ", done.stderr_text);  // a run's warnings, kept together, even when quiet
+  };
+  run_workers(tasks, pool);
   nlohmann::json results = nlohmann::json::array();
-  if (failure.empty()) {
-    for (const Run& run : runs) {
-      std::ifstream in(run.output);
-      results.push_back(nlohmann::json::parse(in));
-    }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    std::ifstream in(scratch.record(i));
+    results.push_back(nlohmann::json::parse(in));
   }
-  std::filesystem::remove_all(scratch);
-  if (!failure.empty()) throw std::runtime_error(failure);
   if (!options.out_dir.empty()) write_results(results, options.out_dir);
   return results;
 }
 
 void write_results(const nlohmann::json& runs, const std::string& directory) {
   std::filesystem::create_directories(directory);
-  std::ofstream(directory + "/results.json") << runs.dump(2) << "\n";
+  OutputFile results(directory + "/results.json"), runs_csv(directory + "/runs.csv"),
+      copies_csv(directory + "/copies.csv");
+  results.stream() << runs.dump(2) << "\n";
   std::set<std::string> point_keys, links, cpus;
   for (const auto& run : runs) {
     for (const auto& [key, value] : run["point"].items()) point_keys.insert(key);
     for (const auto& [key, value] : run["metrics"]["link_bytes"].items()) links.insert(key);
     for (const auto& [key, value] : run["metrics"]["cpu_busy_s"].items()) cpus.insert(key);
   }
-  std::ofstream csv(directory + "/runs.csv");
+  std::ofstream& csv = runs_csv.stream();
   for (const auto& key : point_keys) csv << csv_escape(key) << ",";
   csv << "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s,client_cpu_s_per_GiB,"
          "server_cpu_s_per_GiB,bound,share_link,share_disk,share_cpu,share_round_trips";
   for (const auto& link : links) csv << "," << csv_escape("link_bytes:" + link);
   for (const auto& cpu : cpus) csv << "," << csv_escape("cpu_busy_s:" + cpu);
   csv << "\n";
-  std::ofstream copies(directory + "/copies.csv");
+  std::ofstream& copies = copies_csv.stream();
   for (const auto& key : point_keys) copies << csv_escape(key) << ",";
   copies << "method,host,copy,index,size_bytes,state,start_s,end_s,latency_s,throughput_Bps,methods_used,"
             "bytes_done,fallbacks,retries,redrives,callbacks_lost\n";
@@ -172,6 +190,7 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
              << number(c["redrives"]) << "," << number(c["callbacks_lost"]) << "\n";
     }
   }
+  for (OutputFile* file : {&results, &runs_csv, &copies_csv}) file->commit();  // all written, then all renamed
 }
 
 }  // namespace offload::sim
