@@ -82,14 +82,14 @@ std::string probe_text(const PathProbe& probe) {
 }
 
 std::string advice_table(const AdviceModel& model, const std::vector<MeasuredMethod>& measured) {
-  std::string out = fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9} {:>11} {:>10}", "method", "predicted", "±rms",
-                                "throughput", "CPU s", "user bytes", "link bytes");
+  std::string out = fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9} {:>11} {:>10} {:>9}", "method", "predicted", "±rms",
+                                "throughput", "CPU s", "user bytes", "link bytes", "energy J");
   if (!measured.empty()) out += fmt::format(" {:>11} {:>8} {:>9}", "measured", "error", "CPU s");
   out += "\n";
   for (const auto& p : model.predictions) {
-    out += fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9.3g} {:>11} {:>10}", p.method, format_seconds(p.seconds),
+    out += fmt::format("{:<12} {:>11} {:>8} {:>12} {:>9.3g} {:>11} {:>10} {:>9.3g}", p.method, format_seconds(p.seconds),
                        uncertainty_text(p.rms_error), format_rate(p.throughput_Bps), p.client_cpu_s,
-                       format_bytes(p.user_space_bytes), format_bytes(p.link_bytes));
+                       format_bytes(p.user_space_bytes), format_bytes(p.link_bytes), p.energy_J);
     if (const MeasuredMethod* m = find_measured(measured, p.method)) {
       if (m->outcome == "ok") {
         out += fmt::format(" {:>11} {:>+7.0f}% {:>9.3g}", format_seconds(m->seconds), (p.seconds / m->seconds - 1) * 100,
@@ -113,6 +113,8 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
     nlohmann::json row{{"method", p.method}, {"predicted_s", p.seconds}, {"throughput_Bps", p.throughput_Bps},
                        {"client_cpu_s", p.client_cpu_s}, {"user_space_bytes", p.user_space_bytes},
                        {"link_bytes", p.link_bytes}, {"operations", p.operations},
+                       {"energy_J", p.energy_J},
+                       {"energy_J_by_part", {{"client", p.client_J}, {"server", p.server_J}, {"network", p.network_J}}},
                        {"rms_relative_error", p.rms_error < 0 ? nlohmann::json(nullptr) : nlohmann::json(p.rms_error)},
                        {"recommended", p.method == recommendation.method}};
     if (const MeasuredMethod* m = find_measured(measured, p.method)) {

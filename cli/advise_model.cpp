@@ -87,6 +87,10 @@ AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& pr
     p.user_space_bytes = method == "host" ? static_cast<double>(size_bytes) : 0;
     p.link_bytes = copy.link_bytes;
     p.operations = copy.operations;
+    p.energy_J = copy.energy.value("total_J", 0.0);
+    p.client_J = copy.energy.value("client_J", 0.0);
+    p.server_J = copy.energy.value("server_J", 0.0);
+    p.network_J = copy.energy.value("network_J", 0.0);
     auto rms = profile.rms_error.find(method);
     p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
     model.predictions.push_back(p);

@@ -24,6 +24,10 @@ struct MethodPrediction {
   double link_bytes = 0;            ///< bytes over network links (0 on a local path)
   double operations = 0;            ///< engine operations the copy took (system calls: open, map, copy calls, finish)
   double rms_error = -1;            ///< the profile's rms relative error for this method (< 0: not measured)
+  double energy_J = 0;              ///< joules of the host, its disk and links over the copy (simulated power profiles)
+  double client_J = 0;              ///< of which the copying host and its disk
+  double server_J = 0;              ///< of which servers and arrays (0 on a local path)
+  double network_J = 0;             ///< of which network links (0 on a local path)
 };
 
 /// Every prediction, and the methods left out with the reason.

@@ -45,7 +45,8 @@ SimulatedCopies simulate_copy_results(const std::string& scenario_toml, const st
     auto size = std::stoull(run["point"]["copy.1.size"].get<std::string>());
     auto depth = static_cast<unsigned>(std::stoul(run["point"]["engine.queue_depth"].get<std::string>()));
     copies[{method, size, depth}] = {copy["latency_s"].get<double>(), run["summary"]["client_cpu_s"].get<double>(),
-                                     sum_values(run["metrics"]["link_bytes"]), sum_values(run["engine_operations"])};
+                                     sum_values(run["metrics"]["link_bytes"]), sum_values(run["engine_operations"]),
+                                     run.value("energy", nlohmann::json::object())};
   }
   return copies;
 }

@@ -24,6 +24,7 @@ struct SimulatedCopy {
   double client_cpu_s = 0;  ///< CPU seconds of the copying host (s)
   double link_bytes = 0;    ///< bytes over all network links (B; 0 on a local path)
   double operations = 0;    ///< engine operations of the run (system calls: open, map, copy calls, finish)
+  nlohmann::json energy;    ///< the run's "energy" record: joules of client, server and network over the copy (sim/energy.hpp)
 };
 
 /// (method, size_bytes, queue_depth) -> that run's copy.

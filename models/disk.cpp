@@ -1,9 +1,12 @@
 #include "models/disk.hpp"
 
+#include "models/power.hpp"
+
 namespace offload::models {
 
 DiskModel::DiskModel(sg4::Host* host, const std::string& name, const DiskSpec& spec)
     : device_(host->get_englobing_zone()->create_host("disk:" + name, kDeviceFlopsPerSecond)), name_(name), spec_(spec) {
+  set_host_power(device_, spec.power);
   device_->seal();
 }
 

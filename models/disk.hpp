@@ -43,6 +43,8 @@ class DiskModel {
   double read_bytes() const { return read_bytes_; }
   /// Bytes written so far.
   double write_bytes() const { return write_bytes_; }
+  /// The device's SimGrid host (its busy time is the disk's).
+  sg4::Host* device() const { return device_; }
   /// Disk name.
   const std::string& name() const { return name_; }
 

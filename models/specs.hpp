@@ -10,11 +10,24 @@
 
 namespace offload::models {
 
+/// Electrical power of a machine or device, as SimGrid 3.32's host energy
+/// plugin models it (Heinrich et al., "Predicting the energy consumption of
+/// MPI applications at scale using only a single node", IEEE Cluster 2017):
+/// `idle_W` while nothing runs; while something runs, epsilon_W +
+/// (all_cores_W - epsilon_W) x load, load = busy cores / cores. Defaults:
+/// the scenario's [energy] table (README "Energy").
+struct PowerSpec {
+  double idle_W = 0;        ///< watts with nothing running
+  double epsilon_W = 0;     ///< watts with work on almost no core (the step out of idle)
+  double all_cores_W = 0;   ///< watts with every core (or the device) busy
+};
+
 /// A disk: bandwidths and a per-I/O latency.
 struct DiskSpec {
   double read_Bps = 0;      ///< read bandwidth, bytes/s
   double write_Bps = 0;     ///< write bandwidth, bytes/s
   double latency_s = 0;     ///< added to every I/O, seconds
+  PowerSpec power;          ///< idle and busy watts of the device ([energy].disk)
 };
 
 /// What a host's network and storage-protocol stack costs its CPU (the
@@ -39,6 +52,7 @@ struct CpuSpec {
   double core_speed = 1.0;            ///< share of a nominal core each core delivers ([[host]] only; calibrated)
   double buffer_fault_Bps = 8e9;      ///< bytes/s of fresh host buffer one core faults in and zeroes on first touch ([[host]] only)
   StackSpec stack;                    ///< TCP and storage-protocol stack costs
+  PowerSpec power;                    ///< watts of the machine ([energy].client, .server or .array)
 };
 
 /// A local filesystem on a host's disk.

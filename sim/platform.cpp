@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "engine/status_json.hpp"
+#include "models/power.hpp"
 #include "sim/targets/fault_counted_target.hpp"
 #include "sim/targets/scsi_array_transport.hpp"
 #include "sim/targets/sim_file_target.hpp"
@@ -13,30 +14,37 @@ void Platform::add_host(const std::string& name, const HostSpec& spec) {
   auto node = std::make_unique<SimHost>();
   node->name = name;
   node->host = zone_->create_host(name, models::kFlopsPerCpuSecond * spec.cpu.core_speed)->set_core_count(spec.cpu.cores);
+  models::set_host_power(node->host, spec.cpu.power);
   node->cpu = std::make_unique<models::CpuModel>(node->host, spec.cpu);
   if (spec.disk) {
     node->disk = std::make_unique<models::DiskModel>(node->host, name + "-disk", *spec.disk);
     node->fs = std::make_unique<models::LocalFs>(*node->cpu, *node->disk, spec.fs);
   }
-  if (spec.nic_Bps) {
-    zone_->create_split_duplex_link(name + "-nic", *spec.nic_Bps)->seal();
-    nic_of_[name] = name + "-nic";
-    capacity_Bps_[name + "-nic"] = *spec.nic_Bps * bandwidth_factor_;
-  }
+  if (spec.nic_Bps) add_port(name, "-nic", *spec.nic_Bps);
   node->host->seal();
   hosts_[name] = std::move(node);
 }
 
+// A link (full duplex, sealed), its bandwidth and its capacity for bottleneck shares.
+void Platform::add_link(const std::string& name, double bandwidth_Bps, double latency_s) {
+  zone_->create_split_duplex_link(name, bandwidth_Bps)->set_latency(latency_s)->seal();
+  bandwidth_Bps_[name] = bandwidth_Bps;
+  capacity_Bps_[name] = bandwidth_Bps * bandwidth_factor_;
+}
+
+// The private NIC or port link NAME+SUFFIX of host or box `name`.
+void Platform::add_port(const std::string& name, const std::string& suffix, double bandwidth_Bps) {
+  add_link(name + suffix, bandwidth_Bps, 0);
+  nic_of_[name] = name + suffix;
+}
+
 // A server or array: its host and, if given, its private port link.
-sg4::Host* Platform::add_box(const std::string& name, int cores, std::optional<double> port_Bps,
+sg4::Host* Platform::add_box(const std::string& name, const CpuSpec& cpu, std::optional<double> port_Bps,
                              const std::string& port_suffix) {
-  sg4::Host* host = zone_->create_host(name, models::kFlopsPerCpuSecond)->set_core_count(cores);
+  sg4::Host* host = zone_->create_host(name, models::kFlopsPerCpuSecond)->set_core_count(cpu.cores);
+  models::set_host_power(host, cpu.power);
   host->seal();
-  if (port_Bps) {
-    zone_->create_split_duplex_link(name + port_suffix, *port_Bps)->seal();
-    nic_of_[name] = name + port_suffix;
-    capacity_Bps_[name + port_suffix] = *port_Bps * bandwidth_factor_;
-  }
+  if (port_Bps) add_port(name, port_suffix, *port_Bps);
   groups_[name] = {name};
   return host;
 }
@@ -59,22 +67,20 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
     }
   }
   for (const NfsServerSpec& spec : scenario.nfs_servers) {
-    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.nic_Bps, "-nic");
+    sg4::Host* host = add_box(spec.name, spec.cpu, spec.nic_Bps, "-nic");
     servers_[spec.name] = std::make_unique<models::NfsServer>(spec, host, network_);
   }
   for (const SmbServerSpec& spec : scenario.smb_servers) {
-    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.nic_Bps, "-nic");
+    sg4::Host* host = add_box(spec.name, spec.cpu, spec.nic_Bps, "-nic");
     smb_servers_[spec.name] = std::make_unique<models::SmbServer>(spec, host, network_);
   }
   for (const ScsiArraySpec& spec : scenario.scsi_arrays) {
-    sg4::Host* host = add_box(spec.name, spec.cpu.cores, spec.port_Bps, "-port");
+    sg4::Host* host = add_box(spec.name, spec.cpu, spec.port_Bps, "-port");
     arrays_[spec.name] = std::make_unique<models::ScsiArray>(spec, host, network_);
   }
   for (const LinkSpec& spec : scenario.links) {
     shared_links_.push_back(spec.name);
-    capacity_Bps_[spec.name] = spec.bandwidth_Bps * bandwidth_factor_;
-    auto* link = zone_->create_split_duplex_link(spec.name, spec.bandwidth_Bps);
-    link->set_latency(spec.latency_s)->seal();
+    add_link(spec.name, spec.bandwidth_Bps, spec.latency_s);
     for (sg4::Host* a : ends(spec.between[0])) {
       for (sg4::Host* b : ends(spec.between[1])) {
         if (network_.connected(a, b)) {
@@ -238,6 +244,23 @@ std::vector<ResourceBusy> Platform::resource_busy() const {
     add_cpu(name, array->cpu());
     out.push_back({"disk", array->disk().name(), array->disk().busy_s()});
   }
+  return out;
+}
+
+std::vector<EnergySource> Platform::energy_sources() const {
+  std::vector<EnergySource> out;
+  auto add_box = [&](const std::string& name, sg4::Host* host, const models::DiskModel& disk) {
+    out.push_back({EnergyPart::server, name, host});
+    out.push_back({EnergyPart::server, disk.name(), disk.device()});
+  };
+  for (const auto& [name, host] : hosts_) {
+    out.push_back({EnergyPart::client, name, host->host});
+    if (host->disk) out.push_back({EnergyPart::client, host->disk->name(), host->disk->device()});
+  }
+  for (const auto& [name, server] : servers_) add_box(name, server->host(), server->disk());
+  for (const auto& [name, server] : smb_servers_) add_box(name, server->host(), server->disk());
+  for (const auto& [name, array] : arrays_) add_box(name, array->host(), array->disk());
+  for (const auto& [name, bandwidth] : bandwidth_Bps_) out.push_back({EnergyPart::network, name, nullptr, bandwidth});
   return out;
 }
 

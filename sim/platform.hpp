@@ -23,6 +23,7 @@
 #include "models/smb_server.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/bottleneck.hpp"
+#include "sim/energy.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace offload::sim {
@@ -58,18 +59,23 @@ class Platform {
   nlohmann::json metrics() const;
   /// Every link direction's, disk's and CPU's busy time so far (sim/bottleneck.hpp).
   std::vector<ResourceBusy> resource_busy() const;
+  /// Every host, disk device and link direction that draws power, by part of the path.
+  std::vector<EnergySource> energy_sources() const;
   /// CPU seconds of the engine hosts, and of the servers and arrays, so far.
   std::pair<double, double> client_and_server_cpu_s() const;
 
  private:
   void add_host(const std::string& name, const HostSpec& spec);
-  sg4::Host* add_box(const std::string& name, int cores, std::optional<double> port_Bps, const std::string& port_suffix);
+  sg4::Host* add_box(const std::string& name, const CpuSpec& cpu, std::optional<double> port_Bps, const std::string& port_suffix);
+  void add_link(const std::string& name, double bandwidth_Bps, double latency_s);
+  void add_port(const std::string& name, const std::string& suffix, double bandwidth_Bps);
   std::vector<sg4::Host*> ends(const std::string& name);
   sg4::Host* box_host(const std::string& name) const;  // the host of a server or array
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
   std::vector<std::string> shared_links_;         // the scenario's [[link]]s
   std::map<std::string, double> capacity_Bps_;    // link name -> bytes/s one direction delivers
   double bandwidth_factor_ = 1;                   // of the network model (LV08: 0.97)
+  std::map<std::string, double> bandwidth_Bps_;   // link name -> its bandwidth, bytes/s each direction
   std::map<std::string, std::vector<std::string>> groups_;
   std::map<std::string, std::unique_ptr<SimHost>> hosts_;
   std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;

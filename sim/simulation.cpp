@@ -10,6 +10,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/status_json.hpp"
+#include "sim/energy.hpp"
 #include "sim/faults.hpp"
 #include "sim/platform.hpp"
 #include "sim/sim_runtime.hpp"
@@ -78,11 +79,15 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
   }
+  enable_energy_plugin();  // before the platform: hosts read their power when sealed
   Platform platform(scenario);
+  EnergyMeter energy(platform.energy_sources(), platform.network(), scenario.energy.link);
 
   std::map<std::string, std::unique_ptr<HostEngine>> engines;
   std::deque<CopyRecord> records;  // stable addresses while actors fill them
   std::mt19937_64 random(scenario.seed);
+  std::vector<sg4::ActorPtr> workloads;
+  double first_start = 1e300;
   for (std::size_t spec_index = 0; spec_index < scenario.copies.size(); ++spec_index) {
     const CopySpec& spec = scenario.copies[spec_index];
     for (SimHost* host : platform.members(spec.on)) {
@@ -92,12 +97,13 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
       SimTargetFactory* factory = &slot->factory;
       double start = spec.start_s;
       if (spec.start_jitter_s > 0) start += std::uniform_real_distribution<double>(0, spec.start_jitter_s)(random);
+      first_start = std::min(first_start, start);
       std::vector<CopyRecord*> mine;
       for (int i = 0; i < spec.count; ++i) {
         records.push_back({host->name, static_cast<int>(spec_index), i, spec.from, spec.to, spec.size_bytes, {}, {}, {}});
         mine.push_back(&records.back());
       }
-      sg4::Actor::create("workload", host->host, [engine, factory, mine, spec, start, method, name = host->name] {
+      workloads.push_back(sg4::Actor::create("workload", host->host, [engine, factory, mine, spec, start, method, name = host->name] {
         sg4::this_actor::sleep_until(start);
         std::deque<std::pair<CopyRecord*, Cookie>> in_flight;
         auto finish_oldest = [&] {
@@ -128,16 +134,24 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           }
         }
         while (!in_flight.empty()) finish_oldest();
-      });
+      }));
     }
   }
+  // The charged interval: from the first submit (every workload submits
+  // its first copy at its start) to the end of the last workload's last copy.
+  sg4::Actor::create("energy-meter", workloads.front()->get_host(), [&energy, &workloads, first_start] {
+    sg4::this_actor::sleep_until(first_start);
+    energy.start();
+    for (const sg4::ActorPtr& workload : workloads) workload->join();
+    energy.stop();
+  });
   nlohmann::json faults_applied;
   schedule_faults(scenario, platform, faults_applied);
   simulation.run();
   double sim_time = sg4::Engine::get_clock();
 
   nlohmann::json copies = nlohmann::json::array();
-  double bytes = 0, latency_sum = 0, first_start = 1e300, last_end = 0;
+  double bytes = 0, latency_sum = 0, first_done = 1e300, last_end = 0;
   int done = 0, cancelled = 0;
   models::FaultTally fault_totals;
   std::uint64_t fallback_count = 0;
@@ -156,10 +170,10 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     double start = static_cast<double>(r.status.submitted_ns) / 1e9;
     double end = static_cast<double>(r.status.finished_ns) / 1e9;
     latency_sum += end - start;
-    first_start = std::min(first_start, start);
+    first_done = std::min(first_done, start);
     last_end = std::max(last_end, end);
   }
-  double span = done > 0 ? last_end - first_start : 0;
+  double span = done > 0 ? last_end - first_done : 0;
   nlohmann::json summary{{"copies", records.size()},
                          {"done", done},
                          {"cancelled", cancelled},
@@ -205,6 +219,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           {"wall_s", wall},
           {"summary", summary},
           {"bottleneck", bottleneck},
+          {"energy", energy.json(moved)},
           {"copies", copies},
           {"faults", faults_applied},
           {"engine_operations", engine_ops},

@@ -18,7 +18,8 @@ from ._paths import tool
 
 def advise(source, destination, size=None, queue_depth=8, profile=None, verify=False, repeat=3):
     """One row per simulated method (predicted_s, throughput_Bps, client_cpu_s,
-    user_space_bytes, link_bytes, rms_relative_error, recommended; with
+    user_space_bytes, link_bytes, energy_J (joules over the copy; energy_J_by_part
+    splits them into client, server and network), rms_relative_error, recommended; with
     verify=True also measured_s, measured_cpu_s, measured_outcome). The rest
     of the answer is in .attrs: recommended, reason, probe, profile,
     left_out, size_bytes, queue_depth (and verify)."""

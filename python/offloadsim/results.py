@@ -16,7 +16,8 @@ _SUFFIX = {"bit/s": "bit_per_s", "B/s": "Bps", "B": "bytes", "s": "s"}
 #: Units of the columns of runs, copies and links (suffix rule: _s seconds, _Bps bytes per second, _bytes bytes).
 _UNIT_OF = {"sim_time_s": "s", "bytes": "B", "makespan_s": "s", "mean_latency_s": "s", "aggregate_throughput_Bps": "B/s",
             "shared_link_bytes": "B", "client_cpu_s": "s", "size_bytes": "B", "start_s": "s", "end_s": "s",
-            "latency_s": "s", "throughput_Bps": "B/s", "bytes_done": "B", "baseline_s": "s"}
+            "latency_s": "s", "throughput_Bps": "B/s", "bytes_done": "B", "baseline_s": "s", "energy_interval_s": "s",
+            **{f"{part}_J": "J" for part in ("total", "client", "server", "network")}, "total_J_per_GiB": "J/GiB"}
 
 
 def point_column(key, values):
@@ -76,7 +77,7 @@ class Results:
 
     @property
     def units(self):
-        """Column -> unit ("s", "B", "B/s", "bit/s") of every column with one, swept parameters included."""
+        """Column -> unit ("s", "B", "B/s", "bit/s", "J", "J/GiB") of every column with one, swept parameters included."""
         units = dict(_UNIT_OF)
         units.update({name: unit for name, unit, _ in self._point_columns().values() if unit})
         return units
@@ -92,7 +93,8 @@ class Results:
     @property
     def runs(self):
         """One row per run: run, scenario, point columns, method, sim_time_s, summary fields
-        (seconds, bytes, B/s), shared_link_bytes and client_cpu_s (CPU seconds of the client hosts)."""
+        (seconds, bytes, B/s), shared_link_bytes, client_cpu_s (CPU seconds of the client hosts), and the
+        energy: energy_interval_s (the charged interval), total_J, client_J, server_J, network_J, total_J_per_GiB."""
         rows = []
         for i, r in enumerate(self.records):
             row = self._head(i, r)
@@ -101,6 +103,9 @@ class Results:
             m = r.get("metrics", {})
             row["shared_link_bytes"] = sum(m.get("link_bytes", {}).get(n, 0) for n in m.get("shared_links", []))
             row["client_cpu_s"] = sum(m.get("cpu_busy_s", {}).get(n, 0) for n in m.get("client_hosts", []))
+            e = r.get("energy", {})
+            row["energy_interval_s"] = e.get("interval_s")
+            row.update({k: e.get(k) for k in ("total_J", "client_J", "server_J", "network_J", "total_J_per_GiB")})
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -188,6 +188,11 @@ def test_data_as_csv_and_json(report):
     assert host["bound"] == "link" and offload["bound"] == "disk"
     assert all(abs(sum(float(r[f"share_{k}"]) for k in ("link", "disk", "cpu", "round_trips")) - 1) < 1e-6 for r in rows)
     assert float(offload["speedup_vs_host"]) > 10  # 100 Mb/s: the wire is the bottleneck for host only
+    # Energy over each run's charged interval, by part; idle watts dominate, so the shorter copy costs less.
+    for r in rows:
+        parts = [float(r[f"{k}_J"]) for k in ("client", "server", "network")]
+        assert all(p > 0 for p in parts) and float(r["total_J"]) == pytest.approx(sum(parts)), r
+    assert float(offload["total_J"]) < float(host["total_J"]) / 5
     tables = {name: rows for s in summary["sections"] for name, rows in s["tables"].items()}
     clone = [r for r in tables["sim-tiny-local"] if r["method"] == "clone"]
     assert [(r["host.box.fs.reflink"], r["failed"]) for r in clone] == [("true", 0), ("false", 1)]

@@ -70,6 +70,11 @@ def test_local_fs_runs_match_closed_form(tmp_path):
     assert runs.loc["host", "sim_time_s"] == pytest.approx(1.5, abs=1e-5)
     assert (runs["done"] == 1).all() and (runs["bytes"] == 100e6).all()
     assert runs.loc["kernel-copy", "aggregate_throughput_Bps"] == pytest.approx(100e6 / 1.5, rel=1e-5)
+    # Energy over the makespan, all of it the client's on a local path.
+    assert (runs["energy_interval_s"] - runs["makespan_s"]).abs().max() < 1e-9
+    assert (runs["total_J"] == runs["client_J"]).all() and (runs["client_J"] > 0).all()
+    assert (runs["server_J"] == 0).all() and (runs["network_J"] == 0).all()
+    assert res.units["total_J"] == "J"
     copies = res.copies.set_index("method")
     assert copies.loc["host", "latency_s"] == pytest.approx(1.5, abs=1e-5)
     assert copies.loc["host", "methods_used"] == "host" and copies.loc["host", "state"] == "done"

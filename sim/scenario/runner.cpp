@@ -91,6 +91,11 @@ std::string csv_escape(const std::string& text) {
   return out + "\"";
 }
 
+// The energy columns of runs.csv: joules over the charged interval (the
+// record's energy.interval_s) and per GiB copied, by part of the path.
+constexpr const char* kEnergyColumns[] = {"total_J", "client_J", "server_J", "network_J", "total_J_per_GiB",
+                                          "client_J_per_GiB", "server_J_per_GiB", "network_J_per_GiB"};
+
 // A CSV number: integers (byte counts, operations) exactly, others with 9
 // significant digits.
 std::string number(const nlohmann::json& value) {
@@ -155,6 +160,7 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
   for (const auto& key : point_keys) csv << csv_escape(key) << ",";
   csv << "method,copies,done,makespan_s,mean_latency_s,aggregate_throughput_Bps,sim_time_s,client_cpu_s_per_GiB,"
          "server_cpu_s_per_GiB,bound,share_link,share_disk,share_cpu,share_round_trips";
+  for (const char* key : kEnergyColumns) csv << "," << key;
   for (const auto& link : links) csv << "," << csv_escape("link_bytes:" + link);
   for (const auto& cpu : cpus) csv << "," << csv_escape("cpu_busy_s:" + cpu);
   csv << "\n";
@@ -178,6 +184,8 @@ void write_results(const nlohmann::json& runs, const std::string& directory) {
     bool attributed = b.contains("bound") && !b["bound"].is_null();
     csv << "," << (attributed ? b["bound"].get<std::string>() : "");
     for (const char* share : {"link", "disk", "cpu", "round_trips"}) csv << "," << (attributed ? number(b["shares"][share]) : "");
+    const auto& energy = run.contains("energy") ? run["energy"] : nlohmann::json::object();
+    for (const char* key : kEnergyColumns) csv << "," << (energy.contains(key) && !energy[key].is_null() ? number(energy[key]) : "");
     for (const auto& link : links) csv << "," << number(run["metrics"]["link_bytes"].value(link, nlohmann::json(0)));
     for (const auto& cpu : cpus) csv << "," << number(run["metrics"]["cpu_busy_s"].value(cpu, nlohmann::json(0)));
     csv << "\n";

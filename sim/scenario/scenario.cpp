@@ -2,6 +2,7 @@
 #include "sim/scenario/scenario_checks.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -58,6 +59,57 @@ void read_engine_table(Fields& top, Scenario& s) {
   f.reject_unknown();
 }
 
+// A power profile `{ idle = W, epsilon = W, busy = W }` (watts; epsilon
+// defaults to idle) of the [energy] table, `fallback` when absent.
+PowerSpec read_power(Fields& energy, const std::string& key, const PowerSpec& fallback, bool with_epsilon) {
+  const Value* v = energy.find(key);
+  if (v == nullptr) return fallback;
+  Fields f(*v, "[energy]." + key);
+  auto watts = [&](const std::string& name, double value) {
+    const Value* n = f.find(name);
+    if (n == nullptr) return value;
+    if (!n->is_floating() && !n->is_integer()) f.bad(*n, name, "expected a number of watts");
+    double w = n->is_floating() ? n->as_floating() : static_cast<double>(n->as_integer());
+    if (!std::isfinite(w) || w < 0) f.bad(*n, name, "watts must be a finite number, not negative");
+    return w;
+  };
+  PowerSpec power;
+  power.idle_W = watts("idle", fallback.idle_W);
+  power.epsilon_W = with_epsilon ? watts("epsilon", power.idle_W) : power.idle_W;
+  power.all_cores_W = watts("busy", fallback.all_cores_W);
+  f.reject_unknown();
+  return power;
+}
+
+// The optional [energy] table: power per class of machine, copied into
+// every CPU and disk spec of its class.
+void read_energy_table(Fields& top, Scenario& s) {
+  EnergySpec& e = s.energy;
+  if (const Value* energy = top.find("energy")) {
+    Fields f(*energy, "[energy]");
+    e.client = read_power(f, "client", e.client, true);
+    e.server = read_power(f, "server", e.server, true);
+    e.array = read_power(f, "array", e.array, true);
+    e.disk = read_power(f, "disk", e.disk, false);
+    PowerSpec link = read_power(f, "link", {e.link.idle_W, e.link.idle_W, e.link.busy_W}, false);
+    e.link = {link.idle_W, link.all_cores_W};
+    f.reject_unknown();
+  }
+  for (HostSpec& h : s.hosts) {
+    h.cpu.power = e.client;
+    if (h.disk) h.disk->power = e.disk;
+  }
+  auto boxes = [&](auto& specs, const PowerSpec& power) {
+    for (auto& spec : specs) {
+      spec.cpu.power = power;
+      spec.disk.power = e.disk;
+    }
+  };
+  boxes(s.nfs_servers, e.server);
+  boxes(s.smb_servers, e.server);
+  boxes(s.scsi_arrays, e.array);
+}
+
 Scenario parse_point(const Value& root, const std::string& file) {
   Scenario s;
   s.file = file;
@@ -81,6 +133,7 @@ Scenario parse_point(const Value& root, const std::string& file) {
   read_entries(root, top, "copy", s.copies,
                [&](Fields& f, const Entry& e) { return read_copy(f, e, s, server_names, array_names); });
   read_faults(root, top, s);
+  read_energy_table(top, s);
   top.reject_unknown();
   check_derived_names(s);
   return s;

@@ -33,6 +33,7 @@ using models::DiskSpec;
 using models::LocalFsSpec;
 using models::NfsCopySpec;
 using models::NfsServerSpec;
+using models::PowerSpec;
 using models::ScsiArraySpec;
 using models::ScsiCopySpec;
 using models::SmbCopySpec;
@@ -94,6 +95,33 @@ struct FaultSpec {
   int line = 0;                       ///< where it was declared
 };
 
+/// Electrical power of a full-duplex link (the ports at its two ends):
+/// idle_W + (busy_W - idle_W) x utilisation, half of it charged to each
+/// direction with that direction's utilisation (SimGrid 3.32's link energy model, sim/energy.hpp).
+struct LinkPowerSpec {
+  double idle_W = 0;                  ///< watts with no traffic
+  double busy_W = 0;                  ///< watts with both directions at full bandwidth
+};
+
+/// Power profiles per class of machine ([energy]); defaults and their
+/// sources: README "Energy". Each [[host]] takes `client` (its local disk
+/// `disk`), each NFS or SMB server `server`, each SCSI array `array` (their
+/// storage `disk`), every link (NICs, array ports, [[link]]s) `link`.
+struct EnergySpec {
+  /// A two-socket server: idle about half of busy (Barroso and Hoelzle,
+  /// "The case for energy-proportional computing", IEEE Computer 40(12), 2007).
+  PowerSpec client{100, 100, 200};
+  PowerSpec server{100, 100, 200};   ///< a filer's head: the same server class
+  PowerSpec array{100, 100, 200};    ///< an array's controller: the same server class
+  /// A 3.5-inch enterprise hard disk: about 5 W idle, 10 W seeking and
+  /// transferring (Seagate Exos X16 SATA product manual 100845789, DC power).
+  PowerSpec disk{5, 5, 10};
+  /// Two 10 Gb/s ports; switch power barely varies with traffic (Mahadevan
+  /// et al., "A power benchmarking framework for network devices", IFIP
+  /// Networking 2009), so idle = busy.
+  LinkPowerSpec link{5, 5};
+};
+
 /// A method as a scenario names it: an engine choice plus NFS COPY mode.
 struct MethodVariant {
   std::string label;                  ///< as written: "host", "nfs-copy-async", ...
@@ -117,6 +145,7 @@ struct Scenario {
   std::vector<CopySpec> copies;
   std::vector<FaultSpec> faults;      ///< injected in time order by sim/faults.hpp
   std::vector<MethodVariant> methods; ///< one run per method
+  EnergySpec energy;                  ///< power profiles ([energy]; also copied into each CPU and disk spec)
   std::map<std::string, std::string> point;  ///< sweep values applied ("link.lan.bandwidth" -> "10Gbps")
 };
 

@@ -87,6 +87,12 @@ for m in methods.values():
     assert m["predicted_s"] > 0 and m["throughput_Bps"] > 0 and m["client_cpu_s"] >= 0, m
     assert m["rms_relative_error"] is None or m["rms_relative_error"] >= 0, m
 assert methods["host"]["user_space_bytes"] == 1 << 30 and methods["clone"]["user_space_bytes"] == 0
+# Joules over each copy: a local path has no server or network; the shorter copy costs less.
+for m in methods.values():
+    parts = m["energy_J_by_part"]
+    assert m["energy_J"] > 0 and parts["server"] == parts["network"] == 0, m
+    assert abs(parts["client"] - m["energy_J"]) <= 1e-9 * m["energy_J"], m
+assert methods["clone"]["energy_J"] < methods["host"]["energy_J"], methods
 fastest = min(methods.values(), key=lambda m: m["predicted_s"])
 chosen = methods[a["recommended"]]
 band = (chosen["rms_relative_error"] or 0) + (fastest["rms_relative_error"] or 0)
@@ -106,7 +112,7 @@ out=$("$offload" advise "$root/xfs/src" "$root/xfs/dst" --verify --repeat 2 --pr
 rc=$?
 echo "$out" | sed 's/^/     /'
 ok [ $rc -eq 0 ]
-ok grep -qE "^method +predicted .* measured +error +CPU s" <<<"$out"
+ok grep -qE "^method +predicted .* energy J +measured +error +CPU s" <<<"$out"
 ok grep -qE "^host +[0-9.]+ (us|ms|s) .* [0-9.]+ (us|ms|s) +[-+][0-9]+%" <<<"$out"
 ok grep -qE "^Measured: (clone|kernel-copy|host) was the fastest" <<<"$out"
 ok [ "$(listing "$root/xfs")" = "$before" ]

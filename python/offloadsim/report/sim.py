@@ -5,8 +5,8 @@ from .inputs import require
 from .plots import grouped_bars, method_colors, plt, scaled_axis, wants_log
 from .section import Section
 from .sim_faults import FAULT_COUNTS, copy_rows, fault_parts
-from .units import (RATE_MIN_SECONDS, format_bytes, format_copy_speed, format_duration, format_number, format_percent,
-                    format_ratio, format_tick, format_value, numeric_axis)
+from .units import (RATE_MIN_SECONDS, format_bytes, format_copy_speed, format_duration, format_joules, format_number,
+                    format_percent, format_ratio, format_tick, format_value, numeric_axis)
 
 
 def _label_point(point, keys):
@@ -53,6 +53,11 @@ def sim_rows(name, runs):
             row["bound"]) if row["bound"] else None
         for k in _SHARES:
             row[f"share_{k}"] = (b.get("shares") or {}).get(k)
+        e = r.get("energy") or {}
+        row["energy_interval_s"] = e.get("interval_s")
+        for k in ENERGY_PARTS:
+            row[f"{k}_J"] = e.get(f"{k}_J")
+            row[f"{k}_J_per_GiB"] = e.get(f"{k}_J_per_GiB")
         rows.append(row)
     for row in rows:
         host = next((h for h in rows if h["point"] == row["point"] and h["method"] == "host"), None)
@@ -64,6 +69,9 @@ def sim_rows(name, runs):
         row["cpu_s_saved"] = host["client_cpu_s"] - row["client_cpu_s"] if ok else None
     return keys, rows
 
+
+#: The parts of the path a run's energy is split into (results.json "energy", sim/energy.hpp).
+ENERGY_PARTS = ("total", "client", "server", "network")
 
 #: The classes a run's time is attributed to (results.json "bottleneck", sim/bottleneck.hpp).
 _SHARES = ("link", "disk", "cpu", "round_trips")
@@ -220,5 +228,28 @@ def _sim_section(path, name, runs):
                          + ([format_value(r[k]) for k in FAULT_COUNTS] if faulty else []))
     sec.tables.append(("Runs (saved = host's value minus this method's, at the same point; net use = the busiest link "
                        "direction's bytes over what it can carry in the makespan)", head, table))
+    _energy_table(sec, keys, rows, points, methods, value)
     fault_parts(sec, name, runs)
     return sec
+
+
+def _energy_table(sec, keys, rows, points, methods, value):
+    """Joules per run and per GiB, split into client, server/array and network."""
+    if not any(r["total_J"] is not None for r in rows):
+        return
+    one = len(keys) == 1
+    head = [keys[0] if one else "point", "method", "charged interval", "energy", "per GiB", "client per GiB",
+            "server/array per GiB", "network per GiB"]
+    table = []
+    for p in points:
+        for m in methods:
+            r = value.get((p, m))
+            if r is None or r["total_J"] is None:
+                continue
+            table.append([r[keys[0]] if one else p, m, format_duration(r["energy_interval_s"]), format_joules(r["total_J"])]
+                         + [format_joules(r[f"{k}_J_per_GiB"]) for k in ENERGY_PARTS])
+    sec.tables.append(("Energy (hosts and disks: SimGrid's host energy plugin; links: SimGrid's link energy model over "
+                       "the bytes they carried). Charged interval: from the workload's first submit to the end of the "
+                       "last copy, the makespan when every copy completes; every host, disk and link of the scenario is "
+                       "charged over it, idle or busy (power profiles: the scenario's [energy] table). Per GiB: of the "
+                       "bytes the workload asked to copy.", head, table))

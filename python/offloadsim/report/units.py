@@ -56,6 +56,7 @@ RATE_MIN_SECONDS = 0.01
 
 _BINARY_UNITS = [(1024.0**i, name) for i, name in enumerate(_BINARY)]
 _TIME_UNITS = [(1e-9, "ns"), (1e-6, "us"), (1e-3, "ms"), (1.0, "s")]
+_ENERGY_UNITS = [(1e-3, "mJ"), (1.0, "J"), (1e3, "kJ"), (1e6, "MJ")]
 
 
 def _absent(x):
@@ -105,6 +106,13 @@ def format_duration(seconds):
     if _absent(seconds):
         return "-"
     return "0 s" if seconds == 0 else _in_unit(seconds, _TIME_UNITS, 3, " ")
+
+
+def format_joules(joules):
+    """'812 mJ', '4.50 J', '3.20 kJ'."""
+    if _absent(joules):
+        return "-"
+    return "0 J" if joules == 0 else _in_unit(joules, _ENERGY_UNITS, 3, " ")
 
 
 def format_ratio(x):
