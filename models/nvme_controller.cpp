@@ -70,9 +70,7 @@ NvmeReply NvmeController::io(sg4::Host* initiator, const nvme::Command& command,
 
 NvmeReply NvmeController::dispatch(sg4::Host* initiator, const nvme::Command& command, std::span<const std::uint8_t> data_out) {
   const bool valid_nsid = command.nsid != 0 && command.nsid != kBroadcastNsid;
-  if (valid_nsid && (is_opcode(command, nvme::IoOpcode::read) || is_opcode(command, nvme::IoOpcode::write))) {
-    return read_write(initiator, command);
-  }
+  if (auto io = nvme::decode_read_write(command); io && valid_nsid) return read_write(initiator, *io);
   receive_command(initiator, static_cast<double>(data_out.size()));
   cpu_.work_async(cpu_.copy_cost_s(0))->wait();
   NvmeReply reply;
@@ -111,17 +109,16 @@ NvmeReply NvmeController::identify(const nvme::Command& command) {
 }
 
 // Read or Write: the command, then the flash and the data transfer (store and forward), then status.
-NvmeReply NvmeController::read_write(sg4::Host* initiator, const nvme::Command& command) {
-  auto io = nvme::decode_read_write(command);
-  const double bytes = static_cast<double>(io->blocks) * block_bytes();
+NvmeReply NvmeController::read_write(sg4::Host* initiator, const nvme::ReadWrite& io) {
+  const double bytes = static_cast<double>(io.blocks) * block_bytes();
   const NvmeFabricSpec& f = spec_.fabric;
-  if (!in_namespace(io->lba, io->blocks)) {
+  if (!in_namespace(io.lba, io.blocks)) {
     network_.send(initiator, host(), f.command_bytes);
     network_.send(host(), initiator, f.response_bytes);
     return failed(kGeneric, NVME_SC_LBA_RANGE);
   }
   const double cpu_s = cpu_.copy_cost_s(0);
-  if (!io->write) {
+  if (!io.write) {
     ++counters_.reads;
     network_.send(initiator, host(), f.command_bytes);
     disk_to_peer(flash_, cpu_, cpu_s, network_, host(), initiator, bytes, f.data_header_bytes + bytes + f.response_bytes, true);

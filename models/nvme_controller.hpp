@@ -89,7 +89,7 @@ class NvmeController {
  private:
   NvmeReply dispatch(sg4::Host* initiator, const nvme::Command& command, std::span<const std::uint8_t> data_out);
   NvmeReply identify(const nvme::Command& command);
-  NvmeReply read_write(sg4::Host* initiator, const nvme::Command& command);
+  NvmeReply read_write(sg4::Host* initiator, const nvme::ReadWrite& io);
   NvmeReply copy(const nvme::Command& command, std::span<const std::uint8_t> ranges);
   void receive_command(sg4::Host* initiator, double bytes);
   bool in_namespace(std::uint64_t lba, std::uint64_t blocks) const;

@@ -164,5 +164,31 @@ TEST(NvmeController, TwoNamespacesCannotCopyByNvmeCopy) {
   EXPECT_NE(copy["fallbacks"][0]["detail"].get<std::string>().find("different namespaces"), std::string::npos) << copy["fallbacks"][0];
 }
 
+// The loader's error for `text`, or "" when it loads.
+std::string load_error(const std::string& text) {
+  try {
+    sim::load_scenario_text(text, "nvme.toml");
+  } catch (const sim::ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(NvmeController, BadTargetEntriesAreRefusedNamingTheKey) {
+  auto replace = [](std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+  };
+  const std::string good = nvme_platform("");
+  EXPECT_EQ(load_error(good), "");
+  std::string error = load_error(replace(good, "to = \"target:ns1\"", "to = \"target:lun1\""));
+  EXPECT_NE(error.find("'to': 'target:lun1' should name a namespace"), std::string::npos) << error;
+  error = load_error(replace(good, "block_size = \"4KiB\"", "block_size = \"3KiB\""));
+  EXPECT_NE(error.find("'block_size': must be a power of two"), std::string::npos) << error;
+  error = load_error(replace(good, "copy = {  }", "copy = { msrc = 256 }"));
+  EXPECT_NE(error.find("'msrc'"), std::string::npos) << error;
+  error = load_error(replace(good, "copy = {  }", "copy = { mssrl = 0 }"));
+  EXPECT_NE(error.find("'mssrl'"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace offload::testing
