@@ -1,8 +1,9 @@
 // Parameters of the simulator's models (models/*.hpp take them; the
 // scenario loader, sim/scenario/, fills them from a scenario file): disks,
 // CPUs and their network-stack costs, local filesystems, NFS servers,
-// SCSI arrays and NVMe-oF targets. Plain values, no SimGrid. Every default states its source;
-// README "Scenario files" lists them with their scenario keys.
+// SCSI arrays and NVMe-oF targets. Plain values, no SimGrid. Every
+// default states its source; README "Scenario files" lists them with
+// their scenario keys.
 #pragma once
 
 #include <cstdint>
@@ -128,7 +129,7 @@ struct ScsiArraySpec {
   int line = 0;
 };
 
-/// One NVMe-oF controller's Copy support, limits and queues (NVM Command
+/// One NVMe-oF controller's Copy support and limits (NVM Command
 /// Set 1.0: Copy, ONCS bit 8, MSSRL, MCL, MSRC). Limits default to QEMU's
 /// emulated controller (hw/nvme/ns.c: mssrl 128, mcl 128, msrc 127), which
 /// nvme_guest runs the engine's Copy against.
@@ -145,9 +146,9 @@ struct NvmeCopySpec {
 struct NvmeFabricSpec {
   int queues = 1;                     ///< I/O queues each host connects (Linux nvme-tcp: one per host CPU, option nr_io_queues)
   int queue_depth = 128;              ///< commands per I/O queue (Linux nvme-fabrics NVMF_DEF_QUEUE_SIZE: 128)
-  double command_bytes = 72;          ///< CapsuleCmd PDU: 8-byte common header + 64-byte SQE (NVMe/TCP 1.0, 3.6.2.6)
-  double response_bytes = 24;         ///< CapsuleResp PDU: 8-byte header + 16-byte CQE (3.6.2.7)
-  double data_header_bytes = 24;      ///< H2CData, C2HData and R2T PDU headers (3.6.2.8-11)
+  double command_bytes = 72;          ///< CapsuleCmd PDU: 8-byte common header + 64-byte SQE (NVMe/TCP 1.0 PDU formats)
+  double response_bytes = 24;         ///< CapsuleResp PDU: 8-byte header + 16-byte CQE
+  double data_header_bytes = 24;      ///< H2CData, C2HData and R2T PDU headers
   double in_capsule_bytes = 16384;    ///< data a command may carry in its capsule (Copy's range list, small Writes); more waits for R2T (Linux nvmet-tcp NVMET_TCP_DEF_INLINE_DATA_SIZE, 4 pages)
 };
 
