@@ -56,6 +56,18 @@ void check_point(const offload::sim::Scenario& s) {
             non_negative(a.copy.token_timeout_s) && non_negative(a.copy.populate_cpu_s) &&
             non_negative(a.copy.command_bytes));
   }
+  for (const auto& t : s.nvme_targets) {
+    check_cpu(t.cpu);
+    check_disk(t.flash);
+    if (t.port_Bps) require(positive(*t.port_Bps));
+    const auto block = static_cast<std::uint64_t>(t.block_bytes);
+    require(block >= 512 && block <= 65536 && (block & (block - 1)) == 0);
+    require(t.copy.mssrl >= 1 && t.copy.mssrl <= 65535 && t.copy.mcl >= 1 && t.copy.mcl <= 4294967295LL &&
+            t.copy.msrc >= 0 && t.copy.msrc <= 255 && t.copy.mdts >= 0 && t.copy.mdts <= 20);
+    require(t.fabric.queues >= 1 && t.fabric.queue_depth >= 1 && non_negative(t.fabric.command_bytes) &&
+            non_negative(t.fabric.response_bytes) && non_negative(t.fabric.data_header_bytes) &&
+            non_negative(t.fabric.in_capsule_bytes));
+  }
   for (const auto& l : s.links) require(positive(l.bandwidth_Bps) && non_negative(l.latency_s) && l.between.size() == 2);
   for (const auto& c : s.copies) {
     require(positive(c.size_bytes) && c.count >= 1 && c.concurrency >= 1);

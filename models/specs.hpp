@@ -1,10 +1,12 @@
 // Parameters of the simulator's models (models/*.hpp take them; the
 // scenario loader, sim/scenario/, fills them from a scenario file): disks,
-// CPUs and their network-stack costs, local filesystems, NFS servers and
-// SCSI arrays. Plain values, no SimGrid. Every default states its source;
-// README "Scenario files" lists them with their scenario keys.
+// CPUs and their network-stack costs, local filesystems, NFS servers,
+// SCSI arrays and NVMe-oF targets. Plain values, no SimGrid. Every
+// default states its source; README "Scenario files" lists them with
+// their scenario keys.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -139,6 +141,41 @@ struct ScsiArraySpec {
   DiskSpec disk;                      ///< back-end storage (all LUNs)
   double block_bytes = 512;           ///< logical block size of its LUNs, bytes
   ScsiCopySpec copy;                  ///< copy engine
+  int line = 0;
+};
+
+/// One NVMe-oF controller's Copy support and limits (NVM Command
+/// Set 1.0: Copy, ONCS bit 8, MSSRL, MCL, MSRC). Limits default to QEMU's
+/// emulated controller (hw/nvme/ns.c: mssrl 128, mcl 128, msrc 127), which
+/// nvme_guest runs the engine's Copy against.
+struct NvmeCopySpec {
+  bool copy = true;                   ///< Copy supported (Identify Controller ONCS bit 8); false: Invalid Command Opcode
+  int mssrl = 128;                    ///< most blocks in one source range (MSSRL, 1 to 65535)
+  std::int64_t mcl = 128;             ///< most blocks one Copy command copies (MCL, 1 to 2^32 - 1)
+  int msrc = 127;                     ///< source ranges per command, 0's based (MSRC, 0 to 255)
+  int mdts = 0;                       ///< Identify Controller MDTS: Read/Write of at most 2^MDTS x 4 KiB (0 = no limit; Linux nvmet-tcp: 0)
+};
+
+/// NVMe over Fabrics (NVMe/TCP) framing and queues, NVMe/TCP 1.0
+/// (NVMe over TCP Transport Specification 1.0) and Linux's nvme-tcp.
+struct NvmeFabricSpec {
+  int queues = 1;                     ///< I/O queues each host connects (Linux nvme-tcp: one per host CPU, option nr_io_queues)
+  int queue_depth = 128;              ///< commands per I/O queue (Linux nvme-fabrics NVMF_DEF_QUEUE_SIZE: 128)
+  double command_bytes = 72;          ///< CapsuleCmd PDU: 8-byte common header + 64-byte SQE (NVMe/TCP 1.0 PDU formats)
+  double response_bytes = 24;         ///< CapsuleResp PDU: 8-byte header + 16-byte CQE
+  double data_header_bytes = 24;      ///< H2CData, C2HData and R2T PDU headers
+  double in_capsule_bytes = 16384;    ///< data a command may carry in its capsule (Copy's range list, small Writes); more waits for R2T (Linux nvmet-tcp NVMET_TCP_DEF_INLINE_DATA_SIZE, 4 pages)
+};
+
+/// An NVMe-oF target: one controller, its namespaces on one flash back end.
+struct NvmeTargetSpec {
+  std::string name;                   ///< name used in "TARGET:nsN"
+  CpuSpec cpu;                        ///< target CPU: per_op_cpu per command, the TCP stack's costs
+  std::optional<double> port_Bps;     ///< fabric port link, bytes/s
+  DiskSpec flash;                     ///< flash back end (all namespaces): read and write rates, per-I/O latency
+  double block_bytes = 512;           ///< logical block size, bytes (LBADS; QEMU's default 512)
+  NvmeCopySpec copy;                  ///< Copy limits
+  NvmeFabricSpec fabric;              ///< NVMe/TCP framing and queues
   int line = 0;
 };
 

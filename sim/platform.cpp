@@ -5,6 +5,7 @@
 #include "engine/status_json.hpp"
 #include "models/power.hpp"
 #include "sim/targets/fault_counted_target.hpp"
+#include "sim/targets/nvme_controller_transport.hpp"
 #include "sim/targets/scsi_array_transport.hpp"
 #include "sim/targets/sim_file_target.hpp"
 
@@ -78,6 +79,10 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
     sg4::Host* host = add_box(spec.name, spec.cpu, spec.port_Bps, "-port");
     arrays_[spec.name] = std::make_unique<models::ScsiArray>(spec, host, network_);
   }
+  for (const NvmeTargetSpec& spec : scenario.nvme_targets) {
+    sg4::Host* host = add_box(spec.name, spec.cpu, spec.port_Bps, "-port");
+    nvme_targets_[spec.name] = std::make_unique<models::NvmeController>(spec, host, network_);
+  }
   for (const LinkSpec& spec : scenario.links) {
     shared_links_.push_back(spec.name);
     add_link(spec.name, spec.bandwidth_Bps, spec.latency_s);
@@ -127,6 +132,7 @@ Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.networ
 sg4::Host* Platform::box_host(const std::string& name) const {
   if (auto it = servers_.find(name); it != servers_.end()) return it->second->host();
   if (auto it = smb_servers_.find(name); it != smb_servers_.end()) return it->second->host();
+  if (auto it = nvme_targets_.find(name); it != nvme_targets_.end()) return it->second->host();
   return arrays_.at(name)->host();
 }
 
@@ -157,6 +163,11 @@ models::SmbServer* Platform::smb_server(const std::string& name) {
 models::ScsiArray* Platform::array(const std::string& name) {
   auto it = arrays_.find(name);
   return it == arrays_.end() ? nullptr : it->second.get();
+}
+
+models::NvmeController* Platform::nvme_target(const std::string& name) {
+  auto it = nvme_targets_.find(name);
+  return it == nvme_targets_.end() ? nullptr : it->second.get();
 }
 
 namespace {
@@ -213,11 +224,19 @@ nlohmann::json Platform::metrics() const {
                   {"tokens_expired", c.tokens_expired}, {"segments_failed", c.segments_failed},
                   {"unit_attentions", c.unit_attentions}});
   }
+  nlohmann::json nvme = nlohmann::json::object();
+  for (const auto& [name, target] : nvme_targets_) {
+    cpu[name] = target->cpu().busy_s();
+    add_disk(target->flash());
+    const auto& c = target->counters();
+    nvme[name] = counts_json({{"identify", c.identifies}, {"read", c.reads}, {"write", c.writes}, {"copy", c.copies},
+                              {"copy_ranges", c.copy_ranges}, {"flush", c.flushes}, {"errors", c.errors}});
+  }
   nlohmann::json client_hosts = nlohmann::json::array();
   for (const auto& [name, host] : hosts_) client_hosts.push_back(name);
   return {{"link_bytes", links},         {"network_retries", count_json(network_.retries())},         {"shared_links", shared_links_}, {"cpu_busy_s", cpu},
           {"client_hosts", client_hosts}, {"disks", disks},               {"nfs", nfs},
-          {"smb", smb},                   {"scsi", scsi}};
+          {"smb", smb},                   {"scsi", scsi},                 {"nvme", nvme}};
 }
 
 std::vector<ResourceBusy> Platform::resource_busy() const {
@@ -244,6 +263,10 @@ std::vector<ResourceBusy> Platform::resource_busy() const {
     add_cpu(name, array->cpu());
     out.push_back({"disk", array->disk().name(), array->disk().busy_s()});
   }
+  for (const auto& [name, target] : nvme_targets_) {
+    add_cpu(name, target->cpu());
+    out.push_back({"disk", target->flash().name(), target->flash().busy_s()});
+  }
   return out;
 }
 
@@ -260,6 +283,7 @@ std::vector<EnergySource> Platform::energy_sources() const {
   for (const auto& [name, server] : servers_) add_box(name, server->host(), server->disk());
   for (const auto& [name, server] : smb_servers_) add_box(name, server->host(), server->disk());
   for (const auto& [name, array] : arrays_) add_box(name, array->host(), array->disk());
+  for (const auto& [name, target] : nvme_targets_) add_box(name, target->host(), target->flash());
   for (const auto& [name, bandwidth] : bandwidth_Bps_) out.push_back({EnergyPart::network, name, nullptr, bandwidth});
   return out;
 }
@@ -270,12 +294,14 @@ std::pair<double, double> Platform::client_and_server_cpu_s() const {
   for (const auto& [name, box] : servers_) server += box->cpu().busy_s();
   for (const auto& [name, box] : smb_servers_) server += box->cpu().busy_s();
   for (const auto& [name, box] : arrays_) server += box->cpu().busy_s();
+  for (const auto& [name, box] : nvme_targets_) server += box->cpu().busy_s();
   return {client, server};
 }
 
 SimTargetFactory::SimTargetFactory(Platform& platform, SimHost& client, std::optional<bool> nfs_async)
     : platform_(platform), client_(client), nfs_async_(nfs_async),
-      luns_([this](const std::string& address) { return open_lun(address); }) {}
+      luns_([this](const std::string& address) { return open_lun(address); }),
+      namespaces_([this](const std::string& address) { return open_namespace(address); }) {}
 
 std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open(const CopyRequest& request) {
   auto target = open_target(request);
@@ -289,6 +315,39 @@ std::expected<std::unique_ptr<ScsiTransport>, CopyError> SimTargetFactory::open_
   models::ScsiArray* array = colon == std::string::npos ? nullptr : platform_.array(address.substr(0, colon));
   if (array == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated array"});
   return std::make_unique<ScsiArrayTransport>(*array, address, address.substr(colon + 1), client_.host, *client_.cpu);
+}
+
+// "TARGET:nsN" (the workload's "#host.copy" suffix dropped) as a transport
+// to that controller's namespace N from this host.
+std::expected<std::unique_ptr<NvmeTransport>, CopyError> SimTargetFactory::open_namespace(const std::string& address) {
+  auto colon = address.find(':');
+  models::NvmeController* target = colon == std::string::npos ? nullptr : platform_.nvme_target(address.substr(0, colon));
+  if (target == nullptr) return std::unexpected(CopyError{ENOENT, address, "no such simulated NVMe-oF target"});
+  std::string name = address.substr(colon + 1, address.find('#') - colon - 1);
+  if (!name.starts_with("ns") || name.size() < 3 || name.size() > 12 || name.find_first_not_of("0123456789", 2) != std::string::npos) {
+    return std::unexpected(CopyError{ENOENT, address, "not a namespace (TARGET:nsN)"});
+  }
+  auto nsid = static_cast<std::uint32_t>(std::stoul(name.substr(2)));
+  return std::make_unique<NvmeControllerTransport>(*target, address, nsid, client_.host, *client_.cpu);
+}
+
+// A copy between namespaces. Within one namespace (the workload names it
+// as both ends) the destination range starts right after the source range.
+std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_namespaces(const CopyRequest& request) {
+  auto box = [](const std::string& address) { return address.substr(0, address.find(':')); };
+  models::NvmeController* target = platform_.nvme_target(box(request.source));
+  if (platform_.nvme_target(box(request.destination)) == nullptr) {
+    return std::unexpected(CopyError{EINVAL, request.destination, "a namespace copies only to a namespace"});
+  }
+  CopyRequest placed = request;
+  auto without_suffix = [](const std::string& address) { return address.substr(0, address.find('#')); };
+  if (without_suffix(request.source) == without_suffix(request.destination)) {
+    const std::uint64_t block = target->block_bytes();
+    placed.destination_offset = (request.source_offset + *request.length + block - 1) / block * block;
+  }
+  auto opened = namespaces_.open(placed);
+  if (!opened) return std::unexpected(opened.error());
+  return std::make_unique<FaultCountedTarget>(std::move(*opened));
 }
 
 std::shared_ptr<const models::FaultTally> SimTargetFactory::tally(const std::string& destination) const {
@@ -316,6 +375,7 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
     return SimEndpoint{server, nullptr};
   };
   if (!request.length) return std::unexpected(CopyError{EINVAL, request.source, "simulated copies need a length"});
+  if (platform_.nvme_target(request.source.substr(0, request.source.find(':'))) != nullptr) return open_namespaces(request);
   auto array_of = [&](const std::string& address) { return platform_.array(address.substr(0, address.find(':'))); };
   if (array_of(request.source) != nullptr) {
     if (array_of(request.destination) == nullptr) {

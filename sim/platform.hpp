@@ -1,8 +1,9 @@
 // Builds the SimGrid platform of a scenario: hosts (with CPU, optional NIC
-// link and local disk/filesystem), NFS and SMB servers, SCSI arrays, shared links
-// and the routes through them, and the target factory that lets each
-// host's engine open simulated files ("SERVER:/path", "local:/path") and
-// LUNs ("ARRAY:lunN").
+// link and local disk/filesystem), NFS and SMB servers, SCSI arrays,
+// NVMe-oF targets, shared links and the routes through them, and the
+// target factory that lets each host's engine open simulated files
+// ("SERVER:/path", "local:/path"), LUNs ("ARRAY:lunN") and namespaces
+// ("TARGET:nsN").
 #pragma once
 
 #include <map>
@@ -19,7 +20,9 @@
 #include "models/cpu.hpp"
 #include "models/local_fs.hpp"
 #include "models/network.hpp"
+#include "engine/targets/nvme_namespace.hpp"
 #include "models/nfs_server.hpp"
+#include "models/nvme_controller.hpp"
 #include "models/smb_server.hpp"
 #include "models/scsi_array.hpp"
 #include "sim/bottleneck.hpp"
@@ -53,6 +56,8 @@ class Platform {
   models::SmbServer* smb_server(const std::string& name);
   /// The SCSI array `name` (nullptr if none).
   models::ScsiArray* array(const std::string& name);
+  /// The NVMe-oF target `name` (nullptr if none).
+  models::NvmeController* nvme_target(const std::string& name);
   /// The network and its byte counts.
   models::Network& network() { return network_; }
   /// Per-link bytes, per-host CPU, per-disk busy time and NFS counts.
@@ -81,6 +86,7 @@ class Platform {
   std::map<std::string, std::unique_ptr<models::NfsServer>> servers_;
   std::map<std::string, std::unique_ptr<models::SmbServer>> smb_servers_;
   std::map<std::string, std::unique_ptr<models::ScsiArray>> arrays_;
+  std::map<std::string, std::unique_ptr<models::NvmeController>> nvme_targets_;
   models::Network network_;
   sg4::NetZone* zone_ = nullptr;
 };
@@ -97,10 +103,13 @@ class SimTargetFactory final : public TargetFactory {
  private:
   std::expected<std::unique_ptr<CopyTarget>, CopyError> open_target(const CopyRequest& request);
   std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun(const std::string& address);
+  std::expected<std::unique_ptr<NvmeTransport>, CopyError> open_namespace(const std::string& address);
+  std::expected<std::unique_ptr<CopyTarget>, CopyError> open_namespaces(const CopyRequest& request);
   Platform& platform_;
   SimHost& client_;
   std::optional<bool> nfs_async_;
   ScsiLunFactory luns_;  // the engine's LUN target over simulated arrays: this host's initiator
+  NvmeNamespaceFactory namespaces_;  // the engine's NVMe namespace target over simulated controllers
   std::map<std::string, std::shared_ptr<models::FaultTally>> tallies_;  // by destination
 };
 

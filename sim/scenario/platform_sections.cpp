@@ -1,6 +1,7 @@
 #include "sim/scenario/sections.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace offload::sim::scenario_toml {
@@ -208,6 +209,44 @@ ScsiArraySpec read_scsi_array(Fields& f, const Entry& entry, DeclaredNames& name
     c.reject_unknown();
   }
   return a;
+}
+
+NvmeTargetSpec read_nvme_target(Fields& f, const Entry& entry, DeclaredNames& names) {
+  const std::string& context = entry.context;
+  NvmeTargetSpec t;
+  t.line = entry.line;
+  t.name = f.text("name");
+  claim(names, f, f.need("name"), t.name);
+  t.cpu = read_cpu(f, context);
+  t.port_Bps = f.rate("port");
+  t.flash = read_disk(f, "flash", context);
+  t.block_bytes = f.size("block_size").value_or(t.block_bytes);
+  auto block = static_cast<std::uint64_t>(t.block_bytes);
+  if (t.block_bytes != static_cast<double>(block) || block < 512 || block > 65536 || !std::has_single_bit(block)) {
+    f.bad(f.need("block_size"), "block_size", "must be a power of two from 512 bytes to 64KiB (LBADS)");
+  }
+  if (const Value* copy = f.find("copy")) {
+    Fields c(*copy, context + ".copy");
+    NvmeCopySpec& k = t.copy;
+    k.copy = c.flag("copy", k.copy);
+    k.mssrl = static_cast<int>(c.integer("mssrl", k.mssrl, 1, 65535));  // 16-bit field; 0 would disable Copy
+    k.mcl = c.integer("mcl", k.mcl, 1, 4294967295);                      // 32-bit field
+    k.msrc = static_cast<int>(c.integer("msrc", k.msrc, 0, 255));        // 8-bit, 0's based
+    k.mdts = static_cast<int>(c.integer("mdts", k.mdts, 0, 20));         // 2^20 x 4 KiB = 4 GiB
+    c.reject_unknown();
+  }
+  if (const Value* fabric = f.find("fabric")) {
+    Fields c(*fabric, context + ".fabric");
+    NvmeFabricSpec& k = t.fabric;
+    k.queues = static_cast<int>(c.integer("queues", k.queues, 1, 65535));
+    k.queue_depth = static_cast<int>(c.integer("queue_depth", k.queue_depth, 1, 65536));
+    for (auto [key, field] : {std::pair{"command_size", &k.command_bytes}, {"response_size", &k.response_bytes},
+                              {"data_header_size", &k.data_header_bytes}, {"in_capsule", &k.in_capsule_bytes}}) {
+      *field = c.size(key).value_or(*field);
+    }
+    c.reject_unknown();
+  }
+  return t;
 }
 
 LinkSpec read_link(Fields& f, const Entry& entry, const DeclaredNames& names) {

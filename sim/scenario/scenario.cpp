@@ -32,9 +32,6 @@ void read_scenario_table(Fields& top, Scenario& s) {
   for (const std::string& m : f.texts("methods")) {
     auto variant = parse_method_variant(m);
     if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (" + method_variant_list() + ")");
-    if (variant->choice == MethodChoice::nvme_copy) {
-      f.bad(f.need("methods"), "methods", "'nvme-copy' runs on real NVMe namespaces only (`offload cp`): the simulator has no NVMe target yet");
-    }
     s.methods.push_back(*variant);
   }
   if (s.methods.empty()) f.bad(f.need("methods"), "methods", "lists no method");
@@ -108,6 +105,18 @@ void read_energy_table(Fields& top, Scenario& s) {
   boxes(s.nfs_servers, e.server);
   boxes(s.smb_servers, e.server);
   boxes(s.scsi_arrays, e.array);
+  for (auto& target : s.nvme_targets) {  // an NVMe-oF target is an array: its controller CPU and its flash
+    target.cpu.power = e.array;
+    target.flash.power = e.disk;
+  }
+// nvme-copy needs a namespace to copy in: an [[nvme_target]].
+void check_nvme_copy_has_target(Fields& top, const Scenario& s) {
+  bool nvme_copy = std::any_of(s.methods.begin(), s.methods.end(),
+                               [](const MethodVariant& m) { return m.choice == MethodChoice::nvme_copy; });
+  if (!nvme_copy || !s.nvme_targets.empty()) return;
+  Fields f(top.need("scenario"), "[scenario]");
+  f.bad(f.need("methods"), "methods",
+        "'nvme-copy' needs an [[nvme_target]] (an NVMe-oF controller whose namespaces the copies name as TARGET:nsN); this platform has none");
 }
 
 Scenario parse_point(const Value& root, const std::string& file) {
@@ -123,15 +132,16 @@ Scenario parse_point(const Value& root, const std::string& file) {
   read_entries(root, top, "smb_server", s.smb_servers,
                [&](Fields& f, const Entry& e) { return read_smb_server(f, e, names, s.engine); });
   read_entries(root, top, "scsi_array", s.scsi_arrays, [&](Fields& f, const Entry& e) { return read_scsi_array(f, e, names); });
+  read_entries(root, top, "nvme_target", s.nvme_targets,
+               [&](Fields& f, const Entry& e) { return read_nvme_target(f, e, names); });
   read_entries(root, top, "link", s.links, [&](Fields& f, const Entry& e) { return read_link(f, e, names); });
   const auto* copies = array_of_tables(root, "copy");
   top.find("copy");
   if (copies == nullptr || copies->empty()) fail_at(root, file + ": no [[copy]] in the workload");
   std::set<std::string> server_names = names_of(s.nfs_servers);
   server_names.merge(names_of(s.smb_servers));
-  const std::set<std::string> array_names = names_of(s.scsi_arrays);
-  read_entries(root, top, "copy", s.copies,
-               [&](Fields& f, const Entry& e) { return read_copy(f, e, s, server_names, array_names); });
+  read_entries(root, top, "copy", s.copies, [&](Fields& f, const Entry& e) { return read_copy(f, e, s, server_names); });
+  check_nvme_copy_has_target(top, s);
   read_faults(root, top, s);
   read_energy_table(top, s);
   top.reject_unknown();

@@ -34,6 +34,9 @@ using models::LocalFsSpec;
 using models::NfsCopySpec;
 using models::NfsServerSpec;
 using models::PowerSpec;
+using models::NvmeCopySpec;
+using models::NvmeFabricSpec;
+using models::NvmeTargetSpec;
 using models::ScsiArraySpec;
 using models::ScsiCopySpec;
 using models::SmbCopySpec;
@@ -63,8 +66,8 @@ struct LinkSpec {
 /// One workload entry: copies run by the engine of each `on` host.
 struct CopySpec {
   std::string on;                     ///< host or group running the engine
-  std::string from;                   ///< "SERVER:/path", "local:/path" or "ARRAY:lunN"
-  std::string to;                     ///< same forms (LUN to LUN, file to file)
+  std::string from;                   ///< "SERVER:/path", "local:/path", "ARRAY:lunN" or "TARGET:nsN"
+  std::string to;                     ///< same forms (LUN to LUN, namespace to namespace, file to file)
   double size_bytes = 0;              ///< bytes per copy
   int count = 1;                      ///< copies per host
   int concurrency = 1;                ///< copies in flight per host
@@ -141,6 +144,7 @@ struct Scenario {
   std::vector<NfsServerSpec> nfs_servers;
   std::vector<SmbServerSpec> smb_servers;
   std::vector<ScsiArraySpec> scsi_arrays;
+  std::vector<NvmeTargetSpec> nvme_targets;
   std::vector<LinkSpec> links;
   std::vector<CopySpec> copies;
   std::vector<FaultSpec> faults;      ///< injected in time order by sim/faults.hpp

@@ -84,6 +84,12 @@ void check_derived_names(const Scenario& s) {
     hosts.claim("disk:" + a.name + "-backend", {what + "'s back end", a.line});
     if (a.port_Bps) links.claim(a.name + "-port", {what + "'s port link", a.line});
   }
+  for (const NvmeTargetSpec& t : s.nvme_targets) {
+    std::string what = quoted("nvme_target", t.name);
+    hosts.claim(t.name, {what, t.line});
+    hosts.claim("disk:" + t.name + "-flash", {what + "'s flash", t.line});
+    if (t.port_Bps) links.claim(t.name + "-port", {what + "'s port link", t.line});
+  }
   for (const LinkSpec& l : s.links) links.claim(l.name, {quoted("link", l.name), l.line});
 }
 
@@ -96,8 +102,9 @@ MemoryEstimate estimate_memory(const Scenario& s) {
     hosts += h.count;
     e.netpoints += static_cast<std::size_t>(h.count) * (h.disk ? 2 : 1);
   }
-  e.netpoints += 2 * (s.nfs_servers.size() + s.smb_servers.size() + s.scsi_arrays.size());
-  hosts += static_cast<double>(s.nfs_servers.size() + s.smb_servers.size() + s.scsi_arrays.size());
+  const std::size_t boxes = s.nfs_servers.size() + s.smb_servers.size() + s.scsi_arrays.size() + s.nvme_targets.size();
+  e.netpoints += 2 * boxes;
+  hosts += static_cast<double>(boxes);
   double copies = 0;
   for (const CopySpec& c : s.copies) {
     double n = group_size.contains(c.on) ? group_size.at(c.on) : 1;

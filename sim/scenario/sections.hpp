@@ -24,6 +24,8 @@ NfsServerSpec read_nfs_server(Fields& f, const Entry& entry, DeclaredNames& name
 SmbServerSpec read_smb_server(Fields& f, const Entry& entry, DeclaredNames& names, const EngineConfig& engine);
 /// A [[scsi_array]] with its `copy` table.
 ScsiArraySpec read_scsi_array(Fields& f, const Entry& entry, DeclaredNames& names);
+/// An [[nvme_target]] with its `copy` and `fabric` tables.
+NvmeTargetSpec read_nvme_target(Fields& f, const Entry& entry, DeclaredNames& names);
 /// A [[link]] between two of `names`.
 LinkSpec read_link(Fields& f, const Entry& entry, const DeclaredNames& names);
 
@@ -36,9 +38,8 @@ std::set<std::string> names_of(const Items& items) {
 }
 
 /// A [[copy]] run by one of `s.hosts` between the endpoints declared:
-/// `server_names` (NFS servers) and `array_names` (SCSI arrays).
-CopySpec read_copy(Fields& f, const Entry& entry, const Scenario& s, const std::set<std::string>& server_names,
-                   const std::set<std::string>& array_names);
+/// `server_names` (NFS and SMB servers), `s.scsi_arrays` and `s.nvme_targets`.
+CopySpec read_copy(Fields& f, const Entry& entry, const Scenario& s, const std::set<std::string>& server_names);
 /// The [[fault]] entries of `root` into `s.faults`, in time order; each kind
 /// names a target `s` declares and takes only its own keys.
 void read_faults(const Value& root, Fields& top, Scenario& s);

@@ -4,8 +4,20 @@
 
 namespace offload::sim::scenario_toml {
 
-CopySpec read_copy(Fields& f, const Entry& entry, const Scenario& s, const std::set<std::string>& server_names,
-                   const std::set<std::string>& array_names) {
+namespace {
+
+// "nsN" with N a namespace identifier (1 to FFFFFFFEh).
+bool names_namespace(const std::string& text) {
+  if (text.size() < 3 || text.size() > 12 || !text.starts_with("ns")) return false;
+  if (!std::all_of(text.begin() + 2, text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
+  auto nsid = std::stoull(text.substr(2));
+  return nsid >= 1 && nsid <= 0xFFFFFFFEULL;
+}
+
+}  // namespace
+
+CopySpec read_copy(Fields& f, const Entry& entry, const Scenario& s, const std::set<std::string>& server_names) {
+  const std::set<std::string> array_names = names_of(s.scsi_arrays), target_names = names_of(s.nvme_targets);
   CopySpec c;
   c.line = entry.line;
   c.on = f.text("on");
@@ -17,20 +29,30 @@ CopySpec read_copy(Fields& f, const Entry& entry, const Scenario& s, const std::
     auto colon = endpoint.find(':');
     std::string server = colon == std::string::npos ? "" : endpoint.substr(0, colon);
     if (colon == std::string::npos || endpoint.size() == colon + 1) {
-      f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path, local:/path or ARRAY:lunN");
+      f.bad(f.need(key), key, "'" + endpoint + "' is not SERVER:/path, local:/path, ARRAY:lunN or TARGET:nsN");
     }
     if (server == "local" && !host->disk) f.bad(f.need(key), key, "host '" + c.on + "' has no disk for local:");
     if (array_names.contains(server) && !endpoint.substr(colon + 1).starts_with("lun")) {
       f.bad(f.need(key), key, "'" + endpoint + "' should name a LUN, e.g. " + server + ":lun0");
     }
-    if (server != "local" && !server_names.contains(server) && !array_names.contains(server)) {
-      f.bad(f.need(key), key, "'" + server + "' is not a declared [[nfs_server]] or [[scsi_array]]");
+    if (target_names.contains(server) && !names_namespace(endpoint.substr(colon + 1))) {
+      f.bad(f.need(key), key, "'" + endpoint + "' should name a namespace (1 to 4294967294), e.g. " + server + ":ns1");
+    }
+    if (server != "local" && !server_names.contains(server) && !array_names.contains(server) && !target_names.contains(server)) {
+      f.bad(f.need(key), key, "'" + server + "' is not a declared [[nfs_server]], [[smb_server]], [[scsi_array]] or [[nvme_target]]");
     }
     (std::string(key) == "from" ? c.from : c.to) = endpoint;
   }
-  if (c.from == c.to) f.bad(f.need("to"), "to", "copies a file onto itself");
-  auto on_array = [&](const std::string& endpoint) { return array_names.contains(endpoint.substr(0, endpoint.find(':'))); };
-  if (on_array(c.from) != on_array(c.to)) f.bad(f.need("to"), "to", "copies between a LUN and a file are not modelled");
+  auto kind = [&](const std::string& endpoint) -> std::string {
+    std::string box = endpoint.substr(0, endpoint.find(':'));
+    return array_names.contains(box) ? "LUN" : target_names.contains(box) ? "namespace" : "file";
+  };
+  // One namespace is both ends of an NVMe Copy: the simulator puts the
+  // destination range right after the source range.
+  if (c.from == c.to && kind(c.from) != "namespace") f.bad(f.need("to"), "to", "copies a " + kind(c.from) + " onto itself");
+  if (kind(c.from) != kind(c.to)) {
+    f.bad(f.need("to"), "to", "copies between a " + kind(c.from) + " and a " + kind(c.to) + " are not modelled");
+  }
   c.size_bytes = f.size("size").value_or(-1);
   if (c.size_bytes <= 0) f.bad(f.need("size"), "size", "must be above zero");
   c.count = static_cast<int>(f.integer("count", 1, 1, 10'000'000));

@@ -25,6 +25,7 @@ class FaultCountedTarget final : public CopyTarget, public models::FaultCounted 
   OpResult copy_range(const Op& op) override { return inner_->copy_range(op); }
   OpResult xcopy(const Op& op) override { return inner_->xcopy(op); }
   OpResult odx(const Op& op) override { return inner_->odx(op); }
+  OpResult nvme_copy(const Op& op) override { return inner_->nvme_copy(op); }
   OpResult zero_range(const Op& op) override { return inner_->zero_range(op); }
   OpResult finish() override { return inner_->finish(); }
   OpResult abort() override { return inner_->abort(); }

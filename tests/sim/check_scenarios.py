@@ -210,7 +210,7 @@ PUBLISHED = {"1Gbps": {"host": 100, "offload": 2655, "host_net": 0.89, "offload_
 def nvmeof_samsung(runs):
     for point, methods in by_point(runs).items():
         cells = PUBLISHED[point.split("=")[1]]
-        host, offload = methods["host"], methods["nfs-copy-sync"]
+        host, offload = methods["host"], methods["nvme-copy"]
         for label, run in (("host", host), ("offload", offload)):
             mib = tput(run) / 2**20
             check(f"nvmeof-samsung {point}: {label} {mib:.0f} MiB/s within 20% of the published {cells[label]}",
@@ -221,8 +221,32 @@ def nvmeof_samsung(runs):
                       f"{100 * cells[label + '_net']:.3g}%", abs(use / cells[label + "_net"] - 1) <= 0.2)
         check(f"nvmeof-samsung {point}: the offloaded copy wins", tput(offload) > tput(host),
               f"{tput(offload) / tput(host):.2f}x")
-    gains = [tput(m["nfs-copy-sync"]) / tput(m["host"]) for m in by_point(runs).values()]
+    gains = [tput(m["nvme-copy"]) / tput(m["host"]) for m in by_point(runs).values()]
     check("nvmeof-samsung: >10x at 1 Gb/s, <2x at 100 Gb/s", gains[0] > 10 and gains[1] < 2, f"{gains}")
+
+
+def nvmeof_copy(runs):
+    offload_times = []
+    for point, m in by_point(runs).items():
+        host, copy = m["host"], m["nvme-copy"]
+        size = host["copies"][0]["size_bytes"]
+        check(f"nvmeof-copy {point}: both methods done, nvme-copy by Copy only", all_done(host) and all_done(copy)
+              and copy["copies"][0]["bytes_by_method"]["nvme-copy"] == size)
+        pdus = size / 2**18 * (120 + 144)  # per 256 KiB Read: 72 + 24 + 24 bytes; Write: 72 + 24 (R2T) + 24 + 24
+        check(f"nvmeof-copy {point}: host moves 2x the data plus the NVMe/TCP PDUs over the fabric",
+              0 <= shared_bytes(host) - 2 * size - pdus < 50000, f"{shared_bytes(host) / size:.5f}x")
+        counts = copy["metrics"]["nvme"]["target"]
+        commands = size / 2**21
+        check(f"nvmeof-copy {point}: one Copy of 16 ranges per 2 MiB (MSSRL 256, MSRC 15, MCL 4096)",
+              counts["copy"] == commands and counts["copy_ranges"] == 16 * commands and counts["errors"] == 0, f"{counts}")
+        check(f"nvmeof-copy {point}: Copy puts only its capsules on the fabric (~600 bytes per 2 MiB)",
+              shared_bytes(copy) < 700 * commands + 50000, f"{shared_bytes(copy):.0f} B")
+        offload_times.append(copy["summary"]["makespan_s"])
+    gains = [tput(m["nvme-copy"]) / tput(m["host"]) for m in by_point(runs).values()]
+    check("nvmeof-copy: >10x at 1 Gb/s, <2x at 100 Gb/s, falling with the link speed",
+          gains[0] > 10 and gains[-1] < 2 and all(a > b for a, b in zip(gains, gains[1:])), f"{gains}")
+    check("nvmeof-copy: NVMe Copy's time does not depend on the link (within 1 %)",
+          max(offload_times) <= 1.01 * min(offload_times), f"{offload_times}")
 
 
 def smb_copychunk(runs):
@@ -247,7 +271,7 @@ def smb_copychunk(runs):
 
 
 SHAPES = {"scsi-array": scsi_array, "nvmeof-samsung": nvmeof_samsung, "nfs-vm-clone": nfs_vm_clone, "local-fs": local_fs, "network-bottleneck": network_bottleneck,
-          "contention": contention, "faults": faults, "smb-copychunk": smb_copychunk}
+          "contention": contention, "faults": faults, "smb-copychunk": smb_copychunk, "nvmeof-copy": nvmeof_copy}
 
 
 def main():

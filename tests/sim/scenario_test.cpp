@@ -106,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"dangling server", with("from = \"filer:/a\"", "from = \"nas:/a\""), {"bad.toml:22", "'from'", "'nas'"}},
         BadCase{"dangling host", with("on = \"client\"", "on = \"server\""), {"'on'", "'server'"}},
         BadCase{"unknown method", with("\"nfs-copy-async\"", "\"teleport\""), {"bad.toml:3", "'teleport'"}},
-        BadCase{"nvme copy has no simulated target", with("\"nfs-copy-async\"", "\"nvme-copy\""), {"bad.toml:3", "no NVMe target yet"}},
+        BadCase{"nvme copy needs an NVMe target", with("\"nfs-copy-async\"", "\"nvme-copy\""), {"bad.toml:3", "needs an [[nvme_target]]", "this platform has none"}},
         BadCase{"missing size", with("size = \"40GiB\"", ""), {"missing key 'size'"}},
         BadCase{"negative count", with("count = 3", "count = -3"), {"'count'", "out of range"}},
         BadCase{"sweep of nothing", with("\"link.lan.bandwidth\"", "\"link.wan.bandwidth\""), {"[sweep]", "'wan'"}},
