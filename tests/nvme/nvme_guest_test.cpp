@@ -9,7 +9,10 @@
 //     mssrl/mcl/msrc), at several sizes: split into the closed-form number
 //     of commands, each within the limits, every byte compared;
 //   - through the generic character device /dev/ngXnY with offsets,
-//     nothing written outside the range;
+//     nothing written outside the range: the router's transport choice
+//     sends every command there through io_uring (NVME_URING_CMD_IO in
+//     128-byte SQEs, engine/targets/nvme_uring_transport.hpp) and the
+//     status records it ("nvme-uring"); the block node stays on the ioctl;
 //   - the namespace of QEMU's legacy `-device nvme,drive=` form (Copy
 //     limits 0): auto falls back to host with the reason recorded, pinned
 //     nvme-copy is refused at submit; between the two controllers' namespaces
@@ -39,6 +42,8 @@
 #include "engine/real_runtime.hpp"
 #include "engine/targets/nvme_ioctl_transport.hpp"
 #include "engine/targets/nvme_namespace.hpp"
+#include "engine/targets/nvme_transport_choice.hpp"
+#include "engine/targets/nvme_uring_transport.hpp"
 #include "tests/targets/block_pattern.hpp"
 
 namespace offload::testing {
@@ -66,6 +71,12 @@ class RecordingTransport final : public NvmeTransport {
   RecordingTransport(std::unique_ptr<NvmeTransport> inner, CopyLog& log) : inner_(std::move(inner)), log_(log) {}
   [[nodiscard]] std::string address() const override { return inner_->address(); }
   [[nodiscard]] std::uint32_t namespace_id() const override { return inner_->namespace_id(); }
+  [[nodiscard]] std::string kind() const override { return inner_->kind(); }
+  /// Commands the inner transport sent through io_uring (0 for the ioctl).
+  [[nodiscard]] std::uint64_t uring_commands() const {
+    auto* ring = dynamic_cast<const NvmeUringTransport*>(inner_.get());
+    return ring != nullptr ? ring->uring_commands() : 0;
+  }
   NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override {
     return inner_->admin(command, data_in);
   }
@@ -88,6 +99,37 @@ class RecordingTransport final : public NvmeTransport {
   CopyLog& log_;
 };
 
+// Commands sent through io_uring by the transports a copy opened (the probe's Flush included).
+struct UringCount {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<RecordingTransport>> opened;
+  std::uint64_t total() {
+    std::lock_guard lock(mutex);
+    std::uint64_t sum = 0;
+    for (const auto& t : opened) sum += t->uring_commands();
+    return sum;
+  }
+};
+
+// Shares one transport between the factory (which owns it) and the test (which counts).
+class SharedTransport final : public NvmeTransport {
+ public:
+  explicit SharedTransport(std::shared_ptr<RecordingTransport> inner) : inner_(std::move(inner)) {}
+  [[nodiscard]] std::string address() const override { return inner_->address(); }
+  [[nodiscard]] std::uint32_t namespace_id() const override { return inner_->namespace_id(); }
+  [[nodiscard]] std::string kind() const override { return inner_->kind(); }
+  NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override {
+    return inner_->admin(command, data_in);
+  }
+  NvmeOutcome io(const nvme::Command& command, std::span<const std::uint8_t> data_out,
+                 std::span<std::uint8_t> data_in) override {
+    return inner_->io(command, data_out, data_in);
+  }
+
+ private:
+  std::shared_ptr<RecordingTransport> inner_;
+};
+
 std::uint64_t bytes_by(const CopyStatus& s, Method m) { return s.bytes_by_method[static_cast<std::size_t>(m)]; }
 
 class NvmeGuest : public ::testing::Test {
@@ -104,10 +146,14 @@ class NvmeGuest : public ::testing::Test {
   // Submits through the namespace target `offload cp` uses and waits; the error when refused at submit.
   std::expected<CopyStatus, CopyError> copy(CopyRequest request, double* seconds = nullptr) {
     RealRuntime runtime(8);
+    // The router's choice: io_uring for /dev/ngXnY where it works, the ioctl otherwise.
     NvmeNamespaceFactory namespaces([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
-      auto device = NvmeIoctlTransport::open(address);
+      auto device = open_nvme_transport(address);
       if (!device) return std::unexpected(device.error());
-      return std::make_unique<RecordingTransport>(std::move(*device), log);
+      auto recording = std::make_shared<RecordingTransport>(std::move(*device), log);
+      std::lock_guard lock(uring.mutex);
+      uring.opened.push_back(recording);
+      return std::make_unique<SharedTransport>(recording);
     });
     Engine engine(runtime, namespaces);
     auto start = std::chrono::steady_clock::now();
@@ -133,6 +179,7 @@ class NvmeGuest : public ::testing::Test {
   }
 
   CopyLog log;
+  UringCount uring;
   nvme::CopyLimits limits;
 };
 
@@ -173,6 +220,15 @@ TEST_F(NvmeGuest, GenericNodeWithOffsetsWritesOnlyTheRange) {
   ASSERT_TRUE(status) << status.error().describe();
   ASSERT_EQ(status->state, CopyState::done) << (status->error ? status->error->describe() : "");
   EXPECT_EQ(bytes_by(*status, Method::nvme_copy), 2 * kMiB);
+  // The guest's Linux 6.1 and liburing carry URING_CMD: the source went by io_uring, recorded.
+  EXPECT_EQ(nvme_uring_unavailable_reason(), "");
+  EXPECT_TRUE(status->source_fs.starts_with("nvme-uring:")) << status->source_fs;
+  EXPECT_TRUE(status->destination_fs.starts_with("nvme:")) << status->destination_fs << " (the block node takes the ioctl)";
+  const std::uint64_t per_command = nvme::blocks_per_command(limits) * 512;
+  const std::uint64_t copies = (2 * kMiB + per_command - 1) / per_command;
+  EXPECT_EQ(log.copies.size(), copies);
+  // The probe's Flush and every Copy went by io_uring (the Flush at the end goes to the destination's ioctl).
+  EXPECT_EQ(uring.total(), copies + 1);
   EXPECT_EQ(check(ns, 121 * kMiB, 2 * kMiB, 7), "");
   EXPECT_EQ(check(ns, 120 * kMiB, kMiB, 0), "") << "written before the range";
   EXPECT_EQ(check(ns, 123 * kMiB, kMiB, 0), "") << "written after the range";
