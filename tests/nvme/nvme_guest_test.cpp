@@ -13,6 +13,8 @@
 //     sends every command there through io_uring (NVME_URING_CMD_IO in
 //     128-byte SQEs, engine/targets/nvme_uring_transport.hpp) and the
 //     status records it ("nvme-uring"); the block node stays on the ioctl;
+//     a cancel there (held before a Copy through a hook) stops between
+//     Copy commands, the blocks before it copied, none after;
 //   - the namespace of QEMU's legacy `-device nvme,drive=` form (Copy
 //     limits 0): auto falls back to host with the reason recorded, pinned
 //     nvme-copy is refused at submit; between the two controllers' namespaces
@@ -30,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -58,11 +61,25 @@ std::string env(const char* name) {
 }
 std::uint32_t env_number(const char* name) { return static_cast<std::uint32_t>(std::strtoul(env(name).c_str(), nullptr, 10)); }
 
-// The Copy commands a controller received, decoded from the bytes sent.
+// The Copy commands a controller received, decoded from the bytes sent,
+// and an optional hold before the Copy numbered `pause_at` is sent (the
+// test cancels while it is held, then releases it: no sleep, no race).
 struct CopyLog {
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<nvme::Copy> copies;
   std::vector<std::string> undecodable;
+  std::size_t pause_at = 0;  // 1-based Copy to hold (0 = none)
+  bool paused = false, released = false;
+  void wait_paused() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return paused; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
 };
 
 // The passthrough transport, recording every Copy it carries.
@@ -84,11 +101,16 @@ class RecordingTransport final : public NvmeTransport {
                  std::span<std::uint8_t> data_in) override {
     if (command.opcode == static_cast<std::uint8_t>(nvme::IoOpcode::copy)) {
       auto decoded = nvme::decode_copy(command, data_out);
-      std::lock_guard lock(log_.mutex);
+      std::unique_lock lock(log_.mutex);
       if (decoded) {
         log_.copies.push_back(*decoded);
       } else {
         log_.undecodable.push_back(decoded.error().describe());
+      }
+      if (log_.copies.size() == log_.pause_at) {
+        log_.paused = true;
+        log_.changed.notify_all();
+        log_.changed.wait(lock, [&] { return log_.released; });
       }
     }
     return inner_->io(command, data_out, data_in);
@@ -144,10 +166,10 @@ class NvmeGuest : public ::testing::Test {
   }
 
   // Submits through the namespace target `offload cp` uses and waits; the error when refused at submit.
-  std::expected<CopyStatus, CopyError> copy(CopyRequest request, double* seconds = nullptr) {
-    RealRuntime runtime(8);
-    // The router's choice: io_uring for /dev/ngXnY where it works, the ioctl otherwise.
-    NvmeNamespaceFactory namespaces([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
+  // The router's choice (io_uring for /dev/ngXnY where it works, the ioctl
+  // otherwise), every transport recorded in `log` and counted in `uring`.
+  NvmeNamespaceFactory namespaces() {
+    return NvmeNamespaceFactory([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
       auto device = open_nvme_transport(address);
       if (!device) return std::unexpected(device.error());
       auto recording = std::make_shared<RecordingTransport>(std::move(*device), log);
@@ -155,7 +177,12 @@ class NvmeGuest : public ::testing::Test {
       uring.opened.push_back(recording);
       return std::make_unique<SharedTransport>(recording);
     });
-    Engine engine(runtime, namespaces);
+  }
+
+  std::expected<CopyStatus, CopyError> copy(CopyRequest request, double* seconds = nullptr) {
+    RealRuntime runtime(8);
+    NvmeNamespaceFactory factory = namespaces();
+    Engine engine(runtime, factory);
     auto start = std::chrono::steady_clock::now();
     auto cookie = engine.submit(request);
     if (!cookie) {
@@ -232,6 +259,42 @@ TEST_F(NvmeGuest, GenericNodeWithOffsetsWritesOnlyTheRange) {
   EXPECT_EQ(check(ns, 121 * kMiB, 2 * kMiB, 7), "");
   EXPECT_EQ(check(ns, 120 * kMiB, kMiB, 0), "") << "written before the range";
   EXPECT_EQ(check(ns, 123 * kMiB, kMiB, 0), "") << "written after the range";
+}
+
+// Cancel on the io_uring path: held before the 5th Copy, cancelled, released:
+// that Copy runs out and no other is sent; its blocks and the 4 before it
+// are copied, nothing after them.
+TEST_F(NvmeGuest, CancelOnTheIoUringPathStopsBetweenCopyCommands) {
+  const std::string ns = env("OFFLOAD_NVME_COPY");
+  const std::string ng = env("OFFLOAD_NVME_COPY_NG");
+  const std::uint64_t per_command = nvme::blocks_per_command(limits) * 512;
+  ASSERT_EQ(fill(ns, 32 * kMiB, 2 * kMiB, 13), "");
+  ASSERT_EQ(fill(ns, 40 * kMiB, 2 * kMiB, 0), "");
+  log.pause_at = 5;
+  RealRuntime runtime(8);
+  NvmeNamespaceFactory factory = namespaces();
+  Engine engine(runtime, factory, EngineConfig{.copy_depth = 1});
+  auto cookie = engine.submit({.source = ng, .destination = ng, .source_offset = 32 * kMiB, .destination_offset = 40 * kMiB,
+                               .length = 2 * kMiB, .method = MethodChoice::nvme_copy});
+  ASSERT_TRUE(cookie) << cookie.error().describe();
+  log.wait_paused();
+  EXPECT_TRUE(engine.cancel(*cookie));
+  log.release();
+  CopyStatus status = *engine.wait(*cookie);
+  std::printf("nvme-guest: cancel at the 5th Copy on %s [%s]: %s, %zu Copy commands sent\n", ng.c_str(),
+              status.source_fs.c_str(), std::string(state_name(status.state)).c_str(), log.copies.size());
+  EXPECT_EQ(status.state, CopyState::cancelled);
+  EXPECT_TRUE(status.source_fs.starts_with("nvme-uring:")) << status.source_fs;
+  EXPECT_EQ(log.copies.size(), 5U) << "Copy commands went on after the cancel";
+  // Every Copy that was sent was completed through the ring, after the probe Flush.
+  EXPECT_GE(uring.total(), 1 + log.copies.size());
+  // The plan copies in ascending order: the first 5 commands' blocks arrived, nothing after.
+  const std::uint64_t copied = 5 * per_command;
+  ASSERT_LT(copied, 2 * kMiB);
+  std::string first = check(ns, 40 * kMiB, copied, 13);
+  EXPECT_TRUE(first.empty()) << first;
+  std::string rest = check(ns, 40 * kMiB + copied, 2 * kMiB - copied, 0);
+  EXPECT_TRUE(rest.empty()) << "written after the cancel: " << rest;
 }
 
 TEST_F(NvmeGuest, LegacyNamespaceWithoutCopyLimitsFallsBackRecorded) {

@@ -51,6 +51,7 @@ def main():
         f.write(f"SIZES='{args.sizes}'\nREPEAT={args.repeat}\nRATES='{args.rates}'\n")
 
     env = {**os.environ, "OFFLOAD_NVME_TCP": "1", "OFFLOAD_NVME_TCP_MIB": str(args.ramdisk_mib)}
+    load_before = open("/proc/loadavg").read().split()[:3]
     start = time.monotonic()
     proc = subprocess.run(["bash", os.path.join(HERE, "..", "targets", "guest", "nvme-guest.sh"), "run", state, tests], env=env)
     print(f"guest total (initramfs, boot, tests, power off): {time.monotonic() - start:.1f} s")
@@ -59,6 +60,10 @@ def main():
     print("\n".join(line for line in log.splitlines() if line and not re.match(r"^\[\s*\d+\.\d+\]", line)))
     if proc.returncode == 77:
         skip_or_fail(TEST, "the NVMe guest cannot start here (see above)")
+    oops = re.search(r"^\[\s*[\d.]+\] (kernel BUG .*|BUG: .*|Oops: .*|.*usercopy: .*)$", log, re.M)
+    if oops:
+        print(f"{TEST}: FAIL: the guest kernel reported '{oops.group(1).strip()}' (trace in {path})")
+        return 1
     if proc.returncode != 0:
         print(f"{TEST}: FAIL: the tests in the guest failed (exit {proc.returncode}); serial log {path}")
         return 1
@@ -74,7 +79,8 @@ def main():
     result = {"what": "host-mediated copy within one NVMe/TCP namespace (Linux nvmet + nvme-tcp over a veth pair "
                       "in a TCG guest; auto: nvme-copy refused, ONCS bit 8 clear, then host Read/Write)",
               "guest": guest.group(1).strip() if guest else "", "smp": int(os.environ.get("OFFLOAD_GUEST_SMP", "2")),
-              "records": records}
+              "host_load_average_before_after": [load_before, open("/proc/loadavg").read().split()[:3]],
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "records": records}
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
     print(f"{TEST}: {len(records)} timings in {args.out}")

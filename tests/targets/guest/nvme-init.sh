@@ -52,6 +52,14 @@ export OFFLOAD_NVME_COPY=/dev/$copy OFFLOAD_NVME_COPY_NG=/dev/ng${copy#nvme} OFF
 if [ -n "$tcp_mib" ]; then
   export OFFLOAD_NVME_TCP_NQN=nqn.2026-12.org.offloadsim:tcp
   serial=offload-nvme-tcp
+  # No transparent huge pages (Debian's 6.1 has them "always"): a host Write
+  # from a THP-backed buffer reaches nvmet over veth as page fragments that
+  # run past the end of the 2 MiB folio, and nvmet-tcp's receive copy then
+  # trips hardened usercopy: "kernel BUG at mm/usercopy.c:101", "Kernel
+  # memory exposure attempt detected from page alloc (offset 2093056, size
+  # 65136)" in nvmet_tcp_io_work (seen at 16 MiB copies); the target's
+  # worker dies and the host loses its path (EWOULDBLOCK).
+  echo never >/sys/kernel/mm/transparent_hugepage/enabled || fail "nvme-tcp: cannot turn transparent huge pages off"
   # The RAM disk: brd loaded again with one disk of the wanted size (KiB).
   rmmod brd 2>/dev/null; insmod /lib/modules/brd.ko rd_nr=1 rd_size=$((tcp_mib * 1024)) || fail "nvme-tcp: insmod brd failed"
   ip link set lo up
@@ -70,10 +78,8 @@ if [ -n "$tcp_mib" ]; then
   echo 10.9.0.1 >"$port/addr_traddr"; echo 4420 >"$port/addr_trsvcid"
   ln -s "$subsys" "$port/subsystems/" || fail "nvme-tcp: cannot bind the subsystem to the TCP port (nvmet-tcp loaded?)"
   # The host's sockets are made in the writer's network namespace: connect from "client".
-  # Keep-alive 30 s instead of 5 (NVME_DEFAULT_KATO): one run on a busy host
-  # saw a Write answer EWOULDBLOCK, what passthrough on the multipath head
-  # does while it has no live path (a controller dropped, e.g. after a missed
-  # keep-alive, and not yet reconnected); the longer timeout makes that rarer.
+  # Keep-alive 30 s instead of 5 (NVME_DEFAULT_KATO): a TCG guest on a busy
+  # host is slow to send it.
   nsenter --net=/run/netns/client sh -c \
     "echo transport=tcp,traddr=10.9.0.1,trsvcid=4420,nqn=$OFFLOAD_NVME_TCP_NQN,keep_alive_tmo=30 >/dev/nvme-fabrics" ||
     fail "nvme-tcp: connect through /dev/nvme-fabrics failed (nvme-tcp loaded?)"
