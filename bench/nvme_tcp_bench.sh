@@ -21,12 +21,17 @@ OFFLOAD_GUEST_CACHE=${OFFLOAD_GUEST_CACHE:-$build/guest-cache} OFFLOAD_GUEST_RUN
   --work "$build/nvme-tcp-bench" --out "$out" --sizes "${SIZES:-1MiB,4MiB,16MiB,64MiB}" --repeat "${REPEAT:-5}" \
   --rates "${RATES:-unthrottled 1gbit 100mbit}" --ramdisk-mib 256
 /usr/bin/python3 - "$out" <<'PY'
-import json, sys
+import json, re, sys
 data = json.load(open(sys.argv[1]))
-print("| link (tc tbf) | size | median s | MiB/s | min .. max s | repetitions |")
-print("|---|---:|---:|---:|---|---:|")
+def floor_s(rate, size):
+    # The link's floor: each direction carries the size once (reads one way,
+    # writes the other); tc's kbit/mbit/gbit are 10^3/10^6/10^9 bit/s.
+    m = re.fullmatch(r"(\d+)(kbit|mbit|gbit)", rate)
+    return size * 8 / (int(m.group(1)) * {"kbit": 1e3, "mbit": 1e6, "gbit": 1e9}[m.group(2)]) if m else None
+print("| link (tc tbf) | size | median s | MiB/s | min .. max s | link floor s | repetitions |")
+print("|---|---:|---:|---:|---|---:|---:|")
 for r in data["records"]:
-    s = r["seconds"]
+    s, floor = r["seconds"], floor_s(r["rate"], r["size_bytes"])
     print(f"| {r['rate']} | {r['size_bytes'] >> 20} MiB | {r['median_s']:.3f} | {r['median_MiB_per_s']:.1f} | "
-          f"{min(s):.3f} .. {max(s):.3f} | {r['repeat']} |")
+          f"{min(s):.3f} .. {max(s):.3f} | {'-' if floor is None else f'{floor:.3f}'} | {r['repeat']} |")
 PY

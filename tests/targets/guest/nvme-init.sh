@@ -91,7 +91,7 @@ if [ -n "$tcp_mib" ]; then
   done
   [ -n "$tcp" ] || fail "nvme-tcp: the NVMe/TCP namespace did not appear after 30 s"
   export OFFLOAD_NVME_TCP=/dev/$tcp OFFLOAD_NVME_TCP_NG=/dev/ng${tcp#nvme}
-  say "nvme-tcp: $OFFLOAD_NVME_TCP_NQN on 10.9.0.1:4420 ($tcp_mib MiB RAM disk) is $OFFLOAD_NVME_TCP ($OFFLOAD_NVME_TCP_NG), transport $(cat /sys/block/$tcp/device/transport 2>/dev/null)"
+  say "nvme-tcp: $OFFLOAD_NVME_TCP_NQN on 10.9.0.1:4420 ($tcp_mib MiB RAM disk) is $OFFLOAD_NVME_TCP ($OFFLOAD_NVME_TCP_NG), transport $(cat /sys/block/"$tcp"/device/nvme*/transport 2>/dev/null | head -n1)"
 fi
 say "nvme: copy namespace $OFFLOAD_NVME_COPY ($OFFLOAD_NVME_COPY_NG), large limits $OFFLOAD_NVME_BIG, legacy $OFFLOAD_NVME_LEGACY"
 ready "nvme"
