@@ -54,7 +54,6 @@ std::string nvme_uring_unavailable_reason() {
 std::unique_ptr<NvmeUringTransport::Ring> NvmeUringTransport::take_ring(std::string* error) {
   {
     std::lock_guard lock(mutex_);
-    ++commands_;
     if (!idle_.empty()) {
       auto ring = std::move(idle_.back());
       idle_.pop_back();
@@ -95,18 +94,23 @@ NvmeOutcome NvmeUringTransport::io(const nvme::Command& command, std::span<const
   static_assert(sizeof(cmd) <= 80, "struct nvme_uring_cmd fits the big SQE's command area");
   std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
   int rc = io_uring_submit(&ring->ring);
-  io_uring_cqe* cqe = nullptr;
-  if (rc == 1) {
-    do {
-      rc = io_uring_wait_cqe(&ring->ring, &cqe);
-    } while (rc == -EINTR);
-  } else if (rc >= 0) {
-    rc = -EAGAIN;
+  if (rc != 1) {  // nothing in flight: the caller's buffer is free again
+    rc = rc < 0 ? rc : -EAGAIN;
+    outcome.transport_errno = -rc;
+    outcome.transport_error = "io_uring submit on " + address() + ": " + std::strerror(-rc);
+    return outcome;  // the ring is in an unknown state: dropped, not given back
   }
+  commands_.fetch_add(1);
+  // The command owns the caller's buffer until its completion: wait for it
+  // whatever interrupts the wait (signals).
+  io_uring_cqe* cqe = nullptr;
+  do {
+    rc = io_uring_wait_cqe(&ring->ring, &cqe);
+  } while (rc == -EINTR || rc == -EAGAIN || rc == -ETIME);
   if (rc < 0) {
     outcome.transport_errno = -rc;
-    outcome.transport_error = "io_uring submit/wait on " + address() + ": " + std::strerror(-rc);
-    return outcome;  // the ring is in an unknown state: dropped, not given back
+    outcome.transport_error = "io_uring wait on " + address() + ": " + std::strerror(-rc);
+    return outcome;
   }
   int res = cqe->res;
   io_uring_cqe_seen(&ring->ring, cqe);
@@ -146,10 +150,7 @@ void NvmeUringTransport::give_back(std::unique_ptr<Ring> ring) {
   idle_.push_back(std::move(ring));
 }
 
-std::uint64_t NvmeUringTransport::uring_commands() const {
-  std::lock_guard lock(mutex_);
-  return commands_;
-}
+std::uint64_t NvmeUringTransport::uring_commands() const { return commands_.load(); }
 
 std::expected<std::unique_ptr<NvmeUringTransport>, std::string> NvmeUringTransport::open(
     std::unique_ptr<NvmeIoctlTransport>& node) {

@@ -16,6 +16,7 @@
 // the target checks cancel between commands as on the ioctl path.
 #pragma once
 
+#include <atomic>
 #include <expected>
 #include <memory>
 #include <mutex>
@@ -52,7 +53,7 @@ class NvmeUringTransport final : public NvmeTransport {
   }
   NvmeOutcome io(const nvme::Command& command, std::span<const std::uint8_t> data_out,
                  std::span<std::uint8_t> data_in) override;
-  /// Commands sent through io_uring so far (the probe's Flush included).
+  /// Commands submitted through io_uring so far (the probe's Flush included).
   [[nodiscard]] std::uint64_t uring_commands() const;
 
   struct Ring;  ///< one io_uring instance (defined where liburing is included)
@@ -65,7 +66,7 @@ class NvmeUringTransport final : public NvmeTransport {
   std::unique_ptr<NvmeIoctlTransport> node_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Ring>> idle_;  // rings no worker holds
-  std::uint64_t commands_ = 0;
+  std::atomic<std::uint64_t> commands_{0};
 };
 
 }  // namespace offload
