@@ -42,7 +42,12 @@ modules=(nvme)
 memory=512
 if [ "${OFFLOAD_NVME_TCP:-0}" = 1 ]; then
   iproute=$("$guest_src_dir/fetch-iproute2.sh")
-  modules+=(nvmet nvmet-tcp nvme-tcp brd veth sch_tbf)
+  tcp_modules=(nvmet nvmet-tcp nvme-tcp brd veth sch_tbf)
+  for module in "${tcp_modules[@]}"; do
+    modprobe -d "$guest_kernel_dir" -S "$(guest_kernel_version)" --show-depends "$module" >/dev/null 2>&1 ||
+      guest_skip "the guest kernel $(guest_kernel_version) has no module $module (NVMe/TCP needs ${tcp_modules[*]})"
+  done
+  modules+=("${tcp_modules[@]}")
   memory=1024   # the target's RAM disk (OFFLOAD_NVME_TCP_MIB) lives in guest memory
 fi
 append="offload.mssrl=$mssrl offload.mcl=$mcl offload.msrc=$msrc offload.big_mssrl=$big_mssrl offload.big_mcl=$big_mcl offload.big_msrc=$big_msrc"
