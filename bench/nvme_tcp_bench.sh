@@ -11,6 +11,7 @@
 # and prints that table.
 #   bench/nvme_tcp_bench.sh BUILD_DIR [OUT_JSON]
 #   SIZES (1MiB,4MiB,16MiB,64MiB)  REPEAT (5)  RATES ("unthrottled 1gbit 100mbit")
+#   NODES ("block generic": the block node by ioctl, /dev/ngXnY by io_uring)
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR [OUT_JSON]}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ out=${2:-$here/nvme-tcp-guest.json}
 OFFLOAD_GUEST_CACHE=${OFFLOAD_GUEST_CACHE:-$build/guest-cache} OFFLOAD_GUEST_RUN_TIMEOUT=${OFFLOAD_GUEST_RUN_TIMEOUT:-3000} OFFLOAD_GUEST_LIFETIME=${OFFLOAD_GUEST_LIFETIME:-3600} \
   /usr/bin/python3 "$here/../tests/nvme/nvme_tcp_guest.py" --test-binary "$build/tests/nvme_tcp_guest_test" \
   --work "$build/nvme-tcp-bench" --out "$out" --sizes "${SIZES:-1MiB,4MiB,16MiB,64MiB}" --repeat "${REPEAT:-5}" \
-  --rates "${RATES:-unthrottled 1gbit 100mbit}" --ramdisk-mib 256
+  --rates "${RATES:-unthrottled 1gbit 100mbit}" --nodes "${NODES:-block generic}" --ramdisk-mib 256
 /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
 data = json.load(open(sys.argv[1]))
@@ -28,10 +29,10 @@ def floor_s(rate, size):
     # writes the other); tc's kbit/mbit/gbit are 10^3/10^6/10^9 bit/s.
     m = re.fullmatch(r"(\d+)(kbit|mbit|gbit)", rate)
     return size * 8 / (int(m.group(1)) * {"kbit": 1e3, "mbit": 1e6, "gbit": 1e9}[m.group(2)]) if m else None
-print("| link (tc tbf) | size | median s | MiB/s | min .. max s | link floor s | repetitions |")
-print("|---|---:|---:|---:|---|---:|---:|")
+print("| link (tc tbf) | node | size | median s | MiB/s | min .. max s | link floor s | repetitions |")
+print("|---|---|---:|---:|---:|---|---:|---:|")
 for r in data["records"]:
     s, floor = r["seconds"], floor_s(r["rate"], r["size_bytes"])
-    print(f"| {r['rate']} | {r['size_bytes'] >> 20} MiB | {r['median_s']:.3f} | {r['median_MiB_per_s']:.1f} | "
+    print(f"| {r['rate']} | {r.get('node', 'block')} | {r['size_bytes'] >> 20} MiB | {r['median_s']:.3f} | {r['median_MiB_per_s']:.1f} | "
           f"{min(s):.3f} .. {max(s):.3f} | {'-' if floor is None else f'{floor:.3f}'} | {r['repeat']} |")
 PY

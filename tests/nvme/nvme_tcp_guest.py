@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--sizes", default="1MiB,4MiB", help="copy sizes, comma-separated (KiB/MiB)")
     parser.add_argument("--repeat", type=int, default=3, help="copies per size and rate (the median is reported)")
     parser.add_argument("--rates", default="unthrottled 1gbit", help="tc tbf rates, space-separated")
+    parser.add_argument("--nodes", default="block",
+                        help="'block' (ioctl passthrough), 'generic' (/dev/ngXnY, io_uring), or both, space-separated")
     parser.add_argument("--ramdisk-mib", type=int, default=64, help="size of the exported RAM disk (MiB)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
@@ -48,7 +50,7 @@ def main():
     shutil.copy(os.path.join(HERE, "nvme_tcp_run.sh"), os.path.join(tests, "run"))
     os.chmod(os.path.join(tests, "run"), 0o755)
     with open(os.path.join(tests, "params"), "w") as f:
-        f.write(f"SIZES='{args.sizes}'\nREPEAT={args.repeat}\nRATES='{args.rates}'\n")
+        f.write(f"SIZES='{args.sizes}'\nREPEAT={args.repeat}\nRATES='{args.rates}'\nNODES='{args.nodes}'\n")
 
     env = {**os.environ, "OFFLOAD_NVME_TCP": "1", "OFFLOAD_NVME_TCP_MIB": str(args.ramdisk_mib)}
     load_before = open("/proc/loadavg").read().split()[:3]
@@ -71,9 +73,9 @@ def main():
         print(f"{TEST}: FAIL: the gtest checks in the guest did not all run and pass")
         return 1
     records = [json.loads(m) for m in re.findall(r"^OFFLOAD-NVME-TCP (\{.*\})\s*$", log, re.M)]
-    expected = len(args.sizes.split(",")) * len(args.rates.split())
+    expected = len(args.sizes.split(",")) * len(args.rates.split()) * len(args.nodes.split())
     if len(records) != expected:
-        print(f"{TEST}: FAIL: {len(records)} timing records, expected {expected} (sizes x rates)")
+        print(f"{TEST}: FAIL: {len(records)} timing records, expected {expected} (sizes x rates x nodes)")
         return 1
     guest = re.search(r"OFFLOAD-GUEST: nvme-tcp: (.*)", log)
     result = {"what": "host-mediated copy within one NVMe/TCP namespace (Linux nvmet + nvme-tcp over a veth pair "
@@ -85,7 +87,7 @@ def main():
         json.dump(result, f, indent=1)
     print(f"{TEST}: {len(records)} timings in {args.out}")
     for r in records:
-        print(f"{TEST}: {r['rate']:>12} {r['size_bytes'] >> 10:>8} KiB  median {r['median_s']:.3f} s "
+        print(f"{TEST}: {r['rate']:>12} {r['node']:>8} {r['size_bytes'] >> 10:>8} KiB  median {r['median_s']:.3f} s "
               f"({r['median_MiB_per_s']:.1f} MiB/s) over {r['repeat']}, by {r['method']} [{r['transport']}]")
     print(f"{TEST}: all in-guest checks passed")
     return 0

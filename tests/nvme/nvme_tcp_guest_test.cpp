@@ -11,10 +11,12 @@
 //   - a pinned nvme-copy is refused at submit;
 //   - the generic node /dev/ngXnY of the fabric namespace does the same
 //     through the transport the router picks for it (io_uring or ioctl).
-// Run as `nvme_tcp_guest_test measure --rate R --sizes 1MiB,4MiB --repeat N`
-// it times the host-mediated copy over the fabric instead (median of N, every
-// copy read back and compared) and prints one "OFFLOAD-NVME-TCP {json}" line
-// per size; the run script shapes the link (tc) between calls.
+// Run as `nvme_tcp_guest_test measure --rate R --sizes 1MiB,4MiB --repeat N
+// [--node block|generic]` it times the host-mediated copy over the fabric
+// instead, through the block node (ioctl) or the generic node (io_uring)
+// (median of N, every copy read back and compared through the block node)
+// and prints one "OFFLOAD-NVME-TCP {json}" line per size; the run script
+// shapes the link (tc) between calls.
 // Environment (nvme-init.sh): OFFLOAD_NVME_TCP, OFFLOAD_NVME_TCP_NG. Without
 // it every test skips.
 #include <gtest/gtest.h>
@@ -139,29 +141,33 @@ std::uint64_t parse_size(const std::string& text) {
   return unit.empty() ? n : 0;
 }
 
-// measure --rate R --sizes A,B --repeat N: one OFFLOAD-NVME-TCP line per size; 1 when a copy fails or differs.
+// measure --rate R --sizes A,B --repeat N [--node block|generic]: one
+// OFFLOAD-NVME-TCP line per size; 1 when a copy fails or differs.
 int measure(int argc, char** argv) {
-  std::string rate = "unthrottled", sizes = "1MiB", ns = env("OFFLOAD_NVME_TCP");
+  std::string rate = "unthrottled", sizes = "1MiB", node = "block", ns = env("OFFLOAD_NVME_TCP");
   int repeat = 3;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--rate") rate = argv[i + 1];
     else if (flag == "--sizes") sizes = argv[i + 1];
     else if (flag == "--repeat") repeat = std::atoi(argv[i + 1]);
+    else if (flag == "--node") node = argv[i + 1];
     else { std::fprintf(stderr, "measure: unknown option %s\n", flag.c_str()); return 2; }
   }
   if (ns.empty() || repeat < 1) { std::fprintf(stderr, "measure: OFFLOAD_NVME_TCP unset or --repeat < 1\n"); return 2; }
+  if (node != "block" && node != "generic") { std::fprintf(stderr, "measure: --node is block or generic\n"); return 2; }
+  const std::string address = node == "block" ? ns : env("OFFLOAD_NVME_TCP_NG");
   for (std::size_t at = 0; at <= sizes.size();) {
     std::size_t comma = std::min(sizes.find(',', at), sizes.size());
     const std::uint64_t length = parse_size(sizes.substr(at, comma - at));
     at = comma + 1;
     if (length == 0 || length % 4096 != 0) { std::fprintf(stderr, "measure: bad size in --sizes %s\n", sizes.c_str()); return 2; }
     std::vector<double> seconds;
-    nlohmann::json record{{"rate", rate}, {"size_bytes", length}, {"repeat", repeat}, {"address", ns}};
+    nlohmann::json record{{"rate", rate}, {"size_bytes", length}, {"repeat", repeat}, {"node", node}, {"address", address}};
     for (int run = 0; run < repeat; ++run) {
       const std::uint64_t seed = 31 + run, destination = 2 * length + kMiB;
       if (std::string problem = fill(ns, 0, length, seed); !problem.empty()) { std::printf("measure: fill: %s\n", problem.c_str()); return 1; }
-      Outcome done = copy({.source = ns, .destination = ns, .destination_offset = destination, .length = length});
+      Outcome done = copy({.source = address, .destination = address, .destination_offset = destination, .length = length});
       if (!done.status || done.status->state != CopyState::done || bytes_by(*done.status, Method::host) != length) {
         std::printf("measure: the copy of %llu bytes failed: %s\n", static_cast<unsigned long long>(length),
                     done.status ? (done.status->error ? done.status->error->describe().c_str() : "not all by host")

@@ -6,7 +6,8 @@
 # host's namespace "client"): each rate shapes both ends' egress with tbf
 # (iproute2's tc; busybox tc has no tbf); the bucket holds 256 KiB since veth
 # passes GSO packets of up to 64 KiB. Parameters from /test/params:
-# SIZES (e.g. 1MiB,4MiB), REPEAT, RATES (e.g. "unthrottled 1gbit").
+# SIZES (e.g. 1MiB,4MiB), REPEAT, RATES (e.g. "unthrottled 1gbit"), NODES
+# ("block": ioctl passthrough; "generic": /dev/ngXnY, io_uring).
 . /test/params
 T=/test/nvme_tcp_guest_test
 tc=/usr/local/sbin/tc
@@ -22,7 +23,9 @@ rc=0
 $T --gtest_color=no || rc=1
 for rate in $RATES; do
   shape "$rate" || { echo "nvme-tcp-run: cannot shape the link to $rate"; rc=1; continue; }
-  $T measure --rate "$rate" --sizes "$SIZES" --repeat "$REPEAT" || rc=1
+  for node in $NODES; do
+    $T measure --rate "$rate" --sizes "$SIZES" --repeat "$REPEAT" --node "$node" || rc=1
+  done
 done
 shape unthrottled
 # The fabric's own story (connects, resets, timeouts): the kernel runs quiet on the console.
