@@ -26,12 +26,6 @@ std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(cons
   return std::unique_ptr<ScsiTransport>(std::move(*device));
 }
 
-std::expected<std::unique_ptr<NvmeTransport>, CopyError> open_nvme_transport(const std::string& address) {
-  auto device = NvmeIoctlTransport::open(address);
-  if (!device) return std::unexpected(device.error());
-  return std::unique_ptr<NvmeTransport>(std::move(*device));
-}
-
 std::expected<std::unique_ptr<CopyTarget>, CopyError> AddressRouter::open(const CopyRequest& request) {
   bool source_nvme = is_nvme_namespace_path(request.source);
   bool destination_nvme = is_nvme_namespace_path(request.destination);

@@ -13,6 +13,7 @@
 
 #include "engine/targets/iscsi_session.hpp"
 #include "engine/targets/nvme_namespace.hpp"
+#include "engine/targets/nvme_transport_choice.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "engine/targets/scsi_lun.hpp"
 
@@ -24,9 +25,6 @@ bool is_lun_address(const std::string& address);
 /// SG_IO); the error names the address and, for iSCSI, the phase that failed.
 std::expected<std::unique_ptr<ScsiTransport>, CopyError> open_lun_transport(const std::string& address,
                                                                            const IscsiTimeouts& timeouts = {});
-
-/// Opens an NVMe namespace node with the passthrough transport; the error names the address.
-std::expected<std::unique_ptr<NvmeTransport>, CopyError> open_nvme_transport(const std::string& address);
 
 /// Routes each request to the factory for its kind of address.
 class AddressRouter final : public TargetFactory {

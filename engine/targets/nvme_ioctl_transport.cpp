@@ -31,27 +31,6 @@ NvmeOutcome ioctl_outcome(int rc, int err, const char* request, const std::strin
   return outcome;
 }
 
-unsigned timeout_for(const nvme::Command& command) {
-  return command.opcode == static_cast<std::uint8_t>(nvme::IoOpcode::copy) ? kNvmeCopyTimeoutMs : kNvmeCommandTimeoutMs;
-}
-
-template <class Passthru>
-Passthru passthru(const nvme::Command& command, const void* data, std::size_t bytes) {
-  Passthru cmd{};
-  cmd.opcode = command.opcode;
-  cmd.nsid = command.nsid;
-  cmd.addr = reinterpret_cast<std::uintptr_t>(data);
-  cmd.data_len = static_cast<std::uint32_t>(bytes);
-  cmd.cdw10 = command.cdw[0];
-  cmd.cdw11 = command.cdw[1];
-  cmd.cdw12 = command.cdw[2];
-  cmd.cdw13 = command.cdw[3];
-  cmd.cdw14 = command.cdw[4];
-  cmd.cdw15 = command.cdw[5];
-  cmd.timeout_ms = timeout_for(command);
-  return cmd;
-}
-
 }  // namespace
 
 bool is_nvme_namespace_path(std::string_view text) {
@@ -85,12 +64,16 @@ std::expected<std::unique_ptr<NvmeIoctlTransport>, CopyError> NvmeIoctlTransport
   return std::unique_ptr<NvmeIoctlTransport>(new NvmeIoctlTransport(path, fd, static_cast<std::uint32_t>(nsid)));
 }
 
+std::string NvmeIoctlTransport::kind() const {
+  return uring_refusal_.empty() ? "nvme" : "nvme-ioctl[io_uring refused: " + uring_refusal_ + "]";
+}
+
 NvmeIoctlTransport::~NvmeIoctlTransport() {
   if (fd_ >= 0) ::close(fd_);
 }
 
 NvmeOutcome NvmeIoctlTransport::admin(const nvme::Command& command, std::span<std::uint8_t> data_in) {
-  auto cmd = passthru<nvme_passthru_cmd>(command, data_in.data(), data_in.size());
+  auto cmd = nvme_passthru<nvme_passthru_cmd>(command, data_in.data(), data_in.size());
   int rc = ::ioctl(fd_, NVME_IOCTL_ADMIN_CMD, &cmd);
   return ioctl_outcome(rc, errno, "NVME_IOCTL_ADMIN_CMD", path_);
 }
@@ -101,12 +84,12 @@ NvmeOutcome NvmeIoctlTransport::io(const nvme::Command& command, std::span<const
   const void* data = data_out.empty() ? static_cast<const void*>(data_in.data()) : data_out.data();
   std::size_t bytes = data_out.empty() ? data_in.size() : data_out.size();
   if (use_io64_.load()) {
-    auto cmd = passthru<nvme_passthru_cmd64>(command, data, bytes);
+    auto cmd = nvme_passthru<nvme_passthru_cmd64>(command, data, bytes);
     int rc = ::ioctl(fd_, NVME_IOCTL_IO64_CMD, &cmd);
     if (!(rc < 0 && errno == ENOTTY)) return ioctl_outcome(rc, errno, "NVME_IOCTL_IO64_CMD", path_);
     use_io64_.store(false);  // a kernel before 5.18: the 32-bit-result form
   }
-  auto cmd = passthru<nvme_passthru_cmd>(command, data, bytes);
+  auto cmd = nvme_passthru<nvme_passthru_cmd>(command, data, bytes);
   int rc = ::ioctl(fd_, NVME_IOCTL_IO_CMD, &cmd);
   return ioctl_outcome(rc, errno, "NVME_IOCTL_IO_CMD", path_);
 }

@@ -2,8 +2,9 @@
 # `offload cp` itself on the NVMe guest's namespaces (busybox sh, run in the
 # guest after nvme_guest_test; OFFLOAD_NVME_* from nvme-init.sh): a copy
 # within the namespace with limits goes by nvme-copy only and reads back
-# equal; on the legacy namespace (Copy limits 0) auto prints the recorded
-# fallback and reads back equal, and a pinned nvme-copy fails with exit 1
+# equal, and so does one through the generic node, by io_uring (the status
+# records nvme-uring); on the legacy namespace (Copy limits 0) auto prints
+# the recorded fallback and reads back equal, and a pinned nvme-copy fails with exit 1
 # naming the reason; `offload compare --device` verifies every method there.
 # Prints "nvme-guest-cli: ok" or the first failure.
 set -u
@@ -19,6 +20,13 @@ echo "$json" | grep -q '"nvme-copy": 4194304' || fail "not all 4 MiB by nvme-cop
 echo "$json" | grep -q '"host": 0' || fail "host bytes in an nvme-copy: $json"
 [ "$(range_md5 "$ns" 40 4)" = "$(range_md5 "$ns" 80 4)" ] || fail "$ns: the copy differs from its source"
 echo "nvme-guest-cli: offload cp $ns (4 MiB): by nvme-copy, read back equal"
+
+# The generic node: the same copy through io_uring, the choice in the status.
+ng=$OFFLOAD_NVME_COPY_NG
+json=$($offload cp "$ng" "$ng" --source-offset 40MiB --destination-offset 100MiB --length 1MiB --json) || fail "offload cp on $ng failed: $json"
+echo "$json" | grep -q '"source_fs": "nvme-uring:' || fail "offload cp on $ng did not record io_uring: $json"
+[ "$(range_md5 "$ns" 40 1)" = "$(range_md5 "$ns" 100 1)" ] || fail "$ng: the copy differs from its source"
+echo "nvme-guest-cli: offload cp $ng (1 MiB): through io_uring (nvme-uring), read back equal"
 
 dd if=/dev/urandom of="$legacy" bs=1048576 count=2 conv=fsync 2>/dev/null || fail "cannot write $legacy"
 out=$($offload cp "$legacy" "$legacy" --destination-offset 32MiB --length 2MiB 2>&1) || fail "offload cp on $legacy failed: $out"

@@ -9,7 +9,12 @@
 //     mssrl/mcl/msrc), at several sizes: split into the closed-form number
 //     of commands, each within the limits, every byte compared;
 //   - through the generic character device /dev/ngXnY with offsets,
-//     nothing written outside the range;
+//     nothing written outside the range: the router's transport choice
+//     sends every command there through io_uring (NVME_URING_CMD_IO in
+//     128-byte SQEs, engine/targets/nvme_uring_transport.hpp) and the
+//     status records it ("nvme-uring"); the block node stays on the ioctl;
+//     a cancel there (held before a Copy through a hook) stops between
+//     Copy commands, the blocks before it copied, none after;
 //   - the namespace of QEMU's legacy `-device nvme,drive=` form (Copy
 //     limits 0): auto falls back to host with the reason recorded, pinned
 //     nvme-copy is refused at submit; between the two controllers' namespaces
@@ -27,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -39,6 +45,8 @@
 #include "engine/real_runtime.hpp"
 #include "engine/targets/nvme_ioctl_transport.hpp"
 #include "engine/targets/nvme_namespace.hpp"
+#include "engine/targets/nvme_transport_choice.hpp"
+#include "engine/targets/nvme_uring_transport.hpp"
 #include "tests/targets/block_pattern.hpp"
 
 namespace offload::testing {
@@ -53,11 +61,25 @@ std::string env(const char* name) {
 }
 std::uint32_t env_number(const char* name) { return static_cast<std::uint32_t>(std::strtoul(env(name).c_str(), nullptr, 10)); }
 
-// The Copy commands a controller received, decoded from the bytes sent.
+// The Copy commands a controller received, decoded from the bytes sent,
+// and an optional hold before the Copy numbered `pause_at` is sent (the
+// test cancels while it is held, then releases it: no sleep, no race).
 struct CopyLog {
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<nvme::Copy> copies;
   std::vector<std::string> undecodable;
+  std::size_t pause_at = 0;  // 1-based Copy to hold (0 = none)
+  bool paused = false, released = false;
+  void wait_paused() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return paused; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
 };
 
 // The passthrough transport, recording every Copy it carries.
@@ -66,6 +88,12 @@ class RecordingTransport final : public NvmeTransport {
   RecordingTransport(std::unique_ptr<NvmeTransport> inner, CopyLog& log) : inner_(std::move(inner)), log_(log) {}
   [[nodiscard]] std::string address() const override { return inner_->address(); }
   [[nodiscard]] std::uint32_t namespace_id() const override { return inner_->namespace_id(); }
+  [[nodiscard]] std::string kind() const override { return inner_->kind(); }
+  /// Commands the inner transport sent through io_uring (0 for the ioctl).
+  [[nodiscard]] std::uint64_t uring_commands() const {
+    auto* ring = dynamic_cast<const NvmeUringTransport*>(inner_.get());
+    return ring != nullptr ? ring->uring_commands() : 0;
+  }
   NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override {
     return inner_->admin(command, data_in);
   }
@@ -73,11 +101,16 @@ class RecordingTransport final : public NvmeTransport {
                  std::span<std::uint8_t> data_in) override {
     if (command.opcode == static_cast<std::uint8_t>(nvme::IoOpcode::copy)) {
       auto decoded = nvme::decode_copy(command, data_out);
-      std::lock_guard lock(log_.mutex);
+      std::unique_lock lock(log_.mutex);
       if (decoded) {
         log_.copies.push_back(*decoded);
       } else {
         log_.undecodable.push_back(decoded.error().describe());
+      }
+      if (log_.copies.size() == log_.pause_at) {
+        log_.paused = true;
+        log_.changed.notify_all();
+        log_.changed.wait(lock, [&] { return log_.released; });
       }
     }
     return inner_->io(command, data_out, data_in);
@@ -86,6 +119,37 @@ class RecordingTransport final : public NvmeTransport {
  private:
   std::unique_ptr<NvmeTransport> inner_;
   CopyLog& log_;
+};
+
+// Commands sent through io_uring by the transports a copy opened (the probe's Flush included).
+struct UringCount {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<RecordingTransport>> opened;
+  std::uint64_t total() {
+    std::lock_guard lock(mutex);
+    std::uint64_t sum = 0;
+    for (const auto& t : opened) sum += t->uring_commands();
+    return sum;
+  }
+};
+
+// Shares one transport between the factory (which owns it) and the test (which counts).
+class SharedTransport final : public NvmeTransport {
+ public:
+  explicit SharedTransport(std::shared_ptr<RecordingTransport> inner) : inner_(std::move(inner)) {}
+  [[nodiscard]] std::string address() const override { return inner_->address(); }
+  [[nodiscard]] std::uint32_t namespace_id() const override { return inner_->namespace_id(); }
+  [[nodiscard]] std::string kind() const override { return inner_->kind(); }
+  NvmeOutcome admin(const nvme::Command& command, std::span<std::uint8_t> data_in) override {
+    return inner_->admin(command, data_in);
+  }
+  NvmeOutcome io(const nvme::Command& command, std::span<const std::uint8_t> data_out,
+                 std::span<std::uint8_t> data_in) override {
+    return inner_->io(command, data_out, data_in);
+  }
+
+ private:
+  std::shared_ptr<RecordingTransport> inner_;
 };
 
 std::uint64_t bytes_by(const CopyStatus& s, Method m) { return s.bytes_by_method[static_cast<std::size_t>(m)]; }
@@ -102,14 +166,23 @@ class NvmeGuest : public ::testing::Test {
   }
 
   // Submits through the namespace target `offload cp` uses and waits; the error when refused at submit.
+  // The router's choice (io_uring for /dev/ngXnY where it works, the ioctl
+  // otherwise), every transport recorded in `log` and counted in `uring`.
+  NvmeNamespaceFactory namespaces() {
+    return NvmeNamespaceFactory([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
+      auto device = open_nvme_transport(address);
+      if (!device) return std::unexpected(device.error());
+      auto recording = std::make_shared<RecordingTransport>(std::move(*device), log);
+      std::lock_guard lock(uring.mutex);
+      uring.opened.push_back(recording);
+      return std::make_unique<SharedTransport>(recording);
+    });
+  }
+
   std::expected<CopyStatus, CopyError> copy(CopyRequest request, double* seconds = nullptr) {
     RealRuntime runtime(8);
-    NvmeNamespaceFactory namespaces([this](const std::string& address) -> std::expected<std::unique_ptr<NvmeTransport>, CopyError> {
-      auto device = NvmeIoctlTransport::open(address);
-      if (!device) return std::unexpected(device.error());
-      return std::make_unique<RecordingTransport>(std::move(*device), log);
-    });
-    Engine engine(runtime, namespaces);
+    NvmeNamespaceFactory factory = namespaces();
+    Engine engine(runtime, factory);
     auto start = std::chrono::steady_clock::now();
     auto cookie = engine.submit(request);
     if (!cookie) {
@@ -133,6 +206,7 @@ class NvmeGuest : public ::testing::Test {
   }
 
   CopyLog log;
+  UringCount uring;
   nvme::CopyLimits limits;
 };
 
@@ -173,9 +247,54 @@ TEST_F(NvmeGuest, GenericNodeWithOffsetsWritesOnlyTheRange) {
   ASSERT_TRUE(status) << status.error().describe();
   ASSERT_EQ(status->state, CopyState::done) << (status->error ? status->error->describe() : "");
   EXPECT_EQ(bytes_by(*status, Method::nvme_copy), 2 * kMiB);
+  // The guest's Linux 6.1 and liburing carry URING_CMD: the source went by io_uring, recorded.
+  EXPECT_EQ(nvme_uring_unavailable_reason(), "");
+  EXPECT_TRUE(status->source_fs.starts_with("nvme-uring:")) << status->source_fs;
+  EXPECT_TRUE(status->destination_fs.starts_with("nvme:")) << status->destination_fs << " (the block node takes the ioctl)";
+  const std::uint64_t per_command = nvme::blocks_per_command(limits) * 512;
+  const std::uint64_t copies = (2 * kMiB + per_command - 1) / per_command;
+  EXPECT_EQ(log.copies.size(), copies);
+  // The probe's Flush and every Copy went by io_uring (the Flush at the end goes to the destination's ioctl).
+  EXPECT_EQ(uring.total(), copies + 1);
   EXPECT_EQ(check(ns, 121 * kMiB, 2 * kMiB, 7), "");
   EXPECT_EQ(check(ns, 120 * kMiB, kMiB, 0), "") << "written before the range";
   EXPECT_EQ(check(ns, 123 * kMiB, kMiB, 0), "") << "written after the range";
+}
+
+// Cancel on the io_uring path: held before the 5th Copy, cancelled, released:
+// that Copy runs out and no other is sent; its blocks and the 4 before it
+// are copied, nothing after them.
+TEST_F(NvmeGuest, CancelOnTheIoUringPathStopsBetweenCopyCommands) {
+  const std::string ns = env("OFFLOAD_NVME_COPY");
+  const std::string ng = env("OFFLOAD_NVME_COPY_NG");
+  const std::uint64_t per_command = nvme::blocks_per_command(limits) * 512;
+  ASSERT_EQ(fill(ns, 32 * kMiB, 2 * kMiB, 13), "");
+  ASSERT_EQ(fill(ns, 40 * kMiB, 2 * kMiB, 0), "");
+  log.pause_at = 5;
+  RealRuntime runtime(8);
+  NvmeNamespaceFactory factory = namespaces();
+  Engine engine(runtime, factory, EngineConfig{.copy_depth = 1});
+  auto cookie = engine.submit({.source = ng, .destination = ng, .source_offset = 32 * kMiB, .destination_offset = 40 * kMiB,
+                               .length = 2 * kMiB, .method = MethodChoice::nvme_copy});
+  ASSERT_TRUE(cookie) << cookie.error().describe();
+  log.wait_paused();
+  EXPECT_TRUE(engine.cancel(*cookie));
+  log.release();
+  CopyStatus status = *engine.wait(*cookie);
+  std::printf("nvme-guest: cancel at the 5th Copy on %s [%s]: %s, %zu Copy commands sent\n", ng.c_str(),
+              status.source_fs.c_str(), std::string(state_name(status.state)).c_str(), log.copies.size());
+  EXPECT_EQ(status.state, CopyState::cancelled);
+  EXPECT_TRUE(status.source_fs.starts_with("nvme-uring:")) << status.source_fs;
+  EXPECT_EQ(log.copies.size(), 5U) << "Copy commands went on after the cancel";
+  // Every Copy that was sent was completed through the ring, after the probe Flush.
+  EXPECT_GE(uring.total(), 1 + log.copies.size());
+  // The plan copies in ascending order: the first 5 commands' blocks arrived, nothing after.
+  const std::uint64_t copied = 5 * per_command;
+  ASSERT_LT(copied, 2 * kMiB);
+  std::string first = check(ns, 40 * kMiB, copied, 13);
+  EXPECT_TRUE(first.empty()) << first;
+  std::string rest = check(ns, 40 * kMiB + copied, 2 * kMiB - copied, 0);
+  EXPECT_TRUE(rest.empty()) << "written after the cancel: " << rest;
 }
 
 TEST_F(NvmeGuest, LegacyNamespaceWithoutCopyLimitsFallsBackRecorded) {

@@ -11,6 +11,10 @@
 #   serial offload-nvme-legacy  the legacy `-device nvme,drive=` form, 64 MiB:
 #       QEMU 7.2 reports Copy in ONCS but limits of 0 there (no nvme-ns
 #       properties), the namespace without a usable Copy.
+# With OFFLOAD_NVME_TCP=1 also NVMe over TCP inside the guest (nvme-init.sh):
+#   the Linux NVMe target (nvmet, nvmet-tcp) exports a RAM disk (brd) over
+#   TCP on a veth pair and the guest's NVMe/TCP host (nvme-tcp) connects to
+#   it from the network namespace "client"; tc (iproute2) can shape the link.
 # Exit 77 when QEMU or the kernel is unavailable.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -31,13 +35,26 @@ overlay=$(mktemp -d "${TMPDIR:-/tmp}/offload-nvme-overlay.XXXXXX")
 mkdir -p "$overlay/test"; cp -a "$tests"/. "$overlay/test/"
 # TEST_DIR/root (e.g. a program's shared libraries, guest_copy_libraries) goes to the guest's /.
 if [ -d "$tests/root" ]; then cp -a "$tests/root"/. "$overlay/"; rm -rf "$overlay/test/root"; fi
-"$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nvme-init.sh" -d "$overlay" nvme
-rm -rf "$overlay"
 truncate -s 256M "$state/ns-copy.img"
 truncate -s 256M "$state/ns-big.img"
 truncate -s 64M "$state/ns-legacy.img"
+modules=(nvme)
+memory=512
+if [ "${OFFLOAD_NVME_TCP:-0}" = 1 ]; then
+  iproute=$("$guest_src_dir/fetch-iproute2.sh")
+  tcp_modules=(nvmet nvmet-tcp nvme-tcp brd veth sch_tbf)
+  for module in "${tcp_modules[@]}"; do
+    modprobe -d "$guest_kernel_dir" -S "$(guest_kernel_version)" --show-depends "$module" >/dev/null 2>&1 ||
+      guest_skip "the guest kernel $(guest_kernel_version) has no module $module (NVMe/TCP needs ${tcp_modules[*]})"
+  done
+  modules+=("${tcp_modules[@]}")
+  memory=1024   # the target's RAM disk (OFFLOAD_NVME_TCP_MIB) lives in guest memory
+fi
 append="offload.mssrl=$mssrl offload.mcl=$mcl offload.msrc=$msrc offload.big_mssrl=$big_mssrl offload.big_mcl=$big_mcl offload.big_msrc=$big_msrc"
-guest_start "$state" "$state/initrd.gz" 512 "$append" \
+[ "${OFFLOAD_NVME_TCP:-0}" = 1 ] && append+=" offload.veth=1 offload.nvme_tcp_mib=${OFFLOAD_NVME_TCP_MIB:-192}"
+"$guest_src_dir/make-initramfs.sh" "$state/initrd.gz" "$guest_src_dir/nvme-init.sh" ${iproute:+-d "$iproute"} -d "$overlay" "${modules[@]}"
+rm -rf "$overlay"
+guest_start "$state" "$state/initrd.gz" "$memory" "$append" \
   -drive "file=$state/ns-copy.img,if=none,id=copy,format=raw,cache=unsafe" \
   -device nvme,id=n0,serial=offload-nvme-copy \
   -device "nvme-ns,drive=copy,bus=n0,nsid=1,mssrl=$mssrl,mcl=$mcl,msrc=$msrc" \
