@@ -5,7 +5,7 @@
 // the client's /proc/fs/cifs/Stats counts the SMB2 requests (IOCTL: the
 // FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK_WRITE and
 // FSCTL_DUPLICATE_EXTENTS_TO_FILE calls; READ/WRITE and their payload),
-// the interface counters every byte of the SMB connection, and each copy is
+// the interface counters every byte and packet of the SMB connection, and each copy is
 // verified byte for byte. At exit one line "OFFLOAD-SMB-RESULT {json}"
 // gives the measurements per case (read by tests/smb/smb_guest_check.py).
 //   OFFLOAD_SMB_XFS, OFFLOAD_SMB_EXT4                 the two mounts (the test skips without them)

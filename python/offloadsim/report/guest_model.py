@@ -1,4 +1,4 @@
-"""Section: bench/guest_model_vs_real.sh's guest copies next to their simulation."""
+"""Section: the guest copies of bench/guest_model_vs_real.sh and bench/smb_guest_bench.sh next to their simulation."""
 import html
 import statistics
 
