@@ -1,32 +1,50 @@
 #!/usr/bin/env bash
-# Times host, copychunk and duplicate extents on 64 MiB in the SMB guest
-# (tests/targets/guest/smb-guest.sh: ksmbd on XFS, the Linux SMB client over
-# loopback), three repetitions, with smb_guest_test's three cases; prints
-# one line per copy (IOCTLs, READ/WRITE, payload and wire bytes, seconds),
-# then the same copies in the simulator (bench/smb-guest-fit.toml).
-#   bench/smb_guest_bench.sh BUILD_DIR [OUT_DIR]
+# Times host, copychunk and duplicate extents in the SMB guest
+# (tests/targets/guest/smb-guest.sh: ksmbd on XFS, the Linux SMB client in
+# its own network namespace over a veth pair), at each link rate (tc tbf on
+# both ends; "unthrottled" = no qdisc), REPEAT times each, with
+# smb_guest_test's three cases; then the same
+# copies in the simulator (bench/smb_guest_model.py: the exchange time
+# measured, the link and the server's remap fitted on the first rate, the
+# other rates predicted). Prints the table; writes OUT/smb-guest-model-vs-real.json
+# for `offload report OUT` ("Model vs real (remote paths)").
+#   bench/smb_guest_bench.sh BUILD_DIR [OUT_DIR] [SIZE] [RATES] [REPEAT]
+#   (defaults: BUILD_DIR/smb-guest-bench, 67108864, "unthrottled 200mbit 50mbit", 3)
+# Exit 77 when QEMU or the guest's downloads are unavailable. As root.
 set -euo pipefail
-build=$(cd "${1:?usage: $0 BUILD_DIR [OUT_DIR]}" && pwd)
+build=$(cd "${1:?usage: $0 BUILD_DIR [OUT_DIR] [SIZE] [RATES] [REPEAT]}" && pwd)
 out=${2:-$build/smb-guest-bench}
+size=${3:-67108864} rates=${4:-unthrottled 200mbit 50mbit} repeat=${5:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$out"; mkdir -p "$out/test"
 cp "$build/tests/smb_guest_test" "$out/test/"
-cat >"$out/test/run" <<'RUN'
+{
+  cat <<'HEAD'
 #!/bin/sh
-for rep in 1 2 3; do
-  OFFLOAD_SMB_FILE_BYTES=67108864 ./smb_guest_test --gtest_color=no \
-    --gtest_filter='*HostMoves*:*KernelCopyIsCopychunk*:*CloneIsDuplicateExtents*' | grep -v "^\[ \|^$"
-done
-RUN
+# Written by bench/smb_guest_bench.sh: the SMB copies at each link rate.
+IN_CLIENT="nsenter --net=/run/netns/client"
+tc() { /usr/local/sbin/tc "$@"; }   # iproute2 (busybox has no tc)
+# tbf on each end's egress; the bucket holds 256 KiB (veth passes GSO packets of up to 64 KiB).
+shape() {
+  tc qdisc del dev veth-s root 2>/dev/null; $IN_CLIENT /usr/local/sbin/tc qdisc del dev veth-c root 2>/dev/null
+  [ "$1" = unthrottled ] && return 0
+  tc qdisc add dev veth-s root tbf rate "$1" burst 256kb latency 200ms || return 1
+  $IN_CLIENT /usr/local/sbin/tc qdisc add dev veth-c root tbf rate "$1" burst 256kb latency 200ms || return 1
+}
+HEAD
+  echo "set -o pipefail; rc=0"
+  for rate in $rates; do
+    echo "shape $rate || { echo 'smb-bench: cannot shape $rate'; exit 1; }"
+    echo "echo 'OFFLOAD-SMB-RATE $rate'"
+    for _ in $(seq "$repeat"); do
+      echo "OFFLOAD_SMB_FILE_BYTES=$size ./smb_guest_test --gtest_color=no \\"
+      echo "  --gtest_filter='*HostMoves*:*KernelCopyIsCopychunk*:*CloneIsDuplicateExtents*' | grep -v '^\\[ \\|^\$' || rc=1"
+    done
+  done
+  echo 'exit $rc'
+} >"$out/test/run"
 chmod +x "$out/test/run"
-OFFLOAD_GUEST_CACHE=${OFFLOAD_GUEST_CACHE:-$build/guest-cache} bash "$here/../tests/targets/guest/smb-guest.sh" "$out/state" "$out/test"
-grep '^OFFLOAD-SMB-RESULT' "$out/state/serial.log" | sed 's/^OFFLOAD-SMB-RESULT //' | /usr/bin/python3 -c '
-import json, sys
-row = "%3s %-12s %6s %5s %6s %10s %10s %8s"
-print(row % ("rep", "method", "IOCTLs", "READs", "WRITEs", "payload B", "wire B", "seconds"))
-for rep, line in enumerate(sys.stdin, 1):
-    for name, c in json.loads(line)["cases"].items():
-        q = c["requests"]
-        print(row % (rep, name, q.get("IOCTLs", 0), q.get("Reads", 0), q.get("Writes", 0),
-                     c["smb_bytes_read"] + c["smb_bytes_written"], c["wire_bytes"], "%.3f" % c["seconds"]))'
-"$build/offload" sim "$here/smb-guest-fit.toml" --out "$out/sim"
+OFFLOAD_GUEST_VETH=1 OFFLOAD_GUEST_RUN_TIMEOUT=${OFFLOAD_GUEST_RUN_TIMEOUT:-3000} OFFLOAD_GUEST_LIFETIME=3600 \
+  OFFLOAD_GUEST_CACHE=${OFFLOAD_GUEST_CACHE:-$build/guest-cache} \
+  bash "$here/../tests/targets/guest/smb-guest.sh" "$out/state" "$out/test"
+exec /usr/bin/python3 "$here/smb_guest_model.py" --log "$out/state/serial.log" --offload "$build/offload" --out "$out"

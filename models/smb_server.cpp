@@ -59,6 +59,13 @@ void SmbServer::round_trip(sg4::Host* client, SmbRequest request) {
   exchange(client, smb_message_bytes(request, false), 0, smb_message_bytes(request, true));
 }
 
+void SmbServer::metadata_exchanges(sg4::Host* client) {
+  for (int i = 0; i < spec_.copy.metadata_exchanges; ++i) {
+    ++counters_.metadata;
+    round_trip(client, SmbRequest::metadata);
+  }
+}
+
 void SmbServer::copy_chunk(double bytes) {
   if (spec_.fs.reflink && spec_.fs.copy_range_reflinks) {  // vfs_copy_file_range remaps (XFS, btrfs)
     cpu_.work_async(clone_cost_s(bytes))->wait();

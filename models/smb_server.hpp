@@ -22,6 +22,11 @@
 //  - FSCTL_DUPLICATE_EXTENTS_TO_FILE (FICLONERANGE on the mount): a
 //    metadata operation when the share's filesystem reflinks; else
 //    STATUS_NOT_SUPPORTED (the client returns EOPNOTSUPP).
+//  - Around every copy the client sends metadata_exchanges compound
+//    CREATE + QUERY_INFO + CLOSE exchanges, one at a time (its path
+//    lookups, opens and stats of both files; counted in the SMB guest,
+//    bench/smb_guest_bench.sh): on a one-request copy they are most of
+//    the time.
 //  - Every request costs the server request_cpu; messages are their
 //    MS-SMB2 sizes (models/smb_wire.hpp).
 // Assumptions: one disk; one TCP connection per client (no multichannel);
@@ -46,6 +51,7 @@ struct SmbCounters {
   double chunks = 0;             ///< chunks copied
   double refused = 0;            ///< copychunk requests refused for exceeding the server's limits
   double duplicate_extents = 0;  ///< FSCTL_DUPLICATE_EXTENTS_TO_FILE requests
+  double metadata = 0;           ///< metadata exchanges (compound CREATE + QUERY_INFO + CLOSE)
 };
 
 /// Chunk shape of copychunk requests: chunks per request and bytes per chunk.
@@ -68,8 +74,10 @@ class SmbServer {
   void read(sg4::Host* client, double bytes);
   /// Writes `bytes` from `client` as WRITEs of at most max_write.
   void write(sg4::Host* client, double bytes);
-  /// A request/response with no data (CREATE, CLOSE).
+  /// A request/response with no data.
   void round_trip(sg4::Host* client, SmbRequest request);
+  /// The client's metadata exchanges around one copy (copy.metadata_exchanges), one after the other.
+  void metadata_exchanges(sg4::Host* client);
   /// One copy_file_range call on the mount: resume key, then the
   /// copychunk request loop over `bytes`; returns the bytes copied.
   double copychunk(sg4::Host* client, double bytes);

@@ -14,17 +14,20 @@
 //    SRV_COPYCHUNK_RESPONSE 12 (2.2.32.1);
 //  - FSCTL_DUPLICATE_EXTENTS_TO_FILE: input DUPLICATE_EXTENTS_DATA, a
 //    16-byte file id and three 8-byte fields = 40 (MS-FSCC 2.3.8); no output;
-//  - CREATE (2.2.13, 56 + a name of ~32 bytes UTF-16) and CLOSE (2.2.15,
-//    24; response 60) around a copy: request 88 + 24, response 88 + 60.
-// No signing or encryption (TRANSFORM_HEADER, 52 bytes, 2.2.41), and the
-// client's extra requests (QUERY_INFO, the allocated-range queries of
-// SEEK_DATA) are not counted.
+//  - a metadata exchange, the Linux client's compound of CREATE, QUERY_INFO
+//    and CLOSE in one send (3.2.4.1.4; smb2_compound_op in
+//    fs/smb/client/smb2inode.c) for a lookup, a stat or an open: three
+//    SMB2 headers; CREATE request 56 + a name of ~32 bytes UTF-16 (2.2.13),
+//    response 88 (2.2.14); QUERY_INFO request 40 (2.2.37), response 8 +
+//    FileAllInformation, 104 bytes with a short name (2.2.38, MS-FSCC
+//    2.4.2); CLOSE request 24 (2.2.15), response 60 (2.2.16).
+// No signing or encryption (TRANSFORM_HEADER, 52 bytes, 2.2.41).
 #pragma once
 
 namespace offload::models {
 
 /// The SMB2 requests of the SMB model.
-enum class SmbRequest { read, write, resume_key, copychunk, duplicate_extents, open, close };
+enum class SmbRequest { read, write, resume_key, copychunk, duplicate_extents, metadata };
 
 /// Bytes of the request (or, with `response`, of the response) of `request`
 /// on the wire above TCP, without READ or WRITE data; `chunks` is the

@@ -210,7 +210,7 @@ nlohmann::json Platform::metrics() const {
     const auto& c = server->counters();
     smb[name] = {{"read", c.reads}, {"write", c.writes}, {"resume_key", c.resume_keys},
                  {"copychunk", c.copychunk_requests}, {"chunks", c.chunks}, {"copychunk_refused", c.refused},
-                 {"duplicate_extents", c.duplicate_extents}};
+                 {"duplicate_extents", c.duplicate_extents}, {"metadata", c.metadata}};
   }
   nlohmann::json scsi = nlohmann::json::object();
   for (const auto& [name, array] : arrays_) {

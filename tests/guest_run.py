@@ -24,11 +24,24 @@ def skip_or_fail(test, reason):
     sys.exit(77)
 
 
-def run_in_guest(test, program, guest_script, result_prefix, what, args):
+def add_cli_script(test, tests, offload, script, guest_dir):
+    """Puts `offload` with its shared libraries (TESTS/root, the guest's /)
+    and `script` (as cli.sh) into the guest's /test, for a run after the program."""
+    shutil.copy(offload, os.path.join(tests, "offload"))
+    shutil.copy(script, os.path.join(tests, "cli.sh"))
+    copied = subprocess.run(["bash", "-c", f'. "{guest_dir}/common.sh" && guest_copy_libraries "$0" "$1"',
+                             offload, os.path.join(tests, "root")], capture_output=True, text=True)
+    if copied.returncode != 0:
+        print(f"{test}: FAIL: cannot gather the libraries of {offload}: {copied.stderr.strip()}")
+        sys.exit(1)
+
+
+def run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script=None):
     """Boots the guest `guest_script` (in args.guest_dir) with the static
-    `args.test_binary` installed as `program`; prints the program's own
-    output (not the kernel's lines nor those starting with `result_prefix`)
-    and returns the whole serial log. `what` names the guest in messages."""
+    `args.test_binary` installed as `program` (then `cli_script`, with
+    args.offload, when given); prints the program's own output (not the
+    kernel's lines nor those starting with `result_prefix`) and returns the
+    whole serial log. `what` names the guest in messages."""
     ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
     if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
         print(f"{test}: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
@@ -37,8 +50,12 @@ def run_in_guest(test, program, guest_script, result_prefix, what, args):
     state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
     os.makedirs(tests)
     shutil.copy(args.test_binary, os.path.join(tests, program))
+    run = f"#!/bin/sh\nexec ./{program} --gtest_color=no\n"
+    if cli_script:
+        add_cli_script(test, tests, args.offload, cli_script, args.guest_dir)
+        run = f"#!/bin/sh\n./{program} --gtest_color=no; rc=$?\nsh ./cli.sh || rc=1\nexit $rc\n"
     with open(os.path.join(tests, "run"), "w") as f:
-        f.write(f"#!/bin/sh\nexec ./{program} --gtest_color=no\n")
+        f.write(run)
     os.chmod(os.path.join(tests, "run"), 0o755)
     start = time.monotonic()
     proc = subprocess.run(["bash", os.path.join(args.guest_dir, guest_script), state, tests])
@@ -56,9 +73,10 @@ def run_in_guest(test, program, guest_script, result_prefix, what, args):
     return log
 
 
-def measure_in_guest(test, program, guest_script, result_prefix, what):
+def measure_in_guest(test, program, guest_script, result_prefix, what, cli_script=None):
     """A check script's start: reads --test-binary, --offload, --guest-dir and
-    --work, runs the guest (run_in_guest), and returns (args, serial log, the
+    --work, runs the guest (run_in_guest, with `cli_script` after the
+    program when given), and returns (args, serial log, the
     JSON of the program's `result_prefix` line, also saved as
     WORK/measured.json); fails the test when that line is missing."""
     parser = argparse.ArgumentParser()
@@ -66,7 +84,7 @@ def measure_in_guest(test, program, guest_script, result_prefix, what):
         parser.add_argument(name, required=True)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
-    log = run_in_guest(test, program, guest_script, result_prefix, what, args)
+    log = run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script)
     found = re.search(rf"^{result_prefix} (\{{.*\}})\s*$", log, re.M)
     if not found:
         print(f"{test}: FAIL: no {result_prefix} line in the serial log")

@@ -61,3 +61,32 @@ def test_a_row_without_its_error_names_the_file(tmp_path):
     (tmp_path / "g.json").write_text(json.dumps(data))
     with pytest.raises(report.ReportError, match=r"g\.json"):
         report.build_report([str(tmp_path / "g.json")], tmp_path / "out")
+
+
+def smb_json():
+    rows = [{"method": m, "rate": rate, "bytes": 64 << 20, "measured_s": measured, "spread_low_s": measured,
+             "spread_high_s": measured, "repetitions": 3, "simulated_s": simulated,
+             "error_pct": 100 * (simulated / measured - 1), "in_spread": False, "held_out": rate != "unthrottled"}
+            for m, rate, measured, simulated in (("clone", "unthrottled", 0.5, 0.5), ("clone", "50mbit", 0.6, 0.45))]
+    return {"kind": "guest-model-vs-real", "command": "bench/smb_guest_bench.sh build", "sizes": ["67108864 B"],
+            "rates": ["unthrottled", "50mbit"], "repeat": 3, "split": "rate",
+            "scenario_note": "The SMB scenario counts every exchange the client sends",
+            "paths": {"smb": {"rows": rows, "calibration": {"knobs": {"exchange_s": {"value": 0.0165}}},
+                              "held_out_points": 1, "held_out_median_abs_error_pct": 25.0}}}
+
+
+def test_the_smb_guest_joins_the_same_section(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "guest-model-vs-real.json").write_text(json.dumps(guest_json()))
+    (tmp_path / "in" / "smb-guest-model-vs-real.json").write_text(json.dumps(smb_json()))
+    summary = report.build_report([str(tmp_path / "in")], tmp_path / "out")
+    assert [s["title"] for s in summary["sections"]] == ["Model vs real (remote paths)"]
+    with open(tmp_path / "out" / "data" / "guest-model-vs-real.csv") as f:
+        table = list(csv.DictReader(f))
+    assert [(r["path"], r["method"], r["rate"], float(r["error_pct"])) for r in table if r["path"] == "smb"] == [
+        ("smb", "clone", "unthrottled", pytest.approx(0.0)), ("smb", "clone", "50mbit", pytest.approx(-25.0))]
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert "The SMB scenario counts every exchange the client sends; its knobs are fitted on the first rate" in page
+    assert "smb: fitted exchange_s = " in page
+    # held out: nfs 20.0, 3.3; scsi 50.0; smb 25.0 -> median 22.5
+    assert "All paths: median absolute error over the held-out points 22.5 % (goal 25 %)" in page

@@ -20,7 +20,7 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
 OpResult SimFileTarget::map_data(ByteRange range) {
   if (source_.server != nullptr) source_.server->round_trip(client_.host, NfsRpc::open);  // OPEN (and SEEK)
   if (source_.local != nullptr) source_.local->open_or_close();              // open, SEEK_DATA
-  if (source_.smb != nullptr) source_.smb->round_trip(client_.host, models::SmbRequest::open);  // CREATE
+  if (source_.smb != nullptr) source_.smb->metadata_exchanges(client_.host);  // lookups, opens, stats
   OpResult result;
   if (range.length > 0) result.extents.push_back(range);  // simulated files have no holes
   return result;
@@ -108,7 +108,6 @@ OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_ca
 OpResult SimFileTarget::finish() {
   if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // COMMIT + CLOSE
   if (destination_.local != nullptr) destination_.local->open_or_close();              // fstat the source
-  if (destination_.smb != nullptr) destination_.smb->round_trip(client_.host, models::SmbRequest::close);  // CLOSE
   return {};
 }
 

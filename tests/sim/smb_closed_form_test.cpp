@@ -34,7 +34,7 @@ memcpy_bandwidth = "1PBps"
 per_op_cpu = "0s"
 disk = { read = "1PBps", write = "1PBps" }
 fs = )" + fs + R"(
-copy = { request_cpu = "0s")" + (copy.empty() ? "" : ", " + copy) + R"( }
+copy = { request_cpu = "0s", metadata_exchanges = 5)" + (copy.empty() ? "" : ", " + copy) + R"( }
 [[link]]
 name = "lan"
 bandwidth = "1Gbps"
@@ -56,8 +56,9 @@ constexpr double kSize = 100e6;
 double both(SmbRequest request, int chunks = 1) {
   return smb_message_bytes(request, false, chunks) + smb_message_bytes(request, true, chunks);
 }
-// CREATE of the source and CLOSE of the destination around every copy.
-double open_close() { return both(SmbRequest::open) + both(SmbRequest::close); }
+// The client's metadata exchanges around every copy (the platform's metadata_exchanges).
+constexpr int kExchanges = 5;
+double open_close() { return kExchanges * both(SmbRequest::metadata); }
 double link_bytes(const nlohmann::json& run) { return run["metrics"]["link_bytes"]["lan"].get<double>(); }
 const nlohmann::json& smb(const nlohmann::json& run) { return run["metrics"]["smb"]["nas"]; }
 
@@ -69,6 +70,9 @@ TEST(SmbClosedForm, MessageSizesFromTheSpec) {
   EXPECT_EQ(smb_message_bytes(SmbRequest::resume_key, true), 4 + 64 + 48 + 28);
   EXPECT_EQ(smb_message_bytes(SmbRequest::duplicate_extents, false), 4 + 64 + 56 + 40);
   EXPECT_EQ(smb_message_bytes(SmbRequest::read, false), 4 + 64 + 48);
+  // CREATE + QUERY_INFO + CLOSE in one send: three headers (2.2.13-2.2.16, 2.2.37, 2.2.38).
+  EXPECT_EQ(smb_message_bytes(SmbRequest::metadata, false), 4 + 3 * 64 + 88 + 40 + 24);
+  EXPECT_EQ(smb_message_bytes(SmbRequest::metadata, true), 4 + 3 * 64 + 88 + 8 + 104 + 60);
 }
 
 TEST(SmbClosedForm, HostCopyCarriesTheFileTwiceInMaxReadPieces) {
@@ -92,7 +96,8 @@ TEST(SmbClosedForm, CopychunkIsOneRequestPerClientChunk) {
   EXPECT_EQ(smb(run)["read"], 0);
   EXPECT_DOUBLE_EQ(link_bytes(run), both(SmbRequest::resume_key) + 96 * both(SmbRequest::copychunk, 1) + open_close());
   // Only the link costs: every message is latency + size / bandwidth, one at a time.
-  double messages = 2 * (1 + 1 + 96 + 1);
+  EXPECT_EQ(smb(run)["metadata"], kExchanges);
+  double messages = 2 * (kExchanges + 1 + 96);
   double expected = messages * 1e-3 + link_bytes(run) / 125e6;
   EXPECT_NEAR(run["copies"][0]["latency_s"].get<double>(), expected, 1e-6);
 }

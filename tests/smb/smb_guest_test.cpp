@@ -5,7 +5,7 @@
 // the client's /proc/fs/cifs/Stats counts the SMB2 requests (IOCTL: the
 // FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK_WRITE and
 // FSCTL_DUPLICATE_EXTENTS_TO_FILE calls; READ/WRITE and their payload),
-// the interface counters every byte of the SMB connection, and each copy is
+// the interface counters every byte and packet of the SMB connection, and each copy is
 // verified byte for byte. At exit one line "OFFLOAD-SMB-RESULT {json}"
 // gives the measurements per case (read by tests/smb/smb_guest_check.py).
 //   OFFLOAD_SMB_XFS, OFFLOAD_SMB_EXT4                 the two mounts (the test skips without them)
@@ -86,6 +86,7 @@ struct Measured {
   std::string refused;               // submit's error, when it refused
   CifsShareCounters smb;             // requests and payload of the copy, both shares
   std::uint64_t wire_bytes = 0;      // bytes of the SMB connection during the copy
+  std::uint64_t wire_packets = 0;    // packets of the SMB connection during the copy
   std::string verified = "not copied";  // "" when the destination equals the source
   bool server_shares_extents = false;   // the server's copy shares extents with the source
 };
@@ -95,6 +96,14 @@ CifsShareCounters add(CifsShareCounters a, const CifsShareCounters& b) {
   a.bytes_read += b.bytes_read;
   a.bytes_written += b.bytes_written;
   return a;
+}
+
+// The packet counters beside the byte counters (".../tx_bytes" -> ".../tx_packets").
+std::string packet_counters(std::string files) {
+  for (std::size_t at = files.find("_bytes"); at != std::string::npos; at = files.find("_bytes", at)) {
+    files.replace(at, 6, "_packets");
+  }
+  return files;
 }
 
 class SmbGuest : public ::testing::Test {
@@ -127,6 +136,7 @@ class SmbGuest : public ::testing::Test {
     drop_caches();
     auto smb_before = both_shares();
     auto wire_before = read_counter_sum(counters_);
+    auto packets_before = read_counter_sum(packet_counters(counters_));
     auto start = std::chrono::steady_clock::now();
     {
       RealRuntime runtime(8);
@@ -146,6 +156,8 @@ class SmbGuest : public ::testing::Test {
     auto wire_after = read_counter_sum(counters_);
     EXPECT_TRUE(wire_before && wire_after) << "cannot read " << counters_;
     if (wire_before && wire_after) m.wire_bytes = *wire_after - *wire_before;
+    auto packets_after = read_counter_sum(packet_counters(counters_));
+    if (packets_before && packets_after) m.wire_packets = *packets_after - *packets_before;
     m.smb = both_shares().since(smb_before);
     if (m.status && m.status->state == CopyState::done) {
       drop_caches();  // the check reads the destination from the server
@@ -182,6 +194,7 @@ class SmbGuest : public ::testing::Test {
         {"server_shares_extents", m.server_shares_extents},
         {"seconds", seconds},
         {"wire_bytes", m.wire_bytes},
+        {"wire_packets", m.wire_packets},
         {"smb_bytes_read", m.smb.bytes_read},
         {"smb_bytes_written", m.smb.bytes_written},
         {"requests", requests}};

@@ -57,7 +57,7 @@ def build_report(inputs, out_dir, title="Copy offload report"):
     loaded = []
     for arg in inputs:
         loaded += load_input(arg)
-    sections, sims, reals, real_rows = [], [], [], []
+    sections, sims, reals, real_rows, guest_inputs = [], [], [], [], []
     for path, kind, data in loaded:
         try:
             if kind == "sim":
@@ -67,8 +67,10 @@ def build_report(inputs, out_dir, title="Copy offload report"):
                     sims.append((name.removeprefix("sim-"), sec.point_keys, rows))
             elif kind == "calibration":
                 sections.append(calibration_section(path, data))
-            elif kind == "guest-model":
-                sections.append(guest_model_section(path, data))
+            elif kind == "guest-model":  # one section for every guest input (NFS, iSCSI, SMB)
+                guest_inputs.append((path, data))
+                if len(guest_inputs) == 1:
+                    sections.append(None)  # its place in the page; filled in below
             elif kind == "compare":
                 sec = compare_section(path, data)
                 sections.append(sec)
@@ -89,6 +91,12 @@ def build_report(inputs, out_dir, title="Copy offload report"):
                 real_rows.append(("benchmark", _benchmark_as_compare(rows)))
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ReportError(f"{path}: malformed {kind} results ({type(e).__name__}: {e})") from None
+    if guest_inputs:
+        try:
+            sections[sections.index(None)] = guest_model_section(guest_inputs)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            names = ", ".join(path for path, _ in guest_inputs)
+            raise ReportError(f"{names}: malformed guest-model results ({type(e).__name__}: {e})") from None
     if sims and reals:
         sec = sim_vs_real_section(sims, reals)
         if sec:

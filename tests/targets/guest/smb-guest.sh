@@ -3,7 +3,7 @@
 # disk and an ext4 disk and the Linux SMB client mounts both over loopback
 # with SMB 3.1.1 (see smb-init.sh).
 #   smb-guest.sh STATE_DIR TEST_DIR
-# TEST_DIR is copied to /test in the guest; /test/run is started there with
+# TEST_DIR is copied to /test in the guest (TEST_DIR/root to /); /test/run is started there with
 # the variables smb-init.sh lists. Everything the guest prints is in
 # STATE_DIR/serial.log; exits with the program's exit status. Exit 77 when
 # QEMU or the kernel is unavailable.
@@ -43,6 +43,8 @@ overlay=$(mktemp -d "${TMPDIR:-/tmp}/offload-smb-overlay.XXXXXX")
 trap 'cleanup; rm -rf "$overlay"' EXIT
 mkdir -p "$overlay/test"
 cp -a "$tests"/. "$overlay/test/"
+# TEST_DIR/root (e.g. a program's shared libraries, guest_copy_libraries) goes to the guest's /.
+if [ -d "$tests/root" ]; then cp -a "$tests/root"/. "$overlay/"; rm -rf "$overlay/test/root"; fi
 roots=(-d "$utils") append=""
 if [ "${OFFLOAD_GUEST_VETH:-0}" = 1 ]; then
   iproute=$("$guest_src_dir/fetch-iproute2.sh")
