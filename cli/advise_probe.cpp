@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -80,10 +81,12 @@ std::optional<unsigned long> op_count(const std::optional<MountEntry>& mount, co
   return nfs_op_count(read_mountstats(), mount->mount_point, op);
 }
 
+// The operations of `op` sent between two readings, and the text saying so ("" when not NFS).
 std::string server_ops_text(const std::optional<unsigned long>& before, const std::optional<unsigned long>& after,
-                            const char* op) {
+                            const char* op, std::optional<unsigned long>& sent) {
   if (!before || !after) return "";
-  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *after - *before);
+  sent = *after - *before;
+  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *sent);
 }
 
 void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
@@ -101,7 +104,7 @@ void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& m
                                 p.source_bytes >= kProbeBytes ? "64 KiB" : "bytes", p.destination_dir,
                                 p.clone_works ? "ok" : p.clone_error);
   p.findings.push_back({"reflink (clone)", p.clone_works ? "yes" : "no",
-                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE")});
+                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE", p.nfs_clone_ops)});
 }
 
 void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
@@ -124,7 +127,49 @@ void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntr
     how = fmt::format("copy_file_range of {} bytes into a temporary file: ok; FIEMAP: {}", copied,
                       shared ? (*shared ? "extents shared with the source" : "no shared extents") : shared.error());
   }
-  p.findings.push_back({"copy_file_range", result, how + server_ops_text(before, op_count(mount, "COPY"), "COPY")});
+  p.findings.push_back({"copy_file_range", result, how + server_ops_text(before, op_count(mount, "COPY"), "COPY", p.nfs_copy_ops)});
+}
+
+bool is_network_fs(const std::string& fs_type) {
+  return fs_type.compare(0, 3, "nfs") == 0 || fs_type == "cifs" || fs_type == "smb3";
+}
+
+// What the NFS server answered to the probes' COPY and CLONE.
+void report_server_offload(PathProbe& p) {
+  if (p.nfs_copy_ops) {
+    p.findings.push_back({"NFS server COPY", p.server_copy() ? "offered" : "not used",
+                          fmt::format("copy_file_range probe {}, {} COPY sent (mountstats)",
+                                      p.copy_range == CopyRangeBehaviour::fails ? "failed" : "worked", *p.nfs_copy_ops)});
+  }
+  if (p.nfs_clone_ops) {
+    p.findings.push_back({"NFS server CLONE", p.clone_works && *p.nfs_clone_ops > 0 ? "offered" : "not offered",
+                          fmt::format("FICLONERANGE probe {}, {} CLONE sent (mountstats)",
+                                      p.clone_works ? "worked" : "failed: " + p.clone_error, *p.nfs_clone_ops)});
+  }
+}
+
+// The link to a network mount's server, each rate with how it was found.
+void probe_network(PathProbe& p, const MountEntry& mount) {
+  p.network_fs = mount.fs_type;
+  std::string rsize = mount.option("rsize");
+  if (!rsize.empty()) p.read_size = std::strtoull(rsize.c_str(), nullptr, 10);
+  std::string address = mount.option("addr");
+  if (address.empty()) {
+    p.findings.push_back({"network link", "unknown", "/proc/self/mountinfo: no addr= option on " + mount.mount_point});
+    return;
+  }
+  LinkProbe link = probe_link(address);
+  p.findings.push_back({"server address", address, "/proc/self/mountinfo: addr= of " + mount.mount_point});
+  p.findings.push_back({"route to the server", link.interface.empty() ? "unknown" : link.interface, link.route_how});
+  if (!link.interface.empty()) {
+    p.findings.push_back({"interface line rate", link.line_rate_Bps > 0 ? bits_text(link.line_rate_Bps) : "unknown",
+                          link.line_rate_how});
+    p.findings.push_back({"traffic shaping", link.shaping.empty() ? "none" : bits_text(link.shaping.front().rate_Bps),
+                          link.shaping_how});
+    p.findings.push_back({"link rate", link.rate_Bps() > 0 ? bits_text(link.rate_Bps()) : "unknown",
+                          "the slowest of the line rate and the shaping"});
+  }
+  p.link = link;
 }
 
 }  // namespace
@@ -175,8 +220,17 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
                           fmt::format("/proc/self/mountinfo: {} on {} type {}, vers={}", mount->source,
                                       mount->mount_point, mount->fs_type, p.nfs_version)});
   }
+  if (mount && is_network_fs(mount->fs_type)) {
+    if (mount->fs_type.compare(0, 3, "nfs") != 0) {
+      p.findings.push_back({"SMB mount", "version " + mount->option("vers"),
+                            fmt::format("/proc/self/mountinfo: {} on {} type {}", mount->source, mount->mount_point,
+                                        mount->fs_type)});
+    }
+    probe_network(p, *mount);
+  }
   probe_clone(p, source_fd.fd, mount);
   probe_copy_range(p, source_fd.fd, mount);
+  report_server_offload(p);
   return p;
 }
 
