@@ -55,12 +55,14 @@ std::optional<std::string> network_bound_reason(const AdviceModel& model, const 
   double rate = model.remote.link_Bps;
   if (!(rate > 0) || best.method == "host" || !(host.link_bytes > 0) || !(host.seconds > 0)) return std::nullopt;
   if (host.link_bytes / 2 / rate < 0.8 * host.seconds) return std::nullopt;
+  double gain = host.seconds / best.seconds;
   return fmt::format("network-bound at {}: {} moves {} of the bytes over the link ({} vs {} host), {} vs {} host: "
-                     "{:.3g}x faster, saves {}",
+                     "{} faster, saves {}",
                      bits_text(rate), best.method == "clone" ? "server-side clone" : "server-side copy",
                      percent_text(best.link_bytes / host.link_bytes), format_bytes(best.link_bytes),
                      format_bytes(host.link_bytes), format_seconds(best.seconds), format_seconds(host.seconds),
-                     host.seconds / best.seconds, format_seconds(host.seconds - best.seconds));
+                     gain >= 100 ? fmt::format("{:.0f}x", gain) : fmt::format("{:.3g}x", gain),
+                     format_seconds(host.seconds - best.seconds));
 }
 
 }  // namespace

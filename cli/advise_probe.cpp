@@ -16,6 +16,7 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_block.hpp"
 #include "cli/advise_mount.hpp"
 #include "cli/file_check.hpp"
 #include "engine/targets/posix_file.hpp"
@@ -172,6 +173,31 @@ void probe_network(PathProbe& p, const MountEntry& mount) {
   p.link = link;
 }
 
+// The block device a mount sits on: its source's device numbers when that is
+// a block node (btrfs's st_dev is an anonymous device), else st_dev.
+dev_t block_device_of(const std::optional<MountEntry>& mount, dev_t st_dev) {
+  struct stat node {};
+  if (mount && mount->source.compare(0, 5, "/dev/") == 0 && stat(mount->source.c_str(), &node) == 0 &&
+      S_ISBLK(node.st_mode)) {
+    return node.st_rdev;
+  }
+  return st_dev;
+}
+
+// SCSI LUN / NVMe namespace findings of the source's and the destination's devices (one set when they share a disk).
+void probe_block_devices(PathProbe& p, const std::optional<MountEntry>& source_mount, dev_t source_dev,
+                         const std::optional<MountEntry>& destination_mount, dev_t destination_dev) {
+  dev_t source = block_device_of(source_mount, source_dev);
+  dev_t destination = block_device_of(destination_mount, destination_dev);
+  bool one_disk = whole_disk_name(source) == whole_disk_name(destination);
+  for (auto& f : probe_block_device(destination, one_disk ? "" : "destination ")) {
+    p.findings.push_back(std::move(f));
+  }
+  if (!one_disk) {
+    for (auto& f : probe_block_device(source, "source ")) p.findings.push_back(std::move(f));
+  }
+}
+
 }  // namespace
 
 PathProbe probe_path(const std::string& source, const std::string& destination) {
@@ -213,7 +239,8 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
                                     major(dir_stat.st_dev), minor(dir_stat.st_dev))});
 
   std::string absolute = std::filesystem::absolute(p.destination_dir, ec).lexically_normal().string();
-  std::optional<MountEntry> mount = find_mount(read_mountinfo(), dir_stat.st_dev, absolute);
+  std::string mountinfo = read_mountinfo();
+  std::optional<MountEntry> mount = find_mount(mountinfo, dir_stat.st_dev, absolute);
   if (mount && mount->fs_type.compare(0, 3, "nfs") == 0) {
     p.nfs_version = mount->option("vers");
     p.findings.push_back({"NFS mount", "version " + (p.nfs_version.empty() ? std::string("?") : p.nfs_version),
@@ -227,6 +254,10 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
                                         mount->fs_type)});
     }
     probe_network(p, *mount);
+  } else {
+    std::string source_absolute = std::filesystem::absolute(source, ec).lexically_normal().string();
+    probe_block_devices(p, find_mount(mountinfo, source_stat.st_dev, source_absolute), source_stat.st_dev, mount,
+                        dir_stat.st_dev);
   }
   probe_clone(p, source_fd.fd, mount);
   probe_copy_range(p, source_fd.fd, mount);

@@ -8,6 +8,8 @@
 //  - copy_file_range(2) of the same bytes into another temporary file, and
 //    whether the copy shares extents with the source (FIEMAP
 //    FIEMAP_EXTENT_SHARED: the filesystem remapped instead of copying);
+//  - the block device under a local filesystem: SCSI LUN or NVMe namespace
+//    copy offload (advise_block.hpp);
 //  - NFS: the mount's "vers=" option (/proc/self/mountinfo) and whether the
 //    probes above went to the server as COPY / CLONE operations
 //    (/proc/self/mountstats counters before and after, RFC 7862 15.2, 15.13):

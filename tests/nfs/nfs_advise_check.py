@@ -1,0 +1,86 @@
+"""The `offload advise` half of ctest nfs_guest: after nfs_guest_test, the
+guest shapes the veth pair between the NFS client's network namespace and
+the server with tc (tbf, both ends, RATE) and runs `offload advise` on the
+NFS mount from the client's namespace. The advice must have found the
+server's COPY, the shaped rate on the route to the server, and recommend a
+server-side method as network-bound, with what it gains.
+
+The client's CPU constants come from a small `offload calibrate` on the
+build host (the guest is emulated, its own calibration would take minutes);
+at RATE the link, not the CPU, bounds the host copy.
+"""
+import json
+import os
+import re
+import subprocess
+
+from guest_run import add_dynamic_program
+
+RATE = "50mbit"          # tc's unit: 50 * 10^6 bit/s
+RATE_BPS = 50e6 / 8      # bytes/s
+SIZE = "32MiB"           # the copy advised on (the probe itself copies 64 KiB); simulated in the guest
+
+
+def prepare(args, tests):
+    """Host-side calibration, offload and offload-sim-run with their libraries
+    into the guest's /test; returns the guest's shell lines."""
+    work = os.path.join(args.work, "calibrate")
+    os.makedirs(os.path.join(work, "dir"))
+    subprocess.run([args.offload, "calibrate", "--dir", os.path.join(work, "dir"), "--sizes", "1MiB,2MiB",
+                    "--queue-depths", "1", "--methods", "host", "--repeat", "1", "--out", os.path.join(work, "out"),
+                    "--profile-dir", os.path.join(work, "profiles")], check=True, stdout=subprocess.DEVNULL)
+    profile = [f for f in os.listdir(os.path.join(work, "profiles")) if f.endswith(".json")][0]
+    os.rename(os.path.join(work, "profiles", profile), os.path.join(tests, "profile.json"))
+    add_dynamic_program(tests, args.offload)
+    add_dynamic_program(tests, os.path.join(os.path.dirname(args.offload), "offload-sim-run"))
+    shape = f"tbf rate {RATE} burst 256kb latency 200ms"
+    return f"""# offload advise on the NFS mount, the veth pair shaped to {RATE}
+TC=/usr/local/sbin/tc IN_CLIENT="nsenter --net=/run/netns/client"
+$TC qdisc add dev veth-s root {shape} || rc=1
+$IN_CLIENT $TC qdisc add dev veth-c root {shape} || rc=1
+head -c 4194304 /dev/urandom > "$OFFLOAD_NFS_EXPORT/advise-source"; sync
+t0=$(cut -d" " -f1 /proc/uptime)
+$IN_CLIENT env LD_LIBRARY_PATH=/test/lib /test/offload advise "$OFFLOAD_NFS_DIR/advise-source" "$OFFLOAD_NFS_DIR" \\
+  --size {SIZE} --json --profile /test/profile.json > /tmp/advice.json || rc=1
+echo "OFFLOAD-ADVISE-TIME $t0 $(cut -d" " -f1 /proc/uptime)"
+echo "OFFLOAD-ADVISE $(tr -d '\\n' < /tmp/advice.json)"
+rm -f "$OFFLOAD_NFS_EXPORT/advise-source"
+"""
+
+
+def check(log):
+    """Prints the advice and returns the number of failed assertions."""
+    found = re.search(r"^OFFLOAD-ADVISE (\{.*\})\s*$", log, re.M)
+    if not found:
+        print("nfs_guest: FAIL: no OFFLOAD-ADVISE line (offload advise did not answer in the guest)")
+        return 1
+    advice = json.loads(found.group(1))
+    times = re.search(r"^OFFLOAD-ADVISE-TIME ([\d.]+) ([\d.]+)", log, re.M)
+    print(f"\noffload advise on the NFS mount, link shaped to {RATE} (tbf)"
+          + (f": {float(times.group(2)) - float(times.group(1)):.1f} s in the guest" if times else ""))
+    for f in advice["probe"]["findings"]:
+        print(f"  {f['what'] + ':':24} {f['result']:32} {f['how']}")
+    methods = {m["method"]: m for m in advice["methods"]}
+    for m in advice["methods"]:
+        print(f"  {m['method']:12} predicted {m['predicted_s']:9.3f} s  link bytes {m['link_bytes']:13.0f}")
+    for m in advice["left_out"]:
+        print(f"  {m['method']:12} not simulated: {m['reason']}")
+    print(f"  recommended: {advice['reason']}")
+
+    link = advice["probe"].get("link", {})
+    checks = [
+        ("the server's COPY recognised", advice["probe"].get("nfs_server_copy") is True),
+        ("the route leaves by veth-c", link.get("interface") == "veth-c"),
+        (f"the shaped rate found ({RATE})", abs(link.get("rate_Bps", 0) - RATE_BPS) <= 0.02 * RATE_BPS),
+        ("server-side COPY simulated", "kernel-copy" in methods),
+        ("a server-side method recommended", advice["recommended"] in ("kernel-copy", "clone")),
+        ("the reason: network-bound at 50 Mb/s", "network-bound at 50 Mb/s" in advice["reason"]),
+        ("the reason says the gain", "faster, saves" in advice["reason"]),
+        ("the gain is real in the model", "host" in methods and advice["recommended"] in methods
+         and methods["host"]["predicted_s"] > 2 * methods[advice["recommended"]]["predicted_s"]),
+    ]
+    failures = 0
+    for what, ok in checks:
+        failures += not ok
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}")
+    return failures
