@@ -21,41 +21,59 @@ RATE_BPS = 50e6 / 8      # bytes/s
 SIZE = "32MiB"           # the copy advised on (the probe itself copies 64 KiB); simulated in the guest
 
 
-def prepare(args, tests):
-    """Host-side calibration, offload and offload-sim-run with their libraries
-    into the guest's /test; returns the guest's shell lines."""
-    work = os.path.join(args.work, "calibrate")
+def install_offload(offload, work, tests):
+    """A small host-side `offload calibrate` (its profile as /test/profile.json),
+    and offload and offload-sim-run with their libraries, into the guest's /test."""
+    work = os.path.join(work, "calibrate")
     os.makedirs(os.path.join(work, "dir"))
-    subprocess.run([args.offload, "calibrate", "--dir", os.path.join(work, "dir"), "--sizes", "1MiB,2MiB",
+    subprocess.run([offload, "calibrate", "--dir", os.path.join(work, "dir"), "--sizes", "1MiB,2MiB",
                     "--queue-depths", "1", "--methods", "host", "--repeat", "1", "--out", os.path.join(work, "out"),
                     "--profile-dir", os.path.join(work, "profiles")], check=True, stdout=subprocess.DEVNULL)
     profile = [f for f in os.listdir(os.path.join(work, "profiles")) if f.endswith(".json")][0]
     os.rename(os.path.join(work, "profiles", profile), os.path.join(tests, "profile.json"))
-    add_dynamic_program(tests, args.offload)
-    add_dynamic_program(tests, os.path.join(os.path.dirname(args.offload), "offload-sim-run"))
-    shape = f"tbf rate {RATE} burst 256kb latency 200ms"
-    return f"""# offload advise on the NFS mount, the veth pair shaped to {RATE}
-TC=/usr/local/sbin/tc IN_CLIENT="nsenter --net=/run/netns/client"
-$TC qdisc add dev veth-s root {shape} || rc=1
-$IN_CLIENT $TC qdisc add dev veth-c root {shape} || rc=1
-head -c 4194304 /dev/urandom > "$OFFLOAD_NFS_EXPORT/advise-source"; sync
+    add_dynamic_program(tests, offload)
+    add_dynamic_program(tests, os.path.join(os.path.dirname(offload), "offload-sim-run"))
+
+
+def shape_lines(rate):
+    """Guest shell lines: tbf at `rate` (tc's units) on both ends of the veth pair, replacing any."""
+    shape = f"tbf rate {rate} burst 256kb latency 200ms"
+    return f"""TC=/usr/local/sbin/tc IN_CLIENT="nsenter --net=/run/netns/client"
+$TC qdisc replace dev veth-s root {shape} || rc=1
+$IN_CLIENT $TC qdisc replace dev veth-c root {shape} || rc=1
+"""
+
+
+def advise_lines(label, source_bytes, options):
+    """Guest shell lines: a random source of `source_bytes` written on the
+    server's side, `offload advise SOURCE MOUNT --json OPTIONS` from the
+    client's namespace, its JSON as one line "OFFLOAD-ADVISE-LABEL {...}" and
+    its guest seconds as "OFFLOAD-ADVISE-TIME-LABEL START END"."""
+    return f"""head -c {source_bytes} /dev/urandom > "$OFFLOAD_NFS_EXPORT/advise-source"; sync
 t0=$(cut -d" " -f1 /proc/uptime)
 $IN_CLIENT env LD_LIBRARY_PATH=/test/lib /test/offload advise "$OFFLOAD_NFS_DIR/advise-source" "$OFFLOAD_NFS_DIR" \\
-  --size {SIZE} --json --profile /test/profile.json > /tmp/advice.json || rc=1
-echo "OFFLOAD-ADVISE-TIME $t0 $(cut -d" " -f1 /proc/uptime)"
-echo "OFFLOAD-ADVISE $(tr -d '\\n' < /tmp/advice.json)"
+  --json --profile /test/profile.json {options} > /tmp/advice.json || rc=1
+echo "OFFLOAD-ADVISE-TIME-{label} $t0 $(cut -d" " -f1 /proc/uptime)"
+echo "OFFLOAD-ADVISE-{label} $(tr -d '\\n' < /tmp/advice.json)"
 rm -f "$OFFLOAD_NFS_EXPORT/advise-source"
 """
 
 
+def prepare(args, tests):
+    """The ctest's guest lines after nfs_guest_test: shape to RATE, advise on SIZE."""
+    install_offload(args.offload, args.work, tests)
+    return (f"# offload advise on the NFS mount, the veth pair shaped to {RATE}\n" + shape_lines(RATE)
+            + advise_lines("CHECK", 4 << 20, f"--size {SIZE}"))
+
+
 def check(log):
     """Prints the advice and returns the number of failed assertions."""
-    found = re.search(r"^OFFLOAD-ADVISE (\{.*\})\s*$", log, re.M)
+    found = re.search(r"^OFFLOAD-ADVISE-CHECK (\{.*\})\s*$", log, re.M)
     if not found:
         print("nfs_guest: FAIL: no OFFLOAD-ADVISE line (offload advise did not answer in the guest)")
         return 1
     advice = json.loads(found.group(1))
-    times = re.search(r"^OFFLOAD-ADVISE-TIME ([\d.]+) ([\d.]+)", log, re.M)
+    times = re.search(r"^OFFLOAD-ADVISE-TIME-CHECK ([\d.]+) ([\d.]+)", log, re.M)
     print(f"\noffload advise on the NFS mount, link shaped to {RATE} (tbf)"
           + (f": {float(times.group(2)) - float(times.group(1)):.1f} s in the guest" if times else ""))
     for f in advice["probe"]["findings"]:
