@@ -106,6 +106,8 @@ RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, c
 Advice advise(const AdviseRequest& request) {
   if (request.queue_depth == 0) throw AdviseUsageError("--queue-depth: must be at least 1");
   if (request.verify && request.repeat == 0) throw AdviseUsageError("--repeat: must be at least 1");
+  rate_option("--link-rate", request.link_rate);  // a bad rate is an error on any path, before probing
+  rate_option("--server-disk", request.server_disk);
   Advice advice;
   advice.probe = probe_path(request.source, request.destination);
   std::uint64_t size = copy_size(request, advice.probe);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <fmt/core.h>
 
@@ -25,14 +26,21 @@ std::string first_line(const fs::path& path) {
   return line;
 }
 
+// The device's node opened through `Transport`, or nullptr with a finding `what` saying why not.
+template <typename Transport>
+std::unique_ptr<Transport> open_node(const std::string& node, const std::string& what, const std::string& interface,
+                                     std::vector<ProbeFinding>& out) {
+  auto transport = Transport::open(node);
+  if (transport) return std::move(*transport);
+  out.push_back({what, "not asked", interface + " open of " + node + ": " + transport.error().message});
+  return nullptr;
+}
+
 void probe_scsi(const std::string& disk, const std::string& role, std::vector<ProbeFinding>& out) {
   std::string node = "/dev/" + disk;
-  auto transport = SgIoTransport::open(node);
-  if (!transport) {
-    out.push_back({role + "SCSI LUN", "not asked", "SG_IO open of " + node + ": " + transport.error().message});
-    return;
-  }
-  auto lun = discover_lun(**transport);
+  auto transport = open_node<SgIoTransport>(node, role + "SCSI LUN", "SG_IO", out);
+  if (!transport) return;
+  auto lun = discover_lun(*transport);
   if (!lun) {
     out.push_back({role + "SCSI LUN", "no answer", "SG_IO on " + node + ": " + lun.error()});
     return;
@@ -56,13 +64,10 @@ void probe_scsi(const std::string& disk, const std::string& role, std::vector<Pr
 
 void probe_nvme(const std::string& disk, const std::string& role, std::vector<ProbeFinding>& out) {
   std::string node = "/dev/" + disk;
-  auto transport = NvmeIoctlTransport::open(node);
-  if (!transport) {
-    out.push_back({role + "NVMe namespace", "not asked", "NVMe passthrough open of " + node + ": " + transport.error().message});
-    return;
-  }
-  auto controller = identify_controller(**transport);
-  auto ns = identify_namespace(**transport);
+  auto transport = open_node<NvmeIoctlTransport>(node, role + "NVMe namespace", "NVMe passthrough", out);
+  if (!transport) return;
+  auto controller = identify_controller(*transport);
+  auto ns = identify_namespace(*transport);
   if (!controller || !ns) {
     out.push_back({role + "NVMe namespace", "no answer",
                    "Identify on " + node + ": " + (controller ? ns.error() : controller.error())});

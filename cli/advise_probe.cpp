@@ -128,7 +128,9 @@ void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntr
     how = fmt::format("copy_file_range of {} bytes into a temporary file: ok; FIEMAP: {}", copied,
                       shared ? (*shared ? "extents shared with the source" : "no shared extents") : shared.error());
   }
-  p.findings.push_back({"copy_file_range", result, how + server_ops_text(before, op_count(mount, "COPY"), "COPY", p.nfs_copy_ops)});
+  how += server_ops_text(before, op_count(mount, "COPY"), "COPY", p.nfs_copy_ops);
+  if (p.server_copy()) result = "the server copies (NFS COPY)";  // FIEMAP cannot tell on NFS; the counter can
+  p.findings.push_back({"copy_file_range", result, how});
 }
 
 bool is_network_fs(const std::string& fs_type) {
@@ -255,9 +257,11 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
     }
     probe_network(p, *mount);
   } else {
-    std::string source_absolute = std::filesystem::absolute(source, ec).lexically_normal().string();
-    probe_block_devices(p, find_mount(mountinfo, source_stat.st_dev, source_absolute), source_stat.st_dev, mount,
-                        dir_stat.st_dev);
+    // By path: on btrfs st_dev is the subvolume's, not the device number mountinfo lists.
+    std::string source_real = std::filesystem::weakly_canonical(source, ec).string();
+    std::string directory_real = std::filesystem::weakly_canonical(p.destination_dir, ec).string();
+    probe_block_devices(p, find_mount_by_path(mountinfo, source_real), source_stat.st_dev,
+                        find_mount_by_path(mountinfo, directory_real), dir_stat.st_dev);
   }
   probe_clone(p, source_fd.fd, mount);
   probe_copy_range(p, source_fd.fd, mount);

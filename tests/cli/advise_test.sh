@@ -131,6 +131,8 @@ expect_message "bad size" 2 "--size 12parsecs" 1 \
   "$offload" advise "$root/xfs/src" "$root/xfs/dst" --size 12parsecs --profile "$root/profiles/xfs.json"
 expect_message "size with --verify" 2 "--size 1GiB with --verify" 1 \
   "$offload" advise "$root/xfs/src" "$root/xfs/dst" --size 1GiB --verify --profile "$root/profiles/xfs.json"
+expect_message "bad link rate" 2 "--link-rate fast: " 1 \
+  "$offload" advise "$root/xfs/src" "$root/xfs/dst" --link-rate fast --profile "$root/profiles/xfs.json"
 ok [ "$(listing "$root/xfs")" = "$before" ]
 ok [ ! -e "$root/state" ]
 finish
