@@ -249,20 +249,22 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
                           fmt::format("/proc/self/mountinfo: {} on {} type {}, vers={}", mount->source,
                                       mount->mount_point, mount->fs_type, p.nfs_version)});
   }
-  if (mount && is_network_fs(mount->fs_type)) {
-    if (mount->fs_type.compare(0, 3, "nfs") != 0) {
-      p.findings.push_back({"SMB mount", "version " + mount->option("vers"),
-                            fmt::format("/proc/self/mountinfo: {} on {} type {}", mount->source, mount->mount_point,
-                                        mount->fs_type)});
+  // By path: on btrfs st_dev is the subvolume's, not the device number mountinfo lists.
+  std::string source_real = std::filesystem::weakly_canonical(source, ec).string();
+  std::string directory_real = std::filesystem::weakly_canonical(p.destination_dir, ec).string();
+  std::optional<MountEntry> source_mount = find_mount_by_path(mountinfo, source_real);
+  // The remote side: the destination's mount, else the source's (a copy from NFS to a local disk).
+  const std::optional<MountEntry>& remote = mount && is_network_fs(mount->fs_type) ? mount : source_mount;
+  if (remote && is_network_fs(remote->fs_type)) {
+    if (remote->fs_type.compare(0, 3, "nfs") != 0) {
+      p.findings.push_back({"SMB mount", "version " + remote->option("vers"),
+                            fmt::format("/proc/self/mountinfo: {} on {} type {}", remote->source, remote->mount_point,
+                                        remote->fs_type)});
     }
-    probe_network(p, *mount);
-  } else {
-    // By path: on btrfs st_dev is the subvolume's, not the device number mountinfo lists.
-    std::string source_real = std::filesystem::weakly_canonical(source, ec).string();
-    std::string directory_real = std::filesystem::weakly_canonical(p.destination_dir, ec).string();
-    probe_block_devices(p, find_mount_by_path(mountinfo, source_real), source_stat.st_dev,
-                        find_mount_by_path(mountinfo, directory_real), dir_stat.st_dev);
+    probe_network(p, *remote);
   }
+  // A network mount has no block device: only a local side reports one.
+  probe_block_devices(p, source_mount, source_stat.st_dev, find_mount_by_path(mountinfo, directory_real), dir_stat.st_dev);
   probe_clone(p, source_fd.fd, mount);
   probe_copy_range(p, source_fd.fd, mount);
   report_server_offload(p);
