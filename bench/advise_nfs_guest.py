@@ -7,9 +7,9 @@ measured seconds, the recommendation and the fastest measured. Prints one
 Markdown table (bench/README.md has one run); the JSON of every advice is
 kept in WORK/advice-RATE.json.
 
-Usage: advise_nfs_guest.py OFFLOAD WORK [--rates 20mbit,100mbit,400mbit] [--bytes N] [--repeat 2]
-The client constants come from a small `offload calibrate` on this host
-(tests/nfs/nfs_advise_check.install_offload); the guest is emulated (TCG).
+Usage: advise_nfs_guest.py OFFLOAD WORK [--rates 20mbit,100mbit,400mbit] [--bytes N] [--repeat 2] [--profile FILE]
+The client constants: --profile, by default tests/nfs/advise-client-profile.json
+(`offload calibrate` on the development VM); the guest is emulated (TCG).
 """
 import argparse
 import json
@@ -34,12 +34,13 @@ def main():
     parser.add_argument("--rates", default="20mbit,100mbit,400mbit")
     parser.add_argument("--bytes", type=int, default=8 << 20)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--profile", default=nfs_advise_check.PROFILE)
     args = parser.parse_args()
     rates = args.rates.split(",")
     shutil.rmtree(args.work, ignore_errors=True)
     tests = os.path.join(args.work, "test")
     os.makedirs(tests)
-    nfs_advise_check.install_offload(args.offload, args.work, tests)
+    nfs_advise_check.install_offload(args.offload, tests, args.profile)
     # The start-up of one simulation process alone (loading SimGrid's libraries under emulation).
     body = ('#!/bin/sh\nrc=0\nt0=$(cut -d" " -f1 /proc/uptime)\n'
             "LD_LIBRARY_PATH=/test/lib /test/offload-sim-run >/dev/null 2>&1\n"
