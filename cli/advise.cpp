@@ -1,6 +1,7 @@
 #include "cli/advise.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -9,8 +10,24 @@
 namespace offload::cli {
 namespace {
 
+// On an NFS path the profile gives the client's CPU constants: the mount's own
+// (DIR/nfs.json, from `offload calibrate` on the mount) or, failing that, the
+// local source filesystem's.
+std::string nfs_profile_path(const PathProbe& probe) {
+  std::string directory = profile_directory();
+  if (directory.empty()) throw AdviseUsageError("no profile directory: set XDG_STATE_HOME or HOME, or give --profile FILE");
+  for (const std::string& fs : {probe.destination_fs, probe.source_fs}) {
+    if (std::filesystem::exists(directory + "/" + fs + ".json")) return directory + "/" + fs + ".json";
+  }
+  throw AdviseUsageError(fmt::format("no calibration profile for the NFS client: neither {0}/{1}.json nor {0}/{2}.json "
+                                     "exists; run `offload calibrate --dir DIR` with DIR on a local filesystem, or give "
+                                     "--profile FILE",
+                                     directory, probe.destination_fs, probe.source_fs));
+}
+
 CalibrationProfile pick_profile(const AdviseRequest& request, const PathProbe& probe) {
   std::string path = request.profile;
+  if (path.empty() && is_nfs_path(probe)) path = nfs_profile_path(probe);
   if (path.empty()) {
     std::string directory = profile_directory();
     if (directory.empty()) throw AdviseUsageError("no profile directory: set XDG_STATE_HOME or HOME, or give --profile FILE");
@@ -28,7 +45,7 @@ CalibrationProfile pick_profile(const AdviseRequest& request, const PathProbe& p
   } catch (const std::runtime_error& e) {
     throw AdviseUsageError(std::string("--profile ") + e.what());
   }
-  if (profile.fs != probe.destination_fs) {
+  if (profile.fs != probe.destination_fs && !is_nfs_path(probe)) {
     throw AdviseUsageError(fmt::format("--profile {}: measured on {}, but the destination {} is on {}", path, profile.fs,
                                        probe.destination_dir, probe.destination_fs));
   }
@@ -50,16 +67,53 @@ std::uint64_t copy_size(const AdviseRequest& request, const PathProbe& probe) {
   return *size;
 }
 
+// A rate option, or nullopt when not given; AdviseUsageError naming the option when bad.
+std::optional<double> rate_option(const std::string& name, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto rate = parse_rate_Bps(text);
+  if (!rate) throw AdviseUsageError(name + " " + text + ": " + rate.error());
+  if (!(*rate > 0)) throw AdviseUsageError(name + " " + text + ": must be above 0");
+  return *rate;
+}
+
+RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, const CalibrationProfile& profile) {
+  RemoteRates rates;
+  if (auto link = rate_option("--link-rate", request.link_rate)) {
+    rates.link_Bps = *link;
+    rates.link_how = "--link-rate " + request.link_rate;
+  } else if (probe.link && probe.link->rate_Bps() > 0) {
+    rates.link_Bps = probe.link->rate_Bps();
+    rates.link_how = probe.link->shaping.empty() ? "probed: line rate of " + probe.link->interface
+                                                 : "probed: tbf on " + probe.link->interface;
+  } else if (is_nfs_path(probe)) {
+    throw AdviseUsageError(fmt::format("the link rate to the NFS server of {} is unknown ({}); give --link-rate RATE",
+                                       probe.destination_dir, probe.link ? probe.link->line_rate_how : "no server address"));
+  }
+  if (auto disk = rate_option("--server-disk", request.server_disk)) {
+    rates.server_disk_Bps = *disk;
+    rates.server_disk_how = "--server-disk " + request.server_disk;
+  } else {
+    double memcpy = profile.fit.filesystems.front().memcpy_Bps;
+    rates.server_disk_Bps = memcpy > 0 ? memcpy : 8e9;
+    rates.server_disk_how = "not probed: assumed as fast as the profile's memory copy (a warm server cache); "
+                            "--server-disk RATE to set it";
+  }
+  return rates;
+}
+
 }  // namespace
 
 Advice advise(const AdviseRequest& request) {
   if (request.queue_depth == 0) throw AdviseUsageError("--queue-depth: must be at least 1");
   if (request.verify && request.repeat == 0) throw AdviseUsageError("--repeat: must be at least 1");
+  rate_option("--link-rate", request.link_rate);  // a bad rate is an error on any path, before probing
+  rate_option("--server-disk", request.server_disk);
   Advice advice;
   advice.probe = probe_path(request.source, request.destination);
   std::uint64_t size = copy_size(request, advice.probe);
   advice.profile = pick_profile(request, advice.probe);
-  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth);
+  RemoteRates remote = is_nfs_path(advice.probe) ? remote_rates(request, advice.probe, advice.profile) : RemoteRates{};
+  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote);
   advice.recommendation = recommend(advice.probe, advice.model);
   if (request.verify) advice.measured = verify_methods(advice.probe, advice.model, request.repeat);
   return advice;

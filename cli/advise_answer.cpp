@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -11,6 +12,10 @@ namespace offload::cli {
 namespace {
 
 std::string why(const PathProbe& probe, const std::string& method) {
+  if (is_nfs_path(probe) && method != "host") {
+    return (method == "clone" ? "server-side CLONE" : "server-side COPY") + std::string(" on NFS ") + probe.nfs_version +
+           ", the data stays on the server";
+  }
   if (method == "clone") return "metadata-only on " + probe.destination_fs;
   if (method == "kernel-copy") {
     return probe.copy_range == CopyRangeBehaviour::remaps
@@ -34,6 +39,30 @@ const MeasuredMethod* fastest(const std::vector<MeasuredMethod>& measured) {
     if (m.outcome == "ok" && (best == nullptr || m.seconds < best->seconds)) best = &m;
   }
   return best;
+}
+
+// "0.012 %", "3.4 %": a share that may be tiny.
+std::string percent_text(double share) {
+  return share * 100 >= 1 ? fmt::format("{:.3g} %", share * 100) : fmt::format("{:.2g} %", share * 100);
+}
+
+// The host copy is network-bound when its busier link direction (half its
+// link bytes: READ replies in, WRITE calls out) needs at least 80 % of its
+// predicted time at the link's rate; then the offloaded method's reason
+// says so, with the share of the bytes it moves and what it gains.
+std::optional<std::string> network_bound_reason(const AdviceModel& model, const MethodPrediction& best,
+                                                const MethodPrediction& host) {
+  double rate = model.remote.link_Bps;
+  if (!(rate > 0) || best.method == "host" || !(host.link_bytes > 0) || !(host.seconds > 0)) return std::nullopt;
+  if (host.link_bytes / 2 / rate < 0.8 * host.seconds) return std::nullopt;
+  double gain = host.seconds / best.seconds;
+  return fmt::format("network-bound at {}: {} moves {} of the bytes over the link ({} vs {} host), {} vs {} host: "
+                     "{} faster, saves {}",
+                     bits_text(rate), best.method == "clone" ? "server-side clone" : "server-side copy",
+                     percent_text(best.link_bytes / host.link_bytes), format_bytes(best.link_bytes),
+                     format_bytes(host.link_bytes), format_seconds(best.seconds), format_seconds(host.seconds),
+                     gain >= 100 ? fmt::format("{:.0f}x", gain) : fmt::format("{:.3g}x", gain),
+                     format_seconds(host.seconds - best.seconds));
 }
 
 }  // namespace
@@ -62,6 +91,9 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   std::string reason = best.method + ": " + why(probe, best.method) + ", " + format_seconds(best.seconds);
   if (order.empty()) return {best.method, best.method + ": the only method this path allows, " + format_seconds(best.seconds)};
   auto host = std::find_if(order.begin(), order.end(), [](const auto& p) { return p.method == "host"; });
+  if (host != order.end()) {
+    if (auto network = network_bound_reason(model, best, *host)) return {best.method, best.method + ": " + *network};
+  }
   const MethodPrediction& shown = best.method != "host" && host != order.end() ? *host : order.front();
   reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
   const MethodPrediction& next = order.front();
@@ -142,10 +174,21 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
                        {"findings", findings}}},
                      {"profile", {{"path", profile.path}, {"fs", profile.fs}, {"created_utc", profile.created_utc},
                                   {"provenance", profile.provenance}}},
+                     {"scenario", model.scenario},
                      {"methods", methods},
                      {"left_out", left_out},
                      {"recommended", recommendation.method},
                      {"reason", recommendation.reason}};
+  if (model.remote.link_Bps > 0) {
+    out["remote"] = {{"link_Bps", model.remote.link_Bps}, {"link_how", model.remote.link_how},
+                     {"server_disk_Bps", model.remote.server_disk_Bps}, {"server_disk_how", model.remote.server_disk_how}};
+  }
+  if (probe.nfs_copy_ops) out["probe"]["nfs_server_copy"] = probe.server_copy();
+  if (probe.nfs_clone_ops) out["probe"]["nfs_server_clone"] = probe.clone_works && *probe.nfs_clone_ops > 0;
+  if (probe.link) {
+    out["probe"]["link"] = {{"address", probe.link->address}, {"interface", probe.link->interface},
+                            {"line_rate_Bps", probe.link->line_rate_Bps}, {"rate_Bps", probe.link->rate_Bps()}};
+  }
   if (const MeasuredMethod* best = fastest(measured)) {
     const auto* chosen = find_measured(measured, recommendation.method);
     out["verify"] = {{"fastest_measured", best->method},

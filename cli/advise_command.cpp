@@ -21,8 +21,14 @@ void print_text(const Advice& a) {
   fmt::print("Probe: {} -> {}\n{}", a.probe.source, a.probe.destination, probe_text(a.probe));
   fmt::print("Model: profile {} ({}, calibrated {}: {})\n", a.profile.path, a.profile.fs, a.profile.created_utc,
              a.profile.provenance);
-  fmt::print("       {} at queue depth {}; ±rms: the profile's rms error of simulated vs measured copies\n\n",
+  fmt::print("       {} at queue depth {}; ±rms: the profile's rms error of simulated vs measured copies\n",
              format_bytes(static_cast<double>(a.model.size_bytes)), a.model.queue_depth);
+  fmt::print("       scenario: {}\n", a.model.scenario);
+  if (a.model.remote.link_Bps > 0) {
+    fmt::print("       link {} ({}); server disk {} ({})\n", bits_text(a.model.remote.link_Bps), a.model.remote.link_how,
+               format_rate(a.model.remote.server_disk_Bps), a.model.remote.server_disk_how);
+  }
+  fmt::print("\n");
   fmt::print("{}\nRecommended: {}\n", advice_table(a.model, a.measured), a.recommendation.reason);
   if (a.measured.empty()) return;
   const MeasuredMethod* best = nullptr;
@@ -69,6 +75,9 @@ Command add_advise_command(CLI::App& app) {
   sub->add_option("--queue-depth", o->request.queue_depth, "Operations in flight")->capture_default_str();
   sub->add_option("--profile", o->request.profile,
                   "Calibration profile (default: DIR/FS.json, DIR = $XDG_STATE_HOME/offload/profiles)");
+  sub->add_option("--link-rate", o->request.link_rate, "NFS: the link's rate, e.g. 1Gbps (default: probed)");
+  sub->add_option("--server-disk", o->request.server_disk,
+                  "NFS: the server's disk rate, e.g. 500MBps (default: the profile's memory copy rate)");
   sub->add_flag("--json", o->json, "Print the answer as JSON");
   sub->add_flag("--verify", o->request.verify, "Then run each method for real (temporary files, removed) and compare");
   sub->add_option("--repeat", o->request.repeat, "Timed copies per method with --verify")->capture_default_str();

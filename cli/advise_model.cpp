@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_nfs_model.hpp"
 #include "cli/calibration_scenario.hpp"
 #include "cli/calibration_validate.hpp"
 #include "engine/engine.hpp"
@@ -31,7 +32,65 @@ SimulatedCopies simulate_in_scratch(const std::string& scenario_toml, const std:
   }
 }
 
+MethodPrediction prediction(const std::string& method, const SimulatedCopy& copy, std::uint64_t size_bytes,
+                            const CalibrationProfile& profile) {
+  MethodPrediction p;
+  p.method = method;
+  p.seconds = copy.seconds;
+  p.throughput_Bps = p.seconds > 0 ? static_cast<double>(size_bytes) / p.seconds : 0;
+  p.client_cpu_s = copy.client_cpu_s;
+  p.user_space_bytes = method == "host" ? static_cast<double>(size_bytes) : 0;
+  p.link_bytes = copy.link_bytes;
+  p.operations = copy.operations;
+  p.energy_J = copy.energy.value("total_J", 0.0);
+  p.client_J = copy.energy.value("client_J", 0.0);
+  p.server_J = copy.energy.value("server_J", 0.0);
+  p.network_J = copy.energy.value("network_J", 0.0);
+  auto rms = profile.rms_error.find(method);
+  p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
+  return p;
+}
+
+// NFS: host (READ to the client, WRITE back), server-side COPY and CLONE, as the probe saw the server answer.
+AdviceModel predict_nfs(const PathProbe& probe, const CalibrationProfile& profile, AdviceModel model,
+                        const RemoteRates& remote) {
+  model.scenario = "NFS client and server (models/nfs_server)";
+  model.remote = remote;
+  std::vector<std::string> methods;
+  if (probe.clone_works && probe.nfs_clone_ops.value_or(0) > 0) {
+    methods.push_back("clone");
+  } else {
+    model.left_out.emplace_back("clone", "the server did not clone the probe (" +
+                                             (probe.clone_works ? "no CLONE sent" : probe.clone_error) + ")");
+  }
+  if (probe.server_copy()) {
+    methods.push_back("kernel-copy");
+  } else {
+    model.left_out.emplace_back("kernel-copy", probe.copy_range == CopyRangeBehaviour::fails
+                                                   ? "the copy_file_range probe failed: " + probe.copy_range_error
+                                                   : "no server-side COPY: the client copied the probe with READ and WRITE");
+  }
+  methods.push_back("host");
+  std::vector<std::string> labels;
+  for (const auto& m : methods) labels.push_back(nfs_sim_method(m));
+  const FsConstants& client = profile.fit.filesystems.front();
+  NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps};
+  SimulatedCopies copies =
+      simulate_in_scratch(nfs_path_scenario_toml(probe, profile.fit, client, inputs, labels), "nfs");
+  for (const std::string& method : methods) {
+    auto found = copies.find({nfs_sim_method(method), model.size_bytes, model.queue_depth});
+    if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
+    // The profile's uncertainty was measured on a local filesystem: it stands for the client's host copy alone.
+    MethodPrediction p = prediction(method, found->second, model.size_bytes, profile);
+    if (method != "host") p.rms_error = -1;
+    model.predictions.push_back(p);
+  }
+  return model;
+}
+
 }  // namespace
+
+bool is_nfs_path(const PathProbe& probe) { return probe.network_fs.compare(0, 3, "nfs") == 0 && probe.same_fs; }
 
 std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
                                                                   std::vector<std::string>& allowed) {
@@ -51,8 +110,9 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 }
 
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth) {
-  AdviceModel model{size_bytes, queue_depth, {}, {}};
+                            unsigned queue_depth, const RemoteRates& remote) {
+  AdviceModel model{size_bytes, queue_depth, {}, {}, "local filesystem (calibrated host)", {}};
+  if (is_nfs_path(probe)) return predict_nfs(probe, profile, model, remote);
   std::vector<std::string> allowed;
   model.left_out = methods_for_path(probe, allowed);
   FsConstants fs = profile.fit.filesystems.front();
@@ -78,22 +138,7 @@ AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& pr
   for (const std::string& method : methods) {
     auto found = copies.find({method, size_bytes, queue_depth});
     if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
-    const SimulatedCopy& copy = found->second;
-    MethodPrediction p;
-    p.method = method;
-    p.seconds = copy.seconds;
-    p.throughput_Bps = p.seconds > 0 ? static_cast<double>(size_bytes) / p.seconds : 0;
-    p.client_cpu_s = copy.client_cpu_s;
-    p.user_space_bytes = method == "host" ? static_cast<double>(size_bytes) : 0;
-    p.link_bytes = copy.link_bytes;
-    p.operations = copy.operations;
-    p.energy_J = copy.energy.value("total_J", 0.0);
-    p.client_J = copy.energy.value("client_J", 0.0);
-    p.server_J = copy.energy.value("server_J", 0.0);
-    p.network_J = copy.energy.value("network_J", 0.0);
-    auto rms = profile.rms_error.find(method);
-    p.rms_error = rms == profile.rms_error.end() ? -1 : rms->second;
-    model.predictions.push_back(p);
+    model.predictions.push_back(prediction(method, found->second, size_bytes, profile));
   }
   return model;
 }

@@ -30,20 +30,34 @@ struct MethodPrediction {
   double network_J = 0;             ///< of which network links (0 on a local path)
 };
 
+/// The rates of a remote path's link and server (NFS), each with where it came from.
+struct RemoteRates {
+  double link_Bps = 0;           ///< the link's rate, each direction (bytes/s)
+  std::string link_how;          ///< "probed: tbf on veth-c", "--link-rate"
+  double server_disk_Bps = 0;    ///< the server's disk read and write rate (bytes/s)
+  std::string server_disk_how;   ///< "--server-disk", or the assumption made
+};
+
 /// Every prediction, and the methods left out with the reason.
 struct AdviceModel {
   std::uint64_t size_bytes = 0;          ///< the copy's size
   unsigned queue_depth = 0;              ///< operations in flight
   std::vector<MethodPrediction> predictions;  ///< one per simulated method, in ladder order (clone first)
   std::vector<std::pair<std::string, std::string>> left_out;  ///< method -> why it was not simulated
+  std::string scenario;                  ///< what was simulated: "local filesystem", "NFS client and server"
+  RemoteRates remote;                    ///< the link and server rates (NFS paths only)
 };
+
+/// True when the destination is the source's NFS mount (the NFS scenario applies).
+bool is_nfs_path(const PathProbe& probe);
 
 /// The methods the probe allows on this path (clone, kernel-copy, host).
 std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
                                                                   std::vector<std::string>& allowed);
 
-/// Simulates every allowed method the profile has constants for.
+/// Simulates every allowed method the profile has constants for; on an
+/// NFS path (is_nfs_path) the NFS scenario at `remote`'s rates.
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth);
+                            unsigned queue_depth, const RemoteRates& remote = {});
 
 }  // namespace offload::cli

@@ -49,11 +49,14 @@ std::string MountEntry::option(const std::string& key) const {
   return "";
 }
 
-std::optional<MountEntry> find_mount(const std::string& mountinfo_text, unsigned long device, const std::string& path) {
+namespace {
+
+// The entry whose mount point is the longest prefix of `path`, among those of device "MAJ:MIN" `wanted` ("" = any).
+std::optional<MountEntry> longest_prefix_mount(const std::string& mountinfo_text, const std::string& wanted,
+                                               const std::string& path) {
   std::istringstream lines(mountinfo_text);
   std::string line;
   std::optional<MountEntry> best;
-  std::string wanted = std::to_string(major(device)) + ":" + std::to_string(minor(device));
   while (std::getline(lines, line)) {
     // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
     std::istringstream words(line);
@@ -62,13 +65,23 @@ std::optional<MountEntry> find_mount(const std::string& mountinfo_text, unsigned
     std::size_t dash = 6;
     while (dash < fields.size() && fields[dash] != "-") ++dash;
     if (dash + 2 >= fields.size()) continue;  // no type and source after the separator
-    if (fields[2] != wanted) continue;
+    if (!wanted.empty() && fields[2] != wanted) continue;
     MountEntry entry{unescape(fields[4]), fields[dash + 1], unescape(fields[dash + 2]),
                      fields[5] + (dash + 3 < fields.size() ? "," + fields[dash + 3] : "")};
     if (!is_under(path, entry.mount_point)) continue;
     if (!best || entry.mount_point.size() >= best->mount_point.size()) best = entry;
   }
   return best;
+}
+
+}  // namespace
+
+std::optional<MountEntry> find_mount(const std::string& mountinfo_text, unsigned long device, const std::string& path) {
+  return longest_prefix_mount(mountinfo_text, std::to_string(major(device)) + ":" + std::to_string(minor(device)), path);
+}
+
+std::optional<MountEntry> find_mount_by_path(const std::string& mountinfo_text, const std::string& path) {
+  return longest_prefix_mount(mountinfo_text, "", path);
 }
 
 namespace {

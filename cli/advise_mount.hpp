@@ -23,6 +23,10 @@ struct MountEntry {
 /// the same device more than once). `mountinfo_text` is the file's text.
 std::optional<MountEntry> find_mount(const std::string& mountinfo_text, unsigned long device, const std::string& path);
 
+/// The entry whose mount point is the longest prefix of `path`, whatever its
+/// device: a btrfs subvolume's st_dev is not the one mountinfo lists.
+std::optional<MountEntry> find_mount_by_path(const std::string& mountinfo_text, const std::string& path);
+
 /// The text of /proc/self/mountinfo ("" when it cannot be read).
 std::string read_mountinfo();
 

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 
 #include <fmt/core.h>
 
+#include "cli/advise_block.hpp"
 #include "cli/advise_mount.hpp"
 #include "cli/file_check.hpp"
 #include "engine/targets/posix_file.hpp"
@@ -80,10 +82,12 @@ std::optional<unsigned long> op_count(const std::optional<MountEntry>& mount, co
   return nfs_op_count(read_mountstats(), mount->mount_point, op);
 }
 
+// The operations of `op` sent between two readings, and the text saying so ("" when not NFS).
 std::string server_ops_text(const std::optional<unsigned long>& before, const std::optional<unsigned long>& after,
-                            const char* op) {
+                            const char* op, std::optional<unsigned long>& sent) {
   if (!before || !after) return "";
-  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *after - *before);
+  sent = *after - *before;
+  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *sent);
 }
 
 void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
@@ -101,7 +105,7 @@ void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& m
                                 p.source_bytes >= kProbeBytes ? "64 KiB" : "bytes", p.destination_dir,
                                 p.clone_works ? "ok" : p.clone_error);
   p.findings.push_back({"reflink (clone)", p.clone_works ? "yes" : "no",
-                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE")});
+                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE", p.nfs_clone_ops)});
 }
 
 void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
@@ -124,7 +128,76 @@ void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntr
     how = fmt::format("copy_file_range of {} bytes into a temporary file: ok; FIEMAP: {}", copied,
                       shared ? (*shared ? "extents shared with the source" : "no shared extents") : shared.error());
   }
-  p.findings.push_back({"copy_file_range", result, how + server_ops_text(before, op_count(mount, "COPY"), "COPY")});
+  how += server_ops_text(before, op_count(mount, "COPY"), "COPY", p.nfs_copy_ops);
+  if (p.server_copy()) result = "the server copies (NFS COPY)";  // FIEMAP cannot tell on NFS; the counter can
+  p.findings.push_back({"copy_file_range", result, how});
+}
+
+bool is_network_fs(const std::string& fs_type) {
+  return fs_type.compare(0, 3, "nfs") == 0 || fs_type == "cifs" || fs_type == "smb3";
+}
+
+// What the NFS server answered to the probes' COPY and CLONE.
+void report_server_offload(PathProbe& p) {
+  if (p.nfs_copy_ops) {
+    p.findings.push_back({"NFS server COPY", p.server_copy() ? "offered" : "not used",
+                          fmt::format("copy_file_range probe {}, {} COPY sent (mountstats)",
+                                      p.copy_range == CopyRangeBehaviour::fails ? "failed" : "worked", *p.nfs_copy_ops)});
+  }
+  if (p.nfs_clone_ops) {
+    p.findings.push_back({"NFS server CLONE", p.clone_works && *p.nfs_clone_ops > 0 ? "offered" : "not offered",
+                          fmt::format("FICLONERANGE probe {}, {} CLONE sent (mountstats)",
+                                      p.clone_works ? "worked" : "failed: " + p.clone_error, *p.nfs_clone_ops)});
+  }
+}
+
+// The link to a network mount's server, each rate with how it was found.
+void probe_network(PathProbe& p, const MountEntry& mount) {
+  p.network_fs = mount.fs_type;
+  std::string rsize = mount.option("rsize");
+  if (!rsize.empty()) p.read_size = std::strtoull(rsize.c_str(), nullptr, 10);
+  std::string address = mount.option("addr");
+  if (address.empty()) {
+    p.findings.push_back({"network link", "unknown", "/proc/self/mountinfo: no addr= option on " + mount.mount_point});
+    return;
+  }
+  LinkProbe link = probe_link(address);
+  p.findings.push_back({"server address", address, "/proc/self/mountinfo: addr= of " + mount.mount_point});
+  p.findings.push_back({"route to the server", link.interface.empty() ? "unknown" : link.interface, link.route_how});
+  if (!link.interface.empty()) {
+    p.findings.push_back({"interface line rate", link.line_rate_Bps > 0 ? bits_text(link.line_rate_Bps) : "unknown",
+                          link.line_rate_how});
+    p.findings.push_back({"traffic shaping", link.shaping.empty() ? "none" : bits_text(link.shaping.front().rate_Bps),
+                          link.shaping_how});
+    p.findings.push_back({"link rate", link.rate_Bps() > 0 ? bits_text(link.rate_Bps()) : "unknown",
+                          "the slowest of the line rate and the shaping"});
+  }
+  p.link = link;
+}
+
+// The block device a mount sits on: its source's device numbers when that is
+// a block node (btrfs's st_dev is an anonymous device), else st_dev.
+dev_t block_device_of(const std::optional<MountEntry>& mount, dev_t st_dev) {
+  struct stat node {};
+  if (mount && mount->source.compare(0, 5, "/dev/") == 0 && stat(mount->source.c_str(), &node) == 0 &&
+      S_ISBLK(node.st_mode)) {
+    return node.st_rdev;
+  }
+  return st_dev;
+}
+
+// SCSI LUN / NVMe namespace findings of the source's and the destination's devices (one set when they share a disk).
+void probe_block_devices(PathProbe& p, const std::optional<MountEntry>& source_mount, dev_t source_dev,
+                         const std::optional<MountEntry>& destination_mount, dev_t destination_dev) {
+  dev_t source = block_device_of(source_mount, source_dev);
+  dev_t destination = block_device_of(destination_mount, destination_dev);
+  bool one_disk = whole_disk_name(source) == whole_disk_name(destination);
+  for (auto& f : probe_block_device(destination, one_disk ? "" : "destination ")) {
+    p.findings.push_back(std::move(f));
+  }
+  if (!one_disk) {
+    for (auto& f : probe_block_device(source, "source ")) p.findings.push_back(std::move(f));
+  }
 }
 
 }  // namespace
@@ -168,15 +241,33 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
                                     major(dir_stat.st_dev), minor(dir_stat.st_dev))});
 
   std::string absolute = std::filesystem::absolute(p.destination_dir, ec).lexically_normal().string();
-  std::optional<MountEntry> mount = find_mount(read_mountinfo(), dir_stat.st_dev, absolute);
+  std::string mountinfo = read_mountinfo();
+  std::optional<MountEntry> mount = find_mount(mountinfo, dir_stat.st_dev, absolute);
   if (mount && mount->fs_type.compare(0, 3, "nfs") == 0) {
     p.nfs_version = mount->option("vers");
     p.findings.push_back({"NFS mount", "version " + (p.nfs_version.empty() ? std::string("?") : p.nfs_version),
                           fmt::format("/proc/self/mountinfo: {} on {} type {}, vers={}", mount->source,
                                       mount->mount_point, mount->fs_type, p.nfs_version)});
   }
+  // By path: on btrfs st_dev is the subvolume's, not the device number mountinfo lists.
+  std::string source_real = std::filesystem::weakly_canonical(source, ec).string();
+  std::string directory_real = std::filesystem::weakly_canonical(p.destination_dir, ec).string();
+  std::optional<MountEntry> source_mount = find_mount_by_path(mountinfo, source_real);
+  // The remote side: the destination's mount, else the source's (a copy from NFS to a local disk).
+  const std::optional<MountEntry>& remote = mount && is_network_fs(mount->fs_type) ? mount : source_mount;
+  if (remote && is_network_fs(remote->fs_type)) {
+    if (remote->fs_type.compare(0, 3, "nfs") != 0) {
+      p.findings.push_back({"SMB mount", "version " + remote->option("vers"),
+                            fmt::format("/proc/self/mountinfo: {} on {} type {}", remote->source, remote->mount_point,
+                                        remote->fs_type)});
+    }
+    probe_network(p, *remote);
+  }
+  // A network mount has no block device: only a local side reports one.
+  probe_block_devices(p, source_mount, source_stat.st_dev, find_mount_by_path(mountinfo, directory_real), dir_stat.st_dev);
   probe_clone(p, source_fd.fd, mount);
   probe_copy_range(p, source_fd.fd, mount);
+  report_server_offload(p);
   return p;
 }
 

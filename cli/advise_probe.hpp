@@ -8,15 +8,24 @@
 //  - copy_file_range(2) of the same bytes into another temporary file, and
 //    whether the copy shares extents with the source (FIEMAP
 //    FIEMAP_EXTENT_SHARED: the filesystem remapped instead of copying);
+//  - the block device under a local filesystem: SCSI LUN or NVMe namespace
+//    copy offload (advise_block.hpp);
 //  - NFS: the mount's "vers=" option (/proc/self/mountinfo) and whether the
 //    probes above went to the server as COPY / CLONE operations
-//    (/proc/self/mountstats counters before and after, RFC 7862 15.2, 15.13).
+//    (/proc/self/mountstats counters before and after, RFC 7862 15.2, 15.13):
+//    a server that answers COPY / CLONE offers it (the client falls back to
+//    READ and WRITE, or fails, when it does not);
+//  - a network mount (NFS, SMB): the link to its server ("addr=" option,
+//    advise_link.hpp) and the mount's rsize (the client's READ size).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "cli/advise_link.hpp"
 
 namespace offload::cli {
 
@@ -50,6 +59,15 @@ struct PathProbe {
   CopyRangeBehaviour copy_range = CopyRangeBehaviour::fails;  ///< copy_file_range on the probe
   std::string copy_range_error;      ///< errno name when it failed
   std::string nfs_version;           ///< "4.2" when the destination is an NFS mount ("" otherwise)
+  std::optional<unsigned long> nfs_copy_ops;   ///< COPY operations the copy_file_range probe sent (NFS only)
+  std::optional<unsigned long> nfs_clone_ops;  ///< CLONE operations the FICLONERANGE probe sent (NFS only)
+  std::string network_fs;            ///< "nfs4", "cifs", ... when the destination is a network mount ("" otherwise)
+  std::uint64_t read_size = 0;       ///< the network mount's rsize (bytes; 0 = not given)
+  std::optional<LinkProbe> link;     ///< the link to the server of a network mount
+  /// NFS server-side COPY: copy_file_range worked and went to the server as COPY.
+  [[nodiscard]] bool server_copy() const {
+    return copy_range != CopyRangeBehaviour::fails && nfs_copy_ops.value_or(0) > 0;
+  }
   std::vector<ProbeFinding> findings;  ///< every result, in probe order
 };
 

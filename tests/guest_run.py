@@ -36,12 +36,26 @@ def add_cli_script(test, tests, offload, script, guest_dir):
         sys.exit(1)
 
 
-def run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script=None):
+def add_dynamic_program(tests, binary):
+    """Copies a dynamically linked `binary` into the guest's /test with its
+    shared libraries (ldd) in /test/lib: run it there with
+    LD_LIBRARY_PATH=/test/lib (the guest overlays bring /lib64's loader)."""
+    os.makedirs(os.path.join(tests, "lib"), exist_ok=True)
+    shutil.copy(binary, os.path.join(tests, os.path.basename(binary)))
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    for lib in re.findall(r"=> (/\S+) \(0x", ldd):
+        shutil.copy(os.path.realpath(lib), os.path.join(tests, "lib", os.path.basename(lib)))
+
+
+def run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script=None, prepare=None):
     """Boots the guest `guest_script` (in args.guest_dir) with the static
-    `args.test_binary` installed as `program` (then `cli_script`, with
-    args.offload, when given); prints the program's own output (not the
-    kernel's lines nor those starting with `result_prefix`) and returns the
-    whole serial log. `what` names the guest in messages."""
+    `args.test_binary` installed as `program`; prints the program's own
+    output (not the kernel's lines nor those starting with `result_prefix`)
+    and returns the whole serial log. `what` names the guest in messages.
+    After the program the guest runs `cli_script` (as cli.sh, with
+    args.offload and its libraries) when given, and the shell lines
+    `prepare(args, tests)` returns when given (it may add files to the
+    guest's /test directory `tests`; the lines may set rc=1 to fail the run)."""
     ldd = subprocess.run(["ldd", args.test_binary], capture_output=True, text=True)
     if "not a dynamic executable" not in ldd.stdout + ldd.stderr:
         print(f"{test}: FAIL: {args.test_binary} is dynamically linked; the guest has no libraries:\n{ldd.stdout}")
@@ -50,12 +64,17 @@ def run_in_guest(test, program, guest_script, result_prefix, what, args, cli_scr
     state, tests = os.path.join(args.work, "state"), os.path.join(args.work, "test")
     os.makedirs(tests)
     shutil.copy(args.test_binary, os.path.join(tests, program))
-    run = f"#!/bin/sh\nexec ./{program} --gtest_color=no\n"
+    after = ""
     if cli_script:
         add_cli_script(test, tests, args.offload, cli_script, args.guest_dir)
-        run = f"#!/bin/sh\n./{program} --gtest_color=no; rc=$?\nsh ./cli.sh || rc=1\nexit $rc\n"
+        after += "sh ./cli.sh || rc=1\n"
+    if prepare:
+        after += prepare(args, tests)
     with open(os.path.join(tests, "run"), "w") as f:
-        f.write(run)
+        if after:
+            f.write(f"#!/bin/sh\n./{program} --gtest_color=no; rc=$?\n{after}\nexit $rc\n")
+        else:
+            f.write(f"#!/bin/sh\nexec ./{program} --gtest_color=no\n")
     os.chmod(os.path.join(tests, "run"), 0o755)
     start = time.monotonic()
     proc = subprocess.run(["bash", os.path.join(args.guest_dir, guest_script), state, tests])
@@ -73,18 +92,19 @@ def run_in_guest(test, program, guest_script, result_prefix, what, args, cli_scr
     return log
 
 
-def measure_in_guest(test, program, guest_script, result_prefix, what, cli_script=None):
+def measure_in_guest(test, program, guest_script, result_prefix, what, cli_script=None, prepare=None):
     """A check script's start: reads --test-binary, --offload, --guest-dir and
     --work, runs the guest (run_in_guest, with `cli_script` after the
     program when given), and returns (args, serial log, the
     JSON of the program's `result_prefix` line, also saved as
-    WORK/measured.json); fails the test when that line is missing."""
+    WORK/measured.json); fails the test when that line is missing.
+    `prepare` as in run_in_guest."""
     parser = argparse.ArgumentParser()
     for name in ("--test-binary", "--offload", "--guest-dir", "--work"):
         parser.add_argument(name, required=True)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # keep our lines in order with the guest scripts' output
-    log = run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script)
+    log = run_in_guest(test, program, guest_script, result_prefix, what, args, cli_script, prepare)
     found = re.search(rf"^{result_prefix} (\{{.*\}})\s*$", log, re.M)
     if not found:
         print(f"{test}: FAIL: no {result_prefix} line in the serial log")

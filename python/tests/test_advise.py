@@ -47,3 +47,5 @@ def test_advise_bad_input(calibrated):
         offloadsim.advise(root / "missing", root / "dst", profile=profile)
     with pytest.raises(ValueError, match="the directory .*/nowhere does not exist"):
         offloadsim.advise(root / "cal" / "validation.json", root / "nowhere" / "dst", profile=profile)
+    with pytest.raises(ValueError, match="--link-rate fast: "):
+        offloadsim.advise(root / "cal" / "validation.json", root / "dst", profile=profile, link_rate="fast")

@@ -45,6 +45,8 @@ for fs in xfs btrfs ext4; do
   ok [ $rc -eq 0 ]
   ok grep -qE "source filesystem: +$fs +statfs f_type ${magic[$fs]}" <<<"$out"
   ok grep -qE "same filesystem: +yes +stat st_dev" <<<"$out"
+  # The block device under the mount: a loop device, read back from sysfs.
+  ok grep -qE "block device: +loop[0-9]+ \(loop\) +/sys/dev/block/[0-9]+:[0-9]+ -> loop[0-9]+; backing file .*: no copy offload command" <<<"$out"
   if [ "$fs" = ext4 ]; then
     ok grep -qE "reflink \(clone\): +no +FICLONERANGE .*: EOPNOTSUPP" <<<"$out"
     ok grep -qE "copy_file_range: +copies data in the kernel +copy_file_range of 65536 bytes .*no shared extents" <<<"$out"
@@ -135,6 +137,8 @@ expect_message "bad size" 2 "--size 12parsecs" 1 \
   "$offload" advise "$root/xfs/src" "$root/xfs/dst" --size 12parsecs --profile "$root/profiles/xfs.json"
 expect_message "size with --verify" 2 "--size 1GiB with --verify" 1 \
   "$offload" advise "$root/xfs/src" "$root/xfs/dst" --size 1GiB --verify --profile "$root/profiles/xfs.json"
+expect_message "bad link rate" 2 "--link-rate fast: " 1 \
+  "$offload" advise "$root/xfs/src" "$root/xfs/dst" --link-rate fast --profile "$root/profiles/xfs.json"
 ok [ "$(listing "$root/xfs")" = "$before" ]
 ok [ ! -e "$root/state" ]
 finish

@@ -36,6 +36,14 @@ TEST(AdviseMount, FindsTheMountOfAPathByDeviceAndLongestPrefix) {
   EXPECT_EQ(spaced->mount_point, "/mnt/with space");
 }
 
+TEST(AdviseMount, FindsTheMountOfAPathByPathAlone) {
+  // A btrfs subvolume's st_dev is not the one mountinfo lists: the path decides.
+  EXPECT_EQ(find_mount_by_path(kMountinfo, "/srv/bound/x")->mount_point, "/srv/bound");
+  EXPECT_EQ(find_mount_by_path(kMountinfo, "/tmp/t/xfs/f")->source, "/dev/loop4");
+  EXPECT_EQ(find_mount_by_path(kMountinfo, "/etc/passwd")->mount_point, "/");
+  EXPECT_EQ(find_mount_by_path(kMountinfo, "/mnt/with space")->fs_type, "btrfs");
+}
+
 TEST(AdviseMount, ReadsTheNfsVersionFromTheSuperBlockOptions) {
   auto nfs = find_mount(kMountinfo, makedev(0, 53), "/mnt/nfs/data");
   ASSERT_TRUE(nfs);

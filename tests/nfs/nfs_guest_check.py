@@ -2,7 +2,8 @@
 """ctest nfs_guest: runs nfs_guest_test inside the NFS guest
 (tests/targets/guest/nfs-guest.sh), fails if any in-guest test fails, then
 compares the measured NFS wire bytes per method with the simulator's bytes on
-the client's link for the same copy (one client, one NFS server).
+the client's link for the same copy (one client, one NFS server); then
+checks `offload advise` on the tc-shaped mount (nfs_advise_check.py).
 
 Usage: nfs_guest_check.py --test-binary BIN --offload OFFLOAD --guest-dir DIR --work DIR
 Exit 0 pass, 1 fail, 77 skip (QEMU cannot start; a failure instead when
@@ -14,8 +15,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest_run import measure_in_guest  # noqa: E402
 from guest_sim import simulate_scenario  # noqa: E402
+import nfs_advise_check  # noqa: E402
 
 # Same copy in the simulator: a method label there for each measured method.
 SIM_METHOD = {"host": "host", "kernel-copy": "nfs-copy-sync", "clone": "clone"}
@@ -69,7 +72,9 @@ size = {file_bytes}
 
 
 def main():
-    args, log, result = measure_in_guest("nfs_guest", "nfs_guest_test", "nfs-guest.sh", "OFFLOAD-NFS-RESULT", "NFS")
+    os.environ["OFFLOAD_GUEST_VETH"] = "1"  # the client in its own network namespace: tc shapes its link
+    args, log, result = measure_in_guest("nfs_guest", "nfs_guest_test", "nfs-guest.sh", "OFFLOAD-NFS-RESULT", "NFS",
+                                         prepare=nfs_advise_check.prepare)
     mounted = re.search(r"rsize=(\d+)", log)
     rsize = int(mounted.group(1)) if mounted else 131072
     size = result["file_bytes"]
@@ -100,7 +105,11 @@ def main():
     if failures:
         print(f"nfs_guest: FAIL: {failures} method(s) outside the tolerance")
         return 1
-    print("nfs_guest: all in-guest tests passed; simulated client link bytes within tolerance")
+    if nfs_advise_check.check(log):
+        print("nfs_guest: FAIL: offload advise on the shaped NFS mount (above)")
+        return 1
+    print("nfs_guest: all in-guest tests passed; simulated client link bytes within tolerance; offload advise "
+          "recommends the server-side copy on the shaped link")
     return 0
 
 

@@ -111,7 +111,7 @@ def print_cases(result):
 
 def main():
     args, log, result = measure_in_guest("smb_guest", "smb_guest_test", "smb-guest.sh", "OFFLOAD-SMB-RESULT", "SMB",
-                                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "smb_guest_cli.sh"))
+                                         cli_script=os.path.join(os.path.dirname(os.path.abspath(__file__)), "smb_guest_cli.sh"))
     if not re.search(r"^smb-guest-cli: ok\s*$", log, re.M):
         print("smb_guest: FAIL: offload cp in the guest (tests/smb/smb_guest_cli.sh, its lines above)")
         return 1

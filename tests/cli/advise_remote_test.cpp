@@ -1,0 +1,138 @@
+// `offload advise` on a remote path, the parts that need no NFS server: the
+// tbf rate read from a netlink qdisc dump (rtnetlink(7), tc-tbf(8)), the
+// route lookup on this machine's loopback, the NFS scenario the probe builds
+// (read back by the scenario loader) and the network-bound reason.
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "cli/advise_answer.hpp"
+#include "cli/advise_link.hpp"
+#include "cli/advise_nfs_model.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace offload::cli {
+namespace {
+
+// Appends one attribute (type, payload) at the end of `bytes`, aligned.
+std::size_t add_attribute(std::vector<std::uint8_t>& bytes, std::uint16_t type, const void* data, std::size_t length) {
+  std::size_t at = NLMSG_ALIGN(bytes.size());
+  bytes.resize(at + RTA_SPACE(length));
+  rtattr header{static_cast<std::uint16_t>(RTA_LENGTH(length)), type};
+  std::memcpy(bytes.data() + at, &header, sizeof header);
+  if (length > 0) std::memcpy(bytes.data() + at + RTA_LENGTH(0), data, length);
+  return at;
+}
+
+// One RTM_NEWQDISC message of kind `kind` on `ifindex`, with a tbf rate (and its 64-bit form when given).
+std::vector<std::uint8_t> qdisc_message(int ifindex, const char* kind, std::uint32_t rate, std::uint64_t rate64 = 0) {
+  std::vector<std::uint8_t> m(NLMSG_LENGTH(sizeof(tcmsg)));
+  tcmsg tc{};
+  tc.tcm_ifindex = ifindex;
+  tc.tcm_handle = 0x80010000;
+  std::memcpy(m.data() + NLMSG_HDRLEN, &tc, sizeof tc);
+  add_attribute(m, TCA_KIND, kind, std::strlen(kind) + 1);
+  std::size_t options = add_attribute(m, TCA_OPTIONS, nullptr, 0);
+  tc_tbf_qopt parameters{};
+  parameters.rate.rate = rate;
+  add_attribute(m, TCA_TBF_PARMS, &parameters, sizeof parameters);
+  if (rate64 != 0) add_attribute(m, TCA_TBF_RATE64, &rate64, sizeof rate64);
+  auto options_length = static_cast<std::uint16_t>(m.size() - options);
+  std::memcpy(m.data() + options, &options_length, sizeof options_length);
+  nlmsghdr header{static_cast<std::uint32_t>(m.size()), RTM_NEWQDISC, NLM_F_MULTI, 1, 0};
+  std::memcpy(m.data(), &header, sizeof header);
+  return m;
+}
+
+TEST(AdviseLink, ReadsTheTbfRateOfTheRoutedInterfaceOnly) {
+  std::vector<std::uint8_t> dump;
+  for (const auto& m : {qdisc_message(3, "tbf", 6'250'000), qdisc_message(4, "tbf", 125'000),
+                        qdisc_message(3, "pfifo_fast", 1), qdisc_message(3, "tbf", 0xffffffff, 5'000'000'000ULL)}) {
+    dump.insert(dump.end(), m.begin(), m.end());
+  }
+  auto rates = qdisc_rates(dump, 3);
+  ASSERT_EQ(rates.size(), 2U);  // not ifindex 4, not the pfifo_fast
+  EXPECT_EQ(rates[0].kind, "tbf");
+  EXPECT_EQ(rates[0].handle >> 16, 0x8001U);
+  EXPECT_DOUBLE_EQ(rates[0].rate_Bps, 6.25e6);
+  EXPECT_DOUBLE_EQ(rates[1].rate_Bps, 5e9);  // TCA_TBF_RATE64 beyond 32 bits
+  LinkProbe link;
+  link.line_rate_Bps = 1.25e9;
+  link.shaping = rates;
+  EXPECT_DOUBLE_EQ(link.rate_Bps(), 6.25e6);
+  EXPECT_EQ(bits_text(link.rate_Bps()), "50 Mb/s");
+  EXPECT_EQ(bits_text(1.25e8), "1 Gb/s");
+}
+
+TEST(AdviseLink, RoutesLoopbackThroughLo) {
+  LinkProbe lo = probe_link("127.0.0.1");
+  EXPECT_EQ(lo.interface, "lo") << lo.route_how;
+  EXPECT_NE(lo.route_how.find("RTM_GETROUTE"), std::string::npos);
+  EXPECT_NE(lo.shaping_how.find("RTM_GETQDISC"), std::string::npos);
+  LinkProbe bad = probe_link("server.example");
+  EXPECT_EQ(bad.interface, "");
+  EXPECT_EQ(bad.route_how, "not an IP address: server.example");
+}
+
+TEST(AdviseNfsModel, TheScenarioCarriesTheProbedLinkAndServerAnswers) {
+  PathProbe probe;
+  probe.source = "/mnt/nfs/a";
+  probe.destination = "/mnt/nfs/b";
+  probe.nfs_version = "4.2";
+  probe.read_size = 262144;
+  probe.clone_works = true;
+  CalibrationFit fit;
+  fit.cores = 2;
+  fit.per_op_s = 3e-6;
+  FsConstants client;
+  client.memcpy_Bps = 4e9;
+  client.core_speed = 0.5;
+  std::string text = nfs_path_scenario_toml(probe, fit, client, {64 << 20, 8, 6.25e6, 1e9},
+                                            {"clone", nfs_sim_method("kernel-copy"), "host"});
+  sim::ScenarioSet set = sim::load_scenario_text(text, "advise-nfs");
+  ASSERT_EQ(set.points.size(), 1U);
+  const sim::Scenario& s = set.points.front();
+  ASSERT_EQ(s.links.size(), 1U);
+  EXPECT_NEAR(s.links[0].bandwidth_Bps, 6.25e6, 6.25e6 * 1e-5);  // six digits in the TOML
+  ASSERT_EQ(s.methods.size(), 3U);
+  EXPECT_EQ(s.methods[1].label, "nfs-copy-sync");
+  ASSERT_EQ(s.nfs_servers.size(), 1U);
+  ASSERT_EQ(s.copies.size(), 1U);
+  EXPECT_DOUBLE_EQ(s.copies[0].size_bytes, 64.0 * (1 << 20));
+}
+
+MethodPrediction over_link(const std::string& method, double seconds, double link_bytes) {
+  MethodPrediction p;
+  p.method = method;
+  p.seconds = seconds;
+  p.link_bytes = link_bytes;
+  p.rms_error = -1;
+  return p;
+}
+
+TEST(AdviseNfsModel, NetworkBoundReasonNamesTheRateTheShareAndTheGain) {
+  PathProbe probe;
+  probe.network_fs = "nfs4";
+  probe.same_fs = true;
+  probe.nfs_version = "4.2";
+  AdviceModel model;
+  model.remote.link_Bps = 6.25e6;  // 50 Mb/s
+  // 64 MiB each way at 6.25 MB/s is 10.7 s: the host copy's 11 s are the link's.
+  model.predictions = {over_link("kernel-copy", 0.5, 8192), over_link("host", 11.0, 2.0 * (64 << 20))};
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_EQ(r.reason, "kernel-copy: network-bound at 50 Mb/s: server-side copy moves 0.0061 % of the bytes over the "
+                      "link (8.00 KiB vs 128 MiB host), 500 ms vs 11 s host: 22x faster, saves 10.5 s");
+  model.remote.link_Bps = 1.25e9;  // 10 Gb/s: the host copy is no longer the link's
+  r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_EQ(r.reason.find("network-bound"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("server-side COPY on NFS 4.2"), std::string::npos) << r.reason;
+}
+
+}  // namespace
+}  // namespace offload::cli
