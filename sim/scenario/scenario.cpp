@@ -109,6 +109,8 @@ void read_energy_table(Fields& top, Scenario& s) {
     target.cpu.power = e.array;
     target.flash.power = e.disk;
   }
+}
+
 // nvme-copy needs a namespace to copy in: an [[nvme_target]].
 void check_nvme_copy_has_target(Fields& top, const Scenario& s) {
   bool nvme_copy = std::any_of(s.methods.begin(), s.methods.end(),
