@@ -98,7 +98,8 @@ def local_fs(runs):
     for point, m in by_point(runs).items():
         reflink = point.endswith("true")
         check(f"local-fs {point}: kernel-copy uses less CPU than host", client_cpu(m["kernel-copy"]) < 0.6 * client_cpu(m["host"]))
-        check(f"local-fs {point}: kernel-copy at least as fast as host", tput(m["kernel-copy"]) >= tput(m["host"]))
+        # Both are bound by the one disk when it is the bottleneck: equal within 0.1 % (the order of their I/Os differs).
+        check(f"local-fs {point}: kernel-copy at least as fast as host", tput(m["kernel-copy"]) >= 0.999 * tput(m["host"]))
         if reflink:
             check(f"local-fs {point}: clone > 100x faster than host", tput(m["clone"]) > 100 * tput(m["host"]),
                   f"{tput(m['clone']) / tput(m['host']):.0f}x")
