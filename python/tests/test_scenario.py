@@ -17,7 +17,7 @@ def local_fs():
     return {
         "scenario": {"name": "local", "network_model": "CM02", "methods": ["host", "kernel-copy"]},
         "engine": {"queue_depth": 1, "host_chunk": "10MB"},
-        "host": [{"name": "box", "memcpy_bandwidth": "1PBps", "per_op_cpu": "0s",
+        "host": [{"name": "box", "memcpy_bandwidth": "1PBps", "buffer_fault_bandwidth": "1PBps", "per_op_cpu": "0s",
                   "disk": {"read": "200MBps", "write": "100MBps"}}],
         "copy": [{"on": "box", "from": "local:/a", "to": "local:/b", "size": "100MB"}],
     }
@@ -28,7 +28,7 @@ def nfs():
     return {
         "scenario": {"name": "nfs", "network_model": "CM02", "methods": ["host", "nfs-copy-sync"]},
         "engine": {"queue_depth": 1, "host_chunk": "10MB"},
-        "host": [{"name": "client", "memcpy_bandwidth": "1PBps", "per_op_cpu": "0s"}],
+        "host": [{"name": "client", "memcpy_bandwidth": "1PBps", "buffer_fault_bandwidth": "1PBps", "per_op_cpu": "0s"}],
         "nfs_server": [{"name": "filer", "memcpy_bandwidth": "1PBps", "per_op_cpu": "0s",
                         "disk": {"read": "1PBps", "write": "1PBps"}, "copy": {"rpc_size": 0}}],
         "link": [{"name": "lan", "bandwidth": "1Gbps", "latency": "1ms", "between": ["client", "filer"]}],
