@@ -104,6 +104,10 @@ class Network {
   /// Starts sending `bytes` (0 = a message that only pays latency); call
   /// from an actor on `from` or on `to`.
   Transfer send_async(sg4::Host* from, sg4::Host* to, double bytes);
+  /// Starts a comm of `bytes` with no stack work and no resending (a
+  /// streamed stage, models/host_stream.hpp, handles both itself); bytes
+  /// count on the links as send_async's do.
+  sg4::CommPtr start_flow(sg4::Host* from, sg4::Host* to, double bytes) { return start(from, to, bytes); }
   /// Sends and waits.
   void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
   /// Turns the [[link]] `name` off (both directions): comms across it fail.
