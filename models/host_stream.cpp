@@ -98,6 +98,9 @@ void HostStream::cancel() {
     if (state == sg4::Activity::State::STARTED || state == sg4::Activity::State::STARTING) p.activity->cancel();
   }
   parts_.clear();
+  auto hooks = std::move(stop_hooks_);
+  stop_hooks_.clear();
+  for (auto& hook : hooks) hook();
 }
 
 }  // namespace offload::models

@@ -47,6 +47,8 @@ class HostStream {
   void started();
   /// Cancels what still runs (after a cancel, a fault, or at the end).
   void cancel();
+  /// Runs `hook` once when the stage stops (unregisters its fault watchers).
+  void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
   /// True once broken (a fault) or cancelled.
   bool stopped() const { return stopped_; }
 
@@ -62,6 +64,7 @@ class HostStream {
   std::function<int()> epoch_;
   int start_epoch_;
   bool stopped_ = false;
+  std::vector<std::function<void()>> stop_hooks_;
   bool started_ = false;
   sg4::MutexPtr mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr ready_ = sg4::ConditionVariable::create();

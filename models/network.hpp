@@ -28,6 +28,7 @@
 // direction (for the utilisation of each direction of a full-duplex link).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -113,6 +114,12 @@ class Network {
   /// Turns the [[link]] `name` off (both directions): comms across it fail.
   /// Outages may overlap: the link is up again when the last one ends.
   void link_down(const std::string& name);
+  /// Calls `broken` (once) when a link between `a` and `b` goes down: a
+  /// streamed stage (models/host_stream.hpp) stops at once, as its
+  /// chunks' requests would fail. Returns a handle for forget().
+  int watch_route(sg4::Host* a, sg4::Host* b, std::function<void()> broken);
+  /// Drops a watcher (its stage ended).
+  void forget(int handle) { watchers_.erase(handle); }
   /// Turns it on again and wakes the transfers waiting for it.
   void link_up(const std::string& name);
   /// Blocks the calling actor until every link between the two hosts is up.
@@ -144,6 +151,8 @@ class Network {
   sg4::MutexPtr state_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr link_came_up_ = sg4::ConditionVariable::create();
   double retries_ = 0;
+  std::map<int, std::pair<std::pair<sg4::Host*, sg4::Host*>, std::function<void()>>> watchers_;
+  int next_watcher_ = 0;
 };
 
 }  // namespace offload::models

@@ -170,6 +170,9 @@ class NfsServer {
   int outages_ = 0;                                // restarts under way (they may overlap)
   int epoch_ = 0;                                  // restarts so far
   int callbacks_to_lose_ = 0;
+  std::map<int, std::function<void()>> restart_watchers_;  // streamed stages on this server
+  int next_watcher_ = 0;
+  void watch(HostStream& stage, sg4::Host* client);
   sg4::MutexPtr up_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr came_up_ = sg4::ConditionVariable::create();
 };

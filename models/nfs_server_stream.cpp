@@ -20,12 +20,24 @@ void add_work(HostStream& stage, CpuModel& cpu, double cpu_s) {
 
 }  // namespace
 
+// The stage stops at once when a link of its route goes down or this server restarts.
+void NfsServer::watch(HostStream& stage, sg4::Host* client) {
+  int link_watch = network_.watch_route(host(), client, [&stage] { stage.cancel(); });
+  int id = next_watcher_++;
+  restart_watchers_[id] = [&stage] { stage.cancel(); };
+  stage.on_stop([this, link_watch, id] {
+    network_.forget(link_watch);
+    restart_watchers_.erase(id);
+  });
+}
+
 void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage) {
   rpc([&] { network_.send(client, host(), wire(NfsRpc::read, false)); });  // the first call
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
   double call = wire(NfsRpc::read, false);
   double reply = bytes / requests + wire(NfsRpc::read, true);
   stage.add(disk_.start(bytes, DiskOp::read));
+  watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
   stage.add(network_.start_flow(host(), client, requests * reply), requests * reply);
   add_work(stage, cpu_, stack_s(cpu_, requests, reply, StackSide::send) + stack_s(cpu_, requests - 1, call, StackSide::receive));
@@ -38,6 +50,7 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
   double call = bytes / requests + wire(NfsRpc::write, false);
   double reply = wire(NfsRpc::write, true);
   stage.add(network_.start_flow(client, host(), requests * call), requests * call);
+  watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
   add_work(stage, cpu_, stack_s(cpu_, requests, call, StackSide::receive) + stack_s(cpu_, requests, reply, StackSide::send));
   if (CpuModel* peer = CpuModel::of(client)) {
