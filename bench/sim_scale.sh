@@ -17,7 +17,7 @@
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--no-bare] [--no-engine] [--keep DIR]
-#          [--bare-opts "--cfg=network/model:CM02"]
+#          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
@@ -26,6 +26,9 @@
 # --keep DIR keeps the scenarios and each run's JSON in DIR (else a temp dir).
 # --bare-opts passes extra options to bare_simgrid_copy (see its header); the
 # overhead figures then compare different models.
+# --host-stage writes [scenario] host_stage (README): "streaming" runs each
+# host copy's READs and WRITEs as streamed stages; bare_simgrid_copy has no
+# such mode, so compare engine rows only (add --no-bare).
 # Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy.
 set -euo pipefail
 
@@ -47,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --no-engine) eng=0; shift ;;
     --keep) keep=$2; shift 2 ;;
     --bare-opts) bare_opts=$2; shift 2 ;;
+    --host-stage) stage=$2; shift 2 ;;
     *) echo "sim_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +76,7 @@ scenario() {  # n -> scenario file
 name = "scale-$n"
 seed = 1
 methods = ["host", "nfs-copy-async"]
+host_stage = "${stage:-chunked}"
 [engine]
 queue_depth = 40
 copy_depth = 4

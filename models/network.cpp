@@ -66,6 +66,22 @@ void Network::link_down(const std::string& name) {
   if (down_links_[name]++ > 0) return;
   sg4::Link::by_name(name + "_UP")->turn_off();
   sg4::Link::by_name(name + "_DOWN")->turn_off();
+  std::vector<std::function<void()>> broken;
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    const auto& route = routes_.at(it->second.first);
+    if (std::any_of(route.begin(), route.end(), [&](const Hop& hop) { return hop.link == name; })) {
+      broken.push_back(std::move(it->second.second));
+      it = watchers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& stop : broken) stop();
+}
+
+int Network::watch_route(sg4::Host* a, sg4::Host* b, std::function<void()> broken) {
+  watchers_[next_watcher_] = {{a, b}, std::move(broken)};
+  return next_watcher_++;
 }
 
 void Network::link_up(const std::string& name) {

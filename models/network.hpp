@@ -28,6 +28,7 @@
 // direction (for the utilisation of each direction of a full-duplex link).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -104,11 +105,21 @@ class Network {
   /// Starts sending `bytes` (0 = a message that only pays latency); call
   /// from an actor on `from` or on `to`.
   Transfer send_async(sg4::Host* from, sg4::Host* to, double bytes);
+  /// Starts a comm of `bytes` with no stack work and no resending (a
+  /// streamed stage, models/host_stream.hpp, handles both itself); bytes
+  /// count on the links as send_async's do.
+  sg4::CommPtr start_flow(sg4::Host* from, sg4::Host* to, double bytes) { return start(from, to, bytes); }
   /// Sends and waits.
   void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
   /// Turns the [[link]] `name` off (both directions): comms across it fail.
   /// Outages may overlap: the link is up again when the last one ends.
   void link_down(const std::string& name);
+  /// Calls `broken` (once) when a link between `a` and `b` goes down: a
+  /// streamed stage (models/host_stream.hpp) stops at once, as its
+  /// chunks' requests would fail. Returns a handle for forget().
+  int watch_route(sg4::Host* a, sg4::Host* b, std::function<void()> broken);
+  /// Drops a watcher (its stage ended).
+  void forget(int handle) { watchers_.erase(handle); }
   /// Turns it on again and wakes the transfers waiting for it.
   void link_up(const std::string& name);
   /// Blocks the calling actor until every link between the two hosts is up.
@@ -140,6 +151,8 @@ class Network {
   sg4::MutexPtr state_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr link_came_up_ = sg4::ConditionVariable::create();
   double retries_ = 0;
+  std::map<int, std::pair<std::pair<sg4::Host*, sg4::Host*>, std::function<void()>>> watchers_;
+  int next_watcher_ = 0;
 };
 
 }  // namespace offload::models

@@ -40,6 +40,9 @@ void NfsServer::go_down() {
   up_ = false;
   ++epoch_;          // the async copies see it at their next stage and stop
   pending_async_ = 0;
+  auto stages = std::move(restart_watchers_);  // streamed stages stop at once
+  restart_watchers_.clear();
+  for (auto& [id, stop] : stages) stop();
 }
 
 void NfsServer::come_up() {

@@ -58,6 +58,7 @@
 #include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
 #include "models/disk.hpp"
+#include "models/host_stream.hpp"
 #include "models/network.hpp"
 #include "models/nfs_wire.hpp"
 
@@ -101,6 +102,18 @@ class NfsServer {
   double copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt);
   /// Inter-server COPY: this server pulls `bytes` from `source`.
   double copy_from(NfsServer& source, sg4::Host* client, double bytes, const InterruptFlag& interrupt);
+  /// Streamed READs (models/host_stream.hpp): sends the first READ call,
+  /// pays the disk latency once, then adds to `stage` the disk read, this
+  /// server's CPU and the wire towards `client` for `requests` READs of
+  /// `bytes` in all, with every call's and reply's stack CPU on both ends.
+  void stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// Streamed WRITEs of `bytes` in `requests` calls from `client` (the
+  /// replies' stack CPU included, not their latency).
+  void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// Counts one READ or WRITE moved by a streamed stage.
+  void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
+  /// Restarts so far (a streamed stage breaks when it changes).
+  int epoch() const { return epoch_; }
   /// CLONE of `bytes`; false when the exported filesystem cannot reflink.
   bool clone(sg4::Host* client, double bytes);
 
@@ -157,6 +170,9 @@ class NfsServer {
   int outages_ = 0;                                // restarts under way (they may overlap)
   int epoch_ = 0;                                  // restarts so far
   int callbacks_to_lose_ = 0;
+  std::map<int, std::function<void()>> restart_watchers_;  // streamed stages on this server
+  int next_watcher_ = 0;
+  void watch(HostStream& stage, sg4::Host* client);
   sg4::MutexPtr up_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr came_up_ = sg4::ConditionVariable::create();
 };

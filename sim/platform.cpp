@@ -52,7 +52,8 @@ sg4::Host* Platform::add_box(const std::string& name, const CpuSpec& cpu, std::o
 
 // SimGrid's LV08 model delivers 0.97 of a link's bandwidth (its model
 // description: "bandwidth by .97"); CM02 as set by sim/simulation.cpp, all of it.
-Platform::Platform(const Scenario& scenario) : bandwidth_factor_(scenario.network_model == "LV08" ? 0.97 : 1.0) {
+Platform::Platform(const Scenario& scenario)
+    : bandwidth_factor_(scenario.network_model == "LV08" ? 0.97 : 1.0), stream_host_(scenario.host_stage == "streaming") {
   zone_ = sg4::create_full_zone("world");
   for (const HostSpec& spec : scenario.hosts) {
     auto& group = groups_[spec.name];
@@ -397,7 +398,7 @@ std::expected<std::unique_ptr<CopyTarget>, CopyError> SimTargetFactory::open_tar
   info.source_fs = fs_of(*source);
   info.destination_fs = fs_of(*destination);
   return std::make_unique<SimFileTarget>(SimClient{client_.host, client_.cpu.get()}, *source,
-                                                 *destination, info, nfs_async_);
+                                                 *destination, info, nfs_async_, platform_.streams_host_copies());
 }
 
 }  // namespace offload::sim

@@ -58,6 +58,8 @@ class Platform {
   models::ScsiArray* array(const std::string& name);
   /// The NVMe-oF target `name` (nullptr if none).
   models::NvmeController* nvme_target(const std::string& name);
+  /// True when host copies between NFS servers run as streamed stages ([scenario] host_stage).
+  bool streams_host_copies() const { return stream_host_; }
   /// The network and its byte counts.
   models::Network& network() { return network_; }
   /// Per-link bytes, per-host CPU, per-disk busy time and NFS counts.
@@ -89,6 +91,7 @@ class Platform {
   std::map<std::string, std::unique_ptr<models::NvmeController>> nvme_targets_;
   models::Network network_;
   sg4::NetZone* zone_ = nullptr;
+  bool stream_host_ = false;
 };
 
 /// Opens simulated endpoint pairs for the engine of one host.

@@ -214,6 +214,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           {"point", scenario.point},
           {"method", method.label},
           {"network_model", scenario.network_model},
+          {"host_stage", scenario.host_stage},
           {"seed", scenario.seed},
           {"sim_time_s", sim_time},
           {"wall_s", wall},

@@ -29,6 +29,10 @@ void read_scenario_table(Fields& top, Scenario& s) {
   if (s.network_model != "LV08" && s.network_model != "CM02") {
     f.bad(*f.find("network_model"), "network_model", "'" + s.network_model + "' is not LV08 or CM02");
   }
+  s.host_stage = f.text("host_stage", s.host_stage);
+  if (s.host_stage != "chunked" && s.host_stage != "streaming") {
+    f.bad(*f.find("host_stage"), "host_stage", "'" + s.host_stage + "' is not chunked or streaming");
+  }
   for (const std::string& m : f.texts("methods")) {
     auto variant = parse_method_variant(m);
     if (!variant) f.bad(f.need("methods"), "methods", "unknown method '" + m + "' (" + method_variant_list() + ")");

@@ -139,6 +139,7 @@ struct Scenario {
   std::string description;            ///< [scenario].description
   std::uint64_t seed = 1;             ///< seeds start jitter
   std::string network_model = "LV08"; ///< "LV08" (TCP-calibrated) or "CM02" (closed form, no cross-traffic)
+  std::string host_stage = "chunked";  ///< host copies between NFS servers: "chunked" (activities per chunk) or "streaming"
   EngineConfig engine;                ///< every client's engine settings
   std::vector<HostSpec> hosts;
   std::vector<NfsServerSpec> nfs_servers;

@@ -1,19 +1,29 @@
 #include "sim/targets/sim_file_target.hpp"
 
 #include <cerrno>
+#include <cmath>
 
 namespace offload::sim {
 namespace {
 
 using models::NfsRpc;
 
+/// A host copy is streamed when its first READ is among its range's first
+/// chunks (the engine keeps at most copy_depth of them in flight).
+constexpr double kStreamStartWithin = 64;
+
 OpResult bytes_result(double bytes) { return {.value = static_cast<std::int64_t>(bytes)}; }
 
 }  // namespace
 
 SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,
-                             std::optional<bool> nfs_async)
-    : client_(client), source_(source), destination_(destination), info_(std::move(info)), nfs_async_(nfs_async) {
+                             std::optional<bool> nfs_async, bool stream_host)
+    : client_(client),
+      source_(source),
+      destination_(destination),
+      info_(std::move(info)),
+      nfs_async_(nfs_async),
+      stream_host_(stream_host && source.server != nullptr && destination.server != nullptr) {
   info_.needs_host_memory = false;
 }
 
@@ -26,8 +36,67 @@ OpResult SimFileTarget::map_data(ByteRange range) {
   return result;
 }
 
+// The first READ starts the READ stage for the rest of the source range in
+// chunks of its length; each READ returns once the stage delivered its chunk.
+bool SimFileTarget::streamed_read(const Op& op) {
+  if (!stream_host_) return false;
+  auto offset = static_cast<double>(op.source_offset);
+  auto length = static_cast<double>(op.length);
+  if (!reads_) {
+    // From the range's start: the engine issues the first chunks at once and
+    // any of them may come first. A host copy that starts further in (a
+    // fallback after an offload moved a part) stays chunked.
+    stream_base_ = static_cast<double>(info_.source_range.offset);
+    stream_bytes_ = static_cast<double>(info_.source_range.length);
+    double requests = std::ceil(stream_bytes_ / length);
+    if (requests < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
+      stream_host_ = false;
+      return false;
+    }
+    stream_last_ = stream_bytes_ - (requests - 1) * length;
+    models::NfsServer* server = source_.server;
+    reads_ = std::make_unique<models::HostStream>(stream_bytes_, [server] { return server->epoch(); });
+    server->stream_reads(client_.host, stream_bytes_, requests, *reads_);
+    reads_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(requests))));
+    reads_->started();
+  }
+  if (!reads_->wait_for(offset + length - stream_base_)) return false;
+  source_.server->count_streamed(NfsRpc::read);
+  return true;
+}
+
+// The first WRITE starts the WRITE stage for all chunks but the last, which
+// is written as one request once the stage ended (the pipeline's drain).
+bool SimFileTarget::streamed_write(const Op& op) {
+  if (!reads_) return false;
+  double end = static_cast<double>(op.destination_offset + op.length) -
+               static_cast<double>(info_.destination_offset) - (stream_base_ - static_cast<double>(info_.source_range.offset));
+  double staged = stream_bytes_ - stream_last_;
+  if (!writes_) {
+    models::NfsServer* server = destination_.server;
+    double requests = std::round(staged / static_cast<double>(op.length));
+    writes_ = std::make_unique<models::HostStream>(staged, [server] { return server->epoch(); });
+    server->stream_writes(client_.host, staged, requests, *writes_);
+    writes_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(staged, static_cast<int>(requests))));
+    writes_->started();
+  }
+  if (end > staged * (1 + 1e-12)) {  // the last chunk
+    writes_->wait_for(staged);
+    return false;
+  }
+  if (!writes_->wait_for(end)) return false;
+  destination_.server->count_streamed(NfsRpc::write);
+  return true;
+}
+
+void SimFileTarget::stop_streams() {
+  if (reads_) reads_->cancel();
+  if (writes_) writes_->cancel();
+}
+
 OpResult SimFileTarget::read(const Op& op) {
   auto bytes = static_cast<double>(op.length);
+  if (streamed_read(op)) return bytes_result(bytes);
   if (source_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     source_.server->read(client_.host, bytes);
@@ -48,6 +117,7 @@ OpResult SimFileTarget::read(const Op& op) {
 
 OpResult SimFileTarget::write(const Op& op) {
   auto bytes = static_cast<double>(op.length);
+  if (streamed_write(op)) return bytes_result(bytes);
   if (destination_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     destination_.server->write(client_.host, bytes);
@@ -106,12 +176,14 @@ void SimFileTarget::syscall() { client_.cpu->work_async(client_.cpu->copy_cost_s
 OpResult SimFileTarget::zero_range(const Op& op) { return bytes_result(static_cast<double>(op.length)); }
 
 OpResult SimFileTarget::finish() {
+  stop_streams();
   if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // COMMIT + CLOSE
   if (destination_.local != nullptr) destination_.local->open_or_close();              // fstat the source
   return {};
 }
 
 OpResult SimFileTarget::abort() {
+  stop_streams();  // a cancelled copy: the stages stop reading ahead
   if (destination_.server != nullptr) destination_.server->round_trip(client_.host, NfsRpc::close);  // REMOVE
   return {};
 }

@@ -25,6 +25,7 @@
 #include <optional>
 
 #include "engine/target.hpp"
+#include "models/host_stream.hpp"
 #include "models/local_fs.hpp"
 #include "models/nfs_server.hpp"
 #include "models/smb_server.hpp"
@@ -50,9 +51,10 @@ struct SimClient {
 /// A simulated source/destination pair.
 class SimFileTarget final : public CopyTarget, public models::FaultCounted {
  public:
-  /// `nfs_async` chooses the COPY mode (nullopt: the server's default).
+  /// `nfs_async` chooses the COPY mode (nullopt: the server's default);
+  /// `stream_host` streams a host copy between NFS servers (models/host_stream.hpp).
   SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,
-                std::optional<bool> nfs_async);
+                std::optional<bool> nfs_async, bool stream_host = false);
   const TargetInfo& info() const override { return info_; }
   OpResult map_data(ByteRange range) override;
   OpResult read(const Op& op) override;
@@ -63,7 +65,12 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   OpResult finish() override;
   OpResult abort() override;
   /// The engine cancelled: an asynchronous COPY in flight sends OFFLOAD_CANCEL.
-  void interrupt() override { *interrupted_ = true; }
+  /// A streamed READ stage stops reading ahead (its chunks in flight are
+  /// then read as single requests, as the chunked model finishes them).
+  void interrupt() override {
+    *interrupted_ = true;
+    if (reads_) reads_->cancel();
+  }
 
  private:
   SimClient client_;
@@ -73,6 +80,15 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   std::optional<bool> nfs_async_;
   std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
   void syscall();  ///< one syscall's CPU on the client (per_op_cpu)
+  bool streamed_read(const Op& op);   ///< true when a streamed stage moved the READ's chunk
+  bool streamed_write(const Op& op);  ///< same for a WRITE
+  void stop_streams();
+  bool stream_host_ = false;
+  std::unique_ptr<models::HostStream> reads_;   ///< the streamed READs, from the first read on
+  std::unique_ptr<models::HostStream> writes_;  ///< the streamed WRITEs but the last
+  double stream_base_ = 0;     ///< source offset of the first streamed byte
+  double stream_bytes_ = 0;    ///< bytes the READ stage moves
+  double stream_last_ = 0;     ///< bytes of the last chunk (written as one request)
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
 };
 
