@@ -9,7 +9,9 @@ constants and prints measured vs predicted. The intercept (the guest's
 per-copy fixed cost: process start, open, Identify under TCG) is the
 measured line's, added to every simulated time.
 
-Usage: bench/nvme_tcp_model.py BUILD_DIR [MEASURED_JSON]
+Usage: bench/nvme_tcp_model.py BUILD_DIR [MEASURED_JSON] [--smoke]
+--smoke (CI): a coarser search (6 steps instead of 14); exits 1 when the
+fitted rows' median error exceeds 50 % (the fit or the model broke).
 """
 import json
 import math
@@ -37,8 +39,10 @@ def simulate(offload, scenario_text, work):
 
 
 def main():
-    build = sys.argv[1]
-    measured_path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "nvme-tcp-guest.json")
+    smoke = "--smoke" in sys.argv[1:]
+    positional = [a for a in sys.argv[1:] if a != "--smoke"]
+    build = positional[0]
+    measured_path = positional[1] if len(positional) > 1 else os.path.join(HERE, "nvme-tcp-guest.json")
     measured = {(r["rate"], r["size_bytes"]): r["median_s"] for r in json.load(open(measured_path))["records"]
                 if r["node"] == "block" and r["method"] == "host"}
     sizes = sorted({s for _, s in measured})
@@ -57,7 +61,7 @@ def main():
             return sum(math.log((intercept + times[(s, "10Gbps")]) / measured[("unthrottled", s)]) ** 2 for s in sizes), times
         lo, hi = math.log(5e6), math.log(5e9)
         g = (math.sqrt(5) - 1) / 2
-        for _ in range(14):
+        for _ in range(6 if smoke else 14):
             a, b = hi - g * (hi - lo), lo + g * (hi - lo)
             if error(a)[0] < error(b)[0]:
                 hi = b
@@ -67,19 +71,23 @@ def main():
         _, times = error((lo + hi) / 2)
     print(f"fitted on the unthrottled rows: memcpy_bandwidth {rate / 1e6:.1f} MB/s, intercept {intercept * 1e3:.1f} ms")
     print(f"{'link':12} {'size':>8} {'measured s':>11} {'predicted s':>12} {'error':>8}  role")
-    errors = []
+    errors, fitted = [], []
     for rate_name, bandwidth in RATES.items():
         for s in sizes:
             m = measured[(rate_name, s)]
             p = intercept + times[(s, bandwidth)]
             e = p / m - 1
             role = "fitted" if rate_name == "unthrottled" else "predicted"
-            if role == "predicted":
-                errors.append(abs(e))
+            (errors if role == "predicted" else fitted).append(abs(e))
             print(f"{rate_name:12} {s / 1048576:>6.0f}Mi {m:>11.3f} {p:>12.3f} {e * 100:>+7.1f}%  {role}")
     errors.sort()
     print(f"median absolute error of the predicted rows: {errors[len(errors) // 2] * 100:.1f} %")
+    fitted.sort()
+    if fitted[len(fitted) // 2] > 0.5:
+        print(f"FAIL: the fitted rows' median error is {fitted[len(fitted) // 2] * 100:.0f} % (over 50 %)")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
