@@ -61,7 +61,7 @@ class BufferPool {
   /// Bytes allocated so far (grows to at most count x size).
   std::size_t allocated_bytes() const {
     std::size_t total = 0;
-    for (const auto& buffer : buffers_) total += buffer ? round_up(size_bytes_) : 0;
+    for (const auto& buffer : buffers_) total += buffer ? mapped_bytes() : 0;
     return total;
   }
 
