@@ -65,6 +65,14 @@ std::optional<std::string> network_bound_reason(const AdviceModel& model, const 
                      format_seconds(host.seconds - best.seconds));
 }
 
+// Where copy_file_range remaps (XFS, btrfs), it and FICLONERANGE are one kernel operation:
+// vfs_copy_file_range calls the filesystem's remap_file_range on one superblock (fs/read_write.c), as
+// the clone ioctl does; only the calls differ (one per engine chunk). Their times cannot rank them.
+bool same_kernel_operation(const PathProbe& probe, const MethodPrediction& a, const MethodPrediction& b) {
+  return !is_nfs_path(probe) && probe.copy_range == CopyRangeBehaviour::remaps && a.method != b.method &&
+         a.method != "host" && b.method != "host";
+}
+
 }  // namespace
 
 std::string format_seconds(double seconds) {
@@ -83,7 +91,8 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   // Inside the fastest one's uncertainty, fewer operations wins.
   std::size_t chosen = 0;
   for (std::size_t i = 1; i < order.size(); ++i) {
-    bool tied = order[i].seconds <= order[0].seconds * (1 + band(order[0], order[i]));
+    bool tied = same_kernel_operation(probe, order[0], order[i]) ||
+                order[i].seconds <= order[0].seconds * (1 + band(order[0], order[i]));
     if (tied && order[i].operations < order[chosen].operations) chosen = i;
   }
   const MethodPrediction best = order[chosen];
@@ -97,8 +106,11 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   const MethodPrediction& shown = best.method != "host" && host != order.end() ? *host : order.front();
   reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
   const MethodPrediction& next = order.front();
-  if (next.seconds <= best.seconds * (1 + band(best, next))) {
-    reason += fmt::format(" ({} is within the uncertainty", next.method);
+  bool same = same_kernel_operation(probe, best, next);
+  if (same || next.seconds <= best.seconds * (1 + band(best, next))) {
+    reason += same ? fmt::format(" ({} is the same kernel operation here: copy_file_range remaps like the clone ioctl",
+                                 next.method)
+                   : fmt::format(" ({} is within the uncertainty", next.method);
     if (next.operations > best.operations) {
       reason += fmt::format("; {} takes fewer calls: {:.0f} vs {:.0f}", best.method, best.operations, next.operations);
     }
@@ -154,6 +166,8 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
       row["measured_s"] = m->outcome == "ok" ? nlohmann::json(m->seconds) : nlohmann::json(nullptr);
       row["measured_cpu_s"] = m->outcome == "ok" ? nlohmann::json(m->cpu_seconds) : nlohmann::json(nullptr);
       row["measured_samples_s"] = m->samples_s;
+      row["measured_min_s"] = m->min_s;
+      row["measured_max_s"] = m->max_s;
     }
     methods.push_back(row);
   }
@@ -183,6 +197,7 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
     out["remote"] = {{"link_Bps", model.remote.link_Bps}, {"link_how", model.remote.link_how},
                      {"server_disk_Bps", model.remote.server_disk_Bps}, {"server_disk_how", model.remote.server_disk_how}};
   }
+  if (!model.page_cache.empty()) out["page_cache"] = model.page_cache;
   if (probe.nfs_copy_ops) out["probe"]["nfs_server_copy"] = probe.server_copy();
   if (probe.nfs_clone_ops) out["probe"]["nfs_server_clone"] = probe.clone_works && *probe.nfs_clone_ops > 0;
   if (probe.link) {
@@ -194,7 +209,8 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
     out["verify"] = {{"fastest_measured", best->method},
                      {"recommended_vs_fastest", chosen != nullptr && chosen->outcome == "ok"
                                                     ? nlohmann::json(chosen->seconds / best->seconds - 1)
-                                                    : nlohmann::json(nullptr)}};
+                                                    : nlohmann::json(nullptr)},
+                     {"right", chosen != nullptr && chosen->outcome == "ok" && measured_right(*chosen, *best)}};
   }
   return out;
 }

@@ -28,6 +28,7 @@ void print_text(const Advice& a) {
     fmt::print("       link {} ({}); server disk {} ({})\n", bits_text(a.model.remote.link_Bps), a.model.remote.link_how,
                format_rate(a.model.remote.server_disk_Bps), a.model.remote.server_disk_how);
   }
+  if (!a.model.page_cache.empty()) fmt::print("       page cache: {}\n", a.model.page_cache);
   fmt::print("\n");
   fmt::print("{}\nRecommended: {}\n", advice_table(a.model, a.measured), a.recommendation.reason);
   if (a.measured.empty()) return;
@@ -41,10 +42,13 @@ void print_text(const Advice& a) {
   if (best == nullptr || chosen == nullptr) {
     fmt::print("Measured: the recommended method did not finish\n");
   } else if (best == chosen) {
-    fmt::print("Measured: {} was the fastest ({})\n", best->method, format_seconds(best->seconds));
+    fmt::print("Measured: {} was the fastest ({}, {} copies {}-{})\n", best->method, format_seconds(best->seconds),
+               best->samples_s.size(), format_seconds(best->min_s), format_seconds(best->max_s));
   } else {
-    fmt::print("Measured: {} was the fastest ({}); {} took {:+.0f} % longer\n", best->method,
-               format_seconds(best->seconds), chosen->method, (chosen->seconds / best->seconds - 1) * 100);
+    fmt::print("Measured: {} was the fastest ({}, {} copies {}-{}); {} took {:+.0f} % longer: {}\n", best->method,
+               format_seconds(best->seconds), best->samples_s.size(), format_seconds(best->min_s),
+               format_seconds(best->max_s), chosen->method, (chosen->seconds / best->seconds - 1) * 100,
+               measured_right(*chosen, *best) ? "within 10 % or inside the fastest's spread" : "outside the fastest's spread");
   }
 }
 

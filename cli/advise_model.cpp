@@ -11,7 +11,9 @@
 #include "cli/advise_nfs_model.hpp"
 #include "cli/calibration_scenario.hpp"
 #include "cli/calibration_validate.hpp"
+#include "cli/page_cache.hpp"
 #include "engine/engine.hpp"
+#include "engine/units.hpp"
 
 namespace offload::cli {
 namespace {
@@ -88,6 +90,24 @@ AdviceModel predict_nfs(const PathProbe& probe, const CalibrationProfile& profil
   return model;
 }
 
+// The data copies' bytes beyond the dirty-page budget go at the device's write-back rate (page_cache.hpp).
+void charge_writeback(AdviceModel& model, const PathProbe& probe, const FsConstants& fs) {
+  if (!(fs.writeback_Bps > 0)) {
+    model.page_cache = "not modelled: the profile has no write-back rate (calibrated before it was measured)";
+    return;
+  }
+  DirtyBudget budget = dirty_budget(read_dirty_settings());
+  double size = static_cast<double>(model.size_bytes);
+  model.page_cache = fmt::format("{}; beyond it the data copies write at {} (the profile's write-back rate)",
+                                 budget.how, format_rate(fs.writeback_Bps));
+  for (auto& p : model.predictions) {
+    bool writes_data = p.method == "host" || (p.method == "kernel-copy" && probe.copy_range == CopyRangeBehaviour::copies);
+    if (!writes_data) continue;
+    p.seconds = throttled_seconds(p.seconds, size, budget.budget_bytes, fs.writeback_Bps);
+    p.throughput_Bps = size / p.seconds;
+  }
+}
+
 }  // namespace
 
 bool is_nfs_path(const PathProbe& probe) { return probe.network_fs.compare(0, 3, "nfs") == 0 && probe.same_fs; }
@@ -140,6 +160,7 @@ AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& pr
     if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
     model.predictions.push_back(prediction(method, found->second, size_bytes, profile));
   }
+  charge_writeback(model, probe, fs);
   return model;
 }
 

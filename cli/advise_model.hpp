@@ -46,6 +46,7 @@ struct AdviceModel {
   std::vector<std::pair<std::string, std::string>> left_out;  ///< method -> why it was not simulated
   std::string scenario;                  ///< what was simulated: "local filesystem", "NFS client and server"
   RemoteRates remote;                    ///< the link and server rates (NFS paths only)
+  std::string page_cache;                ///< local data copies: the dirty-page budget and write-back rate used ("" = none)
 };
 
 /// True when the destination is the source's NFS mount (the NFS scenario applies).
@@ -56,7 +57,10 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
                                                                   std::vector<std::string>& allowed);
 
 /// Simulates every allowed method the profile has constants for; on an
-/// NFS path (is_nfs_path) the NFS scenario at `remote`'s rates.
+/// NFS path (is_nfs_path) the NFS scenario at `remote`'s rates. On a local
+/// path the data copies (host; copy_file_range where it copies) write the
+/// bytes beyond the page cache's free-run budget (cli/page_cache.hpp, read
+/// from /proc now) at the profile's write-back rate.
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
                             unsigned queue_depth, const RemoteRates& remote = {});
 

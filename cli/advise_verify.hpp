@@ -1,7 +1,11 @@
 // `offload advise --verify`: each predicted method run for real on the
 // source into a temporary file in the destination's directory (copy_trial.hpp:
 // a verified warm-up copy, then timed copies after syncfs; the file is
-// removed afterwards), medians side by side with the predictions.
+// removed afterwards), medians side by side with the predictions. A copy
+// whose first timed copies took under 10 ms (clone, a remapping
+// copy_file_range: 0.1-3 ms, scheduling noise of the same size) is timed
+// again until it has kShortCopySamples samples, so that its median and its
+// min-max spread say how far apart two such methods really are.
 #pragma once
 
 #include <string>
@@ -19,9 +23,22 @@ struct MeasuredMethod {
   double seconds = 0;         ///< median wall seconds of the timed copies
   double cpu_seconds = 0;     ///< median CPU seconds of the copy's operations
   std::vector<double> samples_s;  ///< every timed copy
+  double min_s = 0;           ///< fastest timed copy (wall seconds)
+  double max_s = 0;           ///< slowest timed copy (wall seconds)
 };
 
-/// Runs `repeat` timed copies per predicted method (same queue depth).
+/// Copies with a median under this are timed kShortCopySamples times (seconds).
+inline constexpr double kShortCopySeconds = 0.010;
+/// Timed copies of a short copy: a median of 15 moves by at most 2 samples per disturbed copy.
+inline constexpr unsigned kShortCopySamples = 15;
+
+/// The recommendation measured right: its median within 10 % of the fastest
+/// median, or inside the fastest method's measured min-max spread (the two
+/// cannot be told apart by these copies).
+bool measured_right(const MeasuredMethod& recommended, const MeasuredMethod& fastest);
+
+/// Runs `repeat` timed copies per predicted method (same queue depth), at
+/// least kShortCopySamples for a method whose median is under kShortCopySeconds.
 std::vector<MeasuredMethod> verify_methods(const PathProbe& probe, const AdviceModel& model, unsigned repeat);
 
 }  // namespace offload::cli

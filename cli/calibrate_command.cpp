@@ -36,6 +36,7 @@
 #include "cli/copy_runner.hpp"
 #include "cli/copy_trial.hpp"
 #include "cli/file_check.hpp"
+#include "cli/page_cache.hpp"
 #include "cli/scratch_directory.hpp"
 #include "cli/stop_signals.hpp"
 #include "engine/units.hpp"
@@ -69,6 +70,7 @@ struct Measured {
   nlohmann::json runs = nlohmann::json::array();
   nlohmann::json failures = nlohmann::json::array();  // methods that cannot copy on a filesystem
   std::vector<std::pair<std::string, bool>> copy_range_reflinks;
+  std::map<std::string, double> writeback_Bps;  // fs -> the device's write-back rate (cli/page_cache.hpp)
 };
 
 void write_file(const std::string& path, const std::string& text) {
@@ -161,6 +163,10 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
     }
   }
   if (measure_remap) m.copy_range_reflinks.emplace_back(fs, remaps_here);
+  // What the copies above never waited for (they stayed in the page cache): the device's write-back rate,
+  // which a copy beyond the dirty-page limit runs at. The largest size, at least 16 MiB, three rounds.
+  m.writeback_Bps[fs] = measure_writeback_Bps(directory, std::max<std::uint64_t>(sizes.back(), 16 << 20), 3);
+  throw_if_stopped();
   return 0;
 }
 
@@ -216,6 +222,7 @@ int run_calibrate(CalibrateOptions& o) {
   EngineConfig engine;  // the chunk sizes the real copies used
   int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   CalibrationFit fit = fit_calibration(m.points, m.copy_range_reflinks, cores);
+  for (auto& fs : fit.filesystems) fs.writeback_Bps = m.writeback_Bps[fs.fs];
 
   // Core speed: simulate the CPU-bound copies at speed 1, then scale.
   std::map<std::string, SimulatedTimes> simulated;
@@ -298,6 +305,10 @@ int run_calibrate(CalibrateOptions& o) {
                format_rate(fit.filesystems.front().buffer_fault_Bps));
   }
   for (const auto& note : fit.notes) fmt::print("note: {}\n", note);
+  for (const auto& fs : fit.filesystems) {
+    fmt::print("{:<6} write-back to the device {} (write + syncfs timed)\n", fs.fs,
+               fs.writeback_Bps > 0 ? format_rate(fs.writeback_Bps) : "not measured");
+  }
   for (const auto& fs : fit.filesystems) {
     fmt::print("{:<6} host copy CPU {}, start-up {}, core speed {:.3f}, reflink {}, copy_file_range {}{}\n",
                fs.fs, format_rate(fs.memcpy_Bps), format_duration(fs.host_copy_start_s), fs.core_speed,

@@ -64,6 +64,7 @@ struct FsConstants {
   double core_speed = 1;             ///< share of a core the copies got (wall vs CPU)
   double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
   double buffer_fault_Bps = 0;       ///< bytes/s of fresh host buffer one core faults in on first touch (0 = not measured)
+  double writeback_Bps = 0;          ///< bytes/s dirty page-cache data is written back to the device (cli/page_cache.hpp; 0 = not measured)
   std::vector<std::string> methods;  ///< methods that worked here
 };
 

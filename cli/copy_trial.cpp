@@ -81,7 +81,7 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
       result.operations.push_back(status->operations);
       result.fresh_buffer_bytes.push_back(status->fresh_buffer_bytes);
     }
-    if (attempt == 0) {
+    if (attempt == 0 && spec.verify_first) {
       if (spec.device) flush_device_cache(spec.source);
       auto same = spec.device ? ranges_equal(spec.source, 0, spec.source, spec.size_bytes, spec.size_bytes)
                               : files_equal(spec.source, destination, spec.size_bytes);

@@ -29,6 +29,7 @@ struct TrialSpec {
   /// verified there (buffer cache dropped first); `directory` and
   /// `destination` are unused.
   bool device = false;
+  bool verify_first = true;  ///< compare the first copy with the source (false: more copies of a verified trial)
 };
 
 /// The copies' outcome: one entry per finished copy in the vectors.

@@ -78,7 +78,7 @@ TEST(AdviseRecommend, TheFastestWhenItsLeadIsBeyondTheUncertainty) {
 TEST(AdviseRecommend, InsideTheUncertaintyFewerOperationsWin) {
   PathProbe probe;
   probe.destination_fs = "xfs";
-  probe.copy_range = CopyRangeBehaviour::remaps;
+  probe.copy_range = CopyRangeBehaviour::copies;  // where it remaps the two are one operation (advise_local_test)
   AdviceModel model;
   // kernel-copy predicted 30 % faster, but the two rms errors (25 % + 20 %) overlap it.
   model.predictions = {predicted("clone", 1.3e-3, 0.25, 3), predicted("kernel-copy", 1.0e-3, 0.2, 18),

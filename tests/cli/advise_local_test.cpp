@@ -1,0 +1,102 @@
+// `offload advise` on local filesystems, the pure parts: clone and a
+// remapping copy_file_range are one kernel operation (the recommendation
+// says so and takes the one with fewer calls, whatever their predicted
+// times), the page cache's dirty-page budget from recorded /proc files and
+// the write-back charge on a prediction, and the --verify rule (within
+// 10 % or inside the fastest's measured spread).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "cli/advise_answer.hpp"
+#include "cli/page_cache.hpp"
+
+namespace offload::cli {
+namespace {
+
+MethodPrediction predicted(const std::string& method, double seconds, double rms, double operations) {
+  MethodPrediction p;
+  p.method = method;
+  p.seconds = seconds;
+  p.rms_error = rms;
+  p.operations = operations;
+  return p;
+}
+
+TEST(AdviseLocal, CloneAndARemappingCopyFileRangeAreOneOperation) {
+  PathProbe probe;
+  probe.destination_fs = "btrfs";
+  probe.copy_range = CopyRangeBehaviour::remaps;
+  AdviceModel model;
+  // kernel-copy predicted 3x faster, far beyond the 5 % + 5 % uncertainty: still one kernel operation.
+  model.predictions = {predicted("clone", 3e-3, 0.05, 3), predicted("kernel-copy", 1e-3, 0.05, 18),
+                       predicted("host", 2.0, 0.05, 600)};
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "clone");
+  EXPECT_EQ(r.reason, "clone: metadata-only on btrfs, 3 ms vs 2 s host (kernel-copy is the same kernel operation "
+                      "here: copy_file_range remaps like the clone ioctl; clone takes fewer calls: 3 vs 18)");
+  probe.copy_range = CopyRangeBehaviour::copies;  // a data copy in the kernel is another operation: the times rank
+  EXPECT_EQ(recommend(probe, model).method, "kernel-copy");
+}
+
+TEST(AdviseLocal, DirtyBudgetFollowsTheKernelsRatiosAndBytes) {
+  DirtySettings s;
+  s.available_bytes = 20e9;
+  s.dirty_now_bytes = 1e9;
+  DirtyBudget b = dirty_budget(s);  // 20 % and 10 % of 20 GB: free-run up to 3 GB, 1 GB dirty already
+  EXPECT_DOUBLE_EQ(b.threshold_bytes, 4e9);
+  EXPECT_DOUBLE_EQ(b.background_bytes, 2e9);
+  EXPECT_DOUBLE_EQ(b.freerun_bytes, 3e9);
+  EXPECT_DOUBLE_EQ(b.budget_bytes, 2e9);
+  s.dirty_bytes = 1e9;  // vm.dirty_bytes wins over the ratio; a background above it is halved
+  s.background_bytes = 2e9;
+  b = dirty_budget(s);
+  EXPECT_DOUBLE_EQ(b.background_bytes, 0.5e9);
+  EXPECT_DOUBLE_EQ(b.freerun_bytes, 0.75e9);
+  EXPECT_DOUBLE_EQ(b.budget_bytes, 0);
+  EXPECT_NE(b.how.find("vm.dirty_bytes"), std::string::npos) << b.how;
+}
+
+TEST(AdviseLocal, BytesBeyondTheBudgetGoAtTheWritebackRate) {
+  // 4 GB predicted at 2 GB/s (2 s); 3 GB fit the budget, the last 1 GB goes at 100 MB/s: 1.5 s + 10 s.
+  EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 3e9, 100e6), 11.5);
+  EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 5e9, 100e6), 2.0);   // inside the budget
+  EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 0, 4e9), 2.0);       // write-back faster than the copy
+  EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 0, 0), 2.0);         // not measured
+}
+
+TEST(AdviseLocal, ReadsTheDirtySettingsFromProcFiles) {
+  auto root = std::filesystem::temp_directory_path() / ("advise-local-proc-" + std::to_string(getpid()));
+  std::filesystem::create_directories(root / "sys/vm");
+  auto put = [&](const std::string& name, const std::string& text) { std::ofstream(root / name) << text; };
+  put("sys/vm/dirty_ratio", "20\n");
+  put("sys/vm/dirty_bytes", "0\n");
+  put("sys/vm/dirty_background_ratio", "10\n");
+  put("sys/vm/dirty_background_bytes", "0\n");
+  put("meminfo", "MemTotal:       24000000 kB\nMemAvailable:   20000000 kB\nDirty:             37660 kB\n"
+                 "Writeback:           100 kB\n");
+  DirtySettings s = read_dirty_settings(root.string());
+  EXPECT_DOUBLE_EQ(s.available_bytes, 20000000.0 * 1024);
+  EXPECT_DOUBLE_EQ(s.dirty_now_bytes, 37760.0 * 1024);
+  EXPECT_DOUBLE_EQ(s.dirty_ratio, 20);
+  std::filesystem::remove(root / "meminfo");
+  EXPECT_THROW(read_dirty_settings(root.string()), std::runtime_error);
+  std::filesystem::remove_all(root);
+}
+
+TEST(AdviseLocal, VerifiedRightWithinTenPercentOrInsideTheFastestsSpread) {
+  MeasuredMethod fastest{"kernel-copy", "ok", 1.0e-3, 0, {}, 0.6e-3, 2.5e-3};
+  MeasuredMethod chosen{"clone", "ok", 1.09e-3, 0, {}, 0.5e-3, 3e-3};
+  EXPECT_TRUE(measured_right(chosen, fastest));  // +9 %
+  chosen.seconds = 2.4e-3;                       // +140 %, but inside 0.6-2.5 ms
+  EXPECT_TRUE(measured_right(chosen, fastest));
+  chosen.seconds = 2.6e-3;
+  EXPECT_FALSE(measured_right(chosen, fastest));
+}
+
+}  // namespace
+}  // namespace offload::cli
