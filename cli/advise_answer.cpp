@@ -88,12 +88,10 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   auto band = [&](const MethodPrediction& a, const MethodPrediction& b) {
     return std::max(0.0, a.rms_error) + std::max(0.0, b.rms_error);
   };
-  // Inside the fastest one's uncertainty, fewer operations wins.
+  // The same kernel operation as the fastest: fewer calls wins (their times cannot rank them).
   std::size_t chosen = 0;
   for (std::size_t i = 1; i < order.size(); ++i) {
-    bool tied = same_kernel_operation(probe, order[0], order[i]) ||
-                order[i].seconds <= order[0].seconds * (1 + band(order[0], order[i]));
-    if (tied && order[i].operations < order[chosen].operations) chosen = i;
+    if (same_kernel_operation(probe, order[0], order[i]) && order[i].operations < order[chosen].operations) chosen = i;
   }
   const MethodPrediction best = order[chosen];
   order.erase(order.begin() + static_cast<std::ptrdiff_t>(chosen));

@@ -23,11 +23,12 @@ struct Recommendation {
   std::string reason;  ///< one line: "clone: metadata-only on xfs, 0.3 ms vs 1.2 s host"
 };
 
-/// The fastest predicted method, unless another one is predicted inside
-/// the combined uncertainty (the sum of both rms errors) of it: the model
-/// cannot tell those apart, and the one with fewer operations (calls into
-/// the kernel, each with a fixed cost) is recommended. The reason names the
-/// runner-up in either case.
+/// The fastest predicted method, unless another one is the same kernel
+/// operation (clone and a copy_file_range that remaps: both are the
+/// filesystem's remap_file_range): then the one with fewer operations (calls
+/// into the kernel) is recommended. The reason names the runner-up, and says
+/// when it is predicted inside the combined uncertainty (the sum of both rms
+/// errors) or is the same operation.
 Recommendation recommend(const PathProbe& probe, const AdviceModel& model);
 
 /// "12.3 ms", "1.20 s", "850 us".
