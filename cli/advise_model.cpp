@@ -1,6 +1,7 @@
 #include "cli/advise_model.hpp"
 
 #include <stdlib.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -100,6 +101,16 @@ void charge_writeback(AdviceModel& model, const PathProbe& probe, const FsConsta
   double size = static_cast<double>(model.size_bytes);
   model.page_cache = fmt::format("{}; beyond it the data copies write at {} (the profile's write-back rate)",
                                  budget.how, format_rate(fs.writeback_Bps));
+  struct statvfs destination {};
+  if (probe.destination_fs == "ext4" && statvfs(probe.destination_dir.c_str(), &destination) == 0) {
+    double free = static_cast<double>(destination.f_bfree) * static_cast<double>(destination.f_frsize);
+    if (crosses_ext4_delalloc_limit(size, free)) {
+      budget.budget_bytes = 0;
+      model.page_cache += fmt::format("; ext4 with {} free: beyond half of it the copy waits for write-back "
+                                      "(ext4_nonda_switch), all of it at the write-back rate",
+                                      format_bytes(free));
+    }
+  }
   for (auto& p : model.predictions) {
     bool writes_data = p.method == "host" || (p.method == "kernel-copy" && probe.copy_range == CopyRangeBehaviour::copies);
     if (!writes_data) continue;

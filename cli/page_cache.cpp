@@ -91,6 +91,8 @@ double throttled_seconds(double seconds, double size_bytes, double budget_bytes,
   return seconds - excess / free_rate + excess / writeback_Bps;
 }
 
+bool crosses_ext4_delalloc_limit(double size_bytes, double free_bytes) { return size_bytes > free_bytes / 2; }
+
 double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat) {
   std::string path = directory + "/offload-calibrate-writeback.bin";
   std::vector<double> rates;

@@ -51,6 +51,14 @@ DirtySettings read_dirty_settings(const std::string& proc_root = "/proc");
 /// slower, or the rate is unknown: <= 0).
 double throttled_seconds(double seconds, double size_bytes, double budget_bytes, double writeback_Bps);
 
+/// ext4's own limit on dirty data (fs/ext4/inode.c, ext4_nonda_switch):
+/// once the delayed-allocation bytes exceed half the filesystem's free bytes,
+/// every further write waits for the filesystem's dirty data to be written
+/// back (try_to_writeback_inodes_sb). True when a copy of `size_bytes` on an
+/// ext4 with `free_bytes` free crosses it: then all its bytes go through
+/// write-back before it ends.
+bool crosses_ext4_delalloc_limit(double size_bytes, double free_bytes);
+
 /// The rate (bytes/s) at which the filesystem under `directory` writes dirty
 /// data back to its device: `size_bytes` written into a new file there (the
 /// page cache, after a syncfs so nothing else is dirty), then syncfs(2)

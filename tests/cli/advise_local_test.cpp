@@ -69,6 +69,11 @@ TEST(AdviseLocal, BytesBeyondTheBudgetGoAtTheWritebackRate) {
   EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 0, 0), 2.0);         // not measured
 }
 
+TEST(AdviseLocal, Ext4WritesBackOnceHalfItsFreeSpaceIsDirty) {
+  EXPECT_FALSE(crosses_ext4_delalloc_limit(1e9, 2.5e9));
+  EXPECT_TRUE(crosses_ext4_delalloc_limit(1e9, 1.9e9));  // the 1 GiB copy on a 3 GiB mount holding its source
+}
+
 TEST(AdviseLocal, ReadsTheDirtySettingsFromProcFiles) {
   auto root = std::filesystem::temp_directory_path() / ("advise-local-proc-" + std::to_string(getpid()));
   std::filesystem::create_directories(root / "sys/vm");
