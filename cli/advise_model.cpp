@@ -101,20 +101,20 @@ void charge_writeback(AdviceModel& model, const PathProbe& probe, const FsConsta
   double size = static_cast<double>(model.size_bytes);
   model.page_cache = fmt::format("{}; beyond it the data copies write at {} (the profile's write-back rate)",
                                  budget.how, format_rate(fs.writeback_Bps));
+  double ext4_wait_s = 0;
   struct statvfs destination {};
   if (probe.destination_fs == "ext4" && statvfs(probe.destination_dir.c_str(), &destination) == 0) {
     double free = static_cast<double>(destination.f_bfree) * static_cast<double>(destination.f_frsize);
-    if (crosses_ext4_delalloc_limit(size, free)) {
-      budget.budget_bytes = 0;
-      model.page_cache += fmt::format("; ext4 with {} free: beyond half of it the copy waits for write-back "
-                                      "(ext4_nonda_switch), all of it at the write-back rate",
-                                      format_bytes(free));
+    ext4_wait_s = ext4_delalloc_wait_seconds(size, free, fs.writeback_Bps);
+    if (ext4_wait_s > 0) {
+      model.page_cache += fmt::format("; ext4 with {} free: the copy waits {} for write-back each time half of it "
+                                      "is dirty (ext4_nonda_switch)", format_bytes(free), format_duration(ext4_wait_s));
     }
   }
   for (auto& p : model.predictions) {
     bool writes_data = p.method == "host" || (p.method == "kernel-copy" && probe.copy_range == CopyRangeBehaviour::copies);
     if (!writes_data) continue;
-    p.seconds = throttled_seconds(p.seconds, size, budget.budget_bytes, fs.writeback_Bps);
+    p.seconds = throttled_seconds(p.seconds, size, budget.budget_bytes, fs.writeback_Bps) + ext4_wait_s;
     p.throughput_Bps = size / p.seconds;
   }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -91,7 +92,11 @@ double throttled_seconds(double seconds, double size_bytes, double budget_bytes,
   return seconds - excess / free_rate + excess / writeback_Bps;
 }
 
-bool crosses_ext4_delalloc_limit(double size_bytes, double free_bytes) { return size_bytes > free_bytes / 2; }
+double ext4_delalloc_wait_seconds(double size_bytes, double free_bytes, double writeback_Bps) {
+  if (!(free_bytes > 0) || !(writeback_Bps > 0)) return 0;
+  double limit = free_bytes / 2;
+  return std::floor(size_bytes / limit) * limit / writeback_Bps;
+}
 
 double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat) {
   std::string path = directory + "/offload-calibrate-writeback.bin";

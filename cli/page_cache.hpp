@@ -53,11 +53,12 @@ double throttled_seconds(double seconds, double size_bytes, double budget_bytes,
 
 /// ext4's own limit on dirty data (fs/ext4/inode.c, ext4_nonda_switch):
 /// once the delayed-allocation bytes exceed half the filesystem's free bytes,
-/// every further write waits for the filesystem's dirty data to be written
-/// back (try_to_writeback_inodes_sb). True when a copy of `size_bytes` on an
-/// ext4 with `free_bytes` free crosses it: then all its bytes go through
-/// write-back before it ends.
-bool crosses_ext4_delalloc_limit(double size_bytes, double free_bytes);
+/// the writer waits until the filesystem's dirty data is written back
+/// (try_to_writeback_inodes_sb), and dirties again from zero. Seconds a copy
+/// of `size_bytes` on an ext4 with `free_bytes` free waits so: each time its
+/// dirty bytes reach half the free bytes, those at `writeback_Bps`
+/// (0 when it never does, or the rate is unknown).
+double ext4_delalloc_wait_seconds(double size_bytes, double free_bytes, double writeback_Bps);
 
 /// The rate (bytes/s) at which the filesystem under `directory` writes dirty
 /// data back to its device: `size_bytes` written into a new file there (the

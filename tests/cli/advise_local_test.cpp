@@ -69,9 +69,11 @@ TEST(AdviseLocal, BytesBeyondTheBudgetGoAtTheWritebackRate) {
   EXPECT_DOUBLE_EQ(throttled_seconds(2.0, 4e9, 0, 0), 2.0);         // not measured
 }
 
-TEST(AdviseLocal, Ext4WritesBackOnceHalfItsFreeSpaceIsDirty) {
-  EXPECT_FALSE(crosses_ext4_delalloc_limit(1e9, 2.5e9));
-  EXPECT_TRUE(crosses_ext4_delalloc_limit(1e9, 1.9e9));  // the 1 GiB copy on a 3 GiB mount holding its source
+TEST(AdviseLocal, Ext4WaitsForWriteBackEachTimeHalfItsFreeSpaceIsDirty) {
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, 2.5e9, 500e6), 0);    // never half the free space
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, 1.9e9, 500e6), 1.9);  // once: 0.95 GB written back at 500 MB/s
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(4e9, 1.9e9, 500e6), 7.6);  // four times
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(4e9, 1.9e9, 0), 0);        // no write-back rate measured
 }
 
 TEST(AdviseLocal, ReadsTheDirtySettingsFromProcFiles) {
