@@ -109,7 +109,7 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
     reason += same ? fmt::format(" ({} is the same kernel operation here: copy_file_range remaps like the clone ioctl",
                                  next.method)
                    : fmt::format(" ({} is within the uncertainty", next.method);
-    if (next.operations > best.operations) {
+    if (same && next.operations > best.operations) {  // why the same operation went to this one
       reason += fmt::format("; {} takes fewer calls: {:.0f} vs {:.0f}", best.method, best.operations, next.operations);
     }
     reason += ")";
