@@ -94,6 +94,7 @@ CalibrationFit fit_from_json(const nlohmann::json& j) {
     fs.core_speed = f.at("core_speed");
     fs.host_copy_start_s = f.at("host_copy_start_s");
     fs.buffer_fault_Bps = f.value("buffer_fault_Bps", 0.0);  // absent in profiles written before it was fitted
+    fs.write_share = f.value("write_share", 0.5);            // same
     fs.methods = f.at("methods").get<std::vector<std::string>>();
     fit.filesystems.push_back(fs);
   }

@@ -127,7 +127,8 @@ OpResult SimFileTarget::write(const Op& op) {
     destination_.smb->write(client_.host, bytes);
     work->wait();
   } else {
-    destination_.local->write(bytes);
+    if (!destination_inode_lock_) destination_inode_lock_ = simgrid::s4u::Mutex::create();
+    destination_.local->write(bytes, destination_inode_lock_);
   }
   return bytes_result(bytes);
 }
