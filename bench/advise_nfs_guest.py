@@ -7,8 +7,11 @@ measured seconds, the recommendation and the fastest measured. Prints one
 Markdown table (bench/README.md has one run); the JSON of every advice is
 kept in WORK/advice-RATE.json.
 
-Usage: advise_nfs_guest.py OFFLOAD WORK [--rates 20mbit,100mbit,400mbit] [--bytes N] [--repeat 2] [--profile FILE]
-The client constants: --profile, by default tests/nfs/advise-client-profile.json
+Usage: advise_nfs_guest.py OFFLOAD WORK [--rates 20mbit,100mbit,400mbit] [--bytes N] [--repeat 2]
+                           [--profile FILE | --calibrate-in-guest]
+The client constants: --calibrate-in-guest runs `offload calibrate` in the
+guest first (guest_advise.CALIBRATE, on the export's XFS) and uses its
+profile; else --profile, by default tests/nfs/advise-client-profile.json
 (`offload calibrate` on the development VM); the guest is emulated (TCG).
 """
 import argparse
@@ -22,6 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "nfs"))
+import guest_advise  # noqa: E402
 import nfs_advise_check  # noqa: E402
 
 METHODS = ("clone", "kernel-copy", "host")
@@ -35,6 +39,7 @@ def main():
     parser.add_argument("--bytes", type=int, default=8 << 20)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--profile", default=nfs_advise_check.PROFILE)
+    parser.add_argument("--calibrate-in-guest", action="store_true")
     args = parser.parse_args()
     rates = args.rates.split(",")
     shutil.rmtree(args.work, ignore_errors=True)
@@ -45,6 +50,8 @@ def main():
     body = ('#!/bin/sh\nrc=0\nt0=$(cut -d" " -f1 /proc/uptime)\n'
             "LD_LIBRARY_PATH=/test/lib /test/offload-sim-run >/dev/null 2>&1\n"
             'echo "OFFLOAD-SIM-RUN-START $t0 $(cut -d" " -f1 /proc/uptime)"\n')
+    if args.calibrate_in_guest:
+        body += guest_advise.calibrate_lines("$OFFLOAD_NFS_EXPORT")
     for i, rate in enumerate(rates):
         body += nfs_advise_check.shape_lines(rate) + nfs_advise_check.advise_lines(
             str(i), args.bytes, f"--verify --repeat {args.repeat}")
@@ -59,9 +66,16 @@ def main():
     if proc.returncode != 0:
         print(f"nfs-guest.sh exited {proc.returncode}; serial log {state}/serial.log")
         return 1
-    start = re.search(r"^OFFLOAD-SIM-RUN-START ([\d.]+) ([\d.]+)", log, re.M)
-    if start:
-        print(f"one offload-sim-run start (no scenario) in the guest: {float(start.group(2)) - float(start.group(1)):.1f} s")
+    start = guest_advise.guest_seconds(log, "OFFLOAD-SIM-RUN-START")
+    if start is not None:
+        print(f"one offload-sim-run start (no scenario) in the guest: {start:.1f} s")
+    calibrated = guest_advise.guest_seconds(log, "OFFLOAD-CALIBRATE-TIME")
+    if calibrated is not None:
+        print(f"offload calibrate {guest_advise.CALIBRATE} in the guest: {calibrated:.1f} s")
+        found = re.search(r"^OFFLOAD-GUEST-PROFILE (\{.*\})\s*$", log, re.M)
+        if found:
+            with open(os.path.join(args.work, "guest-profile.json"), "w") as f:
+                f.write(found.group(1))
     for i, rate in enumerate(rates):
         took = re.search(rf"^OFFLOAD-ADVISE-TIME-{i} ([\d.]+) ([\d.]+)", log, re.M)
         if took:

@@ -8,7 +8,8 @@ both copychunk (copy_file_range) and duplicate extents (FICLONERANGE), on
 the ext4 share copychunk only (ksmbd refuses duplicate extents there);
 then simulate those methods against the host copy and recommend a
 server-side one as network-bound, with what it gains. The client's CPU
-constants are guest_advise.PROFILE (as nfs_advise_check.py).
+constants are guest_advise.GUEST_PROFILE (calibrated in the NFS guest: the
+same emulated CPU; as nfs_advise_check.py).
 """
 import guest_advise
 
@@ -20,7 +21,7 @@ SHARES = {"XFS": ("$OFFLOAD_SMB_XFS_EXPORT", "$OFFLOAD_SMB_XFS"), "EXT4": ("$OFF
 
 def prepare(args, tests):
     """The ctest's guest lines after the program and cli.sh: shape to RATE, advise on SIZE on both shares."""
-    guest_advise.install_offload(args.offload, tests)
+    guest_advise.install_offload(args.offload, tests, guest_advise.GUEST_PROFILE)
     lines = f"# offload advise on the SMB mounts, the veth pair shaped to {RATE}\n" + guest_advise.shape_lines(RATE)
     for label, (export, mount) in SHARES.items():
         lines += guest_advise.advise_lines(label, 4 << 20, f"--size {SIZE}", export, mount)
