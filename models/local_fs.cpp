@@ -26,14 +26,16 @@ void LocalFs::write(double bytes, const sg4::MutexPtr& file_lock) {
   io->wait();
 }
 
-void LocalFs::kernel_copy(double bytes) {
+void LocalFs::kernel_copy(double bytes, const sg4::MutexPtr& file_lock) {
   if (spec_.reflink && spec_.copy_range_reflinks) {  // XFS/btrfs: copy_file_range remaps extents
     double per_call_s = spec_.remap_fixed_s >= 0 ? spec_.remap_fixed_s : spec_.clone_fixed_s;
     cpu_.work_async(per_call_s + spec_.clone_per_GiB_s * bytes / 1073741824.0)->wait();
     return;
   }
   double cpu_s = spec_.kernel_copy_Bps > 0 ? bytes / spec_.kernel_copy_Bps + cpu_.copy_cost_s(0) : cpu_.copy_cost_s(bytes);
+  if (file_lock) file_lock->lock();
   disk_to_disk(disk_, disk_, &cpu_, cpu_s, bytes);
+  if (file_lock) file_lock->unlock();
 }
 
 void LocalFs::start_host_copy() {

@@ -16,6 +16,10 @@
 //    it dearer than a memcpy); with fs.copy_range_reflinks (XFS/btrfs, where
 //    Linux remaps extents) it costs what a clone costs, or fs.remap_fixed_cpu
 //    per call where calibrated (its syscall path differs from FICLONERANGE's);
+//    a data copy holds the destination's inode lock: Linux splices the
+//    source's pages and writes them with the destination's buffered write
+//    (do_splice_direct -> iter_file_splice_write), where most of its CPU
+//    goes, so calls into one file run one at a time as host writes do;
 //  - opening the pair (open, SEEK_DATA) and the final check (fstat) are one
 //    syscall each: per_op_cpu;
 //  - a host copy waits fs.host_copy_start before its first read: the real
@@ -44,8 +48,9 @@ class LocalFs {
   /// Writes `bytes` from host memory into the file whose inode lock is
   /// `file_lock` (held across the write's CPU work; nullptr: no lock).
   void write(double bytes, const sg4::MutexPtr& file_lock);
-  /// In-kernel copy of `bytes` within this filesystem.
-  void kernel_copy(double bytes);
+  /// In-kernel copy of `bytes` within this filesystem into the file whose
+  /// inode lock is `file_lock` (held across a data copy; nullptr: no lock).
+  void kernel_copy(double bytes, const sg4::MutexPtr& file_lock);
   /// Reflinks `bytes`; false when the filesystem cannot.
   bool clone(double bytes);
   /// One syscall of opening or finishing a copy (per_op_cpu).
