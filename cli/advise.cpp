@@ -10,7 +10,7 @@
 namespace offload::cli {
 namespace {
 
-// On an NFS path the profile gives the client's CPU constants: the mount's own
+// On an NFS or SMB path the profile gives the client's CPU constants: the mount's own
 // (DIR/nfs.json, from `offload calibrate` on the mount) or, failing that, the
 // local source filesystem's.
 std::string nfs_profile_path(const PathProbe& probe) {
@@ -19,15 +19,16 @@ std::string nfs_profile_path(const PathProbe& probe) {
   for (const std::string& fs : {probe.destination_fs, probe.source_fs}) {
     if (std::filesystem::exists(directory + "/" + fs + ".json")) return directory + "/" + fs + ".json";
   }
-  throw AdviseUsageError(fmt::format("no calibration profile for the NFS client: neither {0}/{1}.json nor {0}/{2}.json "
+  throw AdviseUsageError(fmt::format("no calibration profile for the {3} client: neither {0}/{1}.json nor {0}/{2}.json "
                                      "exists; run `offload calibrate --dir DIR` with DIR on a local filesystem, or give "
                                      "--profile FILE",
-                                     directory, probe.destination_fs, probe.source_fs));
+                                     directory, probe.destination_fs, probe.source_fs,
+                                     is_smb_path(probe) ? "SMB" : "NFS"));
 }
 
 CalibrationProfile pick_profile(const AdviseRequest& request, const PathProbe& probe) {
   std::string path = request.profile;
-  if (path.empty() && is_nfs_path(probe)) path = nfs_profile_path(probe);
+  if (path.empty() && is_remote_path(probe)) path = nfs_profile_path(probe);
   if (path.empty()) {
     std::string directory = profile_directory();
     if (directory.empty()) throw AdviseUsageError("no profile directory: set XDG_STATE_HOME or HOME, or give --profile FILE");
@@ -45,7 +46,7 @@ CalibrationProfile pick_profile(const AdviseRequest& request, const PathProbe& p
   } catch (const std::runtime_error& e) {
     throw AdviseUsageError(std::string("--profile ") + e.what());
   }
-  if (profile.fs != probe.destination_fs && !is_nfs_path(probe)) {
+  if (profile.fs != probe.destination_fs && !is_remote_path(probe)) {
     throw AdviseUsageError(fmt::format("--profile {}: measured on {}, but the destination {} is on {}", path, profile.fs,
                                        probe.destination_dir, probe.destination_fs));
   }
@@ -85,9 +86,9 @@ RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, c
     rates.link_Bps = probe.link->rate_Bps();
     rates.link_how = probe.link->shaping.empty() ? "probed: line rate of " + probe.link->interface
                                                  : "probed: tbf on " + probe.link->interface;
-  } else if (is_nfs_path(probe)) {
-    throw AdviseUsageError(fmt::format("the link rate to the NFS server of {} is unknown ({}); give --link-rate RATE",
-                                       probe.destination_dir, probe.link ? probe.link->line_rate_how : "no server address"));
+  } else if (is_remote_path(probe)) {
+    throw AdviseUsageError(fmt::format("the link rate to the {} server of {} is unknown ({}); give --link-rate RATE",
+                                       is_smb_path(probe) ? "SMB" : "NFS", probe.destination_dir, probe.link ? probe.link->line_rate_how : "no server address"));
   }
   if (auto disk = rate_option("--server-disk", request.server_disk)) {
     rates.server_disk_Bps = *disk;
@@ -112,7 +113,7 @@ Advice advise(const AdviseRequest& request) {
   advice.probe = probe_path(request.source, request.destination);
   std::uint64_t size = copy_size(request, advice.probe);
   advice.profile = pick_profile(request, advice.probe);
-  RemoteRates remote = is_nfs_path(advice.probe) ? remote_rates(request, advice.probe, advice.profile) : RemoteRates{};
+  RemoteRates remote = is_remote_path(advice.probe) ? remote_rates(request, advice.probe, advice.profile) : RemoteRates{};
   advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote);
   advice.recommendation = recommend(advice.probe, advice.model);
   if (request.verify) advice.measured = verify_methods(advice.probe, advice.model, request.repeat);

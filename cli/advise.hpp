@@ -21,8 +21,8 @@ struct AdviseRequest {
   std::string profile;           ///< a profile file ("" = the destination filesystem's in profile_directory())
   bool verify = false;           ///< run each method for real afterwards
   unsigned repeat = 3;           ///< timed copies per method when verifying
-  std::string link_rate;         ///< NFS: the link's rate ("1Gbps"; "" = the probed one)
-  std::string server_disk;       ///< NFS: the server's disk rate ("500MBps"; "" = the profile's memcpy rate)
+  std::string link_rate;         ///< NFS, SMB: the link's rate ("1Gbps"; "" = the probed one)
+  std::string server_disk;       ///< NFS, SMB: the server's disk rate ("500MBps"; "" = the profile's memcpy rate)
 };
 
 /// The whole answer.

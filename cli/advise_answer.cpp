@@ -16,6 +16,10 @@ std::string why(const PathProbe& probe, const std::string& method) {
     return (method == "clone" ? "server-side CLONE" : "server-side COPY") + std::string(" on NFS ") + probe.nfs_version +
            ", the data stays on the server";
   }
+  if (is_smb_path(probe) && method != "host") {
+    return (method == "clone" ? "FSCTL_DUPLICATE_EXTENTS_TO_FILE" : "server-side copychunk") + std::string(" on SMB ") +
+           probe.smb_dialect + ", the data stays on the server";
+  }
   if (method == "clone") return "metadata-only on " + probe.destination_fs;
   if (method == "kernel-copy") {
     return probe.copy_range == CopyRangeBehaviour::remaps
@@ -69,7 +73,7 @@ std::optional<std::string> network_bound_reason(const AdviceModel& model, const 
 // vfs_copy_file_range calls the filesystem's remap_file_range on one superblock (fs/read_write.c), as
 // the clone ioctl does; only the calls differ (one per engine chunk). Their times cannot rank them.
 bool same_kernel_operation(const PathProbe& probe, const MethodPrediction& a, const MethodPrediction& b) {
-  return !is_nfs_path(probe) && probe.copy_range == CopyRangeBehaviour::remaps && a.method != b.method &&
+  return !is_remote_path(probe) && probe.copy_range == CopyRangeBehaviour::remaps && a.method != b.method &&
          a.method != "host" && b.method != "host";
 }
 
@@ -197,7 +201,10 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
   }
   if (!model.page_cache.empty()) out["page_cache"] = model.page_cache;
   if (probe.nfs_copy_ops) out["probe"]["nfs_server_copy"] = probe.server_copy();
-  if (probe.nfs_clone_ops) out["probe"]["nfs_server_clone"] = probe.clone_works && *probe.nfs_clone_ops > 0;
+  if (probe.nfs_clone_ops) out["probe"]["nfs_server_clone"] = probe.server_clone();
+  if (!probe.smb_dialect.empty()) out["probe"]["smb_dialect"] = probe.smb_dialect;
+  if (probe.smb_copy_ioctls) out["probe"]["smb_server_copychunk"] = probe.server_copy();
+  if (probe.smb_clone_ioctls) out["probe"]["smb_duplicate_extents"] = probe.server_clone();
   if (probe.link) {
     out["probe"]["link"] = {{"address", probe.link->address}, {"interface", probe.link->interface},
                             {"line_rate_Bps", probe.link->line_rate_Bps}, {"rate_Bps", probe.link->rate_Bps()}};

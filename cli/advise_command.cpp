@@ -79,9 +79,9 @@ Command add_advise_command(CLI::App& app) {
   sub->add_option("--queue-depth", o->request.queue_depth, "Operations in flight")->capture_default_str();
   sub->add_option("--profile", o->request.profile,
                   "Calibration profile (default: DIR/FS.json, DIR = $XDG_STATE_HOME/offload/profiles)");
-  sub->add_option("--link-rate", o->request.link_rate, "NFS: the link's rate, e.g. 1Gbps (default: probed)");
+  sub->add_option("--link-rate", o->request.link_rate, "NFS, SMB: the link's rate, e.g. 1Gbps (default: probed)");
   sub->add_option("--server-disk", o->request.server_disk,
-                  "NFS: the server's disk rate, e.g. 500MBps (default: the profile's memory copy rate)");
+                  "NFS, SMB: the server's disk rate, e.g. 500MBps (default: the profile's memory copy rate)");
   sub->add_flag("--json", o->json, "Print the answer as JSON");
   sub->add_flag("--verify", o->request.verify, "Then run each method for real (temporary files, removed) and compare");
   sub->add_option("--repeat", o->request.repeat, "Timed copies per method with --verify")->capture_default_str();

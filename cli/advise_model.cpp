@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/advise_nfs_model.hpp"
+#include "cli/advise_smb_model.hpp"
 #include "cli/calibration_scenario.hpp"
 #include "cli/calibration_validate.hpp"
 #include "cli/page_cache.hpp"
@@ -54,38 +55,43 @@ MethodPrediction prediction(const std::string& method, const SimulatedCopy& copy
   return p;
 }
 
-// NFS: host (READ to the client, WRITE back), server-side COPY and CLONE, as the probe saw the server answer.
-AdviceModel predict_nfs(const PathProbe& probe, const CalibrationProfile& profile, AdviceModel model,
-                        const RemoteRates& remote) {
-  model.scenario = "NFS client and server (models/nfs_server)";
+// NFS or SMB: host (READ to the client, WRITE back), server-side copy (NFS COPY, SMB copychunk) and clone
+// (NFS CLONE, SMB duplicate extents), as the probe saw the server answer.
+AdviceModel predict_remote(const PathProbe& probe, const CalibrationProfile& profile, AdviceModel model,
+                           const RemoteRates& remote) {
+  bool smb = is_smb_path(probe);
+  model.scenario = smb ? "SMB client and server (models/smb_server)" : "NFS client and server (models/nfs_server)";
   model.remote = remote;
   std::vector<std::string> methods;
-  if (probe.clone_works && probe.nfs_clone_ops.value_or(0) > 0) {
+  if (probe.server_clone()) {
     methods.push_back("clone");
   } else {
+    std::string request = smb ? "FSCTL_DUPLICATE_EXTENTS_TO_FILE" : "CLONE";
     model.left_out.emplace_back("clone", "the server did not clone the probe (" +
-                                             (probe.clone_works ? "no CLONE sent" : probe.clone_error) + ")");
+                                             (probe.clone_works ? "no " + request + " answered" : probe.clone_error) + ")");
   }
   if (probe.server_copy()) {
     methods.push_back("kernel-copy");
   } else {
     model.left_out.emplace_back("kernel-copy", probe.copy_range == CopyRangeBehaviour::fails
                                                    ? "the copy_file_range probe failed: " + probe.copy_range_error
-                                                   : "no server-side COPY: the client copied the probe with READ and WRITE");
+                                                   : std::string(smb ? "no server-side copychunk" : "no server-side COPY") +
+                                                         ": the client copied the probe with READ and WRITE");
   }
   methods.push_back("host");
   std::vector<std::string> labels;
-  for (const auto& m : methods) labels.push_back(nfs_sim_method(m));
+  for (const auto& m : methods) labels.push_back(smb ? m : nfs_sim_method(m));
   const FsConstants& client = profile.fit.filesystems.front();
   NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps};
   SimulatedCopies copies =
-      simulate_in_scratch(nfs_path_scenario_toml(probe, profile.fit, client, inputs, labels), "nfs");
-  for (const std::string& method : methods) {
-    auto found = copies.find({nfs_sim_method(method), model.size_bytes, model.queue_depth});
-    if (found == copies.end()) throw std::runtime_error("the simulation returned no " + method + " copy");
+      smb ? simulate_in_scratch(smb_path_scenario_toml(probe, profile.fit, client, inputs, labels), "smb")
+          : simulate_in_scratch(nfs_path_scenario_toml(probe, profile.fit, client, inputs, labels), "nfs");
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    auto found = copies.find({labels[i], model.size_bytes, model.queue_depth});
+    if (found == copies.end()) throw std::runtime_error("the simulation returned no " + methods[i] + " copy");
     // The profile's uncertainty was measured on a local filesystem: it stands for the client's host copy alone.
-    MethodPrediction p = prediction(method, found->second, model.size_bytes, profile);
-    if (method != "host") p.rms_error = -1;
+    MethodPrediction p = prediction(methods[i], found->second, model.size_bytes, profile);
+    if (methods[i] != "host") p.rms_error = -1;
     model.predictions.push_back(p);
   }
   return model;
@@ -123,6 +129,12 @@ void charge_writeback(AdviceModel& model, const PathProbe& probe, const FsConsta
 
 bool is_nfs_path(const PathProbe& probe) { return probe.network_fs.compare(0, 3, "nfs") == 0 && probe.same_fs; }
 
+bool is_smb_path(const PathProbe& probe) {
+  return (probe.network_fs == "cifs" || probe.network_fs == "smb3") && probe.same_fs;
+}
+
+bool is_remote_path(const PathProbe& probe) { return is_nfs_path(probe) || is_smb_path(probe); }
+
 std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
                                                                   std::vector<std::string>& allowed) {
   std::vector<std::pair<std::string, std::string>> left_out;
@@ -143,7 +155,7 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
                             unsigned queue_depth, const RemoteRates& remote) {
   AdviceModel model{size_bytes, queue_depth, {}, {}, "local filesystem (calibrated host)", {}};
-  if (is_nfs_path(probe)) return predict_nfs(probe, profile, model, remote);
+  if (is_remote_path(probe)) return predict_remote(probe, profile, model, remote);
   std::vector<std::string> allowed;
   model.left_out = methods_for_path(probe, allowed);
   FsConstants fs = profile.fit.filesystems.front();

@@ -45,19 +45,25 @@ struct AdviceModel {
   std::vector<MethodPrediction> predictions;  ///< one per simulated method, in ladder order (clone first)
   std::vector<std::pair<std::string, std::string>> left_out;  ///< method -> why it was not simulated
   std::string scenario;                  ///< what was simulated: "local filesystem", "NFS client and server"
-  RemoteRates remote;                    ///< the link and server rates (NFS paths only)
+  RemoteRates remote;                    ///< the link and server rates (NFS and SMB paths only)
   std::string page_cache;                ///< local data copies: the dirty-page budget and write-back rate used ("" = none)
 };
 
 /// True when the destination is the source's NFS mount (the NFS scenario applies).
 bool is_nfs_path(const PathProbe& probe);
 
+/// True when the destination is the source's SMB (cifs) mount (the SMB scenario applies).
+bool is_smb_path(const PathProbe& probe);
+
+/// True on an NFS or SMB path: a client, a server and the link between them are modelled.
+bool is_remote_path(const PathProbe& probe);
+
 /// The methods the probe allows on this path (clone, kernel-copy, host).
 std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProbe& probe,
                                                                   std::vector<std::string>& allowed);
 
 /// Simulates every allowed method the profile has constants for; on an
-/// NFS path (is_nfs_path) the NFS scenario at `remote`'s rates. On a local
+/// NFS or SMB path (is_remote_path) that protocol's scenario at `remote`'s rates. On a local
 /// path the data copies (host; copy_file_range where it copies) write the
 /// bytes beyond the page cache's free-run budget (cli/page_cache.hpp, read
 /// from /proc now) at the profile's write-back rate.

@@ -5,27 +5,13 @@
 // and one [[link]] between them at the probed link rate (advise_link.hpp).
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "cli/advise_probe.hpp"
-#include "cli/calibration_fit.hpp"
+#include "cli/advise_remote_model.hpp"
 
 namespace offload::cli {
-
-/// What the NFS scenario is built from, besides the probe.
-struct NfsModelInputs {
-  std::uint64_t size_bytes = 0;    ///< the copy's size
-  unsigned queue_depth = 8;        ///< operations in flight
-  double link_Bps = 0;             ///< the link's rate (bytes/s, each direction)
-  double server_disk_Bps = 0;      ///< the server's disk read and write rate (bytes/s)
-};
-
-/// One-way latency of the simulated link (s): a switched LAN's order of
-/// magnitude (RFC 6349 3.2 puts LAN round trips below 1 ms); the copies
-/// here move chunks of rsize (128 KiB..1 MiB), so the rate bounds them.
-inline constexpr double kNfsLinkLatency_s = 50e-6;
 
 /// The simulator's method label for an advise method on NFS: "host" ->
 /// "host", "kernel-copy" -> "nfs-copy-sync" (copy_file_range becomes COPY),

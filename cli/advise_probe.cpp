@@ -18,6 +18,7 @@
 
 #include "cli/advise_block.hpp"
 #include "cli/advise_mount.hpp"
+#include "cli/cifs_stats.hpp"
 #include "cli/file_check.hpp"
 #include "engine/targets/posix_file.hpp"
 
@@ -76,18 +77,42 @@ std::string fs_of(const std::string& path) {
   return fd.fd < 0 ? "unknown" : filesystem_name(fd.fd);
 }
 
-// The NFS COPY / CLONE counter of the destination's mount ("" when not NFS).
-std::optional<unsigned long> op_count(const std::optional<MountEntry>& mount, const char* op) {
-  if (!mount || mount->fs_type.compare(0, 3, "nfs") != 0) return std::nullopt;
-  return nfs_op_count(read_mountstats(), mount->mount_point, op);
+bool is_smb_fs(const std::string& fs_type) { return fs_type == "cifs" || fs_type == "smb3"; }
+
+// The share a cifs mount's source names ("//10.9.0.1/xfs" -> "xfs").
+std::string smb_share(const MountEntry& mount) { return mount.source.substr(mount.source.find_last_of("/\\") + 1); }
+
+// The server's counters of the destination's mount: the NFS operation `nfs_op`
+// (mountstats), or the SMB share's requests (/proc/fs/cifs/Stats); neither on a local mount.
+struct ServerCounters {
+  std::optional<unsigned long> nfs_ops;
+  std::optional<CifsShareCounters> smb;
+};
+
+ServerCounters server_counters(const std::optional<MountEntry>& mount, const char* nfs_op) {
+  if (!mount) return {};
+  if (mount->fs_type.compare(0, 3, "nfs") == 0) return {nfs_op_count(read_mountstats(), mount->mount_point, nfs_op), {}};
+  if (is_smb_fs(mount->fs_type)) return {std::nullopt, read_cifs_stats(smb_share(*mount))};
+  return {};
 }
 
-// The operations of `op` sent between two readings, and the text saying so ("" when not NFS).
-std::string server_ops_text(const std::optional<unsigned long>& before, const std::optional<unsigned long>& after,
-                            const char* op, std::optional<unsigned long>& sent) {
-  if (!before || !after) return "";
-  sent = *after - *before;
-  return fmt::format("; {} operations sent to the server: {} (mountstats)", op, *sent);
+// What went to the server between two readings, and the text saying so ("" on a local mount).
+// NFS: operations of `nfs_op` sent; SMB: the IOCTLs (`fsctls`) sent, 0 when the server failed any (a refused
+// copychunk leaves the client copying with READ and WRITE), and READ/WRITE.
+std::string server_ops_text(const ServerCounters& before, const ServerCounters& after, const char* nfs_op,
+                            const char* fsctls, std::optional<unsigned long>& nfs_sent,
+                            std::optional<unsigned long>& smb_done) {
+  if (before.nfs_ops && after.nfs_ops) {
+    nfs_sent = *after.nfs_ops - *before.nfs_ops;
+    return fmt::format("; {} operations sent to the server: {} (mountstats)", nfs_op, *nfs_sent);
+  }
+  if (before.smb && after.smb) {
+    CifsShareCounters sent = after.smb->since(*before.smb);
+    smb_done = sent.failed_of("IOCTLs") > 0 ? 0 : sent.of("IOCTLs");
+    return fmt::format("; IOCTLs ({}) sent to the server: {}, failed {}; READ/WRITE {}/{} (/proc/fs/cifs/Stats)", fsctls,
+                       sent.of("IOCTLs"), sent.failed_of("IOCTLs"), sent.of("Reads"), sent.of("Writes"));
+  }
+  return "";
 }
 
 void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
@@ -96,7 +121,7 @@ void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& m
     throw AdviseUsageError(fmt::format("{}: cannot create a temporary file for the probes: {}", p.destination_dir,
                                        std::strerror(target.error())));
   }
-  auto before = op_count(mount, "CLONE");
+  ServerCounters before = server_counters(mount, "CLONE");
   file_clone_range range{.src_fd = source_fd, .src_offset = 0,
                          .src_length = p.source_bytes >= kProbeBytes ? kProbeBytes : 0, .dest_offset = 0};
   p.clone_works = ioctl(target.fd(), FICLONERANGE, &range) == 0;
@@ -104,21 +129,27 @@ void probe_clone(PathProbe& p, int source_fd, const std::optional<MountEntry>& m
   std::string how = fmt::format("FICLONERANGE of the source's first {} into a temporary file in {}: {}",
                                 p.source_bytes >= kProbeBytes ? "64 KiB" : "bytes", p.destination_dir,
                                 p.clone_works ? "ok" : p.clone_error);
-  p.findings.push_back({"reflink (clone)", p.clone_works ? "yes" : "no",
-                        how + server_ops_text(before, op_count(mount, "CLONE"), "CLONE", p.nfs_clone_ops)});
+  how += server_ops_text(before, server_counters(mount, "CLONE"), "CLONE", "FSCTL_DUPLICATE_EXTENTS_TO_FILE",
+                         p.nfs_clone_ops, p.smb_clone_ioctls);
+  p.findings.push_back({"reflink (clone)", p.clone_works ? "yes" : "no", how});
 }
 
 void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntry>& mount) {
   ProbeFile target(p.destination_dir);
   if (target.fd() < 0) return;  // probe_clone already reported this
-  auto before = op_count(mount, "COPY");
+  ServerCounters before = server_counters(mount, "COPY");
   std::uint64_t length = std::min(p.source_bytes, kProbeBytes);
   loff_t in = 0, out = 0;
   ssize_t copied = length == 0 ? 0 : copy_file_range(source_fd, &in, target.fd(), &out, length, 0);
+  int error = errno;
+  // Read before FIEMAP: on SMB, FIEMAP is an IOCTL too (FSCTL_QUERY_ALLOCATED_RANGES).
+  std::string server = server_ops_text(before, server_counters(mount, "COPY"), "COPY",
+                                       "FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK_WRITE", p.nfs_copy_ops,
+                                       p.smb_copy_ioctls);
   std::string result, how;
   if (copied < 0 || length == 0) {
     p.copy_range = CopyRangeBehaviour::fails;
-    p.copy_range_error = length == 0 ? "empty source" : errno_name(errno);
+    p.copy_range_error = length == 0 ? "empty source" : errno_name(error);
     result = "fails";
     how = "copy_file_range into a temporary file: " + p.copy_range_error;
   } else {
@@ -128,14 +159,13 @@ void probe_copy_range(PathProbe& p, int source_fd, const std::optional<MountEntr
     how = fmt::format("copy_file_range of {} bytes into a temporary file: ok; FIEMAP: {}", copied,
                       shared ? (*shared ? "extents shared with the source" : "no shared extents") : shared.error());
   }
-  how += server_ops_text(before, op_count(mount, "COPY"), "COPY", p.nfs_copy_ops);
-  if (p.server_copy()) result = "the server copies (NFS COPY)";  // FIEMAP cannot tell on NFS; the counter can
+  how += server;
+  // FIEMAP cannot tell on a network mount; the counters can.
+  if (p.server_copy()) result = p.smb_copy_ioctls ? "the server copies (copychunk)" : "the server copies (NFS COPY)";
   p.findings.push_back({"copy_file_range", result, how});
 }
 
-bool is_network_fs(const std::string& fs_type) {
-  return fs_type.compare(0, 3, "nfs") == 0 || fs_type == "cifs" || fs_type == "smb3";
-}
+bool is_network_fs(const std::string& fs_type) { return fs_type.compare(0, 3, "nfs") == 0 || is_smb_fs(fs_type); }
 
 // What the NFS server answered to the probes' COPY and CLONE.
 void report_server_offload(PathProbe& p) {
@@ -145,17 +175,33 @@ void report_server_offload(PathProbe& p) {
                                       p.copy_range == CopyRangeBehaviour::fails ? "failed" : "worked", *p.nfs_copy_ops)});
   }
   if (p.nfs_clone_ops) {
-    p.findings.push_back({"NFS server CLONE", p.clone_works && *p.nfs_clone_ops > 0 ? "offered" : "not offered",
+    p.findings.push_back({"NFS server CLONE", p.server_clone() ? "offered" : "not offered",
                           fmt::format("FICLONERANGE probe {}, {} CLONE sent (mountstats)",
                                       p.clone_works ? "worked" : "failed: " + p.clone_error, *p.nfs_clone_ops)});
+  }
+  auto answered = [](unsigned long ioctls) {
+    return ioctls > 0 ? fmt::format("{} IOCTL(s) answered, none failed (/proc/fs/cifs/Stats)", ioctls)
+                      : std::string("no IOCTL answered without a failure (/proc/fs/cifs/Stats)");
+  };
+  if (p.smb_copy_ioctls) {
+    p.findings.push_back({"SMB server copychunk", p.server_copy() ? "offered" : "not used",
+                          fmt::format("copy_file_range probe {}, {}",
+                                      p.copy_range == CopyRangeBehaviour::fails ? "failed" : "worked",
+                                      answered(*p.smb_copy_ioctls))});
+  }
+  if (p.smb_clone_ioctls) {
+    p.findings.push_back({"SMB duplicate extents", p.server_clone() ? "offered" : "not offered",
+                          fmt::format("FICLONERANGE probe {}, {}", p.clone_works ? "worked" : "failed: " + p.clone_error,
+                                      answered(*p.smb_clone_ioctls))});
   }
 }
 
 // The link to a network mount's server, each rate with how it was found.
 void probe_network(PathProbe& p, const MountEntry& mount) {
   p.network_fs = mount.fs_type;
-  std::string rsize = mount.option("rsize");
+  std::string rsize = mount.option("rsize"), wsize = mount.option("wsize");
   if (!rsize.empty()) p.read_size = std::strtoull(rsize.c_str(), nullptr, 10);
+  if (!wsize.empty()) p.write_size = std::strtoull(wsize.c_str(), nullptr, 10);
   std::string address = mount.option("addr");
   if (address.empty()) {
     p.findings.push_back({"network link", "unknown", "/proc/self/mountinfo: no addr= option on " + mount.mount_point});
@@ -256,10 +302,11 @@ PathProbe probe_path(const std::string& source, const std::string& destination) 
   // The remote side: the destination's mount, else the source's (a copy from NFS to a local disk).
   const std::optional<MountEntry>& remote = mount && is_network_fs(mount->fs_type) ? mount : source_mount;
   if (remote && is_network_fs(remote->fs_type)) {
-    if (remote->fs_type.compare(0, 3, "nfs") != 0) {
-      p.findings.push_back({"SMB mount", "version " + remote->option("vers"),
-                            fmt::format("/proc/self/mountinfo: {} on {} type {}", remote->source, remote->mount_point,
-                                        remote->fs_type)});
+    if (is_smb_fs(remote->fs_type)) {
+      p.smb_dialect = remote->option("vers");
+      p.findings.push_back({"SMB mount", "dialect " + (p.smb_dialect.empty() ? std::string("?") : p.smb_dialect),
+                            fmt::format("/proc/self/mountinfo: {} on {} type {}, vers={}, rsize={}", remote->source,
+                                        remote->mount_point, remote->fs_type, p.smb_dialect, remote->option("rsize"))});
     }
     probe_network(p, *remote);
   }

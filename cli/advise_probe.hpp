@@ -15,6 +15,12 @@
 //    (/proc/self/mountstats counters before and after, RFC 7862 15.2, 15.13):
 //    a server that answers COPY / CLONE offers it (the client falls back to
 //    READ and WRITE, or fails, when it does not);
+//  - SMB: the mount's dialect ("vers=" option) and whether the probes went
+//    to the server as FSCTL_DUPLICATE_EXTENTS_TO_FILE (FICLONERANGE) and
+//    FSCTL_SRV_REQUEST_RESUME_KEY + FSCTL_SRV_COPYCHUNK_WRITE
+//    (copy_file_range): the share's IOCTL counters in /proc/fs/cifs/Stats
+//    before and after, sent and failed (MS-SMB2 3.2.4.20; the Linux client
+//    copies through itself with READ and WRITE when the server refuses);
 //  - a network mount (NFS, SMB): the link to its server ("addr=" option,
 //    advise_link.hpp) and the mount's rsize (the client's READ size).
 #pragma once
@@ -61,12 +67,22 @@ struct PathProbe {
   std::string nfs_version;           ///< "4.2" when the destination is an NFS mount ("" otherwise)
   std::optional<unsigned long> nfs_copy_ops;   ///< COPY operations the copy_file_range probe sent (NFS only)
   std::optional<unsigned long> nfs_clone_ops;  ///< CLONE operations the FICLONERANGE probe sent (NFS only)
+  std::string smb_dialect;           ///< "3.1.1" when the destination is an SMB mount ("" otherwise)
+  std::optional<unsigned long> smb_copy_ioctls;   ///< IOCTLs the copy_file_range probe sent, 0 when the server failed any (SMB only)
+  std::optional<unsigned long> smb_clone_ioctls;  ///< IOCTLs the FICLONERANGE probe sent, 0 when the server failed any (SMB only)
   std::string network_fs;            ///< "nfs4", "cifs", ... when the destination is a network mount ("" otherwise)
   std::uint64_t read_size = 0;       ///< the network mount's rsize (bytes; 0 = not given)
+  std::uint64_t write_size = 0;      ///< the network mount's wsize (bytes; 0 = not given)
   std::optional<LinkProbe> link;     ///< the link to the server of a network mount
-  /// NFS server-side COPY: copy_file_range worked and went to the server as COPY.
+  /// Server-side copy: copy_file_range worked and went to the server as
+  /// NFS COPY or as SMB copychunk (IOCTLs the server did not fail).
   [[nodiscard]] bool server_copy() const {
-    return copy_range != CopyRangeBehaviour::fails && nfs_copy_ops.value_or(0) > 0;
+    return copy_range != CopyRangeBehaviour::fails && (nfs_copy_ops.value_or(0) > 0 || smb_copy_ioctls.value_or(0) > 0);
+  }
+  /// Server-side clone: FICLONERANGE worked and went to the server as NFS
+  /// CLONE or SMB FSCTL_DUPLICATE_EXTENTS_TO_FILE.
+  [[nodiscard]] bool server_clone() const {
+    return clone_works && (nfs_clone_ops.value_or(0) > 0 || smb_clone_ioctls.value_or(0) > 0);
   }
   std::vector<ProbeFinding> findings;  ///< every result, in probe order
 };

@@ -15,6 +15,10 @@
 //    CPU work, clone_fixed_cpu per call plus clone_cpu_per_GiB);
 //  - host_copy_start: the intercept of the host copies' time line (the
 //    real engine's start-up: fresh buffers faulted in, workers scheduled);
+//  - write_share (the write side's share of a host copy's CPU; buffered
+//    writes to one file serialise on its inode lock) is fitted with the
+//    wall-time knobs (cli/calibration_match.hpp) from how much faster the
+//    deeper queue depths copy;
 //  - the core speed (share of a core the copies got) is fitted afterwards:
 //    measured - start-up ~ simulated work at speed 1 / core speed.
 #pragma once
@@ -65,6 +69,7 @@ struct FsConstants {
   double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
   double buffer_fault_Bps = 0;       ///< bytes/s of fresh host buffer one core faults in on first touch (0 = not measured)
   double writeback_Bps = 0;          ///< bytes/s dirty page-cache data is written back to the device (cli/page_cache.hpp; 0 = not measured)
+  double write_share = 0.5;          ///< share (0..1) of a host copy's memcpy CPU on the write side (its writes serialise)
   std::vector<std::string> methods;  ///< methods that worked here
 };
 

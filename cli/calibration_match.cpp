@@ -18,6 +18,8 @@ constexpr double kMaxCoreSpeed = 1.0;   // a whole core: one worker cannot run f
 constexpr double kMaxStartS = 1.0;      // a start-up over a second is a stalled machine, not a start-up
 constexpr double kMinKernelCopyBps = 1e7, kMaxKernelCopyBps = 1e12;  // 10 MB/s (a slow disk) .. 1 TB/s (memory)
 constexpr double kMaxPerCallS = 0.1;    // 100 ms per clone/remap call: beyond any filesystem's metadata update
+// The write side's share of a host copy's CPU: both sides move every byte once, so neither is free.
+constexpr double kMinWriteShare = 0.05, kMaxWriteShare = 0.95;
 
 bool is_remap(const FsConstants& fs, const std::string& method) {
   return method == "kernel-copy" && fs.copy_range_reflinks;
@@ -103,11 +105,20 @@ MatchOutcome match_wall_times(const std::vector<CalibrationPoint>& points, FsCon
     if (group != nullptr && !rows.contains(group)) return;
     into.push_back({{name, value, lower, upper, log_scale, group != nullptr ? rows.at(group) : std::vector<std::size_t>{}}, &value});
   };
+  // Only copies at several queue depths tell the write side's share apart:
+  // with one request in flight reads and writes alternate whatever their split.
+  auto has_deeper_queue = [&](const std::string& group) {
+    if (!rows.contains(group)) return false;
+    bool one = false, deeper = false;
+    for (std::size_t row : rows.at(group)) (used[row]->queue_depth > 1 ? deeper : one) = true;
+    return one && deeper;
+  };
   std::vector<Knob> data_knobs, metadata_knobs;
   if (rows.contains("host") || rows.contains("kernel-copy")) {
     knob("core_speed", fs.core_speed, kMinCoreSpeed, kMaxCoreSpeed, true, nullptr, data_knobs);
   }
   knob("host_copy_start", fs.host_copy_start_s, 0, kMaxStartS, false, "host", data_knobs);
+  if (has_deeper_queue("host")) knob("write_share", fs.write_share, kMinWriteShare, kMaxWriteShare, false, "host", data_knobs);
   if (fs.kernel_copy_Bps > 0) {
     knob("kernel_copy_bandwidth", fs.kernel_copy_Bps, kMinKernelCopyBps, kMaxKernelCopyBps, true, "kernel-copy", data_knobs);
   }

@@ -29,6 +29,7 @@ std::string host_table(const CalibrationFit& fit, const FsConstants& fs) {
   if (fs.copy_range_reflinks && fs.remap_fixed_s >= 0) fs_table += ", remap_fixed_cpu = " + duration(fs.remap_fixed_s);
   if (fs.kernel_copy_Bps > 0) fs_table += ", kernel_copy_bandwidth = " + rate(fs.kernel_copy_Bps);
   if (fs.host_copy_start_s > 0) fs_table += ", host_copy_start = " + duration(fs.host_copy_start_s);
+  if (fs.write_share != 0.5) fs_table += fmt::format(", write_share = {:.9g}", fs.write_share);  // every digit: the fit perturbs it by 1e-4
   fs_table += " }";
   return fmt::format(
       "[[host]]                          # {fs}: methods measured {methods}\n"

@@ -66,6 +66,7 @@ struct LocalFsSpec {
   bool copy_range_reflinks = false;   ///< copy_file_range shares extents (XFS/btrfs) and costs as a clone
   double remap_fixed_s = -1;          ///< CPU seconds per copy_file_range call that remaps (< 0: clone_fixed_s)
   double host_copy_start_s = 0;       ///< seconds a host copy waits before its first read (fresh buffers faulted, workers scheduled)
+  double write_share = 0.5;           ///< share (0..1) of a host copy's two memcpys of CPU spent on the write side (the rest reads)
 };
 
 /// NFSv4.2 server-side copy behaviour of a server.

@@ -72,6 +72,11 @@ LocalFsSpec read_fs(Fields& parent, const std::string& context, bool default_ref
   }
   fs.host_copy_start_s = f.duration("host_copy_start").value_or(fs.host_copy_start_s);
   if (fs.host_copy_start_s < 0) f.bad(*f.find("host_copy_start"), "host_copy_start", "must not be negative");
+  if (const Value* share = f.find("write_share")) {
+    if (!share->is_floating()) f.bad(*share, "write_share", "expected a number between 0 and 1 (exclusive)");
+    fs.write_share = share->as_floating();
+    if (!(fs.write_share > 0 && fs.write_share < 1)) f.bad(*share, "write_share", "must lie between 0 and 1 (exclusive)");
+  }
   f.reject_unknown();
   return fs;
 }

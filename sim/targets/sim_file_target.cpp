@@ -94,6 +94,11 @@ void SimFileTarget::stop_streams() {
   if (writes_) writes_->cancel();
 }
 
+const simgrid::s4u::MutexPtr& SimFileTarget::destination_lock() {
+  if (!destination_inode_lock_) destination_inode_lock_ = simgrid::s4u::Mutex::create();
+  return destination_inode_lock_;
+}
+
 OpResult SimFileTarget::read(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (streamed_read(op)) return bytes_result(bytes);
@@ -127,7 +132,7 @@ OpResult SimFileTarget::write(const Op& op) {
     destination_.smb->write(client_.host, bytes);
     work->wait();
   } else {
-    destination_.local->write(bytes);
+    destination_.local->write(bytes, destination_lock());
   }
   return bytes_result(bytes);
 }
@@ -160,7 +165,7 @@ OpResult SimFileTarget::copy_range(const Op& op) {
     return bytes_result(destination_.server->copy_from(*source_.server, client_.host, bytes, interrupted_));
   }
   if (source_.local != nullptr && source_.local == destination_.local) {
-    source_.local->kernel_copy(bytes);
+    source_.local->kernel_copy(bytes, destination_lock());
     return bytes_result(bytes);
   }
   if (source_.smb != nullptr && source_.smb == destination_.smb) {

@@ -90,6 +90,8 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   double stream_bytes_ = 0;    ///< bytes the READ stage moves
   double stream_last_ = 0;     ///< bytes of the last chunk (written as one request)
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
+  simgrid::s4u::MutexPtr destination_inode_lock_;  ///< a local destination's i_rwsem: buffered writes one at a time
+  const simgrid::s4u::MutexPtr& destination_lock();  ///< made on first use (inside the simulation)
 };
 
 }  // namespace offload::sim

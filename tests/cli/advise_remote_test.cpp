@@ -1,7 +1,8 @@
 // `offload advise` on a remote path, the parts that need no NFS server: the
 // tbf rate read from a netlink qdisc dump (rtnetlink(7), tc-tbf(8)), the
-// route lookup on this machine's loopback, the NFS scenario the probe builds
-// (read back by the scenario loader) and the network-bound reason.
+// route lookup on this machine's loopback, the NFS and SMB scenarios the
+// probe builds (read back by the scenario loader), what the SMB probe's
+// counters allow, and the network-bound reason.
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -13,6 +14,7 @@
 #include "cli/advise_answer.hpp"
 #include "cli/advise_link.hpp"
 #include "cli/advise_nfs_model.hpp"
+#include "cli/advise_smb_model.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace offload::cli {
@@ -105,6 +107,64 @@ TEST(AdviseNfsModel, TheScenarioCarriesTheProbedLinkAndServerAnswers) {
   EXPECT_DOUBLE_EQ(s.copies[0].size_bytes, 64.0 * (1 << 20));
 }
 
+// An SMB probe: copy_file_range and FICLONERANGE worked; `copy_ioctls` / `clone_ioctls` answered (Stats).
+PathProbe smb_probe(unsigned long copy_ioctls, unsigned long clone_ioctls) {
+  PathProbe probe;
+  probe.source = "/mnt/smb/a";
+  probe.destination = "/mnt/smb/b";
+  probe.network_fs = "cifs";
+  probe.same_fs = true;
+  probe.smb_dialect = "3.1.1";
+  probe.read_size = 4194304;
+  probe.write_size = 1048576;
+  probe.clone_works = true;
+  probe.copy_range = CopyRangeBehaviour::copies;
+  probe.smb_copy_ioctls = copy_ioctls;
+  probe.smb_clone_ioctls = clone_ioctls;
+  return probe;
+}
+
+TEST(AdviseSmbModel, ServerSideMethodsOnlyWhenTheServerAnsweredTheProbes) {
+  EXPECT_TRUE(smb_probe(2, 1).server_copy());
+  EXPECT_TRUE(smb_probe(2, 1).server_clone());
+  // copy_file_range worked but no IOCTL was answered: the client copied it with READ and WRITE.
+  EXPECT_FALSE(smb_probe(0, 0).server_copy());
+  EXPECT_FALSE(smb_probe(0, 0).server_clone());
+  PathProbe refused = smb_probe(2, 0);
+  refused.clone_works = false;  // ksmbd on ext4: EOPNOTSUPP
+  EXPECT_TRUE(refused.server_copy());
+  EXPECT_FALSE(refused.server_clone());
+}
+
+TEST(AdviseSmbModel, TheScenarioCarriesTheMountsSizesAndTheShareFilesystem) {
+  CalibrationFit fit;
+  fit.cores = 2;
+  FsConstants client;
+  client.memcpy_Bps = 4e9;
+  client.core_speed = 0.5;
+  for (bool clones : {true, false}) {
+    PathProbe probe = smb_probe(2, clones ? 1 : 0);
+    std::vector<std::string> methods{"kernel-copy", "host"};
+    if (clones) methods.insert(methods.begin(), "clone");
+    sim::ScenarioSet set = sim::load_scenario_text(
+        smb_path_scenario_toml(probe, fit, client, {32 << 20, 8, 6.25e6, 1e9}, methods), "advise-smb");
+    ASSERT_EQ(set.points.size(), 1U);
+    const sim::Scenario& s = set.points.front();
+    ASSERT_EQ(s.smb_servers.size(), 1U);
+    const models::SmbServerSpec& server = s.smb_servers.front();
+    EXPECT_DOUBLE_EQ(server.copy.max_read_bytes, 4194304);
+    EXPECT_DOUBLE_EQ(server.copy.max_write_bytes, 1048576);
+    EXPECT_EQ(server.fs.reflink, clones);
+    EXPECT_EQ(server.fs.copy_range_reflinks, clones);
+    EXPECT_EQ(server.copy.duplicate_extents, clones);
+    ASSERT_EQ(s.links.size(), 1U);
+    EXPECT_NEAR(s.links[0].bandwidth_Bps, 6.25e6, 6.25e6 * 1e-5);
+    EXPECT_EQ(s.methods.size(), methods.size());
+    ASSERT_EQ(s.copies.size(), 1U);
+    EXPECT_DOUBLE_EQ(s.copies[0].size_bytes, 32.0 * (1 << 20));
+  }
+}
+
 MethodPrediction over_link(const std::string& method, double seconds, double link_bytes) {
   MethodPrediction p;
   p.method = method;
@@ -132,6 +192,9 @@ TEST(AdviseNfsModel, NetworkBoundReasonNamesTheRateTheShareAndTheGain) {
   EXPECT_EQ(r.method, "kernel-copy");
   EXPECT_EQ(r.reason.find("network-bound"), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("server-side COPY on NFS 4.2"), std::string::npos) << r.reason;
+  // The same on SMB names copychunk and the dialect.
+  r = recommend(smb_probe(2, 0), model);
+  EXPECT_NE(r.reason.find("server-side copychunk on SMB 3.1.1"), std::string::npos) << r.reason;
 }
 
 }  // namespace

@@ -141,6 +141,48 @@ TEST(CalibrationMatch, StartUpAndCoreSpeedFitTogether) {
   EXPECT_GT(out.start_rms_residual, 0.2);
 }
 
+// Host copies at queue depth 1 and 8 on two cores: at depth 1 reads and
+// writes alternate; deeper, the reads run beside the writes, which
+// serialise on the destination's inode lock, so the copy takes the larger
+// of the writes' CPU and half of all of it. How much faster depth 8 copies
+// says how the CPU splits: the fit finds the write share.
+TEST(CalibrationMatch, WriteShareFromTheDeeperQueue) {
+  FsConstants truth;
+  truth.fs = "ext4";
+  truth.memcpy_Bps = 8e9;
+  truth.core_speed = 0.9;
+  truth.write_share = 0.8;
+  auto host_s = [](const FsConstants& fs, std::uint64_t size, unsigned depth) {
+    double cpu = 2 * static_cast<double>(size) / fs.memcpy_Bps;
+    double wall = depth == 1 ? cpu : std::max(fs.write_share * cpu, cpu / 2);
+    return fs.host_copy_start_s + (wall + 2 * kPerOp) / fs.core_speed;
+  };
+  std::vector<CalibrationPoint> points;
+  for (double mib : {16.0, 64.0, 256.0}) {
+    auto size = static_cast<std::uint64_t>(mib * kMiB);
+    for (unsigned depth : {1U, 8U}) points.push_back({truth.fs, "host", size, depth, host_s(truth, size, depth), 0, 3, {}});
+  }
+  FsConstants guess = truth;
+  guess.core_speed = 1;
+  guess.write_share = 0.5;
+  SimulatedTimes last;
+  auto simulate_depths = [&](const FsConstants& fs) {
+    SimulatedTimes times;
+    for (const auto& p : points) times[{p.method, p.size_bytes, p.queue_depth}] = host_s(fs, p.size_bytes, p.queue_depth);
+    return times;
+  };
+  MatchOutcome out = match_wall_times(points, guess, {kCloneChunk, kCopyChunk}, simulate_depths, last, 40, 1e-10);
+  EXPECT_NEAR(guess.write_share, truth.write_share, 1e-3);
+  EXPECT_NEAR(guess.core_speed / truth.core_speed, 1, 1e-3);
+  EXPECT_FALSE(out.fitted_on_bound);
+  // At one queue depth the split cannot be seen: the knob is left alone.
+  std::erase_if(points, [](const CalibrationPoint& p) { return p.queue_depth != 1; });
+  FsConstants single = truth;
+  single.write_share = 0.5;
+  match_wall_times(points, single, {kCloneChunk, kCopyChunk}, simulate_depths, last);
+  EXPECT_EQ(single.write_share, 0.5);
+}
+
 // Copies faster than the model can make them at a whole core: the fit ends
 // on the bound and says so, with the error left.
 TEST(CalibrationMatch, FasterThanAWholeCoreIsReported) {

@@ -6,6 +6,14 @@
 # records nvme-uring); on the legacy namespace (Copy limits 0) auto prints
 # the recorded fallback and reads back equal, and a pinned nvme-copy fails with exit 1
 # naming the reason; `offload compare --device` verifies every method there.
+# Then `offload advise` on a file of an ext2 filesystem (busybox mke2fs,
+# the ext4 driver) made on the namespace with large Copy limits and on the
+# legacy one: its NVMe probe (Identify Controller ONCS bit 8, Identify
+# Namespace MSSRL / MCL / MSRC through passthrough) must report the limits
+# QEMU was given and the bytes one Copy may move, or "no" on the legacy
+# namespace; the recommendation is a local method (a file copy does not
+# use the namespace's Copy command), here the host copy, the only one the
+# host-only profile (/test/profile.json) calibrated.
 # Prints "nvme-guest-cli: ok" or the first failure.
 set -u
 offload=/test/offload
@@ -45,4 +53,25 @@ out=$($offload compare --device "$ns" --size 4MiB --methods host --methods nvme-
 echo "$out"
 [ "$(echo "$out" | grep -c 'ok, verified')" -eq 3 ] || fail "offload compare: not 3 verified rows"
 echo "$out" | grep -qE ' nvme-copy .* nvme-copy +ok, verified' || fail "offload compare: the nvme-copy row did not go by nvme-copy"
+
+# advise NAME DEVICE: mke2fs on DEVICE, mount it, `offload advise` a 1 MiB file into its directory; $out holds the text.
+advise() {
+  mke2fs -F -q "$2" >/dev/null 2>&1 || mke2fs -F "$2" >/dev/null || fail "advise $1: mke2fs $2 failed"
+  mkdir -p "/mnt/$1" && mount -t ext4 "$2" "/mnt/$1" || fail "advise $1: cannot mount $2"
+  dd if=/dev/urandom of="/mnt/$1/src" bs=65536 count=16 2>/dev/null || fail "advise $1: cannot write /mnt/$1/src"
+  out=$($offload advise "/mnt/$1/src" "/mnt/$1" --profile /test/profile.json 2>&1)
+  rc=$?
+  umount "/mnt/$1"
+  echo "$out" | sed "s/^/nvme-guest-cli: advise $1: /"
+  [ $rc -eq 0 ] || fail "advise $1: offload advise exited $rc"
+  echo "$out" | grep -qE "^  block device: +${2#/dev/} \(NVMe\)" || fail "advise $1: no NVMe block device line for $2"
+  echo "$out" | grep -qE "^Recommended: host: " || fail "advise $1: not the host copy recommended"
+}
+big=$OFFLOAD_NVME_BIG
+advise big "$big"
+echo "$out" | grep -qE "^  NVMe Copy: +yes, up to 32(\.0)? MiB per command +Identify on $big .*ONCS 0x[0-9a-f]+ \(bit 8 Copy set\), MSSRL $OFFLOAD_NVME_BIG_MSSRL MCL $OFFLOAD_NVME_BIG_MCL MSRC $OFFLOAD_NVME_BIG_MSRC blocks of 512 B" ||
+  fail "advise big: not the limits QEMU was given (MCL $OFFLOAD_NVME_BIG_MCL x 512 B = 32 MiB per Copy)"
+advise legacy "$legacy"
+echo "$out" | grep -qE "^  NVMe Copy: +no +Identify on $legacy .* MSSRL 0 MCL 0 MSRC 0 " ||
+  fail "advise legacy: the namespace without Copy limits is not reported as no Copy"
 echo "nvme-guest-cli: ok"

@@ -5,8 +5,8 @@
 # limits at several sizes, every byte compared; the generic node; the
 # recorded fallback on the legacy namespace without Copy limits; host vs
 # Copy times). Prints the program's lines from the serial log.
-# Then `offload cp` itself there (nvme_guest_cli.sh; the program and its
-# shared libraries are copied into the guest).
+# Then `offload cp` and `offload advise` themselves there (nvme_guest_cli.sh;
+# offload, offload-sim-run and their shared libraries are copied into the guest).
 # Skip 77 without QEMU; fail instead when OFFLOAD_REQUIRE_REAL_FS=1.
 # Usage: nvme_guest_test.sh NVME_GUEST_TEST_BINARY OFFLOAD_BINARY
 set -uo pipefail
@@ -22,10 +22,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/offload-nvme-guest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/test" "$work/state"
 cp "$binary" "$work/test/nvme_guest_test"
-cp "$offload" "$work/test/offload"
+cp "$offload" "$(dirname "$offload")/offload-sim-run" "$work/test/"
+cp "$here/../nfs/advise-client-profile.json" "$work/test/profile.json"   # offload advise's client constants (host only)
 cp "$here/nvme_guest_cli.sh" "$work/test/cli.sh"
 . "$guest/common.sh"
-guest_copy_libraries "$offload" "$work/test/root" || { echo "nvme_guest: FAIL: cannot gather the libraries of $offload" >&2; exit 1; }
+for program in "$offload" "$(dirname "$offload")/offload-sim-run"; do
+  guest_copy_libraries "$program" "$work/test/root" || { echo "nvme_guest: FAIL: cannot gather the libraries of $program" >&2; exit 1; }
+done
 printf '#!/bin/sh\n./nvme_guest_test --gtest_color=no; rc=$?\nsh ./cli.sh || rc=1\nexit $rc\n' >"$work/test/run"
 chmod +x "$work/test/run"
 start=$SECONDS

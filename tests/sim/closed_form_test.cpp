@@ -237,6 +237,36 @@ buffer_fault_bandwidth = "1GBps")";
   EXPECT_NEAR(copy_time(kernel_only), 100e6 / 1e9 + 0.001 + 0.002, 1e-6);  // only host copies wait
 }
 
+// A host copy's CPU split between its reads and writes (write_share), 10
+// chunks of 10 MB, 2 x 10 MB of memcpy per chunk at 1 GB/s = 20 ms, on 4
+// cores. At the engine's default copy depth 2 one read runs beside one
+// write: the pipeline moves at its dearer side, so the time is
+// 10 x max(R, W) plus the cheaper side once (the first read or the last write).
+TEST(ClosedForm, HostCopyPipelineMovesAtItsDearerSide) {
+  std::string base = calibrated_local("1", "{ reflink = false, write_share = SHARE }");
+  base.replace(base.find("queue_depth = 1"), 15, "queue_depth = 8");
+  base.replace(base.find("per_op_cpu = \"1ms\""), 18, "per_op_cpu = \"0s\"\ncores = 4\nbuffer_fault_bandwidth = \"1PBps\"");
+  auto with_share = [&](const std::string& share, const std::string& copy_depth) {
+    std::string t = base;
+    t.replace(t.find("SHARE"), 5, share);
+    t.replace(t.find("queue_depth = 8"), 15, "queue_depth = 8\ncopy_depth = " + copy_depth);
+    auto run = simulate(t, "host");
+    EXPECT_FALSE(run.contains("error")) << run["error"];
+    EXPECT_NEAR(run["metrics"]["cpu_busy_s"]["box"].get<double>(), 0.2, 1e-6) << share;  // the split moves no CPU second
+    return copy_time(run);
+  };
+  EXPECT_NEAR(with_share("0.75", "2"), 0.005 + 10 * 0.015, 1e-6);  // writes 15 ms, reads 5 ms
+  EXPECT_NEAR(with_share("0.25", "2"), 10 * 0.015 + 0.005, 1e-6);  // reads 15 ms: the reads bound it
+  EXPECT_NEAR(with_share("0.5", "2"), 0.010 + 10 * 0.010, 1e-6);
+  // Deeper, 4 reads beside 4 writes on 4 cores: the writes still run one at a
+  // time (the destination's inode lock), so 10 x 15 ms of writes bound the
+  // copy; without the lock the cores would share the 200 ms: about 50 ms.
+  double locked = with_share("0.75", "8");
+  EXPECT_GE(locked, 10 * 0.015);
+  EXPECT_LT(locked, 10 * 0.015 + 0.010);
+  EXPECT_LT(with_share("0.25", "8"), 0.5 * locked);  // cheap writes: the reads spread over the cores
+}
+
 TEST(ClosedForm, AutoFallsBackInsideTheSimulationToo) {
   auto run = simulate(local_platform(false), "auto");
   ASSERT_FALSE(run.contains("error")) << run["error"];

@@ -158,6 +158,17 @@ TEST(Scenario, BareNumbersAreCheckedLikeQuantitiesWithUnits) {
   EXPECT_EQ(ok.points[0].copies[0].size_bytes, 4096);
 }
 
+TEST(Scenario, WriteShareIsAShareStrictlyBetweenZeroAndOne) {
+  std::string local = "[scenario]\nname = \"w\"\nmethods = [\"host\"]\n[[host]]\nname = \"box\"\n"
+                      "disk = { read = \"1GBps\", write = \"1GBps\" }\nfs = { reflink = false, write_share = SHARE }\n"
+                      "[[copy]]\non = \"box\"\nfrom = \"local:/a\"\nto = \"local:/b\"\nsize = \"1MiB\"\n";
+  auto share = [&](const std::string& v) { std::string t = local; return t.replace(t.find("SHARE"), 5, v); };
+  EXPECT_NE(error_of(share("1.0")).find("key 'write_share': must lie between 0 and 1"), std::string::npos) << error_of(share("1.0"));
+  EXPECT_NE(error_of(share("0.0")).find("key 'write_share'"), std::string::npos);
+  EXPECT_NE(error_of(share("\"half\"")).find("key 'write_share': expected a number"), std::string::npos);
+  EXPECT_DOUBLE_EQ(load_scenario_text(share("0.7"), "ok.toml").points[0].hosts[0].fs.write_share, 0.7);
+}
+
 // Found by fuzz/scenario_fuzz.cpp: invalid UTF-8 inside a literal string made
 // toml11 read out of bounds; such text is refused before toml11 sees it.
 TEST(Scenario, InvalidUtf8IsRefusedWithItsLine) {

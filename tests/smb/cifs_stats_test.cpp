@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include "tests/smb/cifs_stats.hpp"
+#include "cli/cifs_stats.hpp"
 
 namespace offload::testing {
+using cli::parse_cifs_stats;
+using cli::read_counter_sum;
 namespace {
 
 std::string stats(std::uint64_t xfs_ioctls, std::uint64_t xfs_bytes_read) {
@@ -48,6 +50,8 @@ TEST(CifsStats, ReadsTheNamedShareOnly) {
   EXPECT_EQ(xfs->of("Writes"), 1U);
   EXPECT_EQ(xfs->of("Creates"), 6U);
   EXPECT_EQ(xfs->of("OplockBreaks"), 2U);
+  EXPECT_EQ(xfs->failed_of("IOCTLs"), 1U);  // "IOCTLs: 6 total 1 failed"
+  EXPECT_EQ(xfs->failed_of("Reads"), 0U);
   EXPECT_EQ(xfs->bytes_read, 3145728U);
   EXPECT_EQ(xfs->bytes_written, 3145728U);
   auto ext4 = parse_cifs_stats(stats(6, 0), "EXT4");  // share names are case-insensitive
@@ -68,6 +72,7 @@ TEST(CifsStats, SinceSubtractsEveryCounter) {
   ASSERT_TRUE(before && after);
   auto delta = after->since(*before);
   EXPECT_EQ(delta.of("IOCTLs"), 6U);
+  EXPECT_EQ(delta.failed_of("IOCTLs"), 0U);
   EXPECT_EQ(delta.of("Reads"), 0U);
   EXPECT_EQ(delta.bytes_read, 4194304U);
   EXPECT_EQ(delta.bytes_written, 0U);

@@ -9,7 +9,10 @@ and the engine's zero-length clone probe set aside, which the model does
 not send), the client's sends (a CREATE with the QUERY_INFO and CLOSE
 compounded with it counts once) within 3 of the model's, and the link
 bytes within 2 % of the file size. Then `offload cp` itself in the guest
-(tests/smb/smb_guest_cli.sh): its "smb:" and "fallback:" lines.
+(tests/smb/smb_guest_cli.sh): its "smb:" and "fallback:" lines. Then
+`offload advise` on both shares with the link shaped by tc
+(smb_advise_check.py). The client mounts from its own network namespace
+over a veth pair (OFFLOAD_GUEST_VETH=1), so the wire bytes are the veth's.
 
 Usage: smb_guest_check.py --test-binary BIN --offload OFFLOAD --guest-dir DIR --work DIR
 Exit 0 pass, 1 fail, 77 skip (QEMU cannot start; a failure instead when
@@ -20,8 +23,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest_run import measure_in_guest  # noqa: E402
 from guest_sim import simulate_scenario  # noqa: E402
+import smb_advise_check  # noqa: E402
 
 
 # Measured case -> simulator method, and the IOCTLs the model does not send.
@@ -110,8 +115,10 @@ def print_cases(result):
 
 
 def main():
+    os.environ["OFFLOAD_GUEST_VETH"] = "1"  # the client in its own network namespace: tc shapes its link
     args, log, result = measure_in_guest("smb_guest", "smb_guest_test", "smb-guest.sh", "OFFLOAD-SMB-RESULT", "SMB",
-                                         cli_script=os.path.join(os.path.dirname(os.path.abspath(__file__)), "smb_guest_cli.sh"))
+                                         cli_script=os.path.join(os.path.dirname(os.path.abspath(__file__)), "smb_guest_cli.sh"),
+                                         prepare=smb_advise_check.prepare)
     if not re.search(r"^smb-guest-cli: ok\s*$", log, re.M):
         print("smb_guest: FAIL: offload cp in the guest (tests/smb/smb_guest_cli.sh, its lines above)")
         return 1
@@ -122,7 +129,11 @@ def main():
     if failures:
         print(f"smb_guest: FAIL: {failures} case(s) differ from the model")
         return 1
-    print("smb_guest: all in-guest tests passed; request counts equal the model's, link bytes within tolerance")
+    if smb_advise_check.check(log):
+        print("smb_guest: FAIL: offload advise on the shaped SMB mounts (above)")
+        return 1
+    print("smb_guest: all in-guest tests passed; request counts equal the model's, link bytes within tolerance; offload advise "
+          "recommends server-side copy on the shaped link")
     return 0
 
 

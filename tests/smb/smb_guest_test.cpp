@@ -29,9 +29,12 @@
 #include "engine/status_json.hpp"
 #include "engine/targets/posix_file.hpp"
 #include "engine/targets/smb_mount.hpp"
-#include "tests/smb/cifs_stats.hpp"
+#include "cli/cifs_stats.hpp"
 
 namespace offload::testing {
+using cli::CifsShareCounters;
+using cli::read_cifs_stats;
+using cli::read_counter_sum;
 namespace {
 
 std::string env(const char* name) {

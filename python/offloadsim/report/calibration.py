@@ -129,6 +129,8 @@ _CONSTANTS = [
     ("fs.host_copy_start", "wait before a host copy's first read",
      lambda fit, f: format_duration(_positive(f.get("host_copy_start_s"))) if _positive(f.get("host_copy_start_s"))
      else None),
+    ("fs.write_share", "write side's share of a host copy's CPU (its writes serialise on the file's lock)",
+     lambda fit, f: format_number(f["write_share"]) if f.get("write_share") is not None else None),
 ]
 
 

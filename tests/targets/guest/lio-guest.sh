@@ -29,7 +29,7 @@ serials=(1a2b3c4d5e6f70001 2b3c4d5e6f7a80002 d00dfeedd00dfeedd00dfeedd0003 d00df
 sizes=(1G 1G 64M 64M)
 lio_modules=(crc32c_generic configfs target_core_mod target_core_file iscsi_target_mod virtio_pci virtio_blk virtio_net)
 # The loopback fabric and the SCSI disk/generic drivers (crc64_rocksoft_generic: t10-pi's algorithm).
-loopback_modules=(scsi_mod crc64_rocksoft_generic sd_mod sg tcm_loop)
+loopback_modules=(scsi_mod crc64_rocksoft_generic sd_mod sg tcm_loop ext4)   # ext4: sg_guest_advise.sh mounts a filesystem on a LUN
 
 down() {
   guest_stop "$state"

@@ -38,7 +38,7 @@ if [ -d "$tests/root" ]; then cp -a "$tests/root"/. "$overlay/"; rm -rf "$overla
 truncate -s 256M "$state/ns-copy.img"
 truncate -s 256M "$state/ns-big.img"
 truncate -s 64M "$state/ns-legacy.img"
-modules=(nvme)
+modules=(nvme ext4)   # ext4 mounts the ext2 filesystem nvme_guest_cli.sh makes for offload advise
 memory=512
 if [ "${OFFLOAD_NVME_TCP:-0}" = 1 ]; then
   iproute=$("$guest_src_dir/fetch-iproute2.sh")

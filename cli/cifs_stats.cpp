@@ -1,4 +1,4 @@
-#include "tests/smb/cifs_stats.hpp"
+#include "cli/cifs_stats.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-namespace offload::testing {
+namespace offload::cli {
 namespace {
 
 std::string lower(std::string text) {
@@ -21,9 +21,15 @@ std::uint64_t CifsShareCounters::of(const std::string& label) const {
   return found == requests.end() ? 0 : found->second;
 }
 
+std::uint64_t CifsShareCounters::failed_of(const std::string& label) const {
+  auto found = failed.find(label);
+  return found == failed.end() ? 0 : found->second;
+}
+
 CifsShareCounters CifsShareCounters::since(const CifsShareCounters& before) const {
   CifsShareCounters delta = *this;
   for (auto& [label, count] : delta.requests) count -= before.of(label);
+  for (auto& [label, count] : delta.failed) count -= before.failed_of(label);
   delta.bytes_read -= before.bytes_read;
   delta.bytes_written -= before.bytes_written;
   return delta;
@@ -32,7 +38,7 @@ CifsShareCounters CifsShareCounters::since(const CifsShareCounters& before) cons
 std::optional<CifsShareCounters> parse_cifs_stats(const std::string& text, const std::string& share) {
   // A share's block starts "N) \\server\share" and runs to the next such line.
   static const std::regex header(R"(^\d+\) \\\\[^\\]+\\(\S+)\s*$)");
-  static const std::regex request(R"(^(\w+): (\d+) (total|sent) \d+ failed)");
+  static const std::regex request(R"(^(\w+): (\d+) (total|sent) (\d+) failed)");
   static const std::regex bytes(R"(^Bytes read: (\d+)\s+Bytes written: (\d+))");
   std::istringstream lines(text);
   std::string line;
@@ -49,6 +55,7 @@ std::optional<CifsShareCounters> parse_cifs_stats(const std::string& text, const
     if (!inside) continue;
     if (std::regex_search(line, match, request)) {
       found->requests[match[1].str()] = std::stoull(match[2].str());
+      found->failed[match[1].str()] = std::stoull(match[4].str());
     } else if (std::regex_search(line, match, bytes)) {
       found->bytes_read = std::stoull(match[1].str());
       found->bytes_written = std::stoull(match[2].str());
@@ -80,4 +87,4 @@ std::optional<std::uint64_t> read_counter_sum(const std::string& files) {
   return any ? std::optional(sum) : std::nullopt;
 }
 
-}  // namespace offload::testing
+}  // namespace offload::cli
