@@ -110,6 +110,10 @@ class NfsServer {
   /// Streamed WRITEs of `bytes` in `requests` calls from `client` (the
   /// replies' stack CPU included, not their latency).
   void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// Queues the stack work of one streamed READ or WRITE of `bytes` (its
+  /// call and its reply, both ends) on the connection's serial lanes, as
+  /// the chunked model's messages do; returns the pieces to wait for.
+  std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes);
   /// Counts one READ or WRITE moved by a streamed stage.
   void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
   /// Restarts so far (a streamed stage breaks when it changes).
