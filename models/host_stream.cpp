@@ -33,12 +33,7 @@ HostStream::~HostStream() { cancel(); }
 void HostStream::add(sg4::ActivityPtr activity, double amount) {
   if (amount < 0) amount = activity->get_remaining();
   if (amount <= 0) return;
-  // Only comms are held at the limit: with SimGrid 3.32's lazily updated CPU
-  // and disk models a suspended Exec or Io, once resumed, reported the time
-  // it was suspended as progress (measured here: a 0.9 ms hold showed as
-  // 37 MB done at once).
-  bool holdable = dynamic_cast<sg4::Comm*>(activity.get()) != nullptr;
-  Part part{.activity = std::move(activity), .amount = amount, .holdable = holdable};
+  Part part{.activity = std::move(activity), .amount = amount};
   part.sample_time = sg4::Engine::get_clock();
   part.sample_left = amount;
   part.moved_time = part.sample_time;
@@ -46,12 +41,6 @@ void HostStream::add(sg4::ActivityPtr activity, double amount) {
 }
 
 void HostStream::started() {
-  // Nothing issued yet beyond the first request's lead: every resource waits for allow().
-  for (Part& p : parts_) {
-    if (!p.holdable || p.activity->get_state() != State::STARTED) continue;
-    p.activity->suspend();
-    p.held = true;
-  }
   started_ = true;
   changed_->notify_all();
 }
@@ -62,20 +51,6 @@ bool HostStream::broken() const {
     auto state = p.activity->get_state();
     return state == State::FAILED || state == State::CANCELED;
   });
-}
-
-void HostStream::allow(double bytes) {
-  limit_ = std::min(limit_ + bytes, bytes_);
-  double now = sg4::Engine::get_clock();
-  for (std::size_t i = 0; i < parts_.size() && !stopped_; ++i) {
-    Part& p = parts_[i];
-    if (!p.held || part_bytes(p) >= limit_ * (1 - kSlack)) continue;
-    p.held = false;
-    p.sample_time = now;
-    p.moved_time = now;
-    p.activity->resume();
-  }
-  changed_->notify_all();  // the driver plans its next sample again
 }
 
 // Water-filling: each chunk in flight gets an equal share, a chunk that needs
@@ -97,10 +72,9 @@ void HostStream::share(double bytes) {
 
 void HostStream::sample() {
   double now = sg4::Engine::get_clock();
-  bool hold = limit_ < bytes_ * (1 - kSlack);
   for (std::size_t i = 0; i < parts_.size() && !stopped_; ++i) {
     Part& p = parts_[i];
-    if (p.done || p.held) continue;
+    if (p.done) continue;
     if (p.activity->get_state() == State::FINISHED) {
       p.done = true;
       p.sample_left = 0;
@@ -109,13 +83,8 @@ void HostStream::sample() {
     double left = p.activity->get_remaining();
     if (now > p.sample_time) p.rate = std::max(0.0, (p.sample_left - left) / (now - p.sample_time));
     if (left < p.sample_left) p.moved_time = now;
-    p.peak = std::max(p.peak, p.rate);
     p.sample_time = now;
     p.sample_left = left;
-    if (hold && p.holdable && part_bytes(p) >= limit_ - kSlack * bytes_) {
-      p.held = true;
-      p.activity->suspend();
-    }
   }
 }
 
@@ -135,18 +104,16 @@ double HostStream::next_check(double now) const {
     least = std::min(least, w.need);
   }
   double target = open > 0 ? delivered() + open * least : bytes_;
-  bool hold = limit_ < bytes_ * (1 - kSlack);
   double at = std::numeric_limits<double>::infinity();
   double slowest = now;  // when the smallest target is delivered
   for (const Part& p : parts_) {
-    if (p.done || p.held) continue;
-    if (p.rate <= 0) {  // no rate yet (a comm's latency, a busy resource): back off
+    if (p.done) continue;
+    if (p.rate <= 0) {  // no rate yet (a busy resource): back off
       at = std::min(at, p.sample_time + std::max(kFirstSample_s, p.sample_time - p.moved_time));
       continue;
     }
     double bytes_per_s = p.rate / p.amount * bytes_;
     double done = part_bytes(p);
-    if (hold && p.holdable) at = std::min(at, p.sample_time + (limit_ - done) / (p.peak / p.amount * bytes_));
     if (done < target) slowest = std::max(slowest, p.sample_time + (target - done) / bytes_per_s);
   }
   return std::max(now + kMinCheck_s, std::min(at, slowest));
@@ -187,7 +154,22 @@ bool HostStream::wait_for(double bytes, double issued, const std::function<void(
   double credit = std::min(unclaimed_, bytes);
   unclaimed_ -= credit;
   auto me = waiters_.insert(waiters_.end(), Waiter{bytes - credit});
-  allow(bytes);
+  changed_->notify_all();  // the driver plans its next sample again
+  if (chunk_work_) {
+    auto work = chunk_work_(bytes);
+    lock.unlock();
+    bool failed = false;
+    for (auto& activity : work) {
+      try {
+        activity->wait();
+      } catch (const simgrid::Exception&) {  // a link went down under its comm
+        failed = true;
+        break;
+      }
+    }
+    lock.lock();
+    if (failed) cancel();
+  }
   bool arrived = false;
   for (;;) {
     if (stopped_) break;

@@ -1,34 +1,31 @@
 // A streaming stage of a host-mediated copy: the part of its pipeline that
-// one side of the copy runs (the source's disk, CPU and wire towards the
-// client, or the client's wire, the destination's CPU and disk) as one
-// long-lived SimGrid activity per resource for all its chunks at once,
-// instead of one activity per chunk and resource. SimGrid's fluid model
-// shares each resource among the flows crossing it as it would share the
-// chunks' activities, so a stage delivers its bytes at the rate of its
-// slowest resource (a pipeline's bottleneck) at a cost of a few activities
-// per copy, not ~10 per chunk.
-// Window: a resource works only on the chunks the engine issued, as the
-// chunked model's activities exist only for requests in flight: allow()
-// raises the limit to a chunk's end when its operation is issued (after
-// its lead: the call's latency and the disk's, measured on the stage's
-// first request), and each activity is suspended when its own progress
-// reaches the limit and resumed when the limit rises. So the engine's
-// queue and copy depth bound the stage as they bound the chunked pipeline.
-// Progress: the bytes a stage delivered are those its slowest activity
-// finished (each activity's done fraction, the smallest of them); they go to
-// the chunks in flight in equal shares (processor sharing, as SimGrid's fluid
-// model shares a resource among the chunked model's requests: chunks issued
-// together end together, none ahead of the others), so each operation
-// returns when its own chunk's bytes arrived. One
-// waiting operation (the driver) samples the activities at the times their
-// recent rates say the next one reaches the limit or a waiter's chunk is
-// delivered, holds what reached the limit and wakes the other waiters
-// (a condition variable); allow() and cancel() wake it at once.
-// A stage breaks when one of its activities fails (a link went down under
-// its comm) or its server restarted (`epoch` changed): its activities are
-// cancelled, the waiters wake at once and the caller moves the chunks not
-// yet delivered as single requests (sim/targets/sim_file_target.cpp), as
-// the chunked model would.
+// one side of the copy runs (the source's CPU, or the destination's, and
+// the client's memcpy) as one long-lived SimGrid Exec per CPU for all its
+// chunks at once, instead of one per chunk.
+// Per chunk, as in the chunked model: its wire transfer and its disk I/O
+// (set_chunk_work: one comm and one Io, started when its lead passed, so
+// the network and the disk share among exactly the requests the engine has
+// in flight, its queue and copy depth bounding them), the stack work of its
+// messages on the connection lanes (the caller), its lead (the call's and
+// the disk's latency) and its tail (the WRITE's reply), both measured on the
+// stage's first message.
+// Progress of the streamed Execs: the bytes they did are those the slowest
+// finished (each one's done fraction, the smallest of them); they go to the
+// chunks in flight in equal shares (processor sharing, as SimGrid shares a
+// CPU among the chunked model's Execs), and a chunk's request returns once
+// its own comm and Io ended and its share covers it. One waiting request
+// (the driver) samples the Execs when their recent rates say the next chunk
+// is covered and wakes the other waiters (a condition variable); a new chunk
+// and cancel() wake it at once.
+// Not held at a window: with SimGrid 3.32's lazily updated CPU and disk
+// models a suspended Exec or Io, once resumed, reported the time it was
+// suspended as progress (measured here: a 0.9 ms hold showed as 37 MB done
+// at once), which is why the disk I/O is per chunk.
+// A stage breaks when a chunk's comm fails (a link went down), a link of
+// its route goes down or its server restarted (`epoch` changed): its
+// activities are cancelled, the waiters wake at once and the caller moves
+// the chunks not yet delivered as single requests
+// (sim/targets/sim_file_target.cpp), as the chunked model would.
 #pragma once
 
 #include <functional>
@@ -58,20 +55,25 @@ class HostStream {
   /// Adds a started activity of `amount` (flops or bytes, its own unit;
   /// below zero: what it has left now, right for an Exec just started).
   void add(sg4::ActivityPtr activity, double amount = -1);
-  /// Every activity was added: each waits for allow() (the first chunk's
-  /// request, after its lead).
+  /// Every activity was added: requests may wait for their chunks.
   void started();
   /// Seconds from issuing a chunk's request to its data moving (the call's
   /// latency and stack, the disk's latency).
   void set_lead(double seconds) { lead_s_ = seconds; }
+  /// Starts the wire transfer and the disk I/O of one chunk of `bytes` (one
+  /// comm and one Io per request, started when its lead passed: the network
+  /// and the disk see exactly the chunked model's requests in flight and
+  /// share among them); returns them to wait for.
+  using ChunkWork = std::function<std::vector<sg4::ActivityPtr>(double bytes)>;
+  void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
   /// Seconds after a chunk is delivered until its request returns (the reply).
   void set_tail(double seconds) { tail_s_ = seconds; }
   /// Seconds of lead and of tail (above).
   double lead_s() const { return lead_s_; }
   double tail_s() const { return tail_s_; }
   /// The engine issued at `issued` (simulated seconds) a chunk of `bytes`:
-  /// blocks until its lead passed, lets the stage move that much further,
-  /// then blocks until the chunk's share of the progress covers it and for
+  /// blocks until its lead passed, starts its chunk work, then blocks until
+  /// that ended, the chunk's share of the Execs' progress covers it, and for
   /// the tail; false when the stage broke instead (it is then cancelled).
   /// `on_issue` runs when the lead passed (the stack work of the chunk's
   /// messages is queued then, models/nfs_server_stream.cpp).
@@ -93,13 +95,9 @@ class HostStream {
     double sample_time = 0;    // last sample: simulated time, amount left
     double sample_left = 0;
     double rate = 0;           // its unit per second, over the last sample
-    double peak = 0;           // its highest rate so far (plans holds: no overshoot when a share grows)
     double moved_time = 0;     // simulated time it last made progress
-    bool holdable = false;     // a comm (see add())
-    bool held = false;         // suspended at the limit
     bool done = false;
   };
-  void allow(double bytes);
   void sample();                         // progress, rates; holds parts at the limit
   double delivered() const;              // bytes, from the slowest activity
   double next_check(double now) const;   // simulated time of the next sample
@@ -109,10 +107,10 @@ class HostStream {
   std::vector<Part> parts_;
   double bytes_ = 0;
   bool begun_ = false;
-  double limit_ = 0;  // bytes of the chunks the engine issued
   double lead_s_ = 0;
   double tail_s_ = 0;
   std::function<int()> epoch_;
+  ChunkWork chunk_work_;
   int start_epoch_ = 0;
   bool stopped_ = false;
   bool started_ = false;

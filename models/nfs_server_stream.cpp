@@ -1,13 +1,13 @@
 // Streamed READs and WRITEs of a host copy (models/host_stream.hpp): the
-// resources one chunk's READ or WRITE uses (models/nfs_server.cpp: the
-// wire, the server's CPU and disk) as one activity each for all the copy's
-// chunks; per-request costs (the server's per_op_cpu, each message's XDR
-// bytes) are charged in bulk, once per request. Each message's stack CPU
-// stays per request on the connection's serial lane (stream_stacks): one
-// core serialises a connection's READ replies and WRITE calls, and a
-// chunk's request ends only once both ends processed it. Each stage's first request is a real message whose
-// time (with the disk's latency) is every later request's lead and tail
-// (HostStream::set_lead): a chunked request pays them one by one.
+// server's CPU work for all the copy's chunks (memcpy and per_op_cpu,
+// charged once per request) is one Exec; each chunk's wire transfer (its
+// bytes and XDR header) and disk I/O stay per request, started when its
+// lead passed. Each message's stack CPU stays per request on the
+// connection's serial lane (stream_stacks): one core serialises a
+// connection's READ replies and WRITE calls, and a chunk's request ends
+// only once both ends processed it. Each stage's first message is real: its
+// time (with the disk's latency for a READ) is every later request's lead,
+// or a WRITE's tail (its reply), as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
 
 namespace offload::models {
@@ -43,30 +43,30 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
     call_s = sg4::Engine::get_clock() - sent;
   });
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  // A chunked READ's data flows after its call, the disk's latency and the reply's latency.
-  stage.set_lead(2 * call_s + disk_.latency_s());
-  double reply = bytes / requests + wire(NfsRpc::read, true);
-  stage.add(disk_.start(bytes, DiskOp::read));
+  // A chunked READ's reply starts after its call and the disk's latency.
+  stage.set_lead(call_s + disk_.latency_s());
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  stage.add(network_.start_flow(host(), client, requests * reply), requests * reply);
+  stage.set_chunk_work([this, client](double chunk) {
+    return std::vector<sg4::ActivityPtr>{disk_.start(chunk, DiskOp::read),
+                                         network_.start_flow(host(), client, chunk + wire(NfsRpc::read, true))};
+  });
 }
 
 void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage) {
   double reply_s = 0;
-  rpc([&] {  // the first reply: a chunked WRITE's data pays this latency first, its reply after
+  rpc([&] {  // the first reply: each chunked WRITE's reply follows its data
     double sent = sg4::Engine::get_clock();
     network_.send(host(), client, wire(NfsRpc::write, true));
     reply_s = sg4::Engine::get_clock() - sent;
   });
-  stage.set_lead(reply_s);
   stage.set_tail(reply_s);
-  double call = bytes / requests + wire(NfsRpc::write, false);
-  stage.add(network_.start_flow(client, host(), requests * call), requests * call);
+  stage.set_chunk_work([this, client](double chunk) {
+    return std::vector<sg4::ActivityPtr>{network_.start_flow(client, host(), chunk + wire(NfsRpc::write, false)),
+                                         disk_.start(chunk, DiskOp::write)};
+  });
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  stage.add(disk_.start(bytes, DiskOp::write));
 }
 
 std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes) {
