@@ -103,13 +103,18 @@ class NfsServer {
   /// Inter-server COPY: this server pulls `bytes` from `source`.
   double copy_from(NfsServer& source, sg4::Host* client, double bytes, const InterruptFlag& interrupt);
   /// Streamed READs (models/host_stream.hpp): sends the first READ call,
-  /// pays the disk latency once, then adds to `stage` the disk read, this
-  /// server's CPU and the wire towards `client` for `requests` READs of
-  /// `bytes` in all, with every call's and reply's stack CPU on both ends.
+  /// pays the disk latency once, sets `stage`'s lead, adds this server's
+  /// CPU for `requests` READs of `bytes` in all and the per-chunk disk read
+  /// and reply towards `client`.
   void stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage);
-  /// Streamed WRITEs of `bytes` in `requests` calls from `client` (the
-  /// replies' stack CPU included, not their latency).
+  /// Streamed WRITEs of `bytes` in `requests` calls from `client`: sends
+  /// one reply to time the tail, adds this server's CPU and the per-chunk
+  /// data transfer and disk write.
   void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// Queues the stack work of one streamed READ or WRITE of `bytes` (its
+  /// call and its reply, both ends) on the connection's serial lanes, as
+  /// the chunked model's messages do; returns the pieces to wait for.
+  std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes);
   /// Counts one READ or WRITE moved by a streamed stage.
   void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
   /// Restarts so far (a streamed stage breaks when it changes).

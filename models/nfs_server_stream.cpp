@@ -1,17 +1,21 @@
 // Streamed READs and WRITEs of a host copy (models/host_stream.hpp): the
-// resources one chunk's READ or WRITE uses (models/nfs_server.cpp: the
-// wire, the server's CPU and disk, both ends' stack CPU per message) as one
-// activity each for all the copy's chunks; per-request costs (the server's
-// per_op_cpu, each message's stack cycles and XDR bytes) are charged in bulk,
-// once per request.
+// server's CPU work for all the copy's chunks (memcpy and per_op_cpu,
+// charged once per request) is one Exec; each chunk's wire transfer (its
+// bytes and XDR header) and disk I/O stay per request, started when its
+// lead passed. Each message's stack CPU stays per request on the
+// connection's serial lane (stream_stacks): one core serialises a
+// connection's READ replies and WRITE calls, and a chunk's request ends
+// only once both ends processed it. Each stage's first message is real: its
+// time (with the disk's latency for a READ) is every later request's lead,
+// or a WRITE's tail (its reply), as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
 
 namespace offload::models {
 namespace {
 
-/// Stack CPU of `count` messages of `bytes` each on `cpu`'s host.
-double stack_s(const CpuModel& cpu, double count, double bytes, StackSide side) {
-  return count > 0 ? count * cpu.stack_cost_s(bytes, side) : 0;
+void queue(std::vector<LanePiecePtr>& pieces, CpuModel* cpu, sg4::Host* peer, double bytes, StackSide side) {
+  if (cpu == nullptr) return;
+  if (LanePiecePtr piece = cpu->message_work(peer, bytes, side)) pieces.push_back(std::move(piece));
 }
 
 void add_work(HostStream& stage, CpuModel& cpu, double cpu_s) {
@@ -32,32 +36,50 @@ void NfsServer::watch(HostStream& stage, sg4::Host* client) {
 }
 
 void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage) {
-  rpc([&] { network_.send(client, host(), wire(NfsRpc::read, false)); });  // the first call
+  double call_s = 0;
+  rpc([&] {  // the first call
+    double sent = sg4::Engine::get_clock();
+    network_.send(client, host(), wire(NfsRpc::read, false));
+    call_s = sg4::Engine::get_clock() - sent;
+  });
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  double call = wire(NfsRpc::read, false);
-  double reply = bytes / requests + wire(NfsRpc::read, true);
-  stage.add(disk_.start(bytes, DiskOp::read));
+  // A chunked READ's reply starts after its call and the disk's latency.
+  stage.set_lead(call_s + disk_.latency_s());
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  stage.add(network_.start_flow(host(), client, requests * reply), requests * reply);
-  add_work(stage, cpu_, stack_s(cpu_, requests, reply, StackSide::send) + stack_s(cpu_, requests - 1, call, StackSide::receive));
-  if (CpuModel* peer = CpuModel::of(client)) {
-    add_work(stage, *peer, stack_s(*peer, requests, reply, StackSide::receive) + stack_s(*peer, requests - 1, call, StackSide::send));
-  }
+  stage.set_chunk_work([this, client](double chunk) {
+    return std::vector<sg4::ActivityPtr>{disk_.start(chunk, DiskOp::read),
+                                         network_.start_flow(host(), client, chunk + wire(NfsRpc::read, true))};
+  });
 }
 
 void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage) {
-  double call = bytes / requests + wire(NfsRpc::write, false);
-  double reply = wire(NfsRpc::write, true);
-  stage.add(network_.start_flow(client, host(), requests * call), requests * call);
+  double reply_s = 0;
+  rpc([&] {  // the first reply: each chunked WRITE's reply follows its data
+    double sent = sg4::Engine::get_clock();
+    network_.send(host(), client, wire(NfsRpc::write, true));
+    reply_s = sg4::Engine::get_clock() - sent;
+  });
+  stage.set_tail(reply_s);
+  stage.set_chunk_work([this, client](double chunk) {
+    return std::vector<sg4::ActivityPtr>{network_.start_flow(client, host(), chunk + wire(NfsRpc::write, false)),
+                                         disk_.start(chunk, DiskOp::write)};
+  });
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  add_work(stage, cpu_, stack_s(cpu_, requests, call, StackSide::receive) + stack_s(cpu_, requests, reply, StackSide::send));
-  if (CpuModel* peer = CpuModel::of(client)) {
-    add_work(stage, *peer, stack_s(*peer, requests, call, StackSide::send) + stack_s(*peer, requests, reply, StackSide::receive));
-  }
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  stage.add(disk_.start(bytes, DiskOp::write));
+}
+
+std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes) {
+  bool read = rpc == NfsRpc::read;
+  double call = wire(rpc, false) + (read ? 0 : bytes);
+  double reply = wire(rpc, true) + (read ? bytes : 0);
+  std::vector<LanePiecePtr> pieces;
+  CpuModel* peer = CpuModel::of(client);
+  queue(pieces, peer, host(), call, StackSide::send);
+  queue(pieces, &cpu_, client, call, StackSide::receive);
+  queue(pieces, &cpu_, client, reply, StackSide::send);
+  queue(pieces, peer, host(), reply, StackSide::receive);
+  return pieces;
 }
 
 }  // namespace offload::models

@@ -25,6 +25,12 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
       nfs_async_(nfs_async),
       stream_host_(stream_host && source.server != nullptr && destination.server != nullptr) {
   info_.needs_host_memory = false;
+  if (stream_host_) {
+    models::NfsServer* from = source_.server;
+    models::NfsServer* to = destination_.server;
+    reads_ = std::make_unique<models::HostStream>([from] { return from->epoch(); });
+    writes_ = std::make_unique<models::HostStream>([to] { return to->epoch(); });
+  }
 }
 
 OpResult SimFileTarget::map_data(ByteRange range) {
@@ -40,51 +46,48 @@ OpResult SimFileTarget::map_data(ByteRange range) {
 // chunks of its length; each READ returns once the stage delivered its chunk.
 bool SimFileTarget::streamed_read(const Op& op) {
   if (!stream_host_) return false;
+  double issued = sg4::Engine::get_clock();
   auto offset = static_cast<double>(op.source_offset);
   auto length = static_cast<double>(op.length);
-  if (!reads_) {
+  if (!reads_->begun()) {
     // From the range's start: the engine issues the first chunks at once and
     // any of them may come first. A host copy that starts further in (a
     // fallback after an offload moved a part) stays chunked.
     stream_base_ = static_cast<double>(info_.source_range.offset);
     stream_bytes_ = static_cast<double>(info_.source_range.length);
-    double requests = std::ceil(stream_bytes_ / length);
-    if (requests < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
+    stream_requests_ = std::ceil(stream_bytes_ / length);
+    if (stream_requests_ < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
       stream_host_ = false;
       return false;
     }
-    stream_last_ = stream_bytes_ - (requests - 1) * length;
-    models::NfsServer* server = source_.server;
-    reads_ = std::make_unique<models::HostStream>(stream_bytes_, [server] { return server->epoch(); });
-    server->stream_reads(client_.host, stream_bytes_, requests, *reads_);
-    reads_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(requests))));
+    reads_->begin(stream_bytes_);
+    source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_);
+    reads_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
     reads_->started();
   }
-  if (!reads_->wait_for(offset + length - stream_base_)) return false;
+  std::vector<models::LanePiecePtr> stacks;
+  auto queue_stacks = [&] { stacks = source_.server->stream_stacks(client_.host, NfsRpc::read, length); };
+  if (!reads_->wait_for(length, issued, queue_stacks)) return false;
+  for (auto& piece : stacks) piece->wait();
   source_.server->count_streamed(NfsRpc::read);
   return true;
 }
 
-// The first WRITE starts the WRITE stage for all chunks but the last, which
-// is written as one request once the stage ended (the pipeline's drain).
+// The first WRITE starts the WRITE stage for all chunks.
 bool SimFileTarget::streamed_write(const Op& op) {
-  if (!reads_) return false;
-  double end = static_cast<double>(op.destination_offset + op.length) -
-               static_cast<double>(info_.destination_offset) - (stream_base_ - static_cast<double>(info_.source_range.offset));
-  double staged = stream_bytes_ - stream_last_;
-  if (!writes_) {
-    models::NfsServer* server = destination_.server;
-    double requests = std::round(staged / static_cast<double>(op.length));
-    writes_ = std::make_unique<models::HostStream>(staged, [server] { return server->epoch(); });
-    server->stream_writes(client_.host, staged, requests, *writes_);
-    writes_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(staged, static_cast<int>(requests))));
+  if (!reads_ || !reads_->begun()) return false;
+  double issued = sg4::Engine::get_clock();
+  if (!writes_->begun()) {
+    writes_->begin(stream_bytes_);
+    destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_);
+    writes_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
     writes_->started();
   }
-  if (end > staged * (1 + 1e-12)) {  // the last chunk
-    writes_->wait_for(staged);
-    return false;
-  }
-  if (!writes_->wait_for(end)) return false;
+  auto length = static_cast<double>(op.length);
+  std::vector<models::LanePiecePtr> stacks;
+  auto queue_stacks = [&] { stacks = destination_.server->stream_stacks(client_.host, NfsRpc::write, length); };
+  if (!writes_->wait_for(length, issued, queue_stacks)) return false;
+  for (auto& piece : stacks) piece->wait();
   destination_.server->count_streamed(NfsRpc::write);
   return true;
 }

@@ -65,12 +65,9 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   OpResult finish() override;
   OpResult abort() override;
   /// The engine cancelled: an asynchronous COPY in flight sends OFFLOAD_CANCEL.
-  /// A streamed READ stage stops reading ahead (its chunks in flight are
-  /// then read as single requests, as the chunked model finishes them).
-  void interrupt() override {
-    *interrupted_ = true;
-    if (reads_) reads_->cancel();
-  }
+  /// A streamed stage moves only the chunks the engine issued: those in
+  /// flight end as the chunked model's do.
+  void interrupt() override { *interrupted_ = true; }
 
  private:
   SimClient client_;
@@ -85,10 +82,10 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   void stop_streams();
   bool stream_host_ = false;
   std::unique_ptr<models::HostStream> reads_;   ///< the streamed READs, from the first read on
-  std::unique_ptr<models::HostStream> writes_;  ///< the streamed WRITEs but the last
-  double stream_base_ = 0;     ///< source offset of the first streamed byte
-  double stream_bytes_ = 0;    ///< bytes the READ stage moves
-  double stream_last_ = 0;     ///< bytes of the last chunk (written as one request)
+  std::unique_ptr<models::HostStream> writes_;  ///< the streamed WRITEs
+  double stream_base_ = 0;      ///< source offset of the first streamed byte
+  double stream_bytes_ = 0;     ///< bytes each stage moves
+  double stream_requests_ = 0;  ///< READs (and WRITEs) each stage stands for
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
   simgrid::s4u::MutexPtr destination_inode_lock_;  ///< a local destination's i_rwsem: buffered writes one at a time
   const simgrid::s4u::MutexPtr& destination_lock();  ///< made on first use (inside the simulation)
