@@ -17,7 +17,7 @@ void LocalFs::read(double bytes) {
   cpu->wait();
 }
 
-void LocalFs::write(double bytes, const sg4::MutexPtr& file_lock) {
+void LocalFs::write(double bytes, sg4::MutexPtr file_lock) {
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
   auto io = disk_.start(bytes, DiskOp::write);
   if (file_lock) file_lock->lock();
@@ -26,7 +26,7 @@ void LocalFs::write(double bytes, const sg4::MutexPtr& file_lock) {
   io->wait();
 }
 
-void LocalFs::kernel_copy(double bytes, const sg4::MutexPtr& file_lock) {
+void LocalFs::kernel_copy(double bytes, sg4::MutexPtr file_lock) {
   if (spec_.reflink && spec_.copy_range_reflinks) {  // XFS/btrfs: copy_file_range remaps extents
     double per_call_s = spec_.remap_fixed_s >= 0 ? spec_.remap_fixed_s : spec_.clone_fixed_s;
     cpu_.work_async(per_call_s + spec_.clone_per_GiB_s * bytes / 1073741824.0)->wait();

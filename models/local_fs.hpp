@@ -47,10 +47,10 @@ class LocalFs {
   void read(double bytes);
   /// Writes `bytes` from host memory into the file whose inode lock is
   /// `file_lock` (held across the write's CPU work; nullptr: no lock).
-  void write(double bytes, const sg4::MutexPtr& file_lock);
+  void write(double bytes, sg4::MutexPtr file_lock);
   /// In-kernel copy of `bytes` within this filesystem into the file whose
   /// inode lock is `file_lock` (held across a data copy; nullptr: no lock).
-  void kernel_copy(double bytes, const sg4::MutexPtr& file_lock);
+  void kernel_copy(double bytes, sg4::MutexPtr file_lock);
   /// Reflinks `bytes`; false when the filesystem cannot.
   bool clone(double bytes);
   /// One syscall of opening or finishing a copy (per_op_cpu).

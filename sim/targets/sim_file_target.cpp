@@ -25,6 +25,9 @@ SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint d
       nfs_async_(nfs_async),
       stream_host_(stream_host && source.server != nullptr && destination.server != nullptr) {
   info_.needs_host_memory = false;
+  // Made here, not on first use: creating it is a simcall, which lets other
+  // requests of this copy run and could make two locks.
+  if (destination_.local != nullptr) destination_inode_lock_ = simgrid::s4u::Mutex::create();
   if (stream_host_) {
     models::NfsServer* from = source_.server;
     models::NfsServer* to = destination_.server;
@@ -97,11 +100,6 @@ void SimFileTarget::stop_streams() {
   if (writes_) writes_->cancel();
 }
 
-const simgrid::s4u::MutexPtr& SimFileTarget::destination_lock() {
-  if (!destination_inode_lock_) destination_inode_lock_ = simgrid::s4u::Mutex::create();
-  return destination_inode_lock_;
-}
-
 OpResult SimFileTarget::read(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (streamed_read(op)) return bytes_result(bytes);
@@ -135,7 +133,7 @@ OpResult SimFileTarget::write(const Op& op) {
     destination_.smb->write(client_.host, bytes);
     work->wait();
   } else {
-    destination_.local->write(bytes, destination_lock());
+    destination_.local->write(bytes, destination_inode_lock_);
   }
   return bytes_result(bytes);
 }
@@ -168,7 +166,7 @@ OpResult SimFileTarget::copy_range(const Op& op) {
     return bytes_result(destination_.server->copy_from(*source_.server, client_.host, bytes, interrupted_));
   }
   if (source_.local != nullptr && source_.local == destination_.local) {
-    source_.local->kernel_copy(bytes, destination_lock());
+    source_.local->kernel_copy(bytes, destination_inode_lock_);
     return bytes_result(bytes);
   }
   if (source_.smb != nullptr && source_.smb == destination_.smb) {

@@ -88,7 +88,6 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   double stream_requests_ = 0;  ///< READs (and WRITEs) each stage stands for
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
   simgrid::s4u::MutexPtr destination_inode_lock_;  ///< a local destination's i_rwsem: buffered writes one at a time
-  const simgrid::s4u::MutexPtr& destination_lock();  ///< made on first use (inside the simulation)
 };
 
 }  // namespace offload::sim
