@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <limits>
 #include <utility>
 
 namespace offload::models {
@@ -62,6 +63,9 @@ void ActorPool::serve() {
   }
 }
 
-void map_actor_stacks() { mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
+void map_actor_stacks() {
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_MMAP_MAX, std::numeric_limits<int>::max());  // glibc's default: 65,536 mapped blocks
+}
 
 }  // namespace offload::models

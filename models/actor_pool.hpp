@@ -53,10 +53,13 @@ class ActorPool {
 /// SimGrid's contexts/stack-size, 256 KiB) a mapping of its own, for the
 /// whole process: only the pages an actor touches are resident. glibc's
 /// default raises this threshold to the size of the first mapped block
-/// freed (a grown vector), after which stacks come from the heap and a
-/// reused heap block is zeroed by calloc, all 256 KiB resident: 30,000
-/// asynchronous COPYs peaked at 5.2 GB RSS that way, 0.84 GB with this
-/// (bench/README.md "Simulator scale"). Call once, before the first actor.
+/// freed (a grown vector, say), after which stacks come from the heap,
+/// where much more of each ends up resident (calloc zeroes a reused block):
+/// 30,000 asynchronous COPYs peaked at 5.2 GB RSS that way, 0.84 GB with
+/// this (bench/README.md "Simulator scale"). Past glibc's default limit of
+/// 65,536 mapped blocks (100,000 COPYs keep more actors) stacks went to the
+/// heap again, so the limit is lifted too; adjacent stack mappings merge,
+/// so the kernel's vm.max_map_count is not reached. Call before the first actor.
 void map_actor_stacks();
 
 }  // namespace offload::models
