@@ -7,7 +7,8 @@
 # (count = concurrency = n/hosts); the clients are
 # split into 10 groups, each with its own filer (disk 20/16 GB/s, 100 us) and
 # its own 100 Gb/s link; clients have 10 Gb/s NICs; engine queue_depth
-# 4 x copies per client (40 up to n = 10,000: no copy waits for another), copy_depth 4 (4 ops per copy in flight), host chunks 64 MiB, one async
+# 4 x copies per client (40 up to n = 10,000: no copy waits for another),
+# copy_depth 4 (4 ops per copy in flight), host chunks 64 MiB, one async
 # COPY per copy (kernel_copy_chunk 1 GiB), CB_OFFLOAD on, OFFLOAD_STATUS
 # every 5 s, start jitter 1 s per host, LV08 network model. It runs
 # DIR/offload-sim-run (engine in SimGrid) and DIR/bench/bare_simgrid_copy (the
