@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "models/actor_pool.hpp"
 #include "models/network.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -50,8 +51,9 @@ struct Params {
 
 /// Bytes per copy.
 constexpr double kSize = 1073741824.0;
-/// Copies per client host (all in flight at once).
-constexpr int kPerHost = 10;
+/// Copies per client host (all in flight at once) while there are at most
+/// kMaxHosts hosts; past that, n / kMaxHosts per host (as sim_scale.sh).
+constexpr int kPerHost = 10, kMaxHosts = 1000;
 /// Operations, and reads among them, in flight per copy (engine copy_depth 4).
 constexpr int kCopyDepth = 4, kReadDepth = 2;
 /// Flop/s per core (models::kFlopsPerCpuSecond): one flop is a nanosecond of CPU.
@@ -319,6 +321,7 @@ void Copy::run(double start) {
 
 int main(int argc, char** argv) {
   auto wall_start = std::chrono::steady_clock::now();
+  offload::models::map_actor_stacks();  // as sim/simulation.cpp
   sg4::Engine engine(&argc, argv);  // takes the --cfg options out of argv
   sg4::Engine::set_config("contexts/stack-size:256");  // KiB, as sim/simulation.cpp
   sg4::Engine::set_config("contexts/guard-size:0");
@@ -345,7 +348,8 @@ int main(int argc, char** argv) {
     else if (key == "--groups") p.groups = std::max(1, static_cast<int>(value));
     else { std::fprintf(stderr, "bare_simgrid_copy: unknown option '%s'\n", key.c_str()); return 2; }
   }
-  int hosts = std::max(1, std::min(p.copies / kPerHost, 1000));
+  int hosts = std::max(1, std::min(p.copies / kPerHost, kMaxHosts));
+  int per_host = std::max(kPerHost, p.copies / hosts);
   int groups = std::min(p.groups, hosts);
   int per_group = hosts / groups;
 
@@ -390,7 +394,7 @@ int main(int argc, char** argv) {
   for (int g = 0; g < groups; ++g) {
     for (sg4::Host* c : clients[g]) {
       double start = p.jitter_s > 0 ? std::uniform_real_distribution<double>(0, p.jitter_s)(random) : 0;
-      for (int k = 0; k < kPerHost; ++k) {
+      for (int k = 0; k < per_host; ++k) {
         copies.push_back(std::make_unique<Copy>(p, c, filers[g]));
         Copy* copy = copies.back().get();
         sg4::Actor::create("copy", c, [copy, start] { copy->run(start); });

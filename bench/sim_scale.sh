@@ -2,22 +2,25 @@
 # sim_scale.sh: how the simulator's wall time grows with the number of
 # concurrent copies, and what the engine costs on top of plain SimGrid.
 #
-# For each n it writes a scenario: hosts = min(n/10, 1000) clients, 10 copies
-# of 1 GiB each, all concurrent (count = concurrency = 10); the clients are
+# For each n it writes a scenario: hosts = min(n/10, 1000) clients, n/hosts
+# copies (10 up to n = 10,000) of 1 GiB each per client, all concurrent
+# (count = concurrency = n/hosts); the clients are
 # split into 10 groups, each with its own filer (disk 20/16 GB/s, 100 us) and
-# its own 100 Gb/s link; clients have 10 Gb/s NICs; engine queue_depth 40,
+# its own 100 Gb/s link; clients have 10 Gb/s NICs; engine queue_depth
+# 4 x copies per client (40 up to n = 10,000: no copy waits for another),
 # copy_depth 4 (4 ops per copy in flight), host chunks 64 MiB, one async
 # COPY per copy (kernel_copy_chunk 1 GiB), CB_OFFLOAD on, OFFLOAD_STATUS
 # every 5 s, start jitter 1 s per host, LV08 network model. It runs
 # DIR/offload-sim-run (engine in SimGrid) and DIR/bench/bare_simgrid_copy (the
 # same activities, no engine) per method under /usr/bin/time, and prints
-# wall and simulated seconds, peak RSS, the growth exponent
-# log(wall2/wall1)/log(n2/n1) and the overhead engine wall / bare wall.
+# wall, CPU and simulated seconds, peak RSS, the growth exponent
+# log(wall2/wall1)/log(n2/n1) (and of CPU seconds), the memory per copy in
+# flight (RSS2 - RSS1) / (n2 - n1) and the overhead engine / bare.
 #
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--no-bare] [--no-engine] [--keep DIR]
-#          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming]
+#          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--check]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
@@ -29,6 +32,9 @@
 # --host-stage writes [scenario] host_stage (README): "streaming" runs each
 # host copy's READs and WRITEs as streamed stages; bare_simgrid_copy has no
 # such mode, so compare engine rows only (add --no-bare).
+# --check exits 1 unless every run finished, every row has all its fields,
+# every engine run finished all its copies, and engine and bare simulated
+# times agree to 0.001 % (the ctest smoke run bench_sim_scale_smoke).
 # Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy.
 set -euo pipefail
 
@@ -51,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=$2; shift 2 ;;
     --bare-opts) bare_opts=$2; shift 2 ;;
     --host-stage) stage=$2; shift 2 ;;
+    --check) check=1; shift ;;
     *) echo "sim_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -78,7 +85,7 @@ seed = 1
 methods = ["host", "nfs-copy-async"]
 host_stage = "${stage:-chunked}"
 [engine]
-queue_depth = 40
+queue_depth = $(( 4 * (n / hosts) ))
 copy_depth = 4
 host_chunk = "$chunk"
 kernel_copy_chunk = "1GiB"
@@ -162,7 +169,7 @@ for n in $sizes; do
   done
 done
 
-/usr/bin/python3 - "$rows" "$out" "$chunk" "$poll" "$jitter" "${per_filer:+$per_filer hosts per filer}${per_filer:-$groups}" <<'EOF'
+/usr/bin/python3 - "$rows" "$out" "$chunk" "$poll" "$jitter" "${per_filer:+$per_filer hosts per filer}${per_filer:-$groups}" "${check:-0}" <<'EOF'
 import json, math, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"{'n':>6} {'hosts':>5} {'method':<15} {'kind':<6} {'ops':>9} {'sim s':>9} {'wall s':>8} {'in-sim s':>8} {'CPU s':>8} {'RSS MB':>7} {'ms/copy':>8} {'load':>5}  status")
@@ -179,10 +186,12 @@ for kind in ("engine", "bare"):
             k = math.log(b["n"] / a["n"])
             g = {"kind": kind, "method": m, "from": a["n"], "to": b["n"],
                  "exponent": math.log(b["wall_s"] / a["wall_s"]) / k,
-                 "exponent_cpu": math.log(b["cpu_s"] / a["cpu_s"]) / k if a["cpu_s"] > 0 else None}
+                 "exponent_cpu": math.log(b["cpu_s"] / a["cpu_s"]) / k if a["cpu_s"] > 0 else None,
+                 "mb_per_copy": (b["rss_mb"] - a["rss_mb"]) / (b["n"] - a["n"])}
             growth.append(g)
             print(f"growth {kind:<6} {m:<15} n {a['n']}->{b['n']}: wall ~ n^{g['exponent']:.2f}"
-                  + (f", CPU ~ n^{g['exponent_cpu']:.2f}" if g["exponent_cpu"] is not None else ""))
+                  + (f", CPU ~ n^{g['exponent_cpu']:.2f}" if g["exponent_cpu"] is not None else "")
+                  + f", {1024 * g['mb_per_copy']:.1f} KB more RSS per copy in flight")
 for e in rows:
     b = next((r for r in rows if r["kind"] == "bare" and r["n"] == e["n"] and r["method"] == e["method"]), None)
     if e["kind"] != "engine" or b is None or e["status"] != "ok" or b["status"] != "ok":
@@ -200,4 +209,16 @@ for e in rows:
 json.dump({"settings": {"chunk": sys.argv[3], "poll": sys.argv[4], "jitter": sys.argv[5], "groups": sys.argv[6]},
            "runs": rows, "growth": growth, "overhead": overhead}, open(sys.argv[2], "w"), indent=1)
 print(f"wrote {sys.argv[2]}")
+if sys.argv[7] == "1":
+    fields = {"kind", "n", "hosts", "method", "status", "wall_s", "rss_mb", "cpu_s", "load_before", "sim_time_s", "wall_in_s", "ops"}
+    bad = [f"{r['kind']} n={r['n']} {r['method']}: {r['status']}, missing {sorted(fields - r.keys())}"
+           for r in rows if r["status"] != "ok" or not fields <= r.keys()]
+    bad += [f"engine n={r['n']} {r['method']}: {r['done']} of {r['n']} copies done"
+            for r in rows if r["kind"] == "engine" and r.get("done") != r["n"]]
+    bad += [f"n={o['n']} {o['method']}: simulated {o['sim_engine_s']} s (engine) vs {o['sim_bare_s']} s (bare)"
+            for o in overhead if abs(o["sim_diff_pct"]) > 1e-3]
+    if {r["kind"] for r in rows} == {"engine", "bare"} and len(overhead) != len(rows) // 2:
+        bad.append(f"{len(overhead)} engine/bare pairs for {len(rows)} runs")
+    print("\n".join(["check failed:"] + bad) if bad else "check passed", file=sys.stderr)
+    sys.exit(1 if bad else 0)
 EOF

@@ -1,13 +1,16 @@
 #include "models/actor_pool.hpp"
 
+#include <malloc.h>
+
+#include <limits>
 #include <utility>
 
 namespace offload::models {
 
-ActorPool::ActorPool(sg4::Host* host, std::string name, unsigned stack_bytes)
+ActorPool::ActorPool(sg4::Host* host, std::string name, unsigned stack_kib)
     : host_(host),
       name_(std::move(name)),
-      stack_bytes_(stack_bytes),
+      stack_kib_(stack_kib),
       mutex_(sg4::Mutex::create()),
       queued_(sg4::ConditionVariable::create()) {}
 
@@ -26,7 +29,7 @@ void ActorPool::submit(Task task) {
   }
   ++size_;
   auto actor = sg4::Actor::init(name_, host_);
-  if (stack_bytes_ > 0) actor->set_stacksize(stack_bytes_);
+  if (stack_kib_ > 0) actor->set_stacksize(stack_kib_);
   actor->start([this] { serve(); })->daemonize();
 }
 
@@ -58,6 +61,11 @@ void ActorPool::serve() {
     next.reset();
     task();
   }
+}
+
+void map_actor_stacks() {
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_MMAP_MAX, std::numeric_limits<int>::max());  // glibc's default: 65,536 mapped blocks
 }
 
 }  // namespace offload::models

@@ -13,15 +13,18 @@ namespace {
 char payload = 0;         // what every comm carries (a pointer to it)
 char* received = nullptr;  // where receivers drop it
 
-/// Stack of the network's helper actors, bytes: they only put or get.
-constexpr unsigned kHelperStack = 64 * 1024;
+/// Stack of the network's helper actors, KiB (Actor::set_stacksize counts
+/// KiB in SimGrid 3.32): 64 MiB, of which a helper touches a few pages. The
+/// 128 KiB tried instead (2026-12-05) made each helper's whole stack resident
+/// (`scenarios/contention.toml`, 1,000 clients: 126 MB -> 192 MB peak RSS).
+constexpr unsigned kHelperStackKiB = 64 * 1024;
 
 }  // namespace
 
 // One host's side of the network: its inbox (permanent receiver: a daemon
 // that drains finished comms) and its sender actors.
 struct Network::Endpoint {
-  explicit Endpoint(sg4::Host* host) : senders(host, "send", kHelperStack) {}
+  explicit Endpoint(sg4::Host* host) : senders(host, "send", kHelperStackKiB) {}
   sg4::Mailbox* inbox = nullptr;
   ActorPool senders;
 };
@@ -137,7 +140,7 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   slot = std::make_unique<Endpoint>(host);
   slot->inbox = sg4::Mailbox::by_name("inbox:" + host->get_name());
   sg4::Mailbox* inbox = slot->inbox;
-  auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStack)->start([inbox] {
+  auto drain = sg4::Actor::init("inbox", host)->set_stacksize(kHelperStackKiB)->start([inbox] {
     for (;;) {
       try {
         inbox->get<char>();

@@ -10,6 +10,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/status_json.hpp"
+#include "models/actor_pool.hpp"
 #include "sim/energy.hpp"
 #include "sim/faults.hpp"
 #include "sim/platform.hpp"
@@ -74,6 +75,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
   // vm.max_map_count (65530) ("Failed to protect stack").
   char guard[] = "--cfg=contexts/guard-size:0";
   char* argv[] = {program, quiet, stack, guard, nullptr};
+  models::map_actor_stacks();
   sg4::Engine simulation(&argc, argv);
   if (scenario.network_model == "CM02") {
     sg4::Engine::set_config("network/model:CM02");
