@@ -14,18 +14,12 @@
 
 #include "cli/advise_answer.hpp"
 #include "cli/page_cache.hpp"
+#include "tests/cli/advise_prediction.hpp"
 
 namespace offload::cli {
 namespace {
 
-MethodPrediction predicted(const std::string& method, double seconds, double rms, double operations) {
-  MethodPrediction p;
-  p.method = method;
-  p.seconds = seconds;
-  p.rms_error = rms;
-  p.operations = operations;
-  return p;
-}
+using advise_test::predicted;
 
 TEST(AdviseLocal, CloneAndARemappingCopyFileRangeAreOneOperation) {
   PathProbe probe;

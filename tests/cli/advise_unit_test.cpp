@@ -6,6 +6,7 @@
 
 #include "cli/advise_answer.hpp"
 #include "cli/advise_mount.hpp"
+#include "tests/cli/advise_prediction.hpp"
 
 namespace offload::cli {
 namespace {
@@ -55,14 +56,7 @@ TEST(AdviseMount, ReadsTheNfsVersionFromTheSuperBlockOptions) {
   EXPECT_EQ(nfs->option("nosuch"), "");
 }
 
-MethodPrediction predicted(const std::string& method, double seconds, double rms, double operations) {
-  MethodPrediction p;
-  p.method = method;
-  p.seconds = seconds;
-  p.rms_error = rms;
-  p.operations = operations;
-  return p;
-}
+using advise_test::predicted;
 
 TEST(AdviseRecommend, TheFastestWhenItsLeadIsBeyondTheUncertainty) {
   PathProbe probe;
