@@ -108,7 +108,7 @@ TEST(CalibrationMatch, SaysWhenAKnobHitsItsBound) {
   EXPECT_EQ(guess.clone_fixed_s, 0);
   EXPECT_GT(out.ratio.at("clone"), 1.5);
   EXPECT_TRUE(out.fitted_on_bound);
-  ASSERT_EQ(out.notes.size(), 1U);
+  ASSERT_EQ(out.notes.size(), 2U);  // and the write share, not fitted from one queue depth
   EXPECT_NE(out.notes.front().find("the model cannot explain these points: clone_fixed_cpu at its lower bound 0"),
             std::string::npos) << out.notes.front();
   EXPECT_NEAR(guess.core_speed, truth.core_speed, 1e-3) << "the clones moved the host copies' core speed";
@@ -179,8 +179,11 @@ TEST(CalibrationMatch, WriteShareFromTheDeeperQueue) {
   std::erase_if(points, [](const CalibrationPoint& p) { return p.queue_depth != 1; });
   FsConstants single = truth;
   single.write_share = 0.5;
-  match_wall_times(points, single, {kCloneChunk, kCopyChunk}, simulate_depths, last);
+  MatchOutcome one_depth = match_wall_times(points, single, {kCloneChunk, kCopyChunk}, simulate_depths, last);
   EXPECT_EQ(single.write_share, 0.5);
+  ASSERT_FALSE(one_depth.notes.empty());
+  EXPECT_NE(one_depth.notes.back().find("write_share left at 0.5 (not fitted)"), std::string::npos) << one_depth.notes.back();
+  EXPECT_FALSE(one_depth.fitted_on_bound);
 }
 
 // Copies faster than the model can make them at a whole core: the fit ends
