@@ -18,8 +18,7 @@ std::string nfs_path_scenario_toml(const PathProbe& probe, const CalibrationFit&
   std::string description = fmt::format("offload advise: {} -> {} on NFS {}, link {}", probe.source, probe.destination,
                                         probe.nfs_version, bits_text(inputs.link_Bps));
   return remote_scenario_head("advise-nfs", description, sim_methods) +
-         fmt::format("[engine]\nqueue_depth = {}\ncopy_depth = {}\nhost_chunk = {}\nkernel_copy_chunk = {}\n\n",
-                     inputs.queue_depth, engine.copy_depth, chunk, engine.kernel_copy_chunk_bytes) +
+         remote_engine_toml(inputs, chunk) +
          remote_client_toml(fit, client) +
          fmt::format("[[nfs_server]]\nname = \"server\"\ncores = {cores}\nmemcpy_bandwidth = {memcpy}\n"
                      "disk = {{ read = {disk}, write = {disk}, latency = \"0s\" }}\n"

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli/advise_link.hpp"
+#include "engine/engine.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -13,6 +14,12 @@ std::string remote_scenario_head(const std::string& name, const std::string& des
   for (const auto& m : sim_methods) methods += (methods.empty() ? "\"" : ", \"") + m + "\"";
   return fmt::format("[scenario]\nname = \"{}\"\ndescription = \"{}\"\nnetwork_model = \"CM02\"\nmethods = [{}]\n\n",
                      name, description, methods);
+}
+
+std::string remote_engine_toml(const NfsModelInputs& inputs, std::uint64_t host_chunk_bytes) {
+  EngineConfig engine;
+  return fmt::format("[engine]\nqueue_depth = {}\ncopy_depth = {}\nhost_chunk = {}\nkernel_copy_chunk = {}\n\n",
+                     inputs.queue_depth, engine.copy_depth, host_chunk_bytes, engine.kernel_copy_chunk_bytes);
 }
 
 std::string client_memcpy_toml(const FsConstants& client) {

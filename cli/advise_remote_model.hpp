@@ -29,6 +29,11 @@ inline constexpr double kNfsLinkLatency_s = 50e-6;
 std::string remote_scenario_head(const std::string& name, const std::string& description,
                                  const std::vector<std::string>& sim_methods);
 
+/// The "[engine]" table: the inputs' queue depth, the engine's default copy
+/// depth and copy_file_range chunk, host copies in chunks of `host_chunk_bytes`
+/// (the mount's read size).
+std::string remote_engine_toml(const NfsModelInputs& inputs, std::uint64_t host_chunk_bytes);
+
 /// "[[host]]" client with the profile's cores, core speed, memory copy rate and per-operation CPU.
 std::string remote_client_toml(const CalibrationFit& fit, const FsConstants& client);
 

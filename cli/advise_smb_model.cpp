@@ -2,14 +2,12 @@
 
 #include <fmt/core.h>
 
-#include "engine/engine.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
 
 std::string smb_path_scenario_toml(const PathProbe& probe, const CalibrationFit& fit, const FsConstants& client,
                                    const NfsModelInputs& inputs, const std::vector<std::string>& sim_methods) {
-  EngineConfig engine;
   // The client reads and writes in rsize / wsize pieces (mount.cifs(8)); the model's 4 MiB when the mount gives none.
   constexpr std::uint64_t kSmbDefaultIo = 4 << 20;
   std::uint64_t max_read = probe.read_size > 0 ? probe.read_size : kSmbDefaultIo;
@@ -19,8 +17,7 @@ std::string smb_path_scenario_toml(const PathProbe& probe, const CalibrationFit&
   std::string description = fmt::format("offload advise: {} -> {} on SMB {}, link {}", probe.source, probe.destination,
                                         probe.smb_dialect, bits_text(inputs.link_Bps));
   return remote_scenario_head("advise-smb", description, sim_methods) +
-         fmt::format("[engine]\nqueue_depth = {}\ncopy_depth = {}\nhost_chunk = {}\nkernel_copy_chunk = {}\n\n",
-                     inputs.queue_depth, engine.copy_depth, max_read, engine.kernel_copy_chunk_bytes) +
+         remote_engine_toml(inputs, max_read) +
          remote_client_toml(fit, client) +
          fmt::format("[[smb_server]]\nname = \"server\"\ncores = {cores}\nmemcpy_bandwidth = {memcpy}\n"
                      "disk = {{ read = {disk}, write = {disk}, latency = \"0s\" }}\n"
