@@ -18,6 +18,14 @@ constexpr double kSlack = 1e-9;
 
 using State = sg4::Activity::State;
 
+void wait_all(const std::vector<LanePiecePtr>& pieces) {
+  for (const auto& piece : pieces) piece->wait();
+}
+
+std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wanted) {
+  return queue && wanted ? queue() : std::vector<LanePiecePtr>{};
+}
+
 }  // namespace
 
 HostStream::HostStream(std::function<int()> epoch) : epoch_(std::move(epoch)) {}
@@ -139,33 +147,35 @@ bool HostStream::drive(const Waiter& me, std::unique_lock<sg4::Mutex>& lock) {
   }
 }
 
-bool HostStream::wait_for(double bytes, double issued, const std::function<void()>& on_issue) {
+bool HostStream::wait_for(double bytes, double issued, const Stacks& stacks, bool first) {
+  // The call: its latency and its stack work at both ends (queued at once,
+  // ahead of the data of the requests that start the stage; a chunked call
+  // returns once both are done), then the disk's latency.
+  auto call = queue_if(stacks.call, !first);
   std::unique_lock lock(*mutex_);
   while (!started_) changed_->wait(lock);
   if (stopped_) return false;
+  lock.unlock();
   double now = sg4::Engine::get_clock();
-  if (issued + lead_s_ > now) {  // the request's call and the disk's latency, as a chunked request pays them
-    lock.unlock();
-    sg4::this_actor::sleep_for(issued + lead_s_ - now);
-    lock.lock();
-    if (stopped_) return false;
-  }
-  if (on_issue) on_issue();
+  if (issued + lead_s_ > now) sg4::this_actor::sleep_for(issued + lead_s_ - now);
+  wait_all(call);
+  now = sg4::Engine::get_clock();
+  double data_start = first ? issued + lead_s_ + then_s_ : now + then_s_;
+  if (data_start > now) sg4::this_actor::sleep_for(data_start - now);
+  lock.lock();
+  if (stopped_) return false;
+  auto data = queue_if(stacks.data, true);
   double credit = std::min(unclaimed_, bytes);
   unclaimed_ -= credit;
   auto me = waiters_.insert(waiters_.end(), Waiter{bytes - credit});
   changed_->notify_all();  // the driver plans its next sample again
   if (chunk_work_) {
-    auto work = chunk_work_(bytes);
     lock.unlock();
     bool failed = false;
-    for (auto& activity : work) {
-      try {
-        activity->wait();
-      } catch (const simgrid::Exception&) {  // a link went down under its comm
-        failed = true;
-        break;
-      }
+    try {  // the chunk work may wait (the disk's latency before a WRITE's I/O)
+      for (auto& activity : chunk_work_(bytes)) activity->wait();
+    } catch (const simgrid::Exception&) {  // a link went down under its comm
+      failed = true;
     }
     lock.lock();
     if (failed) cancel();
@@ -188,9 +198,14 @@ bool HostStream::wait_for(double bytes, double issued, const std::function<void(
   }
   waiters_.erase(me);
   lock.unlock();
-  if (arrived && tail_s_ > 0) sg4::this_actor::sleep_for(tail_s_);  // the reply
-  return arrived;
+  if (!arrived) return false;
+  auto reply = queue_if(stacks.reply, !first);
+  if (tail_s_ > 0 && !first) sg4::this_actor::sleep_for(tail_s_);  // the reply
+  wait_all(data);
+  wait_all(reply);
+  return true;
 }
+
 void HostStream::cancel() {
   if (stopped_) return;
   stopped_ = true;

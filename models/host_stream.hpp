@@ -6,9 +6,11 @@
 // (set_chunk_work: one comm and one Io, started when its lead passed, so
 // the network and the disk share among exactly the requests the engine has
 // in flight, its queue and copy depth bounding them), the stack work of its
-// messages on the connection lanes (the caller), its lead (the call's and
-// the disk's latency) and its tail (the WRITE's reply), both measured on the
-// stage's first message.
+// messages on the connection lanes, queued and waited when a chunked
+// request's are (a READ's call at issue, before its data moves; the data
+// message when it starts; a WRITE's reply once its data is written), its
+// lead (the call's latency, then the disk's) and its tail (the WRITE's
+// reply), the latencies measured on the stage's first message.
 // Progress of the streamed Execs: the bytes they did are those the slowest
 // finished (each one's done fraction, the smallest of them); they go to the
 // chunks in flight in equal shares (processor sharing, as SimGrid shares a
@@ -34,6 +36,8 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/serial_lane.hpp"
+
 namespace offload::models {
 
 namespace sg4 = simgrid::s4u;
@@ -57,9 +61,13 @@ class HostStream {
   void add(sg4::ActivityPtr activity, double amount = -1);
   /// Every activity was added: requests may wait for their chunks.
   void started();
-  /// Seconds from issuing a chunk's request to its data moving (the call's
-  /// latency and stack, the disk's latency).
-  void set_lead(double seconds) { lead_s_ = seconds; }
+  /// Seconds from issuing a chunk's request until its call arrived
+  /// (`call_s`: the call's latency; its stack work is queued on the lanes
+  /// too, wait_for), then until its data moves (`then_s`: the disk's latency).
+  void set_lead(double call_s, double then_s = 0) {
+    lead_s_ = call_s;
+    then_s_ = then_s;
+  }
   /// Starts the wire transfer and the disk I/O of one chunk of `bytes` (one
   /// comm and one Io per request, started when its lead passed: the network
   /// and the disk see exactly the chunked model's requests in flight and
@@ -68,16 +76,24 @@ class HostStream {
   void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
   /// Seconds after a chunk is delivered until its request returns (the reply).
   void set_tail(double seconds) { tail_s_ = seconds; }
-  /// Seconds of lead and of tail (above).
-  double lead_s() const { return lead_s_; }
-  double tail_s() const { return tail_s_; }
+  /// Queues the stack work of one message on the connection's lanes (both
+  /// ends) and returns it to wait for.
+  using QueueStacks = std::function<std::vector<LanePiecePtr>()>;
+  /// The stack work of one request's messages, queued and waited when the
+  /// chunked model queues and waits it (models/nfs_server_stream.cpp).
+  struct Stacks {
+    QueueStacks call;   ///< queued at issue, waited before the data moves (a READ's call)
+    QueueStacks data;   ///< queued when the data starts, waited once it arrived
+    QueueStacks reply;  ///< queued once the data arrived, waited with the tail (a WRITE's reply)
+  };
   /// The engine issued at `issued` (simulated seconds) a chunk of `bytes`:
-  /// blocks until its lead passed, starts its chunk work, then blocks until
+  /// blocks until its call arrived (the lead and the call's stack work) and
+  /// the disk's latency passed, starts its chunk work, then blocks until
   /// that ended, the chunk's share of the Execs' progress covers it, and for
-  /// the tail; false when the stage broke instead (it is then cancelled).
-  /// `on_issue` runs when the lead passed (the stack work of the chunk's
-  /// messages is queued then, models/nfs_server_stream.cpp).
-  bool wait_for(double bytes, double issued, const std::function<void()>& on_issue = {});
+  /// the tail and the stack work; false when the stage broke instead (it is
+  /// then cancelled). `first`: the request whose call (a READ) or reply (a
+  /// WRITE) the stage measured for real, which pays neither again.
+  bool wait_for(double bytes, double issued, const Stacks& stacks, bool first = false);
   /// Cancels what still runs (after a cancel, a fault, or at the end).
   void cancel();
   /// Runs `hook` once when the stage stops (unregisters its fault watchers).
@@ -108,6 +124,7 @@ class HostStream {
   double bytes_ = 0;
   bool begun_ = false;
   double lead_s_ = 0;
+  double then_s_ = 0;
   double tail_s_ = 0;
   std::function<int()> epoch_;
   ChunkWork chunk_work_;

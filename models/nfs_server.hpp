@@ -111,10 +111,10 @@ class NfsServer {
   /// one reply to time the tail, adds this server's CPU and the per-chunk
   /// data transfer and disk write.
   void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage);
-  /// Queues the stack work of one streamed READ or WRITE of `bytes` (its
-  /// call and its reply, both ends) on the connection's serial lanes, as
-  /// the chunked model's messages do; returns the pieces to wait for.
-  std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes);
+  /// Queues the stack work of the call (or the `reply`) of one streamed
+  /// READ or WRITE of `bytes` at both ends on the connection's serial
+  /// lanes, as the chunked model's message does; returns the pieces to wait for.
+  std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply);
   /// Counts one READ or WRITE moved by a streamed stage.
   void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
   /// Restarts so far (a streamed stage breaks when it changes).

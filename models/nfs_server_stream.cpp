@@ -2,12 +2,13 @@
 // server's CPU work for all the copy's chunks (memcpy and per_op_cpu,
 // charged once per request) is one Exec; each chunk's wire transfer (its
 // bytes and XDR header) and disk I/O stay per request, started when its
-// lead passed. Each message's stack CPU stays per request on the
-// connection's serial lane (stream_stacks): one core serialises a
-// connection's READ replies and WRITE calls, and a chunk's request ends
-// only once both ends processed it. Each stage's first message is real: its
-// time (with the disk's latency for a READ) is every later request's lead,
-// or a WRITE's tail (its reply), as a chunked request pays them one by one.
+// lead passed (a WRITE's I/O after the disk's latency, as peer_to_disk).
+// Each message's stack CPU stays per request on the connection's serial
+// lane (stream_stacks): one core serialises a connection's calls and
+// replies, and a chunk's request ends only once both ends processed it.
+// Each stage's first message is real: its time is every later request's
+// lead (a READ's call, then the disk's latency) or tail (a WRITE's reply),
+// as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
 
 namespace offload::models {
@@ -44,12 +45,13 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
   });
   if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
   // A chunked READ's reply starts after its call and the disk's latency.
-  stage.set_lead(call_s + disk_.latency_s());
+  stage.set_lead(call_s, disk_.latency_s());
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
   stage.set_chunk_work([this, client](double chunk) {
-    return std::vector<sg4::ActivityPtr>{disk_.start(chunk, DiskOp::read),
-                                         network_.start_flow(host(), client, chunk + wire(NfsRpc::read, true))};
+    auto io = disk_.start(chunk, DiskOp::read);
+    if (spec_.store_and_forward) io->wait();  // read whole before the reply leaves (models/stage.hpp)
+    return std::vector<sg4::ActivityPtr>{io, network_.start_flow(host(), client, chunk + wire(NfsRpc::read, true))};
   });
 }
 
@@ -61,24 +63,26 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
     reply_s = sg4::Engine::get_clock() - sent;
   });
   stage.set_tail(reply_s);
+  // As a chunked WRITE: its data and its disk I/O at once, the I/O after
+  // the disk's latency (models/stage.hpp peer_to_disk).
   stage.set_chunk_work([this, client](double chunk) {
-    return std::vector<sg4::ActivityPtr>{network_.start_flow(client, host(), chunk + wire(NfsRpc::write, false)),
-                                         disk_.start(chunk, DiskOp::write)};
+    auto data = network_.start_flow(client, host(), chunk + wire(NfsRpc::write, false));
+    if (spec_.store_and_forward) data->wait();  // received whole before it is written
+    if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
+    return std::vector<sg4::ActivityPtr>{data, disk_.start(chunk, DiskOp::write)};
   });
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
 }
 
-std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes) {
+std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply) {
   bool read = rpc == NfsRpc::read;
-  double call = wire(rpc, false) + (read ? 0 : bytes);
-  double reply = wire(rpc, true) + (read ? bytes : 0);
+  double message = wire(rpc, reply) + (read == reply ? bytes : 0);  // a READ's reply or a WRITE's call carries the data
+  sg4::Host* from = reply ? host() : client;
+  sg4::Host* to = reply ? client : host();
   std::vector<LanePiecePtr> pieces;
-  CpuModel* peer = CpuModel::of(client);
-  queue(pieces, peer, host(), call, StackSide::send);
-  queue(pieces, &cpu_, client, call, StackSide::receive);
-  queue(pieces, &cpu_, client, reply, StackSide::send);
-  queue(pieces, peer, host(), reply, StackSide::receive);
+  queue(pieces, CpuModel::of(from), to, message, StackSide::send);
+  queue(pieces, CpuModel::of(to), from, message, StackSide::receive);
   return pieces;
 }
 

@@ -52,7 +52,8 @@ bool SimFileTarget::streamed_read(const Op& op) {
   double issued = sg4::Engine::get_clock();
   auto offset = static_cast<double>(op.source_offset);
   auto length = static_cast<double>(op.length);
-  if (!reads_->begun()) {
+  bool first = !reads_->begun();  // its call is the stage's first, sent for real
+  if (first) {
     // From the range's start: the engine issues the first chunks at once and
     // any of them may come first. A host copy that starts further in (a
     // fallback after an offload moved a part) stays chunked.
@@ -68,11 +69,12 @@ bool SimFileTarget::streamed_read(const Op& op) {
     reads_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
     reads_->started();
   }
-  std::vector<models::LanePiecePtr> stacks;
-  auto queue_stacks = [&] { stacks = source_.server->stream_stacks(client_.host, NfsRpc::read, length); };
-  if (!reads_->wait_for(length, issued, queue_stacks)) return false;
-  for (auto& piece : stacks) piece->wait();
-  source_.server->count_streamed(NfsRpc::read);
+  models::NfsServer* server = source_.server;
+  models::HostStream::Stacks stacks{
+      .call = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, false); },
+      .data = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, true); }};
+  if (!reads_->wait_for(length, issued, stacks, first)) return false;
+  server->count_streamed(NfsRpc::read);
   return true;
 }
 
@@ -80,18 +82,20 @@ bool SimFileTarget::streamed_read(const Op& op) {
 bool SimFileTarget::streamed_write(const Op& op) {
   if (!reads_ || !reads_->begun()) return false;
   double issued = sg4::Engine::get_clock();
-  if (!writes_->begun()) {
+  bool first = !writes_->begun();  // its reply is the stage's first, sent for real
+  if (first) {
     writes_->begin(stream_bytes_);
     destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_);
     writes_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
     writes_->started();
   }
   auto length = static_cast<double>(op.length);
-  std::vector<models::LanePiecePtr> stacks;
-  auto queue_stacks = [&] { stacks = destination_.server->stream_stacks(client_.host, NfsRpc::write, length); };
-  if (!writes_->wait_for(length, issued, queue_stacks)) return false;
-  for (auto& piece : stacks) piece->wait();
-  destination_.server->count_streamed(NfsRpc::write);
+  models::NfsServer* server = destination_.server;
+  models::HostStream::Stacks stacks{
+      .data = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, false); },
+      .reply = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, true); }};
+  if (!writes_->wait_for(length, issued, stacks, first)) return false;
+  server->count_streamed(NfsRpc::write);
   return true;
 }
 
