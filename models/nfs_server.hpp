@@ -115,6 +115,9 @@ class NfsServer {
   /// READ or WRITE of `bytes` at both ends on the connection's serial
   /// lanes, as the chunked model's message does; returns the pieces to wait for.
   std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply);
+  /// Counts a streamed READ or WRITE that was in flight when this server
+  /// restarted: the chunked model's client sends it again (rpc()).
+  void count_streamed_retransmit();
   /// Counts one READ or WRITE moved by a streamed stage.
   void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
   /// Restarts so far (a streamed stage breaks when it changes).

@@ -75,6 +75,11 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
 }
 
+void NfsServer::count_streamed_retransmit() {
+  ++counters_.retransmits;
+  if (FaultTally* tally = current_tally()) tally->retries += 1;
+}
+
 std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply) {
   bool read = rpc == NfsRpc::read;
   double message = wire(rpc, reply) + (read == reply ? bytes : 0);  // a READ's reply or a WRITE's call carries the data

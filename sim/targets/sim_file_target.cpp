@@ -14,6 +14,14 @@ constexpr double kStreamStartWithin = 64;
 
 OpResult bytes_result(double bytes) { return {.value = static_cast<std::int64_t>(bytes)}; }
 
+/// A streamed request the stage dropped (it then goes as a single one):
+/// when `server` restarted under it, the chunked model's client would have
+/// sent it again, so it counts as a retransmission. Returns false.
+bool broke(models::NfsServer& server, int epoch_at_issue) {
+  if (server.epoch() != epoch_at_issue) server.count_streamed_retransmit();
+  return false;
+}
+
 }  // namespace
 
 SimFileTarget::SimFileTarget(SimClient client, SimEndpoint source, SimEndpoint destination, TargetInfo info,
@@ -70,10 +78,11 @@ bool SimFileTarget::streamed_read(const Op& op) {
     reads_->started();
   }
   models::NfsServer* server = source_.server;
+  int epoch = server->epoch();
   models::HostStream::Stacks stacks{
       .call = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, false); },
       .data = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, true); }};
-  if (!reads_->wait_for(length, issued, stacks, first)) return false;
+  if (!reads_->wait_for(length, issued, stacks, first)) return broke(*server, epoch);
   server->count_streamed(NfsRpc::read);
   return true;
 }
@@ -91,10 +100,11 @@ bool SimFileTarget::streamed_write(const Op& op) {
   }
   auto length = static_cast<double>(op.length);
   models::NfsServer* server = destination_.server;
+  int epoch = server->epoch();
   models::HostStream::Stacks stacks{
       .data = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, false); },
       .reply = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, true); }};
-  if (!writes_->wait_for(length, issued, stacks, first)) return false;
+  if (!writes_->wait_for(length, issued, stacks, first)) return broke(*server, epoch);
   server->count_streamed(NfsRpc::write);
   return true;
 }
