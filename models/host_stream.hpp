@@ -71,7 +71,8 @@ class HostStream {
   /// Starts the wire transfer and the disk I/O of one chunk of `bytes` (one
   /// comm and one Io per request, started when its lead passed: the network
   /// and the disk see exactly the chunked model's requests in flight and
-  /// share among them); returns them to wait for.
+  /// share among them); returns them to wait for. It may block the request
+  /// (a WRITE's I/O starts after the disk's latency).
   using ChunkWork = std::function<std::vector<sg4::ActivityPtr>(double bytes)>;
   void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
   /// Seconds after a chunk is delivered until its request returns (the reply).
