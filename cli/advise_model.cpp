@@ -82,7 +82,8 @@ AdviceModel predict_remote(const PathProbe& probe, const CalibrationProfile& pro
   std::vector<std::string> labels;
   for (const auto& m : methods) labels.push_back(smb ? m : nfs_sim_method(m));
   const FsConstants& client = profile.fit.filesystems.front();
-  NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps};
+  NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps,
+                        remote.round_trip_s / 2};
   SimulatedCopies copies =
       smb ? simulate_in_scratch(smb_path_scenario_toml(probe, profile.fit, client, inputs, labels), "smb")
           : simulate_in_scratch(nfs_path_scenario_toml(probe, profile.fit, client, inputs, labels), "nfs");

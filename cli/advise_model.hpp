@@ -30,12 +30,14 @@ struct MethodPrediction {
   double network_J = 0;             ///< of which network links (0 on a local path)
 };
 
-/// The rates of a remote path's link and server (NFS), each with where it came from.
+/// The rates of a remote path's link and server (NFS, SMB), each with where it came from.
 struct RemoteRates {
   double link_Bps = 0;           ///< the link's rate, each direction (bytes/s)
   std::string link_how;          ///< "probed: tbf on veth-c", "--link-rate"
   double server_disk_Bps = 0;    ///< the server's disk read and write rate (bytes/s)
   std::string server_disk_how;   ///< "--server-disk", or the assumption made
+  double round_trip_s = 0;       ///< one request's round trip to the server (s); the link's latency is half of it
+  std::string round_trip_how;    ///< "probed: statfs(2) ...", "--round-trip", or the assumption made
 };
 
 /// Every prediction, and the methods left out with the reason.
