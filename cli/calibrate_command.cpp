@@ -115,6 +115,24 @@ std::vector<CalibrationPoint> held_out_points(std::vector<CalibrationPoint> poin
   return points;
 }
 
+// Copies of one point that burnt over 3x the CPU of its cheapest (at least 1 ms of
+// CPU, so not a sub-millisecond copy's scheduling noise): on the development VM
+// 15-30 % of the host copies of 32-64 MiB wrote into fresh page-cache folios
+// 6-9x slower (bench/README.md "Slow runs of copies"). Said, so that a point's
+// median is read with that in mind.
+void note_slow_copies(const std::string& fs, const TrialSpec& spec, const std::vector<double>& cpu_seconds) {
+  if (cpu_seconds.empty()) return;
+  double cheapest = *std::min_element(cpu_seconds.begin(), cpu_seconds.end());
+  if (cheapest < 1e-3) return;
+  std::vector<double> slow;
+  for (double cpu : cpu_seconds) if (cpu > 3 * cheapest) slow.push_back(cpu / cheapest);
+  if (slow.empty()) return;
+  auto [low, high] = std::minmax_element(slow.begin(), slow.end());
+  std::fprintf(stderr, "calibrate: %s %s %s qd %u: %zu of %zu copies took %.1f-%.1fx the CPU of the cheapest one\n",
+               fs.c_str(), spec.method.c_str(), format_bytes(static_cast<double>(spec.size_bytes)).c_str(),
+               spec.engine.queue_depth, slow.size(), cpu_seconds.size(), *low, *high);
+}
+
 int measure_directory(const CalibrateOptions& o, const std::string& directory, const std::vector<std::uint64_t>& sizes,
                       Measured& m) {
   std::vector<std::string> methods = o.methods;
@@ -169,6 +187,7 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
       std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), spec.method.c_str(),
                    format_bytes(static_cast<double>(size)).c_str(), depth,
                    format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
+      note_slow_copies(fs, spec, t.cpu_seconds);
     }
     std::erase_if(m.points, [&](const CalibrationPoint& p) { return p.fs == fs && p.size_bytes == size && dropped.contains(p.method); });
     std::erase_if(methods, [&](const std::string& method) { return dropped.contains(method); });
