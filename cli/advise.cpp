@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_cross_fs.hpp"
 #include "cli/advise_remote_model.hpp"
 #include "engine/units.hpp"
 
@@ -142,7 +143,10 @@ Advice advise(const AdviseRequest& request) {
   std::uint64_t size = copy_size(request, advice.probe);
   advice.profile = pick_profile(request, advice.probe);
   RemoteRates remote = is_remote_path(advice.probe) ? remote_rates(request, advice.probe, advice.profile) : RemoteRates{};
-  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote);
+  std::string no_source_profile;
+  auto source = source_profile(advice.probe, advice.profile, no_source_profile);
+  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote, source);
+  if (!no_source_profile.empty()) advice.model.scenario += "; host reads at the destination's rate too: " + no_source_profile;
   advice.recommendation = recommend(advice.probe, advice.model);
   if (request.verify) advice.measured = verify_methods(advice.probe, advice.model, request.repeat);
   return advice;

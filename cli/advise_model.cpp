@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_cross_fs.hpp"
 #include "cli/advise_nfs_model.hpp"
 #include "cli/advise_smb_model.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -154,12 +155,18 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 }
 
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth, const RemoteRates& remote) {
+                            unsigned queue_depth, const RemoteRates& remote,
+                            const std::optional<CalibrationProfile>& source) {
   AdviceModel model{size_bytes, queue_depth, {}, {}, "local filesystem (calibrated host)", {}};
   if (is_remote_path(probe)) return predict_remote(probe, profile, model, remote);
   std::vector<std::string> allowed;
   model.left_out = methods_for_path(probe, allowed);
   FsConstants fs = profile.fit.filesystems.front();
+  if (source) {
+    fs = combine_read_write(source->fit.filesystems.front(), fs);
+    model.scenario += fmt::format("; host reads at {}'s calibrated rate ({}), writes at {}'s", source->fs, source->path,
+                                  profile.fs);
+  }
   // The probe, not the calibration, says what copy_file_range does on this path (it copies across filesystems).
   fs.copy_range_reflinks = probe.copy_range == CopyRangeBehaviour::remaps;
   if (probe.copy_range == CopyRangeBehaviour::copies && !(fs.kernel_copy_Bps > 0)) {

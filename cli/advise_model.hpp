@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,11 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 /// NFS or SMB path (is_remote_path) that protocol's scenario at `remote`'s rates. On a local
 /// path the data copies (host; copy_file_range where it copies) write the
 /// bytes beyond the page cache's free-run budget (cli/page_cache.hpp, read
-/// from /proc now) at the profile's write-back rate.
+/// from /proc now) at the profile's write-back rate. Across local
+/// filesystems `source` (the source filesystem's profile, when there is
+/// one) gives the host copy's read side (advise_cross_fs.hpp).
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth, const RemoteRates& remote = {});
+                            unsigned queue_depth, const RemoteRates& remote = {},
+                            const std::optional<CalibrationProfile>& source = std::nullopt);
 
 }  // namespace offload::cli
