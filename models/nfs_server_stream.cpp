@@ -2,10 +2,11 @@
 // server's CPU work for all the copy's chunks (memcpy and per_op_cpu,
 // charged once per request) is one Exec; each chunk's wire transfer (its
 // bytes and XDR header) and disk I/O stay per request, started when its
-// lead passed. Each message's stack CPU stays per request on the
-// connection's serial lane (stream_stacks): one core serialises a
-// connection's READ replies and WRITE calls, and a chunk's request ends
-// only once both ends processed it. Each stage's first message is real: its
+// lead passed. Each request's stack CPU stays per request on the
+// connection's serial lane (stream_stacks: its call and reply as one piece
+// per end, queued together): one core serialises a connection's READ
+// replies and WRITE calls, and a chunk's request ends only once both ends
+// processed it. Each stage's first message is real: its
 // time (with the disk's latency for a READ) is every later request's lead,
 // or a WRITE's tail (its reply), as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
@@ -13,9 +14,10 @@
 namespace offload::models {
 namespace {
 
-void queue(std::vector<LanePiecePtr>& pieces, CpuModel* cpu, sg4::Host* peer, double bytes, StackSide side) {
+// One lane piece per end for the request's call and reply (their stack work summed).
+void queue(std::vector<LanePiecePtr>& pieces, CpuModel* cpu, sg4::Host* peer, double sent, double received) {
   if (cpu == nullptr) return;
-  if (LanePiecePtr piece = cpu->message_work(peer, bytes, side)) pieces.push_back(std::move(piece));
+  if (LanePiecePtr piece = cpu->exchange_work(peer, sent, received)) pieces.push_back(std::move(piece));
 }
 
 void add_work(HostStream& stage, CpuModel& cpu, double cpu_s) {
@@ -75,10 +77,8 @@ std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc
   double reply = wire(rpc, true) + (read ? bytes : 0);
   std::vector<LanePiecePtr> pieces;
   CpuModel* peer = CpuModel::of(client);
-  queue(pieces, peer, host(), call, StackSide::send);
-  queue(pieces, &cpu_, client, call, StackSide::receive);
-  queue(pieces, &cpu_, client, reply, StackSide::send);
-  queue(pieces, peer, host(), reply, StackSide::receive);
+  queue(pieces, peer, host(), call, reply);
+  queue(pieces, &cpu_, client, reply, call);
   return pieces;
 }
 
