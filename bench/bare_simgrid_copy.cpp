@@ -5,6 +5,10 @@
 // activities the engine-in-sim run issues (models/nfs_server.cpp,
 // models/stage.cpp, sim/targets/sim_file_target.cpp), driven by one actor per
 // copy that waits on all its activities at once (Activity::wait_any_for).
+// Not modelled here: each message's stack work on its connection's serial
+// lane (models/serial_lane.hpp) and the CPU of a host buffer's first fill;
+// host rows compare like for like with sim_scale.sh --no-stacks, which
+// makes both free in the engine's scenario.
 // A filer disk is, as in models/disk.hpp, an Exec on a one-core host whose
 // flops are nanoseconds of device time (bytes / read or write bandwidth);
 // transfers go through models/network.cpp (mailbox comms with a permanent

@@ -20,7 +20,7 @@
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--no-bare] [--no-engine] [--keep DIR]
-#          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--check]
+#          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--no-stacks] [--check]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
@@ -32,6 +32,10 @@
 # --host-stage writes [scenario] host_stage (README): "streaming" runs each
 # host copy's READs and WRITEs as streamed stages; bare_simgrid_copy has no
 # such mode, so compare engine rows only (add --no-bare).
+# --no-stacks gives every host and filer stack costs of zero and the clients
+# free first fills of their buffers (buffer_fault_bandwidth 1 PB/s):
+# bare_simgrid_copy models neither, so only then do host rows do the same
+# activities as the engine's (and agree on simulated time).
 # --check exits 1 unless every run finished, every row has all its fields,
 # every engine run finished all its copies, and engine and bare simulated
 # times agree to 0.001 % (the ctest smoke run bench_sim_scale_smoke).
@@ -57,6 +61,8 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=$2; shift 2 ;;
     --bare-opts) bare_opts=$2; shift 2 ;;
     --host-stage) stage=$2; shift 2 ;;
+    --no-stacks) nostack='stack = { clock_ghz = 2.69, send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }'
+                 nofault='buffer_fault_bandwidth = "1PBps"'; shift ;;
     --check) check=1; shift ;;
     *) echo "sim_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -97,12 +103,15 @@ count = $(( hosts / ng ))
 cores = 8
 memcpy_bandwidth = "6GBps"
 per_op_cpu = "20us"
+${nostack:-}
+${nofault:-}
 nic = "10Gbps"
 [[nfs_server]]
 name = "f$g"
 cores = 32
 memcpy_bandwidth = "10GBps"
 per_op_cpu = "10us"
+${nostack:-}
 disk = { read = "20GBps", write = "16GBps", latency = "100us" }
 copy = { async = true, max_async = 100000, poll_interval = "$poll", callback = true }
 [[link]]

@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_cross_fs.hpp"
+#include "cli/advise_remote_model.hpp"
 #include "engine/units.hpp"
 
 namespace offload::cli {
@@ -77,6 +79,15 @@ std::optional<double> rate_option(const std::string& name, const std::string& te
   return *rate;
 }
 
+// A duration option, or nullopt when not given; AdviseUsageError naming the option when bad.
+std::optional<double> duration_option(const std::string& name, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto seconds = parse_duration_s(text);
+  if (!seconds) throw AdviseUsageError(name + " " + text + ": " + seconds.error());
+  if (!(*seconds > 0)) throw AdviseUsageError(name + " " + text + ": must be above 0");
+  return *seconds;
+}
+
 RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, const CalibrationProfile& profile) {
   RemoteRates rates;
   if (auto link = rate_option("--link-rate", request.link_rate)) {
@@ -99,6 +110,23 @@ RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, c
     rates.server_disk_how = "not probed: assumed as fast as the profile's memory copy (a warm server cache); "
                             "--server-disk RATE to set it";
   }
+  if (auto trip = duration_option("--round-trip", request.round_trip)) {
+    rates.round_trip_s = *trip;
+    rates.round_trip_how = "--round-trip " + request.round_trip;
+  } else if (probe.round_trip.median_s > 0 && is_nfs_path(probe)) {
+    rates.round_trip_s = probe.round_trip.median_s;
+    rates.round_trip_how = "probed: " + probe.round_trip.how;
+  } else {
+    rates.round_trip_s = 2 * kAssumedLinkLatency_s;
+    // SMB: at the probed round trip, the model's metadata exchanges per copy (one after the other) made
+    // server-side copies 4-6x slower than measured in the SMB guest (bench/README.md): not used until
+    // the exchange count is reconciled with what the client waits for.
+    rates.round_trip_how = probe.round_trip.median_s > 0
+                               ? "assumed: a LAN's; the probed " + format_duration(probe.round_trip.median_s) +
+                                     " is not used on SMB (the model's metadata exchanges at that round trip "
+                                     "overestimate server-side copies); --round-trip TIME to set it"
+                               : "assumed: a LAN's (" + probe.round_trip.how + "); --round-trip TIME to set it";
+  }
   return rates;
 }
 
@@ -109,12 +137,16 @@ Advice advise(const AdviseRequest& request) {
   if (request.verify && request.repeat == 0) throw AdviseUsageError("--repeat: must be at least 1");
   rate_option("--link-rate", request.link_rate);  // a bad rate is an error on any path, before probing
   rate_option("--server-disk", request.server_disk);
+  duration_option("--round-trip", request.round_trip);
   Advice advice;
   advice.probe = probe_path(request.source, request.destination);
   std::uint64_t size = copy_size(request, advice.probe);
   advice.profile = pick_profile(request, advice.probe);
   RemoteRates remote = is_remote_path(advice.probe) ? remote_rates(request, advice.probe, advice.profile) : RemoteRates{};
-  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote);
+  std::string no_source_profile;
+  auto source = source_profile(advice.probe, advice.profile, no_source_profile);
+  advice.model = predict_methods(advice.probe, advice.profile, size, request.queue_depth, remote, source);
+  if (!no_source_profile.empty()) advice.model.scenario += "; host reads at the destination's rate too: " + no_source_profile;
   advice.recommendation = recommend(advice.probe, advice.model);
   if (request.verify) advice.measured = verify_methods(advice.probe, advice.model, request.repeat);
   return advice;

@@ -23,6 +23,7 @@ struct AdviseRequest {
   unsigned repeat = 3;           ///< timed copies per method when verifying
   std::string link_rate;         ///< NFS, SMB: the link's rate ("1Gbps"; "" = the probed one)
   std::string server_disk;       ///< NFS, SMB: the server's disk rate ("500MBps"; "" = the profile's memcpy rate)
+  std::string round_trip;        ///< NFS, SMB: one request's round trip to the server ("2ms"; "" = the probed one)
 };
 
 /// The whole answer.

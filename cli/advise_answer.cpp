@@ -50,6 +50,13 @@ std::string percent_text(double share) {
   return share * 100 >= 1 ? fmt::format("{:.3g} %", share * 100) : fmt::format("{:.2g} %", share * 100);
 }
 
+// What an offloaded method gains over the host copy: "22x faster, saves 10.5 s".
+std::string gain_text(const MethodPrediction& best, const MethodPrediction& host) {
+  double gain = host.seconds / best.seconds;
+  return fmt::format("{} faster, saves {}", gain >= 100 ? fmt::format("{:.0f}x", gain) : fmt::format("{:.3g}x", gain),
+                     format_seconds(host.seconds - best.seconds));
+}
+
 // The host copy is network-bound when its busier link direction (half its
 // link bytes: READ replies in, WRITE calls out) needs at least 80 % of its
 // predicted time at the link's rate; then the offloaded method's reason
@@ -59,14 +66,11 @@ std::optional<std::string> network_bound_reason(const AdviceModel& model, const 
   double rate = model.remote.link_Bps;
   if (!(rate > 0) || best.method == "host" || !(host.link_bytes > 0) || !(host.seconds > 0)) return std::nullopt;
   if (host.link_bytes / 2 / rate < 0.8 * host.seconds) return std::nullopt;
-  double gain = host.seconds / best.seconds;
-  return fmt::format("network-bound at {}: {} moves {} of the bytes over the link ({} vs {} host), {} vs {} host: "
-                     "{} faster, saves {}",
+  return fmt::format("network-bound at {}: {} moves {} of the bytes over the link ({} vs {} host), {} vs {} host: {}",
                      bits_text(rate), best.method == "clone" ? "server-side clone" : "server-side copy",
                      percent_text(best.link_bytes / host.link_bytes), format_bytes(best.link_bytes),
                      format_bytes(host.link_bytes), format_seconds(best.seconds), format_seconds(host.seconds),
-                     gain >= 100 ? fmt::format("{:.0f}x", gain) : fmt::format("{:.3g}x", gain),
-                     format_seconds(host.seconds - best.seconds));
+                     gain_text(best, host));
 }
 
 // Where copy_file_range remaps (XFS, btrfs), it and FICLONERANGE are one kernel operation:
@@ -107,6 +111,8 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   }
   const MethodPrediction& shown = best.method != "host" && host != order.end() ? *host : order.front();
   reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
+  // On a network path the offload's gain over the host copy, as when network-bound.
+  if (is_remote_path(probe) && shown.method == "host" && best.method != "host") reason += ": " + gain_text(best, shown);
   const MethodPrediction& next = order.front();
   bool same = same_kernel_operation(probe, best, next);
   if (same || next.seconds <= best.seconds * (1 + band(best, next))) {
@@ -197,7 +203,8 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
                      {"reason", recommendation.reason}};
   if (model.remote.link_Bps > 0) {
     out["remote"] = {{"link_Bps", model.remote.link_Bps}, {"link_how", model.remote.link_how},
-                     {"server_disk_Bps", model.remote.server_disk_Bps}, {"server_disk_how", model.remote.server_disk_how}};
+                     {"server_disk_Bps", model.remote.server_disk_Bps}, {"server_disk_how", model.remote.server_disk_how},
+                     {"round_trip_s", model.remote.round_trip_s}, {"round_trip_how", model.remote.round_trip_how}};
   }
   if (!model.page_cache.empty()) out["page_cache"] = model.page_cache;
   if (probe.nfs_copy_ops) out["probe"]["nfs_server_copy"] = probe.server_copy();
@@ -208,6 +215,10 @@ nlohmann::json advice_json(const PathProbe& probe, const CalibrationProfile& pro
   if (probe.link) {
     out["probe"]["link"] = {{"address", probe.link->address}, {"interface", probe.link->interface},
                             {"line_rate_Bps", probe.link->line_rate_Bps}, {"rate_Bps", probe.link->rate_Bps()}};
+  }
+  if (probe.round_trip.median_s > 0) {
+    out["probe"]["round_trip"] = {{"median_s", probe.round_trip.median_s}, {"min_s", probe.round_trip.min_s},
+                                  {"max_s", probe.round_trip.max_s}, {"samples_s", probe.round_trip.samples_s}};
   }
   if (const MeasuredMethod* best = fastest(measured)) {
     const auto* chosen = find_measured(measured, recommendation.method);

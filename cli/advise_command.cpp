@@ -25,7 +25,8 @@ void print_text(const Advice& a) {
              format_bytes(static_cast<double>(a.model.size_bytes)), a.model.queue_depth);
   fmt::print("       scenario: {}\n", a.model.scenario);
   if (a.model.remote.link_Bps > 0) {
-    fmt::print("       link {} ({}); server disk {} ({})\n", bits_text(a.model.remote.link_Bps), a.model.remote.link_how,
+    fmt::print("       link {} ({}); round trip {} ({}); server disk {} ({})\n", bits_text(a.model.remote.link_Bps),
+               a.model.remote.link_how, format_duration(a.model.remote.round_trip_s), a.model.remote.round_trip_how,
                format_rate(a.model.remote.server_disk_Bps), a.model.remote.server_disk_how);
   }
   if (!a.model.page_cache.empty()) fmt::print("       page cache: {}\n", a.model.page_cache);
@@ -82,6 +83,8 @@ Command add_advise_command(CLI::App& app) {
   sub->add_option("--link-rate", o->request.link_rate, "NFS, SMB: the link's rate, e.g. 1Gbps (default: probed)");
   sub->add_option("--server-disk", o->request.server_disk,
                   "NFS, SMB: the server's disk rate, e.g. 500MBps (default: the profile's memory copy rate)");
+  sub->add_option("--round-trip", o->request.round_trip,
+                  "NFS, SMB: one request's round trip to the server, e.g. 200us (default: probed with statfs(2))");
   sub->add_flag("--json", o->json, "Print the answer as JSON");
   sub->add_flag("--verify", o->request.verify, "Then run each method for real (temporary files, removed) and compare");
   sub->add_option("--repeat", o->request.repeat, "Timed copies per method with --verify")->capture_default_str();

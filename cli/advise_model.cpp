@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include "cli/advise_cross_fs.hpp"
 #include "cli/advise_nfs_model.hpp"
 #include "cli/advise_smb_model.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -82,7 +83,8 @@ AdviceModel predict_remote(const PathProbe& probe, const CalibrationProfile& pro
   std::vector<std::string> labels;
   for (const auto& m : methods) labels.push_back(smb ? m : nfs_sim_method(m));
   const FsConstants& client = profile.fit.filesystems.front();
-  NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps};
+  NfsModelInputs inputs{model.size_bytes, model.queue_depth, remote.link_Bps, remote.server_disk_Bps,
+                        remote.round_trip_s / 2};
   SimulatedCopies copies =
       smb ? simulate_in_scratch(smb_path_scenario_toml(probe, profile.fit, client, inputs, labels), "smb")
           : simulate_in_scratch(nfs_path_scenario_toml(probe, profile.fit, client, inputs, labels), "nfs");
@@ -153,12 +155,18 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 }
 
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth, const RemoteRates& remote) {
+                            unsigned queue_depth, const RemoteRates& remote,
+                            const std::optional<CalibrationProfile>& source) {
   AdviceModel model{size_bytes, queue_depth, {}, {}, "local filesystem (calibrated host)", {}};
   if (is_remote_path(probe)) return predict_remote(probe, profile, model, remote);
   std::vector<std::string> allowed;
   model.left_out = methods_for_path(probe, allowed);
   FsConstants fs = profile.fit.filesystems.front();
+  if (source) {
+    fs = combine_read_write(source->fit.filesystems.front(), fs);
+    model.scenario += fmt::format("; host reads at {}'s calibrated rate ({}), writes at {}'s", source->fs, source->path,
+                                  profile.fs);
+  }
   // The probe, not the calibration, says what copy_file_range does on this path (it copies across filesystems).
   fs.copy_range_reflinks = probe.copy_range == CopyRangeBehaviour::remaps;
   if (probe.copy_range == CopyRangeBehaviour::copies && !(fs.kernel_copy_Bps > 0)) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,14 @@ struct MethodPrediction {
   double network_J = 0;             ///< of which network links (0 on a local path)
 };
 
-/// The rates of a remote path's link and server (NFS), each with where it came from.
+/// The rates of a remote path's link and server (NFS, SMB), each with where it came from.
 struct RemoteRates {
   double link_Bps = 0;           ///< the link's rate, each direction (bytes/s)
   std::string link_how;          ///< "probed: tbf on veth-c", "--link-rate"
   double server_disk_Bps = 0;    ///< the server's disk read and write rate (bytes/s)
   std::string server_disk_how;   ///< "--server-disk", or the assumption made
+  double round_trip_s = 0;       ///< one request's round trip to the server (s); the link's latency is half of it
+  std::string round_trip_how;    ///< "probed: statfs(2) ...", "--round-trip", or the assumption made
 };
 
 /// Every prediction, and the methods left out with the reason.
@@ -66,8 +69,11 @@ std::vector<std::pair<std::string, std::string>> methods_for_path(const PathProb
 /// NFS or SMB path (is_remote_path) that protocol's scenario at `remote`'s rates. On a local
 /// path the data copies (host; copy_file_range where it copies) write the
 /// bytes beyond the page cache's free-run budget (cli/page_cache.hpp, read
-/// from /proc now) at the profile's write-back rate.
+/// from /proc now) at the profile's write-back rate. Across local
+/// filesystems `source` (the source filesystem's profile, when there is
+/// one) gives the host copy's read side (advise_cross_fs.hpp).
 AdviceModel predict_methods(const PathProbe& probe, const CalibrationProfile& profile, std::uint64_t size_bytes,
-                            unsigned queue_depth, const RemoteRates& remote = {});
+                            unsigned queue_depth, const RemoteRates& remote = {},
+                            const std::optional<CalibrationProfile>& source = std::nullopt);
 
 }  // namespace offload::cli

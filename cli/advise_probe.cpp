@@ -21,6 +21,7 @@
 #include "cli/cifs_stats.hpp"
 #include "cli/file_check.hpp"
 #include "engine/targets/posix_file.hpp"
+#include "engine/units.hpp"
 
 namespace offload::cli {
 namespace {
@@ -202,6 +203,13 @@ void probe_network(PathProbe& p, const MountEntry& mount) {
   std::string rsize = mount.option("rsize"), wsize = mount.option("wsize");
   if (!rsize.empty()) p.read_size = std::strtoull(rsize.c_str(), nullptr, 10);
   if (!wsize.empty()) p.write_size = std::strtoull(wsize.c_str(), nullptr, 10);
+  p.round_trip = probe_round_trip(mount.mount_point);
+  p.findings.push_back({"round trip to the server",
+                        p.round_trip.median_s > 0 ? fmt::format("{} ({}-{})", format_duration(p.round_trip.median_s),
+                                                                format_duration(p.round_trip.min_s),
+                                                                format_duration(p.round_trip.max_s))
+                                                  : "unknown",
+                        p.round_trip.how});
   std::string address = mount.option("addr");
   if (address.empty()) {
     p.findings.push_back({"network link", "unknown", "/proc/self/mountinfo: no addr= option on " + mount.mount_point});

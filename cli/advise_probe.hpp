@@ -22,7 +22,8 @@
 //    before and after, sent and failed (MS-SMB2 3.2.4.20; the Linux client
 //    copies through itself with READ and WRITE when the server refuses);
 //  - a network mount (NFS, SMB): the link to its server ("addr=" option,
-//    advise_link.hpp) and the mount's rsize (the client's READ size).
+//    advise_link.hpp), the mount's rsize (the client's READ size) and one
+//    request's round trip to the server, timed (advise_round_trip.hpp).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "cli/advise_link.hpp"
+#include "cli/advise_round_trip.hpp"
 
 namespace offload::cli {
 
@@ -74,6 +76,7 @@ struct PathProbe {
   std::uint64_t read_size = 0;       ///< the network mount's rsize (bytes; 0 = not given)
   std::uint64_t write_size = 0;      ///< the network mount's wsize (bytes; 0 = not given)
   std::optional<LinkProbe> link;     ///< the link to the server of a network mount
+  RoundTrip round_trip;              ///< timed requests to the server of a network mount (median_s 0 = not measured)
   /// Server-side copy: copy_file_range worked and went to the server as
   /// NFS COPY or as SMB copychunk (IOCTLs the server did not fail).
   [[nodiscard]] bool server_copy() const {

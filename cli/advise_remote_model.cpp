@@ -38,7 +38,7 @@ std::string remote_link_and_copy_toml(const std::string& server, const std::stri
       "[[link]]\nname = \"lan\"\nbandwidth = \"{rate}\"\nlatency = \"{latency}\"\nbetween = [\"client\", \"{server}\"]\n\n"
       "[[copy]]\non = \"client\"\nfrom = \"{server}:{source}\"\nto = \"{server}:{copy}\"\nsize = {size}\n\n"
       "[sweep]\n\"copy.1.size\" = [{size}]\n\"engine.queue_depth\" = [{qd}]\n",
-      fmt::arg("rate", toml_rate(inputs.link_Bps)), fmt::arg("latency", toml_duration(kNfsLinkLatency_s)),
+      fmt::arg("rate", toml_rate(inputs.link_Bps)), fmt::arg("latency", toml_duration(inputs.link_latency_s > 0 ? inputs.link_latency_s : kAssumedLinkLatency_s)),
       fmt::arg("server", server), fmt::arg("source", source), fmt::arg("copy", copy),
       fmt::arg("size", inputs.size_bytes), fmt::arg("qd", inputs.queue_depth));
 }

@@ -18,12 +18,13 @@ struct NfsModelInputs {
   unsigned queue_depth = 8;        ///< operations in flight
   double link_Bps = 0;             ///< the link's rate (bytes/s, each direction)
   double server_disk_Bps = 0;      ///< the server's disk read and write rate (bytes/s)
+  double link_latency_s = 0;       ///< the link's one-way latency (s; 0 = kAssumedLinkLatency_s)
 };
 
-/// One-way latency of the simulated link (s): a switched LAN's order of
-/// magnitude (RFC 6349 3.2 puts LAN round trips below 1 ms); the copies
-/// here move chunks of rsize (128 KiB..4 MiB), so the rate bounds them.
-inline constexpr double kNfsLinkLatency_s = 50e-6;
+/// One-way latency of the simulated link when the round trip was not
+/// measured (s): a switched LAN's order of magnitude (RFC 6349 3.2 puts LAN
+/// round trips below 1 ms).
+inline constexpr double kAssumedLinkLatency_s = 50e-6;
 
 /// The "[scenario]" table: `name`, `description`, the methods (simulator labels).
 std::string remote_scenario_head(const std::string& name, const std::string& description,
@@ -41,7 +42,7 @@ std::string remote_client_toml(const CalibrationFit& fit, const FsConstants& cli
 /// profile's, or 8 GB/s when it has none; the servers are given the same.
 std::string client_memcpy_toml(const FsConstants& client);
 
-/// "[[link]]" between "client" and `server`, then the one "[[copy]]" of
+/// "[[link]]" between "client" and `server` (the inputs' rate and latency), then the one "[[copy]]" of
 /// SIZE from `server`:SOURCE to `server`:COPY, and the one-point "[sweep]"
 /// of "copy.1.size" and "engine.queue_depth" (as calibrate's validation
 /// scenarios, so the runs are keyed alike).

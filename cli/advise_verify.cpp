@@ -29,24 +29,26 @@ bool measured_right(const MeasuredMethod& recommended, const MeasuredMethod& fas
 }
 
 std::vector<MeasuredMethod> verify_methods(const PathProbe& probe, const AdviceModel& model, unsigned repeat) {
-  std::vector<MeasuredMethod> out;
+  std::vector<TrialSpec> specs;
   for (const auto& prediction : model.predictions) {
-    TrialSpec spec{probe.destination_dir, probe.source, probe.source_bytes, prediction.method, repeat, {}, true, true};
-    spec.engine.queue_depth = model.queue_depth;
-    spec.destination = claim_temporary(probe.destination_dir, prediction.method);
-    nlohmann::json runs = nlohmann::json::array();
-    TrialResult t = run_trials(spec, runs);
+    specs.push_back({probe.destination_dir, probe.source, probe.source_bytes, prediction.method, repeat, {}, true, true});
+    specs.back().engine.queue_depth = model.queue_depth;
+    specs.back().destination = claim_temporary(probe.destination_dir, prediction.method);
+  }
+  nlohmann::json runs = nlohmann::json::array();
+  std::vector<TrialResult> results = run_interleaved(specs, runs);  // the methods' copies take turns
+  std::vector<MeasuredMethod> out;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    TrialSpec& spec = specs[i];
+    TrialResult& t = results[i];
     if (t.ok() && median(t.seconds) < kShortCopySeconds && t.seconds.size() < kShortCopySamples) {
       spec.repeat = kShortCopySamples - static_cast<unsigned>(t.seconds.size());
       spec.warm_up = false;  // warm, and verified, already
       spec.verify_first = false;
-      TrialResult more = run_trials(spec, runs);
-      t.outcome = more.outcome;
-      t.seconds.insert(t.seconds.end(), more.seconds.begin(), more.seconds.end());
-      t.cpu_seconds.insert(t.cpu_seconds.end(), more.cpu_seconds.begin(), more.cpu_seconds.end());
+      append_trials(t, run_trials(spec, runs));
     }
     unlink(spec.destination.c_str());  // run_trials removes it too; this covers a failure before its first copy
-    MeasuredMethod m{prediction.method, t.outcome, median(t.seconds), median(t.cpu_seconds), t.seconds};
+    MeasuredMethod m{spec.method, t.outcome, median(t.seconds), median(t.cpu_seconds), t.seconds};
     if (!t.seconds.empty()) {
       m.min_s = *std::min_element(t.seconds.begin(), t.seconds.end());
       m.max_s = *std::max_element(t.seconds.begin(), t.seconds.end());

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,24 @@ std::vector<CalibrationPoint> held_out_points(std::vector<CalibrationPoint> poin
   return points;
 }
 
+// Copies of one point that burnt over 3x the CPU of its cheapest (at least 1 ms of
+// CPU, so not a sub-millisecond copy's scheduling noise): on the development VM
+// 15-30 % of the host copies of 32-64 MiB wrote into fresh page-cache folios
+// 6-9x slower (bench/README.md "Slow runs of copies"). Said, so that a point's
+// median is read with that in mind.
+void note_slow_copies(const std::string& fs, const TrialSpec& spec, const std::vector<double>& cpu_seconds) {
+  if (cpu_seconds.empty()) return;
+  double cheapest = *std::min_element(cpu_seconds.begin(), cpu_seconds.end());
+  if (cheapest < 1e-3) return;
+  std::vector<double> slow;
+  for (double cpu : cpu_seconds) if (cpu > 3 * cheapest) slow.push_back(cpu / cheapest);
+  if (slow.empty()) return;
+  auto [low, high] = std::minmax_element(slow.begin(), slow.end());
+  std::fprintf(stderr, "calibrate: %s %s %s qd %u: %zu of %zu copies took %.1f-%.1fx the CPU of the cheapest one\n",
+               fs.c_str(), spec.method.c_str(), format_bytes(static_cast<double>(spec.size_bytes)).c_str(),
+               spec.engine.queue_depth, slow.size(), cpu_seconds.size(), *low, *high);
+}
+
 int measure_directory(const CalibrateOptions& o, const std::string& directory, const std::vector<std::uint64_t>& sizes,
                       Measured& m) {
   std::vector<std::string> methods = o.methods;
@@ -129,38 +148,49 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
       return 1;
     }
     throw_if_stopped();
-    for (auto method = methods.begin(); method != methods.end();) {
-      bool drop = false;
+    // Every method and depth of this size, their copies interleaved (copy_trial.hpp run_interleaved).
+    std::vector<TrialSpec> specs;
+    for (const std::string& method : methods) {
       for (unsigned depth : o.queue_depths) {
         // Sub-millisecond copies (clone, remapping copy_file_range) are cheap to repeat and
         // noisier than the data copies: three times the copies for the same confidence.
-        bool metadata_only = *method == "clone" || (*method == "kernel-copy" && remaps_here);
-        TrialSpec spec{directory, source, size, *method, metadata_only ? 3 * o.repeat : o.repeat, {}, true, true};
-        spec.engine.queue_depth = depth;  // copy_depth stays the engine's default, as `offload cp` runs
-        TrialResult t = run_trials(spec, m.runs);
-        throw_if_stopped();  // a cancelled copy is the user's stop, not a gap in the fit
-        if (!t.fs.empty()) fs = t.fs;
-        if (t.outcome.starts_with("VERIFY")) {
-          std::fprintf(stderr, "offload: %s: %s %s: %s\n", directory.c_str(), fs.c_str(), method->c_str(), t.outcome.c_str());
-          return 1;
-        }
-        if (!t.ok()) {  // e.g. clone on ext4: left out of this filesystem's fit
-          m.failures.push_back({{"directory", directory}, {"fs", fs}, {"method", *method}, {"outcome", t.outcome}});
-          std::fprintf(stderr, "calibrate: %s %s: %s (left out)\n", fs.c_str(), method->c_str(), t.outcome.c_str());
-          drop = true;
-          break;
-        }
-        std::vector<double> ops(t.operations.begin(), t.operations.end());
-        std::vector<double> fresh(t.fresh_buffer_bytes.begin(), t.fresh_buffer_bytes.end());
-        auto [fit_half, held_out] = split_samples(t.seconds);
-        m.points.push_back({fs, *method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
-                            median(held_out), fit_half, median(fresh)});
-        std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), method->c_str(),
-                     format_bytes(static_cast<double>(size)).c_str(), depth,
-                     format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
+        bool metadata_only = method == "clone" || (method == "kernel-copy" && remaps_here);
+        specs.push_back({directory, source, size, method, metadata_only ? 3 * o.repeat : o.repeat, {}, true, true});
+        specs.back().engine.queue_depth = depth;  // copy_depth stays the engine's default, as `offload cp` runs
       }
-      method = drop ? methods.erase(method) : method + 1;
     }
+    std::vector<TrialResult> results = run_interleaved(specs, m.runs);
+    throw_if_stopped();  // a cancelled copy is the user's stop, not a gap in the fit
+    std::set<std::string> dropped;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      const TrialSpec& spec = specs[i];
+      TrialResult& t = results[i];
+      if (!t.fs.empty()) fs = t.fs;
+      if (t.outcome.starts_with("VERIFY")) {
+        std::fprintf(stderr, "offload: %s: %s %s: %s\n", directory.c_str(), fs.c_str(), spec.method.c_str(), t.outcome.c_str());
+        return 1;
+      }
+      if (!t.ok()) {  // e.g. clone on ext4: left out of this filesystem's fit
+        if (dropped.insert(spec.method).second) {
+          m.failures.push_back({{"directory", directory}, {"fs", fs}, {"method", spec.method}, {"outcome", t.outcome}});
+          std::fprintf(stderr, "calibrate: %s %s: %s (left out)\n", fs.c_str(), spec.method.c_str(), t.outcome.c_str());
+        }
+        continue;
+      }
+      if (dropped.contains(spec.method)) continue;  // failed at another depth: no half-measured method
+      unsigned depth = spec.engine.queue_depth;
+      std::vector<double> ops(t.operations.begin(), t.operations.end());
+      std::vector<double> fresh(t.fresh_buffer_bytes.begin(), t.fresh_buffer_bytes.end());
+      auto [fit_half, held_out] = split_samples(t.seconds);
+      m.points.push_back({fs, spec.method, size, depth, median(fit_half), median(t.cpu_seconds), median(ops), t.seconds,
+                          median(held_out), fit_half, median(fresh)});
+      std::fprintf(stderr, "calibrate: %-6s %-12s %9s qd %-3u %9s  cpu %9s\n", fs.c_str(), spec.method.c_str(),
+                   format_bytes(static_cast<double>(size)).c_str(), depth,
+                   format_duration(m.points.back().seconds).c_str(), format_duration(m.points.back().cpu_seconds).c_str());
+      note_slow_copies(fs, spec, t.cpu_seconds);
+    }
+    std::erase_if(m.points, [&](const CalibrationPoint& p) { return p.fs == fs && p.size_bytes == size && dropped.contains(p.method); });
+    std::erase_if(methods, [&](const std::string& method) { return dropped.contains(method); });
   }
   if (measure_remap) m.copy_range_reflinks.emplace_back(fs, remaps_here);
   // What the copies above never waited for (they stayed in the page cache): the device's write-back rate,

@@ -85,6 +85,7 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
     result.methods_used = status->methods_used_text();
     if (attempt > 0 || !spec.warm_up) {
       runs.push_back(status_json(*status, request));
+      runs.back()["queue_depth"] = spec.engine.queue_depth;  // interleaved runs: the order no longer says
       result.seconds.push_back(elapsed_seconds(*status));
       result.cpu_seconds.push_back(static_cast<double>(status->cpu_ns) / 1e9);
       result.operations.push_back(status->operations);
@@ -103,6 +104,34 @@ TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs) {
   }
   if (!spec.device) unlink(destination.c_str());
   return result;
+}
+
+void append_trials(TrialResult& into, const TrialResult& more) {
+  if (!more.fs.empty()) into.fs = more.fs;
+  if (!more.methods_used.empty()) into.methods_used = more.methods_used;
+  if (into.ok()) into.outcome = more.outcome;
+  into.verified = into.verified || more.verified;
+  into.seconds.insert(into.seconds.end(), more.seconds.begin(), more.seconds.end());
+  into.cpu_seconds.insert(into.cpu_seconds.end(), more.cpu_seconds.begin(), more.cpu_seconds.end());
+  into.operations.insert(into.operations.end(), more.operations.begin(), more.operations.end());
+  into.fresh_buffer_bytes.insert(into.fresh_buffer_bytes.end(), more.fresh_buffer_bytes.begin(),
+                                 more.fresh_buffer_bytes.end());
+}
+
+std::vector<TrialResult> run_interleaved(const std::vector<TrialSpec>& specs, nlohmann::json& runs) {
+  std::vector<TrialResult> results(specs.size());
+  unsigned rounds = 1;
+  for (const auto& spec : specs) rounds = std::max(rounds, spec.repeat);
+  for (unsigned round = 0; round < rounds; ++round) {
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      if (!results[i].ok() || (round > 0 && round >= specs[i].repeat)) continue;
+      TrialSpec one = specs[i];
+      one.repeat = std::min(one.repeat, 1u);
+      if (round > 0) one.warm_up = one.verify_first = false;  // warm, and verified, already
+      append_trials(results[i], run_trials(one, runs));
+    }
+  }
+  return results;
 }
 
 }  // namespace offload::cli

@@ -52,6 +52,18 @@ struct TrialResult {
 /// `runs`. Stops at the first failure.
 TrialResult run_trials(const TrialSpec& spec, nlohmann::json& runs);
 
+/// Appends `more`'s timed copies to `into`; `more`'s outcome replaces an "ok" one.
+void append_trials(TrialResult& into, const TrialResult& more);
+
+/// Runs every spec's copies round-robin, one copy per spec and round (each
+/// spec's warm-up and verification in the first round, `spec.repeat` timed
+/// copies in all), so that a disturbance lasting several consecutive copies
+/// falls on several specs' samples instead of on all of one spec's: on the
+/// development VM, runs of consecutive ext4 host copies wrote 9-13x slower
+/// (bench/README.md "Slow runs of copies"). A spec stops at its first
+/// failure, the others go on. One result per spec, in the specs' order.
+std::vector<TrialResult> run_interleaved(const std::vector<TrialSpec>& specs, nlohmann::json& runs);
+
 /// The median of `values` (0 when empty).
 double median(std::vector<double> values);
 

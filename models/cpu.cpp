@@ -20,7 +20,14 @@ double CpuModel::stack_cost_s(double bytes, StackSide side) const {
 }
 
 LanePiecePtr CpuModel::message_work(sg4::Host* peer, double bytes, StackSide side) {
-  double cost = stack_cost_s(bytes, side);
+  return lane_work(peer, stack_cost_s(bytes, side));
+}
+
+LanePiecePtr CpuModel::exchange_work(sg4::Host* peer, double sent_bytes, double received_bytes) {
+  return lane_work(peer, stack_cost_s(sent_bytes, StackSide::send) + stack_cost_s(received_bytes, StackSide::receive));
+}
+
+LanePiecePtr CpuModel::lane_work(sg4::Host* peer, double cost) {
   if (cost <= 0) return nullptr;
   auto& slot = lanes_[peer];
   if (!slot) slot = std::make_unique<Lane>(host_);

@@ -60,13 +60,20 @@ def count_failures(checks):
 
 def network_bound_checks(advice, rate_text, server_methods):
     """The shared assertions on a throttled link: a server-side method of
-    `server_methods` recommended as network-bound at `rate_text` (the
-    reason's words, "50 Mb/s"), with its gain, and the gain real in the model."""
+    `server_methods` recommended, with its gain, the gain real in the model,
+    and the reason network-bound at `rate_text` (the reason's words,
+    "50 Mb/s") exactly when the model's host copy needs the link for 80 % of
+    its time or more (with the probed round trip, the host copy's requests
+    one after the other can leave the link idle more than that)."""
     methods = {m["method"]: m for m in advice["methods"]}
     best = advice["recommended"]
+    host = methods.get("host", {})
+    link_share = host.get("link_bytes", 0) / 2 / advice.get("remote", {}).get("link_Bps", 1) / host.get("predicted_s", 1)
+    bound = link_share >= 0.8
     return [
         (f"a server-side method recommended ({' or '.join(server_methods)})", best in server_methods),
-        (f"the reason: network-bound at {rate_text}", f"network-bound at {rate_text}" in advice["reason"]),
+        (f"the reason: {'' if bound else 'not '}network-bound at {rate_text} (the link {link_share:.0%} of the "
+         "host copy's time)", (f"network-bound at {rate_text}" in advice["reason"]) == bound),
         ("the reason says the gain", "faster, saves" in advice["reason"]),
         ("the gain is real in the model", "host" in methods and best in methods
          and methods["host"]["predicted_s"] > 2 * methods[best]["predicted_s"]),
@@ -103,11 +110,21 @@ def find_advice(log, label, test, title):
     return advice
 
 
-def link_checks(advice, rate, rate_Bps):
-    """The probe found the route through the client's veth-c and the tbf at `rate` (tc's words), `rate_Bps` bytes/s."""
+def link_checks(advice, rate, rate_Bps, round_trip_used=True):
+    """The probe found the route through the client's veth-c, the tbf at
+    `rate` (tc's words), `rate_Bps` bytes/s, and timed the round trip to the
+    server, which the model uses when `round_trip_used` (NFS; on SMB it
+    keeps a LAN's, README)."""
     link = advice["probe"].get("link", {})
+    trip = advice["probe"].get("round_trip", {})
+    remote = advice.get("remote", {})
     return [("the route leaves by veth-c", link.get("interface") == "veth-c"),
-            (f"the shaped rate found ({rate})", abs(link.get("rate_Bps", 0) - rate_Bps) <= 0.02 * rate_Bps)]
+            (f"the shaped rate found ({rate})", abs(link.get("rate_Bps", 0) - rate_Bps) <= 0.02 * rate_Bps),
+            ("the round trip to the server timed (statfs, 9 requests)", len(trip.get("samples_s", [])) == 9
+             and 0 < trip.get("min_s", 0) <= trip.get("median_s", 0) <= trip.get("max_s", 0)),
+            ("the model's round trip is the probed median" if round_trip_used else "the probed round trip is not used",
+             (remote.get("round_trip_s") == trip.get("median_s")) == round_trip_used
+             and remote.get("round_trip_how", "").startswith("probed: statfs(2)" if round_trip_used else "assumed"))]
 
 
 # `offload calibrate` in the guest: the client's own CPU constants (the
