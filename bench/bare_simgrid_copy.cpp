@@ -17,7 +17,7 @@
 //     disk write + filer exec per 256 MiB stage, CB_OFFLOAD); OFFLOAD_STATUS
 //     every poll period until the callback; finish round trip.
 // Usage: bare_simgrid_copy N host|nfs-copy-async [--chunk-mib M]
-//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--cfg=simgrid:option ...]
+//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--max-hosts H] [--cfg=simgrid:option ...]
 // Prints one JSON line: n, hosts, method, activities, sim_time_s, wall_s.
 #include <simgrid/s4u.hpp>
 
@@ -47,13 +47,14 @@ struct Params {
   double jitter_s = 1;             ///< per-host start spread, seconds
   unsigned seed = 1;               ///< seeds the start spread (as the scenario's seed)
   int groups = 10;                 ///< filer groups (fewer when there are fewer hosts)
+  int max_hosts = 1000;            ///< client hosts at most (sim_scale.sh --max-hosts)
 };
 
 /// Bytes per copy.
 constexpr double kSize = 1073741824.0;
 /// Copies per client host (all in flight at once) while there are at most
-/// kMaxHosts hosts; past that, n / kMaxHosts per host (as sim_scale.sh).
-constexpr int kPerHost = 10, kMaxHosts = 1000;
+/// Params::max_hosts hosts; past that, n / max_hosts per host (as sim_scale.sh).
+constexpr int kPerHost = 10;
 /// Operations, and reads among them, in flight per copy (engine copy_depth 4).
 constexpr int kCopyDepth = 4, kReadDepth = 2;
 /// Flop/s per core (models::kFlopsPerCpuSecond): one flop is a nanosecond of CPU.
@@ -326,7 +327,7 @@ int main(int argc, char** argv) {
   sg4::Engine::set_config("contexts/stack-size:256");  // KiB, as sim/simulation.cpp
   sg4::Engine::set_config("contexts/guard-size:0");
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G]\n",
+    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--max-hosts H]\n",
                  argv[0]);
     return 2;
   }
@@ -346,9 +347,10 @@ int main(int argc, char** argv) {
     else if (key == "--jitter-s") p.jitter_s = value;
     else if (key == "--seed") p.seed = static_cast<unsigned>(value);
     else if (key == "--groups") p.groups = std::max(1, static_cast<int>(value));
+    else if (key == "--max-hosts") p.max_hosts = std::max(1, static_cast<int>(value));
     else { std::fprintf(stderr, "bare_simgrid_copy: unknown option '%s'\n", key.c_str()); return 2; }
   }
-  int hosts = std::max(1, std::min(p.copies / kPerHost, kMaxHosts));
+  int hosts = std::max(1, std::min(p.copies / kPerHost, p.max_hosts));
   int per_host = std::max(kPerHost, p.copies / hosts);
   int groups = std::min(p.groups, hosts);
   int per_group = hosts / groups;
