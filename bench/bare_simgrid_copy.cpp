@@ -8,7 +8,12 @@
 // A filer disk is, as in models/disk.hpp, an Exec on a one-core host whose
 // flops are nanoseconds of device time (bytes / read or write bandwidth);
 // transfers go through models/network.cpp (mailbox comms with a permanent
-// receiver or a pooled sender on the far end), as the engine's do.
+// receiver or a pooled sender on the far end), as the engine's do, and the
+// clients and filers have a models::CpuModel, so every message also runs its
+// TCP/RPC stack work on a serial lane per connection at both ends, as in the
+// engine's run; a copy here does not wait for that work (the engine's
+// Transfer::wait does), so its simulated time ends a little earlier (tens to
+// hundreds of microseconds in bench/sim_scale.sh's runs).
 //   host: map round trip; 64 MiB chunks, <= 4 ops and <= 2 reads in flight;
 //     read = client exec + request, latency, disk read + filer exec + data;
 //     write = client exec + data + filer exec, latency + disk write, reply;
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "models/actor_pool.hpp"
+#include "models/cpu.hpp"
 #include "models/network.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -356,6 +362,17 @@ int main(int argc, char** argv) {
   int per_group = hosts / groups;
 
   auto* zone = sg4::create_full_zone("world");
+  // The TCP/RPC stack work of every message on both ends (models/network.cpp
+  // charges it on a host with a CpuModel: one serial lane per connection),
+  // with the default stack costs, as in the engine-in-sim run.
+  std::vector<std::unique_ptr<offload::models::CpuModel>> cpus;
+  auto add_cpu = [&](sg4::Host* h, int cores, double memcpy_Bps, double per_op_s) {
+    offload::models::CpuSpec spec;
+    spec.cores = cores;
+    spec.memcpy_Bps = memcpy_Bps;
+    spec.per_op_s = per_op_s;
+    cpus.push_back(std::make_unique<offload::models::CpuModel>(h, spec));
+  };
   std::vector<std::vector<sg4::Host*>> clients(groups);
   std::vector<Group> filers;
   for (int g = 0; g < groups; ++g) {
@@ -364,6 +381,7 @@ int main(int argc, char** argv) {
       auto* h = zone->create_host(name, kFlops)->set_core_count(8);
       zone->create_split_duplex_link(name + "-nic", 10e9 / 8)->seal();
       h->seal();
+      add_cpu(h, 8, kClientMemcpy, kClientOp);
       clients[g].push_back(h);
     }
   }
@@ -371,6 +389,7 @@ int main(int argc, char** argv) {
     std::string name = "f" + std::to_string(g);
     auto* h = zone->create_host(name, kFlops)->set_core_count(32);
     h->seal();
+    add_cpu(h, 32, kFilerMemcpy, kFilerOp);
     auto* d = zone->create_host("disk:" + name + "-disk", kFlops);
     d->seal();
     filers.push_back({h, d});
