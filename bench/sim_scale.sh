@@ -19,13 +19,17 @@
 #
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
-#          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--max-hosts 1000] [--no-bare] [--no-engine] [--keep DIR]
+#          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K | --copies-per-filer C] [--max-hosts 1000] [--no-bare] [--no-engine] [--keep DIR]
 #          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--check]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
 # stays the same; with a fixed --groups every resource is shared by n/groups
 # copies, and a fluid model's cost per event grows with that.
+# --copies-per-filer C gives each filer C copies (groups = n / C, at most one
+# per client): the load per filer stays the same past the --max-hosts cap too
+# (C = 100 is --hosts-per-filer 10 up to n = 10,000; at 100,000 and 1,000
+# clients, one filer per client).
 # --max-hosts H caps the clients: past n = 10 H each client runs n / H copies,
 # so with --hosts-per-filer each filer serves more than 10 K copies and the
 # load per filer is no longer the same (at n = 100,000 and H = 1000, 10x that
@@ -57,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --groups) groups=$2; shift 2 ;;
     --hosts-per-filer) per_filer=$2; shift 2 ;;
     --max-hosts) max_hosts=$2; shift 2 ;;
+    --copies-per-filer) per_filer_copies=$2; shift 2 ;;
     --no-bare) bare=0; shift ;;
     --no-engine) eng=0; shift ;;
     --keep) keep=$2; shift 2 ;;
@@ -79,6 +84,7 @@ hosts_for() { echo $(( $1 / 10 < max_hosts ? ($1 / 10 > 0 ? $1 / 10 : 1) : max_h
 
 groups_for() {  # n -> filer groups
   local hosts=$(hosts_for "$1")
+  if [[ -n ${per_filer_copies:-} ]]; then echo $(( $1 / per_filer_copies > 1 ? $1 / per_filer_copies : 1 )); return; fi
   if [[ -n ${per_filer:-} ]]; then echo $(( hosts / per_filer > 1 ? hosts / per_filer : 1 )); else echo "$groups"; fi
 }
 
