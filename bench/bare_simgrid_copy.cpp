@@ -12,7 +12,12 @@
 // A filer disk is, as in models/disk.hpp, an Exec on a one-core host whose
 // flops are nanoseconds of device time (bytes / read or write bandwidth);
 // transfers go through models/network.cpp (mailbox comms with a permanent
-// receiver or a pooled sender on the far end), as the engine's do.
+// receiver or a pooled sender on the far end), as the engine's do, and the
+// clients and filers have a models::CpuModel, so every message also runs its
+// TCP/RPC stack work on a serial lane per connection at both ends, as in the
+// engine's run; a copy here does not wait for that work (the engine's
+// Transfer::wait does), so its simulated time ends a little earlier (tens to
+// hundreds of microseconds in bench/sim_scale.sh's runs).
 //   host: map round trip; 64 MiB chunks, <= 4 ops and <= 2 reads in flight;
 //     read = client exec + request, latency, disk read + filer exec + data;
 //     write = client exec + data + filer exec, latency + disk write, reply;
@@ -21,7 +26,7 @@
 //     disk write + filer exec per 256 MiB stage, CB_OFFLOAD); OFFLOAD_STATUS
 //     every poll period until the callback; finish round trip.
 // Usage: bare_simgrid_copy N host|nfs-copy-async [--chunk-mib M]
-//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--cfg=simgrid:option ...]
+//   [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--max-hosts H] [--cfg=simgrid:option ...]
 // Prints one JSON line: n, hosts, method, activities, sim_time_s, wall_s.
 #include <simgrid/s4u.hpp>
 
@@ -36,6 +41,7 @@
 #include <vector>
 
 #include "models/actor_pool.hpp"
+#include "models/cpu.hpp"
 #include "models/network.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -51,13 +57,14 @@ struct Params {
   double jitter_s = 1;             ///< per-host start spread, seconds
   unsigned seed = 1;               ///< seeds the start spread (as the scenario's seed)
   int groups = 10;                 ///< filer groups (fewer when there are fewer hosts)
+  int max_hosts = 1000;            ///< client hosts at most (sim_scale.sh --max-hosts)
 };
 
 /// Bytes per copy.
 constexpr double kSize = 1073741824.0;
 /// Copies per client host (all in flight at once) while there are at most
-/// kMaxHosts hosts; past that, n / kMaxHosts per host (as sim_scale.sh).
-constexpr int kPerHost = 10, kMaxHosts = 1000;
+/// Params::max_hosts hosts; past that, n / max_hosts per host (as sim_scale.sh).
+constexpr int kPerHost = 10;
 /// Operations, and reads among them, in flight per copy (engine copy_depth 4).
 constexpr int kCopyDepth = 4, kReadDepth = 2;
 /// Flop/s per core (models::kFlopsPerCpuSecond): one flop is a nanosecond of CPU.
@@ -330,7 +337,7 @@ int main(int argc, char** argv) {
   sg4::Engine::set_config("contexts/stack-size:256");  // KiB, as sim/simulation.cpp
   sg4::Engine::set_config("contexts/guard-size:0");
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G]\n",
+    std::fprintf(stderr, "usage: %s N host|nfs-copy-async [--chunk-mib M] [--poll-s P] [--jitter-s J] [--seed S] [--groups G] [--max-hosts H]\n",
                  argv[0]);
     return 2;
   }
@@ -350,14 +357,26 @@ int main(int argc, char** argv) {
     else if (key == "--jitter-s") p.jitter_s = value;
     else if (key == "--seed") p.seed = static_cast<unsigned>(value);
     else if (key == "--groups") p.groups = std::max(1, static_cast<int>(value));
+    else if (key == "--max-hosts") p.max_hosts = std::max(1, static_cast<int>(value));
     else { std::fprintf(stderr, "bare_simgrid_copy: unknown option '%s'\n", key.c_str()); return 2; }
   }
-  int hosts = std::max(1, std::min(p.copies / kPerHost, kMaxHosts));
+  int hosts = std::max(1, std::min(p.copies / kPerHost, p.max_hosts));
   int per_host = std::max(kPerHost, p.copies / hosts);
   int groups = std::min(p.groups, hosts);
   int per_group = hosts / groups;
 
   auto* zone = sg4::create_full_zone("world");
+  // The TCP/RPC stack work of every message on both ends (models/network.cpp
+  // charges it on a host with a CpuModel: one serial lane per connection),
+  // with the default stack costs, as in the engine-in-sim run.
+  std::vector<std::unique_ptr<offload::models::CpuModel>> cpus;
+  auto add_cpu = [&](sg4::Host* h, int cores, double memcpy_Bps, double per_op_s) {
+    offload::models::CpuSpec spec;
+    spec.cores = cores;
+    spec.memcpy_Bps = memcpy_Bps;
+    spec.per_op_s = per_op_s;
+    cpus.push_back(std::make_unique<offload::models::CpuModel>(h, spec));
+  };
   std::vector<std::vector<sg4::Host*>> clients(groups);
   std::vector<Group> filers;
   for (int g = 0; g < groups; ++g) {
@@ -366,6 +385,7 @@ int main(int argc, char** argv) {
       auto* h = zone->create_host(name, kFlops)->set_core_count(8);
       zone->create_split_duplex_link(name + "-nic", 10e9 / 8)->seal();
       h->seal();
+      add_cpu(h, 8, kClientMemcpy, kClientOp);
       clients[g].push_back(h);
     }
   }
@@ -373,6 +393,7 @@ int main(int argc, char** argv) {
     std::string name = "f" + std::to_string(g);
     auto* h = zone->create_host(name, kFlops)->set_core_count(32);
     h->seal();
+    add_cpu(h, 32, kFilerMemcpy, kFilerOp);
     auto* d = zone->create_host("disk:" + name + "-disk", kFlops);
     d->seal();
     filers.push_back({h, d});

@@ -2,8 +2,8 @@
 # sim_scale.sh: how the simulator's wall time grows with the number of
 # concurrent copies, and what the engine costs on top of plain SimGrid.
 #
-# For each n it writes a scenario: hosts = min(n/10, 1000) clients, n/hosts
-# copies (10 up to n = 10,000) of 1 GiB each per client, all concurrent
+# For each n it writes a scenario: hosts = min(n/10, H) clients (H = --max-hosts,
+# 1000 by default), n/hosts copies (10 up to n = 10 H) of 1 GiB each per client, all concurrent
 # (count = concurrency = n/hosts); the clients are
 # split into 10 groups, each with its own filer (disk 20/16 GB/s, 100 us) and
 # its own 100 Gb/s link; clients have 10 Gb/s NICs; engine queue_depth
@@ -19,13 +19,21 @@
 #
 # Usage: bench/sim_scale.sh [--build DIR] [--out FILE] [--sizes "100 1000 10000"]
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
-#          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K] [--no-bare] [--no-engine] [--keep DIR]
+#          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K | --copies-per-filer C] [--max-hosts 1000] [--no-bare] [--no-engine] [--keep DIR]
 #          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--no-stacks] [--check]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
 # stays the same; with a fixed --groups every resource is shared by n/groups
 # copies, and a fluid model's cost per event grows with that.
+# --copies-per-filer C gives each filer C copies (groups = n / C, at most one
+# per client): the load per filer stays the same past the --max-hosts cap too
+# (C = 100 is --hosts-per-filer 10 up to n = 10,000; at 100,000 and 1,000
+# clients, one filer per client).
+# --max-hosts H caps the clients: past n = 10 H each client runs n / H copies,
+# so with --hosts-per-filer each filer serves more than 10 K copies and the
+# load per filer is no longer the same (at n = 100,000 and H = 1000, 10x that
+# of n = 10,000); --max-hosts 10000 keeps 10 copies per client up to 100,000.
 # --keep DIR keeps the scenarios and each run's JSON in DIR (else a temp dir).
 # --bare-opts passes extra options to bare_simgrid_copy (see its header); the
 # overhead figures then compare different models.
@@ -43,7 +51,7 @@
 set -euo pipefail
 
 build=build out=bench-results/sim_scale.json sizes="100 1000 10000"
-methods="host nfs-copy-async" limit=600 chunk=64MiB poll=5s jitter=1s groups=10 bare=1 eng=1
+methods="host nfs-copy-async" limit=600 chunk=64MiB poll=5s jitter=1s groups=10 bare=1 eng=1 max_hosts=1000
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build) build=$2; shift 2 ;;
@@ -56,6 +64,8 @@ while [[ $# -gt 0 ]]; do
     --jitter) jitter=$2; shift 2 ;;
     --groups) groups=$2; shift 2 ;;
     --hosts-per-filer) per_filer=$2; shift 2 ;;
+    --max-hosts) max_hosts=$2; shift 2 ;;
+    --copies-per-filer) per_filer_copies=$2; shift 2 ;;
     --no-bare) bare=0; shift ;;
     --no-engine) eng=0; shift ;;
     --keep) keep=$2; shift 2 ;;
@@ -76,13 +86,16 @@ mkdir -p "$(dirname "$out")"
 seconds() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-2])/1e3 if v.endswith('ms') else float(v.rstrip('s')))" "$1"; }
 mib() { /usr/bin/python3 -c "import sys;v=sys.argv[1];print(float(v[:-3])*1024 if v.endswith('GiB') else float(v.removesuffix('MiB')))" "$1"; }
 
+hosts_for() { echo $(( $1 / 10 < max_hosts ? ($1 / 10 > 0 ? $1 / 10 : 1) : max_hosts )); }  # n -> clients
+
 groups_for() {  # n -> filer groups
-  local hosts=$(( $1 / 10 < 1000 ? $1 / 10 : 1000 ))
+  local hosts=$(hosts_for "$1")
+  if [[ -n ${per_filer_copies:-} ]]; then echo $(( $1 / per_filer_copies > 1 ? $1 / per_filer_copies : 1 )); return; fi
   if [[ -n ${per_filer:-} ]]; then echo $(( hosts / per_filer > 1 ? hosts / per_filer : 1 )); else echo "$groups"; fi
 }
 
 scenario() {  # n -> scenario file
-  local n=$1 hosts=$(( n / 10 < 1000 ? n / 10 : 1000 )) g f=$work/scale-$1.toml
+  local n=$1 hosts=$(hosts_for "$1") g f=$work/scale-$1.toml
   local ng=$(( hosts < $(groups_for "$n") ? hosts : $(groups_for "$n") ))
   cat > "$f" <<EOF
 [scenario]
@@ -141,10 +154,10 @@ run() {  # kind n method command...
   cut -d' ' -f1 /proc/loadavg > "$tm.load"
   /usr/bin/time -f "%e %M %U %S" -o "$tm" timeout "$limit" "$@" > "$work/stdout" 2> "$work/stderr" || rc=$?
   [[ $kind == bare ]] && cp "$work/stdout" "$res"
-  /usr/bin/python3 - "$kind" "$n" "$method" "$rc" "$tm" "$res" "$limit" >> "$rows" <<'EOF'
+  /usr/bin/python3 - "$kind" "$n" "$method" "$rc" "$tm" "$res" "$limit" "$(hosts_for "$n")" >> "$rows" <<'EOF'
 import json, sys
-kind, n, method, rc, tm, res, limit = sys.argv[1:]
-row = {"kind": kind, "n": int(n), "hosts": min(int(n) // 10, 1000), "method": method, "status": "ok"}
+kind, n, method, rc, tm, res, limit, hosts = sys.argv[1:]
+row = {"kind": kind, "n": int(n), "hosts": int(hosts), "method": method, "status": "ok"}
 try:
     wall, rss, user, system = open(tm).read().split()[-4:]
     row["wall_s"], row["rss_mb"] = float(wall), int(rss) / 1024
@@ -174,7 +187,7 @@ for n in $sizes; do
   for m in $methods; do
     ((eng)) && run engine "$n" "$m" "$build/offload-sim-run" "$f" --point 0 --method "$m" --output "$work/engine-$n-$m.json"
     ((bare)) && run bare "$n" "$m" "$build/bench/bare_simgrid_copy" "$n" "$m" --chunk-mib "$(mib "$chunk")" \
-      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$(groups_for "$n")" ${bare_opts:-}
+      --poll-s "$(seconds "$poll")" --jitter-s "$(seconds "$jitter")" --groups "$(groups_for "$n")" --max-hosts "$max_hosts" ${bare_opts:-}
   done
 done
 

@@ -29,11 +29,17 @@ LanePiecePtr CpuModel::exchange_work(sg4::Host* peer, double sent_bytes, double 
 
 LanePiecePtr CpuModel::lane_work(sg4::Host* peer, double cost) {
   if (cost <= 0) return nullptr;
-  auto& slot = lanes_[peer];
-  if (!slot) slot = std::make_unique<Lane>(host_);
-  slot->busy_s += cost;
+  auto it = lanes_.find(peer);
+  if (it == lanes_.end()) {
+    // Making a lane makes SimGrid objects (simcalls: this actor yields), so
+    // another actor may have made this peer's lane meanwhile: keep the first.
+    auto lane = std::make_unique<Lane>(host_);
+    it = lanes_.try_emplace(peer, std::move(lane)).first;
+  }
+  Lane& slot = *it->second;
+  slot.busy_s += cost;
   busy_s_ += cost;
-  return slot->lane.submit(cost * kFlopsPerCpuSecond);
+  return slot.lane.submit(cost * kFlopsPerCpuSecond);
 }
 
 double CpuModel::busiest_lane_s() const {

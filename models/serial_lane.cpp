@@ -4,18 +4,20 @@ namespace offload::models {
 
 void LanePiece::wait() {
   std::unique_lock lock(*mutex_);
-  while (!done_) changed_->wait(lock);
+  if (done_) return;
+  if (!ran_) ran_ = sg4::ConditionVariable::create();
+  while (!done_) ran_->wait(lock);
 }
 
 LanePiecePtr SerialLane::submit(double flops) {
-  auto piece = LanePiecePtr(new LanePiece(flops, mutex_, changed_));
+  auto piece = LanePiecePtr(new LanePiece(flops, mutex_));
   if (!started_) {
     started_ = true;
     sg4::Actor::create("lane", host_, [this] { serve(); })->daemonize();
   }
   std::unique_lock lock(*mutex_);
   queue_.push_back(piece);
-  changed_->notify_all();
+  queued_->notify_one();
   return piece;
 }
 
@@ -24,14 +26,14 @@ void SerialLane::serve() {
     LanePiecePtr piece;
     {
       std::unique_lock lock(*mutex_);
-      while (queue_.empty()) changed_->wait(lock);
+      while (queue_.empty()) queued_->wait(lock);
       piece = queue_.front();
     }
     sg4::this_actor::execute(piece->flops_);
     std::unique_lock lock(*mutex_);
     queue_.pop_front();
     piece->done_ = true;
-    changed_->notify_all();
+    if (piece->ran_) piece->ran_->notify_all();
   }
 }
 

@@ -7,6 +7,11 @@
 // started when its predecessor ends, so a lane never uses more than one
 // core, and the caller waits for its own piece (or not: a piece nobody waits
 // for still runs and counts).
+// Simulation cost: a waiter sleeps on a condition variable of its own piece
+// (made when it first has to wait), so the end of a piece wakes only the
+// actor waiting for that piece, and a new piece only the lane's actor: with
+// one variable per lane, every wake-up woke every waiter of the connection
+// (each a SimGrid sleep action), quadratic in the messages queued on it.
 #pragma once
 
 #include <deque>
@@ -26,12 +31,11 @@ class LanePiece {
 
  private:
   friend class SerialLane;
-  explicit LanePiece(double flops, sg4::MutexPtr mutex, sg4::ConditionVariablePtr changed)
-      : flops_(flops), mutex_(std::move(mutex)), changed_(std::move(changed)) {}
+  explicit LanePiece(double flops, sg4::MutexPtr mutex) : flops_(flops), mutex_(std::move(mutex)) {}
   double flops_;
   bool done_ = false;
-  sg4::MutexPtr mutex_;
-  sg4::ConditionVariablePtr changed_;
+  sg4::MutexPtr mutex_;              // the lane's
+  sg4::ConditionVariablePtr ran_;    // made by the first waiter that has to block
 };
 
 /// Shared handle on a piece (null: no work was queued).
@@ -50,7 +54,7 @@ class SerialLane {
   bool started_ = false;
   std::deque<LanePiecePtr> queue_;
   sg4::MutexPtr mutex_ = sg4::Mutex::create();
-  sg4::ConditionVariablePtr changed_ = sg4::ConditionVariable::create();
+  sg4::ConditionVariablePtr queued_ = sg4::ConditionVariable::create();  // only the lane's actor waits on it
 };
 
 }  // namespace offload::models

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "offload-sim-run: %s: the scenario lists no method '%s'\n", file.c_str(), method.c_str());
       return 2;
     }
-    offload::sim::check_memory(scenario, offload::sim::available_memory_bytes());
+    offload::sim::check_memory(scenario, offload::sim::available_memory_bytes(), variant);
     auto result = offload::sim::run_simulation(scenario, *variant);
     if (output.empty() || output == "-") {
       std::printf("%s\n", result.dump(2).c_str());

@@ -1,5 +1,6 @@
 #include "sim/scenario/scenario_checks.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <string>
@@ -11,12 +12,41 @@
 namespace offload::sim {
 namespace {
 
-// The measured constants of estimate_memory (see its comment).
-constexpr double kBaseBytes = 33.0 * 1048576;
+// The constants of estimate_memory: peak RSS of offload-sim-run
+// (/usr/bin/time %M) on the rows of bench/README.md "Simulator memory"
+// (2026-12-05, actor stacks mapped: scenarios/contention.toml cloning with
+// 1,000 and 4,000 clients and 1,000 clients x 4 copies, bench/sim_scale.sh's
+// asynchronous COPYs at 100 to 100,000). Least squares over the rows up to
+// 10,000 copies gives 30.4 MiB + 62.7 KiB per host + 24.1 KiB per copy in
+// flight (kCopyBytes included), but 100,000 COPYs peaked at 4.62 GiB, 44 %
+// above that: their RSS grows ~50 KB per copy from 10,000, and SimGrid
+// killing the daemon actors at the end adds ~1.2 GB. The estimate is to
+// stay an upper bound (it refuses a run that would not fit), so the copy
+// constant is the one that covers that row: 34 MiB + 64 KiB per host +
+// 48 KiB per offloaded copy in flight is 4-67 % above every row.
+// The start-up of the process (SimGrid, the energy plugin, the engine code).
+constexpr double kBaseBytes = 34.0 * 1048576;
+// One slot of SimGrid 3.32's full-zone routing table per ordered pair of
+// SimGrid hosts (a std::unique_ptr, zero-filled and so resident).
 constexpr double kRoutePairBytes = 8;
-constexpr double kHostBytes = 25.0 * 1024;
-constexpr double kCopyInFlightBytes = 135.0 * 1024;
+// Per simulated host or server: its SimGrid host, CPU, engine, actor pools.
+constexpr double kHostBytes = 64.0 * 1024;
+// Per offloaded copy in flight (clone, server-side COPY, XCOPY/ODX, NVMe
+// Copy): its engine state, its operation actor's stack pages, its RPCs.
+constexpr double kOffloadInFlightBytes = 46.0 * 1024;  // + kCopyBytes: 48 KiB
+// Per host-mediated copy in flight ("host", and "auto", which may fall back
+// to it): queue_depth operation actors, each with a chunk's activities. The
+// fit of 2026-12-02 (135 KiB), kept as an upper bound: streamed host copies
+// at 1,000 -> 10,000 (bench/README.md, "Simulator scale") add ~102 KiB each
+// once 64 KiB per host is taken off.
+constexpr double kHostInFlightBytes = 135.0 * 1024;
+// Per copy of the workload (its record and result).
 constexpr double kCopyBytes = 2.0 * 1024;
+
+// True when `method` may move the data through the host.
+bool host_mediated(const MethodVariant& method) {
+  return method.choice == MethodChoice::host || method.choice == MethodChoice::automatic;
+}
 
 // Who gave a derived name, for the message.
 struct Owner {
@@ -93,7 +123,7 @@ void check_derived_names(const Scenario& s) {
   for (const LinkSpec& l : s.links) links.claim(l.name, {quoted("link", l.name), l.line});
 }
 
-MemoryEstimate estimate_memory(const Scenario& s) {
+MemoryEstimate estimate_memory(const Scenario& s, const MethodVariant* method) {
   MemoryEstimate e;
   std::map<std::string, double> group_size;
   double hosts = 0;
@@ -113,11 +143,13 @@ MemoryEstimate estimate_memory(const Scenario& s) {
   }
   double points = static_cast<double>(e.netpoints);
   double routes = kRoutePairBytes * points * points;
-  e.bytes = kBaseBytes + routes + kHostBytes * hosts + kCopyInFlightBytes * e.copies_in_flight + kCopyBytes * copies;
-  e.breakdown = fmt::format("routing table {} ({} SimGrid hosts squared) + {} for {} hosts + {} for {} copies in flight + {} for {} copies",
+  bool via_host = method != nullptr ? host_mediated(*method) : std::any_of(s.methods.begin(), s.methods.end(), host_mediated);
+  double per_copy = via_host ? kHostInFlightBytes : kOffloadInFlightBytes;
+  e.bytes = kBaseBytes + routes + kHostBytes * hosts + per_copy * e.copies_in_flight + kCopyBytes * copies;
+  e.breakdown = fmt::format("routing table {} ({} SimGrid hosts squared) + {} for {} hosts + {} for {} {} copies in flight + {} for {} copies",
                             format_bytes(routes), e.netpoints, format_bytes(kHostBytes * hosts), hosts,
-                            format_bytes(kCopyInFlightBytes * e.copies_in_flight), e.copies_in_flight,
-                            format_bytes(kCopyBytes * copies), copies);
+                            format_bytes(per_copy * e.copies_in_flight), e.copies_in_flight,
+                            via_host ? "host-mediated" : "offloaded", format_bytes(kCopyBytes * copies), copies);
   return e;
 }
 
@@ -132,9 +164,9 @@ double available_memory_bytes() {
   return 0;
 }
 
-void check_memory(const Scenario& s, double available_bytes) {
+void check_memory(const Scenario& s, double available_bytes, const MethodVariant* method) {
   if (!(available_bytes > 0)) return;
-  MemoryEstimate e = estimate_memory(s);
+  MemoryEstimate e = estimate_memory(s, method);
   if (e.bytes <= available_bytes) return;
   throw ScenarioError(fmt::format("{}: this simulation needs about {} ({}) and the machine has {} available; "
                                   "use fewer hosts or copies in flight (the routing table grows with the square of the hosts)",

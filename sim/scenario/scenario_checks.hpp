@@ -23,11 +23,11 @@ struct MemoryEstimate {
   std::string breakdown;    ///< one line: "routing table 80.0 GB (100,003 hosts squared) + ..."
 };
 
-/// The estimate for `scenario`. Constants measured with offload-sim-run on
-/// SimGrid 3.32 (bench/README.md, "Simulator memory"): 33 MiB at start,
-/// 8 B per pair of SimGrid hosts (the full zone's routing table), 25 KiB per
-/// host, 135 KiB per copy in flight, 2 KiB per copy.
-MemoryEstimate estimate_memory(const Scenario& scenario);
+/// The estimate for `scenario` run with `method` (null: the costliest of
+/// its methods). Constants fitted to offload-sim-run's peak RSS on SimGrid
+/// 3.32 (bench/README.md, "Simulator memory"; sim/scenario/scenario_checks.cpp
+/// gives each one's value and rows).
+MemoryEstimate estimate_memory(const Scenario& scenario, const MethodVariant* method = nullptr);
 
 /// Bytes this machine can still give a process (MemAvailable in
 /// /proc/meminfo; 0 when unknown).
@@ -35,6 +35,7 @@ double available_memory_bytes();
 
 /// Throws ScenarioError naming the file, the estimate and its breakdown when
 /// `scenario` would need more than `available_bytes` (0 = no check).
-void check_memory(const Scenario& scenario, double available_bytes);
+/// `method` as for estimate_memory.
+void check_memory(const Scenario& scenario, double available_bytes, const MethodVariant* method = nullptr);
 
 }  // namespace offload::sim

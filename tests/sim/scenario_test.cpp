@@ -246,6 +246,15 @@ TEST(ScenarioMemory, AHundredThousandClientsAreRefusedWithAnEstimate) {
     EXPECT_NE(what.find("big.toml: this simulation needs about"), std::string::npos) << what;
     EXPECT_NE(what.find("routing table"), std::string::npos) << what;
   }
+  // A host copy in flight is charged more than an offloaded one; without a
+  // method the scenario's costliest (here "host") counts.
+  const MethodVariant& host = big.methods[0];
+  const MethodVariant& offloaded = big.methods[1];
+  ASSERT_EQ(host.choice, MethodChoice::host);
+  EXPECT_GT(estimate_memory(big, &host).bytes, estimate_memory(big, &offloaded).bytes);
+  EXPECT_EQ(estimate_memory(big).bytes, estimate_memory(big, &host).bytes);
+  EXPECT_NE(estimate_memory(big, &offloaded).breakdown.find("offloaded copies in flight"), std::string::npos)
+      << estimate_memory(big, &offloaded).breakdown;
   // The shipped-size scenario fits with room to spare.
   const Scenario small = load_scenario_text(kValid, "ok.toml").points[0];
   EXPECT_LT(estimate_memory(small).bytes, 64.0 * (1 << 20));
