@@ -23,10 +23,6 @@ LanePiecePtr CpuModel::message_work(sg4::Host* peer, double bytes, StackSide sid
   return lane_work(peer, stack_cost_s(bytes, side));
 }
 
-LanePiecePtr CpuModel::exchange_work(sg4::Host* peer, double sent_bytes, double received_bytes) {
-  return lane_work(peer, stack_cost_s(sent_bytes, StackSide::send) + stack_cost_s(received_bytes, StackSide::receive));
-}
-
 LanePiecePtr CpuModel::lane_work(sg4::Host* peer, double cost) {
   if (cost <= 0) return nullptr;
   auto it = lanes_.find(peer);

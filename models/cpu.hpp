@@ -55,10 +55,6 @@ class CpuModel {
   /// Queues the stack work of one message on the lane of the connection
   /// to `peer`; nullptr when it costs nothing.
   LanePiecePtr message_work(sg4::Host* peer, double bytes, StackSide side);
-  /// The stack work of a request's two messages on this host (one sent of
-  /// `sent_bytes`, one received of `received_bytes`) as one piece on the
-  /// lane to `peer`: what message_work twice costs, one lane activity.
-  LanePiecePtr exchange_work(sg4::Host* peer, double sent_bytes, double received_bytes);
   /// Core-seconds charged so far.
   double busy_s() const { return busy_s_; }
   /// Core-seconds charged to the busiest connection lane so far.
