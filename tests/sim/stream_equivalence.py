@@ -17,7 +17,8 @@ per case and exits 1 when any differs by more.
 --host-only runs only the methods that may make a host copy ("host",
 "auto"): the others never run the host stage. --quick is the subset ctest
 runs (sim_stream_equivalence): the NFS scenarios faults and
-network-bottleneck with --host-only, and the 100-copy workloads.
+network-bottleneck with --host-only, and the 100-copy workloads (--scale
+N: the N-copy ones; the sanitizer build's ctest uses 20).
 """
 import argparse
 import json
@@ -129,15 +130,16 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("offload")
     p.add_argument("scenarios")
-    p.add_argument("--scale", default="100 1000")
+    p.add_argument("--scale", help='copies of the sim_scale-shaped workloads (default "100 1000"; 100 with --quick)')
     p.add_argument("--tolerance", type=float, default=2.0)
     p.add_argument("--only", nargs="*")
     p.add_argument("--host-only", action="store_true")
     p.add_argument("--quick", action="store_true")
     a = p.parse_args()
     if a.quick:
-        a.scale, a.host_only = "100", True
-        a.only = ["faults", "network-bottleneck"] + [f"scale-100-{c}" for c in FAULTS]
+        a.scale, a.host_only = a.scale or "100", True
+        a.only = ["faults", "network-bottleneck"] + [f"scale-{n}-{c}" for n in a.scale.split() for c in FAULTS]
+    a.scale = a.scale or "100 1000"
     cases = [(f.stem, f.read_text()) for f in sorted(Path(a.scenarios).glob("*.toml"))]
     cases += [(f"scale-{n}-{c}", scale_scenario(int(n), c)) for n in a.scale.split() for c in FAULTS]
     if a.only:
