@@ -21,7 +21,11 @@
 #     - cli_advise: 124 s under ASan (27 s in phase 1; CI 2026-12-05), for the
 #       45-minute budget: its copies are the engine's (engine_realfs_test,
 #       cli_cp_errors) and its probe, profile and model code run in
-#       advise_unit_test and the calibration tests, which stay.
+#       advise_unit_test and the calibration tests, which stay;
+#     - bench_nvme_tcp_model_smoke: 67 s under ASan (CI 2026-12-05), a
+#       parameter search that runs the NVMe-oF/TCP model's simulations over
+#       and over; that model's code runs under ASan in sim_scenarios
+#       (nvmeof-samsung, nvmeof-copy) and sim_test.
 #     lio_xcopy stays: the sanitized `offload` drives LIO's EXTENDED COPY.
 #  3. the libFuzzer targets built with clang-19 in build-fuzz/, each fuzzed for
 #     OFFLOAD_FUZZ_SECONDS (default 20); only when asked (OFFLOAD_FUZZ=1). Their
@@ -103,7 +107,7 @@ if [ "${OFFLOAD_SANITIZE:-1}" != 0 ]; then
   if [ -d build/guest-cache ] && [ ! -e build-asan/guest-cache ]; then ln -s ../build/guest-cache build-asan/guest-cache; fi
   sanitizer_env
   start=$SECONDS
-  (cd build-asan && ctest --output-on-failure --timeout 1800 -E '^(cli_cp_1gib|cli_advise|nfs_guest|lio_conformance)$') || status=1
+  (cd build-asan && ctest --output-on-failure --timeout 1800 -E '^(cli_cp_1gib|cli_advise|bench_nvme_tcp_model_smoke|nfs_guest|lio_conformance)$') || status=1
   echo "== sanitizers: tests took $((SECONDS - start)) s"
   unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
