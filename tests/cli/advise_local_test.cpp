@@ -40,6 +40,13 @@ TEST(AdviseLocal, CloneAndARemappingCopyFileRangeAreOneOperation) {
                       "here: copy_file_range remaps like the clone ioctl; clone takes fewer calls: 3 vs 18)");
   probe.copy_range = CopyRangeBehaviour::copies;  // a data copy in the kernel is another operation: the times rank
   EXPECT_EQ(recommend(probe, model).method, "kernel-copy");
+  // A host copy predicted between the two (a calibration under load): the reason still names the same operation.
+  probe.copy_range = CopyRangeBehaviour::remaps;
+  model.predictions = {predicted("clone", 3.87e-3, 0.93, 3), predicted("kernel-copy", 0.25e-3, 12, 3),
+                       predicted("host", 1.97e-3, 0.34, 600)};
+  r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_NE(r.reason.find("(clone is the same kernel operation here"), std::string::npos) << r.reason;
 }
 
 TEST(AdviseLocal, DirtyBudgetFollowsTheKernelsRatiosAndBytes) {
