@@ -113,8 +113,10 @@ Recommendation recommend(const PathProbe& probe, const AdviceModel& model) {
   reason += " vs " + format_seconds(shown.seconds) + " " + shown.method;
   // On a network path the offload's gain over the host copy, as when network-bound.
   if (is_remote_path(probe) && shown.method == "host" && best.method != "host") reason += ": " + gain_text(best, shown);
-  const MethodPrediction& next = order.front();
-  bool same = same_kernel_operation(probe, best, next);
+  // The same kernel operation is named even when another method's prediction lies between the two.
+  auto same_op = std::find_if(order.begin(), order.end(), [&](const auto& p) { return same_kernel_operation(probe, best, p); });
+  const MethodPrediction& next = same_op != order.end() ? *same_op : order.front();
+  bool same = same_op != order.end();
   if (same || next.seconds <= best.seconds * (1 + band(best, next))) {
     reason += same ? fmt::format(" ({} is the same kernel operation here: copy_file_range remaps like the clone ioctl",
                                  next.method)

@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/advise_cross_fs.hpp"
+#include "cli/advise_ext4_delalloc.hpp"
 #include "cli/advise_nfs_model.hpp"
 #include "cli/advise_smb_model.hpp"
 #include "cli/calibration_scenario.hpp"
@@ -110,13 +111,21 @@ void charge_writeback(AdviceModel& model, const PathProbe& probe, const FsConsta
   model.page_cache = fmt::format("{}; beyond it the data copies write at {} (the profile's write-back rate)",
                                  budget.how, format_rate(fs.writeback_Bps));
   double ext4_wait_s = 0;
-  struct statvfs destination {};
-  if (probe.destination_fs == "ext4" && statvfs(probe.destination_dir.c_str(), &destination) == 0) {
-    double free = static_cast<double>(destination.f_bfree) * static_cast<double>(destination.f_frsize);
-    ext4_wait_s = ext4_delalloc_wait_seconds(size, free, fs.writeback_Bps);
-    if (ext4_wait_s > 0) {
-      model.page_cache += fmt::format("; ext4 with {} free: the copy waits {} for write-back each time half of it "
-                                      "is dirty (ext4_nonda_switch)", format_bytes(free), format_duration(ext4_wait_s));
+  if (probe.destination_fs == "ext4") {
+    // The wait writes pages back without a cache flush; older profiles have only the syncfs rate.
+    bool page_rate = fs.page_writeback_Bps > 0;
+    double rate = page_rate ? fs.page_writeback_Bps : fs.writeback_Bps;
+    try {
+      Ext4SpaceState space = read_ext4_space(probe.destination_dir);
+      ext4_wait_s = ext4_delalloc_wait_seconds(size, space, rate);
+      model.page_cache += fmt::format("; ext4: {}", space.how);
+      model.page_cache += ext4_wait_s > 0
+                              ? fmt::format(": the copy waits {} for write-back at {} ({}) each time half the free "
+                                            "space is dirty (ext4_nonda_switch)", format_duration(ext4_wait_s),
+                                            format_rate(rate), page_rate ? "sync_file_range" : "syncfs")
+                              : ": the copy stays under half the free space dirty (no ext4_nonda_switch wait)";
+    } catch (const std::exception& e) {
+      model.page_cache += fmt::format("; ext4's delayed-allocation wait not modelled ({})", e.what());
     }
   }
   for (auto& p : model.predictions) {

@@ -95,6 +95,7 @@ CalibrationFit fit_from_json(const nlohmann::json& j) {
     fs.host_copy_start_s = f.at("host_copy_start_s");
     fs.buffer_fault_Bps = f.value("buffer_fault_Bps", 0.0);  // absent in profiles written before it was fitted
     fs.writeback_Bps = f.value("writeback_Bps", 0.0);  // absent in profiles written before it was measured
+    fs.page_writeback_Bps = f.value("page_writeback_Bps", 0.0);  // same
     fs.write_share = f.value("write_share", 0.5);            // same
     fs.methods = f.at("methods").get<std::vector<std::string>>();
     fit.filesystems.push_back(fs);

@@ -31,6 +31,15 @@ struct MeasuredMethod {
 inline constexpr double kShortCopySeconds = 0.010;
 /// Timed copies of a short copy: a median of 15 moves by at most 2 samples per disturbed copy.
 inline constexpr unsigned kShortCopySamples = 15;
+/// More timed copies, interleaved, of the methods retime_overlapping() names: with the first 3, a median of 9.
+inline constexpr unsigned kOverlapExtraCopies = 6;
+
+/// Indices of the ok methods to time again: the fastest median's method and
+/// each other whose median is more than 10 % slower while its min-max spread
+/// overlaps the fastest's (those copies do not yet say which is faster; on
+/// ext4 host and kernel-copy land there, 1-30 % apart). Empty when no method
+/// overlaps so, or the fastest median is under kShortCopySeconds (timed kShortCopySamples times already).
+std::vector<std::size_t> retime_overlapping(const std::vector<MeasuredMethod>& measured);
 
 /// The recommendation measured right: its median within 10 % of the fastest
 /// median, or inside the fastest method's measured min-max spread (the two
@@ -38,7 +47,9 @@ inline constexpr unsigned kShortCopySamples = 15;
 bool measured_right(const MeasuredMethod& recommended, const MeasuredMethod& fastest);
 
 /// Runs `repeat` timed copies per predicted method (same queue depth), at
-/// least kShortCopySamples for a method whose median is under kShortCopySeconds.
+/// least kShortCopySamples for a method whose median is under kShortCopySeconds;
+/// then kOverlapExtraCopies more of the methods retime_overlapping() names,
+/// in rounds of one copy each whose order alternates.
 std::vector<MeasuredMethod> verify_methods(const PathProbe& probe, const AdviceModel& model, unsigned repeat);
 
 }  // namespace offload::cli

@@ -72,6 +72,7 @@ struct Measured {
   nlohmann::json failures = nlohmann::json::array();  // methods that cannot copy on a filesystem
   std::vector<std::pair<std::string, bool>> copy_range_reflinks;
   std::map<std::string, double> writeback_Bps;  // fs -> the device's write-back rate (cli/page_cache.hpp)
+  std::map<std::string, double> page_writeback_Bps;  // fs -> the same without a cache flush (sync_file_range)
 };
 
 void write_file(const std::string& path, const std::string& text) {
@@ -196,6 +197,8 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
   // What the copies above never waited for (they stayed in the page cache): the device's write-back rate,
   // which a copy beyond the dirty-page limit runs at. The largest size, at least 16 MiB, three rounds.
   m.writeback_Bps[fs] = measure_writeback_Bps(directory, std::max<std::uint64_t>(sizes.back(), 16 << 20), 3);
+  // ext4's delayed-allocation wait (advise_ext4_delalloc.hpp) waits for the pages alone, no cache flush.
+  m.page_writeback_Bps[fs] = measure_writeback_Bps(directory, std::max<std::uint64_t>(sizes.back(), 16 << 20), 3, true);
   throw_if_stopped();
   return 0;
 }
@@ -252,7 +255,10 @@ int run_calibrate(CalibrateOptions& o) {
   EngineConfig engine;  // the chunk sizes the real copies used
   int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   CalibrationFit fit = fit_calibration(m.points, m.copy_range_reflinks, cores);
-  for (auto& fs : fit.filesystems) fs.writeback_Bps = m.writeback_Bps[fs.fs];
+  for (auto& fs : fit.filesystems) {
+    fs.writeback_Bps = m.writeback_Bps[fs.fs];
+    fs.page_writeback_Bps = m.page_writeback_Bps[fs.fs];
+  }
 
   // Core speed: simulate the CPU-bound copies at speed 1, then scale.
   std::map<std::string, SimulatedTimes> simulated;
@@ -336,8 +342,10 @@ int run_calibrate(CalibrateOptions& o) {
   }
   for (const auto& note : fit.notes) fmt::print("note: {}\n", note);
   for (const auto& fs : fit.filesystems) {
-    fmt::print("{:<6} write-back to the device {} (write + syncfs timed)\n", fs.fs,
-               fs.writeback_Bps > 0 ? format_rate(fs.writeback_Bps) : "not measured");
+    fmt::print("{:<6} write-back to the device {} (write + syncfs timed), {} without a cache flush "
+               "(write + sync_file_range timed)\n", fs.fs,
+               fs.writeback_Bps > 0 ? format_rate(fs.writeback_Bps) : "not measured",
+               fs.page_writeback_Bps > 0 ? format_rate(fs.page_writeback_Bps) : "not measured");
   }
   for (const auto& fs : fit.filesystems) {
     fmt::print("{:<6} host copy CPU {}, start-up {}, core speed {:.3f}, reflink {}, copy_file_range {}{}\n",

@@ -209,7 +209,7 @@ nlohmann::json fit_to_json(const CalibrationFit& fit) {
                            {"remap_fixed_s", fs.remap_fixed_s}, {"core_speed", fs.core_speed},
                            {"host_copy_start_s", fs.host_copy_start_s},
                            {"buffer_fault_Bps", fs.buffer_fault_Bps}, {"write_share", fs.write_share},
-                           {"writeback_Bps", fs.writeback_Bps},
+                           {"writeback_Bps", fs.writeback_Bps}, {"page_writeback_Bps", fs.page_writeback_Bps},
                            {"methods", fs.methods}});
   }
   nlohmann::json lines = nlohmann::json::array();

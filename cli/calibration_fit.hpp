@@ -69,6 +69,7 @@ struct FsConstants {
   double host_copy_start_s = 0;      ///< wall seconds before a host copy's first read (host time line's intercept)
   double buffer_fault_Bps = 0;       ///< bytes/s of fresh host buffer one core faults in on first touch (0 = not measured)
   double writeback_Bps = 0;          ///< bytes/s dirty page-cache data is written back to the device (cli/page_cache.hpp; 0 = not measured)
+  double page_writeback_Bps = 0;     ///< bytes/s of the same write-back without a cache flush (sync_file_range; 0 = not measured)
   double write_share = 0.5;          ///< share (0..1) of a host copy's memcpy CPU on the write side (its writes serialise)
   std::vector<std::string> methods;  ///< methods that worked here
 };

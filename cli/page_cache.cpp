@@ -92,20 +92,29 @@ double throttled_seconds(double seconds, double size_bytes, double budget_bytes,
   return seconds - excess / free_rate + excess / writeback_Bps;
 }
 
-double ext4_delalloc_wait_seconds(double size_bytes, double free_bytes, double writeback_Bps) {
-  if (!(free_bytes > 0) || !(writeback_Bps > 0)) return 0;
-  double limit = free_bytes / 2;
-  return std::floor(size_bytes / limit) * limit / writeback_Bps;
+namespace {
+
+// Writes the file's dirty pages back and waits for them, without a journal commit or a cache flush.
+bool sync_file_pages(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                          SYNC_FILE_RANGE_WAIT_AFTER) == 0;
+  close(fd);
+  return ok;
 }
 
-double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat) {
+}  // namespace
+
+double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat,
+                             bool file_range_only) {
   std::string path = directory + "/offload-calibrate-writeback.bin";
   std::vector<double> rates;
   for (unsigned i = 0; i < repeat; ++i) {
     unlink(path.c_str());
     if (!sync_filesystem(directory) || !write_pattern_file(path, size_bytes, 11 + i)) break;
     auto start = std::chrono::steady_clock::now();
-    bool synced = sync_filesystem(directory);
+    bool synced = file_range_only ? sync_file_pages(path) : sync_filesystem(directory);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!synced || !(seconds > 0)) break;
     rates.push_back(static_cast<double>(size_bytes) / seconds);

@@ -51,20 +51,15 @@ DirtySettings read_dirty_settings(const std::string& proc_root = "/proc");
 /// slower, or the rate is unknown: <= 0).
 double throttled_seconds(double seconds, double size_bytes, double budget_bytes, double writeback_Bps);
 
-/// ext4's own limit on dirty data (fs/ext4/inode.c, ext4_nonda_switch):
-/// once the delayed-allocation bytes exceed half the filesystem's free bytes,
-/// the writer waits until the filesystem's dirty data is written back
-/// (try_to_writeback_inodes_sb), and dirties again from zero. Seconds a copy
-/// of `size_bytes` on an ext4 with `free_bytes` free waits so: each time its
-/// dirty bytes reach half the free bytes, those at `writeback_Bps`
-/// (0 when it never does, or the rate is unknown).
-double ext4_delalloc_wait_seconds(double size_bytes, double free_bytes, double writeback_Bps);
-
 /// The rate (bytes/s) at which the filesystem under `directory` writes dirty
 /// data back to its device: `size_bytes` written into a new file there (the
 /// page cache, after a syncfs so nothing else is dirty), then syncfs(2)
 /// timed; the median of `repeat` rounds. The file is removed. Returns 0 when
-/// a write or the sync fails.
-double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat);
+/// a write or the sync fails. With `file_range_only`, sync_file_range(2)
+/// (WAIT_BEFORE | WRITE | WAIT_AFTER) of the file is timed instead: its pages
+/// written back and waited for, no journal commit and no device cache flush
+/// (what a writer waiting in ext4_nonda_switch() waits for).
+double measure_writeback_Bps(const std::string& directory, std::uint64_t size_bytes, unsigned repeat,
+                             bool file_range_only = false);
 
 }  // namespace offload::cli

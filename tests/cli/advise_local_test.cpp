@@ -4,6 +4,9 @@
 // times), the page cache's dirty-page budget from recorded /proc files and
 // the write-back charge on a prediction, and the --verify rule (within
 // 10 % or inside the fastest's measured spread).
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,6 +16,8 @@
 #include <gtest/gtest.h>
 
 #include "cli/advise_answer.hpp"
+#include "cli/advise_ext4_delalloc.hpp"
+#include "cli/advise_verify.hpp"
 #include "cli/page_cache.hpp"
 #include "tests/cli/advise_prediction.hpp"
 
@@ -35,6 +40,13 @@ TEST(AdviseLocal, CloneAndARemappingCopyFileRangeAreOneOperation) {
                       "here: copy_file_range remaps like the clone ioctl; clone takes fewer calls: 3 vs 18)");
   probe.copy_range = CopyRangeBehaviour::copies;  // a data copy in the kernel is another operation: the times rank
   EXPECT_EQ(recommend(probe, model).method, "kernel-copy");
+  // A host copy predicted between the two (a calibration under load): the reason still names the same operation.
+  probe.copy_range = CopyRangeBehaviour::remaps;
+  model.predictions = {predicted("clone", 3.87e-3, 0.93, 3), predicted("kernel-copy", 0.25e-3, 12, 3),
+                       predicted("host", 1.97e-3, 0.34, 600)};
+  r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_NE(r.reason.find("(clone is the same kernel operation here"), std::string::npos) << r.reason;
 }
 
 TEST(AdviseLocal, DirtyBudgetFollowsTheKernelsRatiosAndBytes) {
@@ -64,10 +76,37 @@ TEST(AdviseLocal, BytesBeyondTheBudgetGoAtTheWritebackRate) {
 }
 
 TEST(AdviseLocal, Ext4WaitsForWriteBackEachTimeHalfItsFreeSpaceIsDirty) {
-  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, 2.5e9, 500e6), 0);    // never half the free space
-  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, 1.9e9, 500e6), 1.9);  // once: 0.95 GB written back at 500 MB/s
-  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(4e9, 1.9e9, 500e6), 7.6);  // four times
-  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(4e9, 1.9e9, 0), 0);        // no write-back rate measured
+  // {on-disk free, dirty before the copy}: ext4_nonda_switch() writes back when free < 2 x dirty.
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, {2.5e9, 0, ""}, 500e6), 0);      // never half the free space
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, {1.9e9, 0, ""}, 500e6), 1.9);    // once: 0.95 GB at 500 MB/s
+  // Data dirty before the copy counts, and is written back with the copy's: 1.25 GB.
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, {2.5e9, 0.5e9, ""}, 500e6), 2.5);
+  // After a crossing the written bytes are allocated: the next comes at half of the 0.95 GB left free.
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1.5e9, {1.9e9, 0, ""}, 500e6), 1.9 + 0.95);
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, {1.9e9, 0, ""}, 0), 0);         // no write-back rate measured
+  EXPECT_DOUBLE_EQ(ext4_delalloc_wait_seconds(1e9, {}, 500e6), 0);                 // no state read
+}
+
+TEST(AdviseLocal, ReadsExt4FreeAndDelayedAllocationBytes) {
+  auto root = std::filesystem::temp_directory_path() / ("advise-local-sys-" + std::to_string(getpid()));
+  std::filesystem::remove_all(root);
+  struct stat st {};
+  ASSERT_EQ(stat(root.parent_path().c_str(), &st), 0);
+  std::filesystem::create_directories(root / "dev/block");
+  std::filesystem::create_directories(root / "fs/ext4/fakeblk0");
+  std::filesystem::create_symlink("../../devices/virtual/block/fakeblk0",
+                                  root / "dev/block" / (std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev))));
+  EXPECT_THROW(read_ext4_space(root.parent_path(), root.string()), std::runtime_error);  // no counter yet
+  std::ofstream(root / "fs/ext4/fakeblk0/delayed_allocation_blocks") << "256\n";
+  struct statvfs fs {};
+  ASSERT_EQ(statvfs(root.parent_path().c_str(), &fs), 0);
+  Ext4SpaceState state = read_ext4_space(root.parent_path(), root.string());
+  EXPECT_DOUBLE_EQ(state.dirty_bytes, 256.0 * static_cast<double>(fs.f_bsize));
+  // statfs's free space excludes the dirty clusters; ext4_nonda_switch's free counter includes them.
+  double statfs_free = static_cast<double>(fs.f_bfree) * static_cast<double>(fs.f_frsize);
+  EXPECT_NEAR(state.free_bytes - state.dirty_bytes, statfs_free, 0.01 * statfs_free);  // other writers to /tmp
+  EXPECT_NE(state.how.find("delayed_allocation_blocks"), std::string::npos);
+  std::filesystem::remove_all(root);
 }
 
 TEST(AdviseLocal, ReadsTheDirtySettingsFromProcFiles) {
@@ -97,6 +136,22 @@ TEST(AdviseLocal, VerifiedRightWithinTenPercentOrInsideTheFastestsSpread) {
   EXPECT_TRUE(measured_right(chosen, fastest));
   chosen.seconds = 2.6e-3;
   EXPECT_FALSE(measured_right(chosen, fastest));
+}
+
+TEST(AdviseLocal, RetimesMethodsMoreThanTenPercentSlowerWhoseSpreadOverlapsTheFastests) {
+  // run 14's ext4 256 MiB pair, and a third method far away.
+  MeasuredMethod host{"host", "ok", 72.8e-3, 0, {69.3e-3, 72.8e-3, 75.8e-3}, 69.3e-3, 75.8e-3};
+  MeasuredMethod kernel{"kernel-copy", "ok", 85.0e-3, 0, {82.1e-3, 85.0e-3, 97.8e-3}, 82.1e-3, 97.8e-3};
+  MeasuredMethod failed{"clone", "EOPNOTSUPP", 0, 0, {}, 0, 0};
+  EXPECT_TRUE(retime_overlapping({failed, kernel, host}).empty());  // 82.1 ms > 75.8 ms: the copies differ
+  kernel.min_s = 74e-3;                                              // now the spreads overlap, medians +17 %
+  EXPECT_EQ(retime_overlapping({failed, kernel, host}), (std::vector<std::size_t>{2, 1}));  // the fastest first
+  kernel.seconds = 79e-3;                                            // within 10 %: right either way
+  EXPECT_TRUE(retime_overlapping({failed, kernel, host}).empty());
+  // Under 10 ms a median is of kShortCopySamples copies already.
+  MeasuredMethod clone{"clone", "ok", 0.2e-3, 0, {0.2e-3}, 0.1e-3, 4e-3};
+  MeasuredMethod remap{"kernel-copy", "ok", 0.3e-3, 0, {0.3e-3}, 0.15e-3, 4e-3};
+  EXPECT_TRUE(retime_overlapping({clone, remap}).empty());
 }
 
 }  // namespace
