@@ -28,7 +28,10 @@ struct Recommendation {
 /// filesystem's remap_file_range): then the one with fewer operations (calls
 /// into the kernel) is recommended. The reason names the runner-up, and says
 /// when it is predicted inside the combined uncertainty (the sum of both rms
-/// errors) or is the same operation.
+/// errors) or is the same operation. A method predicted inside that
+/// uncertainty of the fastest's time that moves fewer bytes through user
+/// space (an offloaded one against the host copy) wins the tie (the reason
+/// says "tied").
 Recommendation recommend(const PathProbe& probe, const AdviceModel& model);
 
 /// "12.3 ms", "1.20 s", "850 us".

@@ -69,18 +69,39 @@ TEST(AdviseRecommend, TheFastestWhenItsLeadIsBeyondTheUncertainty) {
   EXPECT_EQ(r.reason, "kernel-copy: in-kernel copy on ext4, no bytes through user space, 200 ms vs 1 s host");
 }
 
-TEST(AdviseRecommend, InsideTheUncertaintyTheFastestPredictionWins) {
+TEST(AdviseRecommend, InsideTheUncertaintyTheOffloadWinsOverTheHostCopy) {
   PathProbe probe;
   probe.destination_fs = "ext4";
   probe.copy_range = CopyRangeBehaviour::copies;  // where it remaps the two are one operation (advise_local_test)
   AdviceModel model;
-  // host predicted 20 % faster, inside the two rms errors (25 % + 20 %): the prediction still ranks them
-  // (bench/README.md: on ext4 at 64 MiB fewer operations had picked the slower kernel-copy).
+  // host predicted 20 % faster, inside the two rms errors (25 % + 20 %): the times cannot rank them, and the
+  // kernel copy moves none of the bytes through user space (bench/README.md: on ext4 which one measures faster
+  // flips from run to run).
   model.predictions = {predicted("kernel-copy", 30e-3, 0.25, 4), predicted("host", 25e-3, 0.2, 70)};
+  model.predictions[1].user_space_bytes = 64 << 20;
   Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "kernel-copy");
+  EXPECT_EQ(r.reason, "kernel-copy: in-kernel copy on ext4, no bytes through user space, 30 ms vs 25 ms host "
+                      "(tied within the uncertainty ±45 %: host moves 64.0 MiB through user space, kernel-copy 0 B)");
+  // Beyond the uncertainty the host copy's lead decides: 30 ms > 20 ms x 1.45.
+  model.predictions[1].seconds = 20e-3;
+  r = recommend(probe, model);
   EXPECT_EQ(r.method, "host");
-  EXPECT_EQ(r.reason, "host: read and write through user space is the fastest here, 25 ms vs 30 ms kernel-copy "
-                      "(kernel-copy is within the uncertainty)");
+  EXPECT_EQ(r.reason, "host: read and write through user space is the fastest here, 20 ms vs 30 ms kernel-copy");
+}
+
+TEST(AdviseRecommend, InsideTheUncertaintyOfTwoOffloadsTheFastestPredictionWins) {
+  PathProbe probe;
+  probe.destination_fs = "ext4";
+  probe.copy_range = CopyRangeBehaviour::copies;
+  AdviceModel model;
+  // Neither moves bytes through user space: the prediction ranks them, the reason names the runner-up.
+  model.predictions = {predicted("kernel-copy", 30e-3, 0.25, 4), predicted("clone", 25e-3, 0.2, 2),
+                       predicted("host", 1.0, 0.2, 600)};
+  model.predictions[2].user_space_bytes = 64 << 20;
+  Recommendation r = recommend(probe, model);
+  EXPECT_EQ(r.method, "clone");
+  EXPECT_EQ(r.reason, "clone: metadata-only on ext4, 25 ms vs 1 s host (kernel-copy is within the uncertainty)");
 }
 
 TEST(AdviseRecommend, OnlyHost) {
