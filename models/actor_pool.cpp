@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <limits>
+#include <vector>
 #include <utility>
 
 namespace offload::models {
@@ -12,7 +13,35 @@ ActorPool::ActorPool(sg4::Host* host, std::string name, unsigned stack_kib)
       name_(std::move(name)),
       stack_kib_(stack_kib),
       mutex_(sg4::Mutex::create()),
-      queued_(sg4::ConditionVariable::create()) {}
+      queued_(sg4::ConditionVariable::create()) {
+  every_pool().insert(this);
+}
+
+ActorPool::~ActorPool() { every_pool().erase(this); }
+
+std::set<ActorPool*>& ActorPool::every_pool() {
+  static std::set<ActorPool*> pools;  // SimGrid runs one simulation per process
+  return pools;
+}
+
+void ActorPool::end_idle_actors() {
+  std::vector<sg4::ActorPtr> ending;
+  for (ActorPool* pool : every_pool()) {
+    std::unique_lock lock(*pool->mutex_);
+    pool->ending_ = true;
+    // Queued tasks are spoken for by woken actors not yet running, unknown which.
+    if (!pool->queue_.empty()) continue;
+    pool->idle_ = 0;  // a task submitted from now on gets an actor of its own
+    for (long pid : pool->waiting_) {
+      pool->dismissed_.insert(pid);
+      ending.push_back(sg4::Actor::by_pid(pid));
+    }
+    pool->queued_->notify_all();
+  }
+  for (const sg4::ActorPtr& actor : ending) {
+    if (actor) actor->join();
+  }
+}
 
 void ActorPool::submit(Task task) {
   if (handoff_ != nullptr) {
@@ -50,9 +79,17 @@ void ActorPool::serve() {
       // notify before this actor listens; the task is taken before unlocking,
       // a simcall during which other actors may run.
       std::unique_lock lock(*mutex_);
-      while (queue_.empty()) {
+      long pid = sg4::this_actor::get_pid();
+      while (queue_.empty() || dismissed_.count(pid) > 0) {
+        if (ending_) {
+          dismissed_.erase(pid);
+          next_of_.erase(pid);
+          return;
+        }
         ++idle_;
+        waiting_.insert(pid);
         queued_->wait(lock);
+        waiting_.erase(pid);
       }
       next = std::move(queue_.front());
       queue_.pop_front();

@@ -153,6 +153,8 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   return *slot;
 }
 
+void Network::run_on_helper(sg4::Host* host, std::function<void()> task) { endpoint(host).senders.submit(std::move(task)); }
+
 sg4::Mailbox* Network::free_mailbox() {
   if (free_mailboxes_.empty()) return sg4::Mailbox::by_name("pull:" + std::to_string(mailboxes_++));
   sg4::Mailbox* box = free_mailboxes_.back();

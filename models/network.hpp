@@ -109,6 +109,10 @@ class Network {
   /// streamed stage, models/host_stream.hpp, handles both itself); bytes
   /// count on the links as send_async's do.
   sg4::CommPtr start_flow(sg4::Host* from, sg4::Host* to, double bytes) { return start(from, to, bytes); }
+  /// Runs `task` on one of `host`'s helper actors (those that send the
+  /// messages pulled from it): a short job of a server reuses them instead of
+  /// an actor of its own. Call from an actor, after open_endpoints().
+  void run_on_helper(sg4::Host* host, std::function<void()> task);
   /// Sends and waits.
   void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
   /// Turns the [[link]] `name` off (both directions): comms across it fail.

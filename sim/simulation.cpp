@@ -146,6 +146,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     energy.start();
     for (const sg4::ActorPtr& workload : workloads) workload->join();
     energy.stop();
+    models::ActorPool::end_idle_actors();  // every copy is over: their stacks go before SimGrid's kill
   });
   nlohmann::json faults_applied;
   schedule_faults(scenario, platform, faults_applied);
