@@ -178,18 +178,15 @@ sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   sg4::Host* here = sg4::this_actor::get_host();
   if (here == from) return endpoint(to).inbox->put_async(&payload, size);
   if (here != to) return sg4::Comm::sendto_async(from, to, size);  // a third party: no model does this
-  // The receive is posted first, so the sender's put meets it at once and
-  // the box is free again when the put returns. The put is detached: the
-  // sender actor does not wait for the transfer (one actor per transfer in
-  // flight cost ~12 KB of stack each, bench/README.md "Simulator scale"),
-  // and a failed or cancelled comm is the receiver's to resend or give up.
   sg4::Mailbox* box = free_mailbox();
-  auto comm = box->get_async<char>(&received);
   endpoint(from).senders.submit([this, box, size] {
-    box->put_init(&payload, size)->detach();
-    if (box->empty()) free_mailboxes_.push_back(box);  // else its receive was cancelled first: not reused
+    try {
+      box->put(&payload, size);
+      free_mailboxes_.push_back(box);
+    } catch (const simgrid::Exception&) {  // failed or cancelled: the receiver resends it or gave up; the box is not reused
+    }
   });
-  return comm;
+  return box->get_async<char>(&received);
 }
 
 }  // namespace offload::models

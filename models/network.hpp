@@ -10,10 +10,7 @@
 // puts into the receiving host's inbox, whose permanent receiver (a daemon
 // on that host) collects finished comms; when it is on the receiving host,
 // it gets from a free mailbox into which a sender actor of the sending
-// host (models/actor_pool.hpp) puts a detached comm (the sender does not
-// wait for it: a handful of senders per host, not one per transfer in
-// flight, and no global list: a detached put is matched in its mailbox).
-// Either way the comm starts
+// host (models/actor_pool.hpp) puts. Either way the comm starts
 // at once on the route between the two hosts, as a sendto comm would, so
 // the simulated times are the same.
 // A link can go down (sim/faults.hpp): SimGrid 3.32 then fails every comm
