@@ -109,7 +109,9 @@ def fit(offload, work, size, measured):
     counts = {}
     for method in ("kernel-copy", "clone"):
         c = probe[method]["metrics"]["smb"]["guest"]
-        counts[method] = (c["metadata"] + c["resume_key"] + c["copychunk"] + c["duplicate_extents"],
+        # Each round trip costs one exchange time, whether it carries a metadata exchange or a CLOSE alone.
+        metadata = max(c["metadata"], c.get("metadata_round_trips", 0))
+        counts[method] = (metadata + c["resume_key"] + c["copychunk"] + c["duplicate_extents"],
                           c["chunks"] + c["duplicate_extents"])
     a = numpy.array([counts["kernel-copy"], counts["clone"]], dtype=float)
     b = numpy.array([measured["kernel-copy"], measured["clone"]])
