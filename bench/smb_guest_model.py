@@ -51,7 +51,7 @@ def read_records(log_path):
     return records
 
 
-def scenario(size, knobs, link_Bps):
+def scenario(size, knobs, link_Bps, latency_s=0.0):
     """The guest as one client, ksmbd on XFS and one link; knobs: exchange_s, remap_s.
     One host chunk at a time: shaped to R per direction, the guest's host copy
     took 2 x size / R (50 Mbit/s: 20.2-23.1 s for 64 MiB, 10.7 s each way),
@@ -80,7 +80,7 @@ copy = {{ request_cpu = "{knobs['exchange_s'] * 1e6:.6g}us" }}   # one exchange,
 [[link]]
 name = "veth"
 bandwidth = "{link_Bps:.6g}Bps"
-latency = "0s"
+latency = "{latency_s * 1e3:.6g}ms"
 between = ["client", "guest"]
 [[copy]]
 on = "client"
@@ -109,11 +109,15 @@ def fit(offload, work, size, measured):
     counts = {}
     for method in ("kernel-copy", "clone"):
         c = probe[method]["metrics"]["smb"]["guest"]
-        counts[method] = (c["metadata"] + c["resume_key"] + c["copychunk"] + c["duplicate_extents"],
+        # Each round trip costs one exchange time, whether it carries a metadata exchange or a CLOSE alone.
+        metadata = max(c["metadata"], c.get("metadata_round_trips", 0))
+        counts[method] = (metadata + c["resume_key"] + c["copychunk"] + c["duplicate_extents"],
                           c["chunks"] + c["duplicate_extents"])
     a = numpy.array([counts["kernel-copy"], counts["clone"]], dtype=float)
     b = numpy.array([measured["kernel-copy"], measured["clone"]])
     exchange_s, remap_s = numpy.linalg.solve(a, b)
+    if exchange_s <= 0 or remap_s < 0:  # noise beyond the remaps' share (8 MiB: 8 remaps): exchanges alone, least squares
+        exchange_s, remap_s = float(a[:, 0] @ b / (a[:, 0] @ a[:, 0])), 0.0
     knobs = {"exchange_s": float(exchange_s), "remap_s": float(remap_s)}
     low, high = 1e5, 1e11  # bytes/s
     for _ in range(25):
@@ -128,6 +132,38 @@ def rate_Bps(rate):
     """tc's rate as bytes/s (None: unthrottled)."""
     m = re.fullmatch(r"(\d+(?:\.\d+)?)(k|m|g)bit", rate)
     return float(m.group(1)) * {"k": 1e3, "m": 1e6, "g": 1e9}[m.group(2)] / 8 if m else None
+
+
+def delay_s(rate):
+    """netem's added one-way delay in seconds ("delay50ms"; 0 for a rate or unthrottled)."""
+    m = re.fullmatch(r"delay(\d+(?:\.\d+)?)(us|ms|s)", rate)
+    return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)] if m else 0.0
+
+
+def read_statfs(log_path):
+    """{rate: seconds per statfs(2) on the share} (the OFFLOAD-SMB-STATFS lines: count, seconds)."""
+    rate, per_call = None, {}
+    for line in open(log_path, errors="replace"):
+        if m := re.match(r"^OFFLOAD-SMB-RATE (\S+)", line):
+            rate = m.group(1)
+        elif (m := re.match(r"^OFFLOAD-SMB-STATFS (\d+) (\S+)", line)) and rate:
+            per_call[rate] = float(m.group(2)) / int(m.group(1))
+    return per_call
+
+
+def round_trips_waited(rates, median):
+    """[{method, rate, added_rtt_s, added_s, round_trips}]: each delay's added time
+    over its added round trip (twice the delay, netem on both ends), against the first rate."""
+    rows = []
+    for rate in rates[1:]:
+        added_rtt = 2 * delay_s(rate)
+        if added_rtt <= 0:
+            continue
+        for method in METHODS:
+            added = median[(method, rate)] - median[(method, rates[0])]
+            rows.append({"method": method, "rate": rate, "added_rtt_s": added_rtt, "added_s": added,
+                         "round_trips": added / added_rtt})
+    return rows
 
 
 def main():
@@ -152,7 +188,7 @@ def main():
     for rate in rates:
         nominal = rate_Bps(rate)
         link = min(knobs["link_Bps"], nominal) if nominal else knobs["link_Bps"]
-        sim = simulate(args.offload, os.path.join(work, rate), scenario(size, knobs, link))
+        sim = simulate(args.offload, os.path.join(work, rate), scenario(size, knobs, link, delay_s(rate)))
         for method in METHODS:
             got = [r["seconds"] for r in groups[(method, rate)]]
             run = sim[METHODS[method]]
@@ -167,7 +203,9 @@ def main():
                          "packets_measured": statistics.median(r["packets"] for r in real),
                          "sends_simulated": model_sends})
     held = [abs(r["error_pct"]) for r in rows if r["held_out"]]
-    result = {"rows": rows, "held_out_points": len(held),
+    trips = round_trips_waited(rates, median)
+    statfs = read_statfs(args.log)
+    result = {"rows": rows, "round_trips_waited": trips, "statfs_s": statfs, "held_out_points": len(held),
               "held_out_median_abs_error_pct": statistics.median(held) if held else None,
               "calibration": {"knobs": {
                   "link_Bps": {"value": knobs["link_Bps"], "meaning": "the host copy's link rate at the first rate (TCG moves less than the veth's nominal rate)"},
@@ -195,6 +233,13 @@ def main():
               f"{r['packets_measured']:8.0f}  {'yes' if r['held_out'] else 'fit'}")
     if held:
         print(f"median absolute error over {len(held)} held-out points: {statistics.median(held):.1f} %")
+    for rate, per_call in statfs.items():
+        added = 2 * delay_s(rate)
+        waited = f", {(per_call - statfs[rates[0]]) / added:.1f} round trips" if added > 0 and rates[0] in statfs else ""
+        print(f"statfs(2) on the share at {rate}: {per_call * 1e3:.1f} ms{waited}")
+    for t in trips:
+        print(f"round trips waited: {t['method']:12} {t['rate']:12} +{t['added_s'] * 1e3:8.1f} ms over "
+              f"+{t['added_rtt_s'] * 1e3:.0f} ms round trip = {t['round_trips']:.1f}")
     print(f"written: {out}")
     return 0
 

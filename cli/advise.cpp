@@ -113,19 +113,16 @@ RemoteRates remote_rates(const AdviseRequest& request, const PathProbe& probe, c
   if (auto trip = duration_option("--round-trip", request.round_trip)) {
     rates.round_trip_s = *trip;
     rates.round_trip_how = "--round-trip " + request.round_trip;
-  } else if (probe.round_trip.median_s > 0 && is_nfs_path(probe)) {
+  } else if (probe.round_trip.median_s > 0 && is_smb_path(probe)) {
+    rates.round_trip_s = probe.round_trip.median_s / kSmbStatfsRoundTrips;
+    rates.round_trip_how = fmt::format("probed: {} / {:g} (one statfs on a cifs mount waits for {:g} round trips)",
+                                       probe.round_trip.how, kSmbStatfsRoundTrips, kSmbStatfsRoundTrips);
+  } else if (probe.round_trip.median_s > 0) {
     rates.round_trip_s = probe.round_trip.median_s;
     rates.round_trip_how = "probed: " + probe.round_trip.how;
   } else {
     rates.round_trip_s = 2 * kAssumedLinkLatency_s;
-    // SMB: at the probed round trip, the model's metadata exchanges per copy (one after the other) made
-    // server-side copies 4-6x slower than measured in the SMB guest (bench/README.md): not used until
-    // the exchange count is reconciled with what the client waits for.
-    rates.round_trip_how = probe.round_trip.median_s > 0
-                               ? "assumed: a LAN's; the probed " + format_duration(probe.round_trip.median_s) +
-                                     " is not used on SMB (the model's metadata exchanges at that round trip "
-                                     "overestimate server-side copies); --round-trip TIME to set it"
-                               : "assumed: a LAN's (" + probe.round_trip.how + "); --round-trip TIME to set it";
+    rates.round_trip_how = "assumed: a LAN's (" + probe.round_trip.how + "); --round-trip TIME to set it";
   }
   return rates;
 }

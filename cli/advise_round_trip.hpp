@@ -6,7 +6,8 @@
 // FileFsFullSizeInformation, MS-SMB2 2.2.37), so its wall time is the
 // network's round trip plus both ends' fixed cost per request. The NFS and
 // SMB scenarios charge half of it as the link's one-way latency, on every
-// request the model sends (a CLONE, a COPY, each READ and WRITE).
+// request the model sends (a CLONE, a COPY, each READ and WRITE). On a
+// cifs mount one statfs(2) waits for kSmbStatfsRoundTrips round trips.
 #pragma once
 
 #include <string>
@@ -26,6 +27,12 @@ struct RoundTrip {
 /// Requests timed per probe (after one untimed request that opens the
 /// session's state, e.g. an NFSv4 lease renewal or an SMB reconnect).
 inline constexpr unsigned kRoundTripSamples = 9;
+
+/// Round trips one statfs(2) on a cifs mount waits for: measured with netem
+/// delay on both ends of the SMB guest's veth pair (Linux 6.12 client,
+/// ksmbd), 3.3 and 3.1 at +100 and +200 ms round trip (bench/README.md
+/// "SMB in the guest", `bench/smb_guest_bench.sh`).
+inline constexpr double kSmbStatfsRoundTrips = 3;
 
 /// Times kRoundTripSamples statfs(2) calls on `directory` (on a network mount).
 RoundTrip probe_round_trip(const std::string& directory);

@@ -60,9 +60,19 @@ void SmbServer::round_trip(sg4::Host* client, SmbRequest request) {
 }
 
 void SmbServer::metadata_exchanges(sg4::Host* client) {
-  for (int i = 0; i < spec_.copy.metadata_exchanges; ++i) {
-    ++counters_.metadata;
-    round_trip(client, SmbRequest::metadata);
+  const int exchanges = spec_.copy.metadata_exchanges;
+  const int trips = exchanges > 0 ? std::max(1, spec_.copy.metadata_round_trips) : spec_.copy.metadata_round_trips;
+  for (int i = 0; i < trips; ++i) {
+    // The exchanges riding in round trip i: spread evenly, none when there are more round trips.
+    int riding = exchanges * (i + 1) / trips - exchanges * i / trips;
+    ++counters_.metadata_round_trips;
+    if (riding == 0) {
+      round_trip(client, SmbRequest::close);
+      continue;
+    }
+    counters_.metadata += riding;
+    exchange(client, riding * smb_message_bytes(SmbRequest::metadata, false), (riding - 1) * spec_.copy.request_cpu_s,
+             riding * smb_message_bytes(SmbRequest::metadata, true));
   }
 }
 

@@ -22,10 +22,13 @@
 //  - FSCTL_DUPLICATE_EXTENTS_TO_FILE (FICLONERANGE on the mount): a
 //    metadata operation when the share's filesystem reflinks; else
 //    STATUS_NOT_SUPPORTED (the client returns EOPNOTSUPP).
-//  - Around every copy the client sends metadata_exchanges compound
-//    CREATE + QUERY_INFO + CLOSE exchanges, one at a time (its path
-//    lookups, opens and stats of both files; counted in the SMB guest,
-//    bench/smb_guest_bench.sh): on a one-request copy they are most of
+//  - Around every copy the client waits for metadata_round_trips round
+//    trips, one after the other, and sends metadata_exchanges compound
+//    CREATE + QUERY_INFO + CLOSE exchanges in them (its path lookups,
+//    opens and stats of both files; sends counted and round trips timed
+//    with netem delay in the SMB guest, bench/smb_guest_bench.sh): spread
+//    evenly when there are more exchanges than round trips; a round trip
+//    without one is a CLOSE alone. On a one-request copy they are most of
 //    the time.
 //  - Every request costs the server request_cpu; messages are their
 //    MS-SMB2 sizes (models/smb_wire.hpp).
@@ -52,6 +55,7 @@ struct SmbCounters {
   double refused = 0;            ///< copychunk requests refused for exceeding the server's limits
   double duplicate_extents = 0;  ///< FSCTL_DUPLICATE_EXTENTS_TO_FILE requests
   double metadata = 0;           ///< metadata exchanges (compound CREATE + QUERY_INFO + CLOSE)
+  double metadata_round_trips = 0;  ///< round trips waited for around copies (metadata exchanges ride in them)
 };
 
 /// Chunk shape of copychunk requests: chunks per request and bytes per chunk.
@@ -76,7 +80,8 @@ class SmbServer {
   void write(sg4::Host* client, double bytes);
   /// A request/response with no data.
   void round_trip(sg4::Host* client, SmbRequest request);
-  /// The client's metadata exchanges around one copy (copy.metadata_exchanges), one after the other.
+  /// The client's metadata round trips around one copy (copy.metadata_round_trips, one after the other)
+  /// carrying its copy.metadata_exchanges.
   void metadata_exchanges(sg4::Host* client);
   /// One copy_file_range call on the mount: resume key, then the
   /// copychunk request loop over `bytes`; returns the bytes copied.

@@ -18,6 +18,7 @@ double smb_message_bytes(SmbRequest request, bool response, int chunks) {
     case SmbRequest::resume_key: body = response ? kIoctlResponse + 24 + 4 : kIoctlRequest; break;
     case SmbRequest::copychunk: body = response ? kIoctlResponse + 12 : kIoctlRequest + 32 + 24.0 * chunks; break;
     case SmbRequest::duplicate_extents: body = response ? kIoctlResponse : kIoctlRequest + 40; break;
+    case SmbRequest::close: body = response ? 60 : 24; break;
     case SmbRequest::metadata:  // CREATE + QUERY_INFO + CLOSE, each with its header
       return kTransport + 3 * kHeader + (response ? 88 + 8 + 104 + 60 : 88 + 40 + 24);
   }

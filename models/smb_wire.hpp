@@ -20,14 +20,16 @@
 //    SMB2 headers; CREATE request 56 + a name of ~32 bytes UTF-16 (2.2.13),
 //    response 88 (2.2.14); QUERY_INFO request 40 (2.2.37), response 8 +
 //    FileAllInformation, 104 bytes with a short name (2.2.38, MS-FSCC
-//    2.4.2); CLOSE request 24 (2.2.15), response 60 (2.2.16).
+//    2.4.2); CLOSE request 24 (2.2.15), response 60 (2.2.16);
+//  - a CLOSE alone (the model's stand-in for the round trips the client
+//    waits for beyond its counted sends): request 24, response 60.
 // No signing or encryption (TRANSFORM_HEADER, 52 bytes, 2.2.41).
 #pragma once
 
 namespace offload::models {
 
 /// The SMB2 requests of the SMB model.
-enum class SmbRequest { read, write, resume_key, copychunk, duplicate_extents, metadata };
+enum class SmbRequest { read, write, resume_key, copychunk, duplicate_extents, metadata, close };
 
 /// Bytes of the request (or, with `response`, of the response) of `request`
 /// on the wire above TCP, without READ or WRITE data; `chunks` is the

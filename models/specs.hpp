@@ -106,7 +106,8 @@ struct SmbCopySpec {
   int max_credits = 8192;                     ///< credits the server grants at most (3.3.1.2; ksmbd "smb2 max credits")
   bool duplicate_extents = true;              ///< FSCTL_DUPLICATE_EXTENTS_TO_FILE offered (needs a reflink filesystem too)
   double request_cpu_s = 20e-6;               ///< server CPU per SMB2 request (parse, reply), seconds
-  int metadata_exchanges = 28;                ///< the client's exchanges per copy besides READ/WRITE and the copy FSCTLs (Linux 6.12 cifs + the engine, counted in the SMB guest; README)
+  int metadata_exchanges = 28;                ///< the client's compound sends per copy besides READ/WRITE and the copy FSCTLs (Linux 6.12 cifs + the engine, counted in /proc/fs/cifs/Stats in the SMB guest; README)
+  int metadata_round_trips = 33;              ///< round trips the client waits for per copy besides READ/WRITE and the copy FSCTLs, one after the other; the metadata_exchanges ride in them (measured with netem delay in the SMB guest, bench/smb_guest_bench.sh: copychunk of 8 MiB 42.4 = 33.4 + 9 FSCTLs; README)
 };
 
 /// An SMB server (ksmbd, Samba, Windows) with one share per filesystem.

@@ -211,7 +211,8 @@ nlohmann::json Platform::metrics() const {
     const auto& c = server->counters();
     smb[name] = {{"read", c.reads}, {"write", c.writes}, {"resume_key", c.resume_keys},
                  {"copychunk", c.copychunk_requests}, {"chunks", c.chunks}, {"copychunk_refused", c.refused},
-                 {"duplicate_extents", c.duplicate_extents}, {"metadata", c.metadata}};
+                 {"duplicate_extents", c.duplicate_extents}, {"metadata", c.metadata},
+                 {"metadata_round_trips", c.metadata_round_trips}};
   }
   nlohmann::json scsi = nlohmann::json::object();
   for (const auto& [name, array] : arrays_) {

@@ -154,6 +154,7 @@ SmbServerSpec read_smb_server(Fields& f, const Entry& entry, DeclaredNames& name
     k.max_chunks = static_cast<int>(c.integer("max_chunks", k.max_chunks, 1, 65535));
     k.client_chunks = static_cast<int>(c.integer("client_chunks", k.client_chunks, 1, 65535));
     k.metadata_exchanges = static_cast<int>(c.integer("metadata_exchanges", k.metadata_exchanges, 0, 100000));
+    k.metadata_round_trips = static_cast<int>(c.integer("metadata_round_trips", k.metadata_round_trips, 0, 100000));
     k.max_credits = static_cast<int>(c.integer("max_credits", k.max_credits, 1, 65535));
     k.duplicate_extents = c.flag("duplicate_extents", k.duplicate_extents);
     k.request_cpu_s = c.duration("request_cpu").value_or(k.request_cpu_s);

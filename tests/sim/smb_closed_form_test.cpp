@@ -17,6 +17,8 @@ using models::smb_message_bytes;
 // One client, one SMB server; free CPUs and disk; 1 Gb/s, 1 ms link.
 std::string smb_platform(const std::string& copy, const std::string& fs, const std::string& engine,
                          const std::string& to = "nas:/share/b") {
+  // One round trip per metadata exchange unless the test sets metadata_round_trips.
+  std::string trips = copy.find("metadata_round_trips") == std::string::npos ? ", metadata_round_trips = 5" : "";
   return R"(
 [scenario]
 name = "smb-closed-form"
@@ -34,7 +36,7 @@ memcpy_bandwidth = "1PBps"
 per_op_cpu = "0s"
 disk = { read = "1PBps", write = "1PBps" }
 fs = )" + fs + R"(
-copy = { request_cpu = "0s", metadata_exchanges = 5)" + (copy.empty() ? "" : ", " + copy) + R"( }
+copy = { request_cpu = "0s", metadata_exchanges = 5)" + trips + (copy.empty() ? "" : ", " + copy) + R"( }
 [[link]]
 name = "lan"
 bandwidth = "1Gbps"
@@ -73,6 +75,8 @@ TEST(SmbClosedForm, MessageSizesFromTheSpec) {
   // CREATE + QUERY_INFO + CLOSE in one send: three headers (2.2.13-2.2.16, 2.2.37, 2.2.38).
   EXPECT_EQ(smb_message_bytes(SmbRequest::metadata, false), 4 + 3 * 64 + 88 + 40 + 24);
   EXPECT_EQ(smb_message_bytes(SmbRequest::metadata, true), 4 + 3 * 64 + 88 + 8 + 104 + 60);
+  EXPECT_EQ(smb_message_bytes(SmbRequest::close, false), 4 + 64 + 24);  // 2.2.15, 2.2.16
+  EXPECT_EQ(smb_message_bytes(SmbRequest::close, true), 4 + 64 + 60);
 }
 
 TEST(SmbClosedForm, HostCopyCarriesTheFileTwiceInMaxReadPieces) {
@@ -129,6 +133,21 @@ TEST(SmbClosedForm, DuplicateExtentsIsOneRequest) {
   EXPECT_EQ(run["copies"][0]["methods_used"], "clone");
   EXPECT_EQ(smb(run)["duplicate_extents"], 1);
   EXPECT_DOUBLE_EQ(link_bytes(run), both(SmbRequest::duplicate_extents) + open_close());
+}
+
+TEST(SmbClosedForm, MetadataExchangesRideInTheRoundTripsTheClientWaitsFor) {
+  // 5 exchanges in 2 round trips (3 and 2 riding), then in 8 (3 of them a CLOSE alone).
+  for (int trips : {2, 8}) {
+    auto run = simulate(smb_platform("metadata_round_trips = " + std::to_string(trips), kReflinkFs, kOneCall), "clone");
+    ASSERT_FALSE(run.contains("error")) << run["error"];
+    EXPECT_EQ(smb(run)["metadata"], kExchanges);
+    EXPECT_EQ(smb(run)["metadata_round_trips"], trips);
+    double bytes = open_close() + std::max(0, trips - kExchanges) * both(SmbRequest::close) +
+                   both(SmbRequest::duplicate_extents);
+    EXPECT_DOUBLE_EQ(link_bytes(run), bytes);
+    // Only the link costs: each round trip and the duplicate extents is 2 latencies, one after the other.
+    EXPECT_NEAR(run["copies"][0]["latency_s"].get<double>(), 2 * (trips + 1) * 1e-3 + bytes / 125e6, 1e-6) << trips;
+  }
 }
 
 TEST(SmbClosedForm, Ext4RefusesDuplicateExtentsAndAutoFallsBack) {

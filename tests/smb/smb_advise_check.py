@@ -46,6 +46,6 @@ def check(log):
             ("the SMB model simulated", advice["scenario"].startswith("SMB")),
             ("copychunk simulated", "kernel-copy" in methods),
             (f"duplicate extents {'simulated' if clones else 'left out'}", ("clone" in methods) == clones),
-        ] + guest_advise.link_checks(advice, RATE, RATE_BPS, round_trip_used=False) + guest_advise.network_bound_checks(advice, "50 Mb/s", server)
+        ] + guest_advise.link_checks(advice, RATE, RATE_BPS, statfs_round_trips=3) + guest_advise.network_bound_checks(advice, "50 Mb/s", server)
         failures += guest_advise.count_failures(checks)
     return failures

@@ -8,7 +8,8 @@
 # STATE_DIR/serial.log; exits with the program's exit status. Exit 77 when
 # QEMU or the kernel is unavailable.
 #   OFFLOAD_GUEST_VETH=1    the client mounts over a veth pair from its own
-#                           network namespace (tc can shape it; ip and tc in the guest)
+#                           network namespace (tc can shape it: tbf or netem delay;
+#                           ip and tc in the guest)
 #   OFFLOAD_GUEST_SUITE     where the kernel and ksmbd-tools come from (default
 #                           the host's codename-backports: bookworm's 6.1 ksmbd
 #                           oopses in smb2_open, opinfo_put(NULL), on the mount's
@@ -29,7 +30,7 @@ state=$1 tests=$2
 # sha512, signing keys cmac/hmac, ciphers ccm/gcm) and the guest has no modprobe.
 smb_modules=(virtio_pci virtio_blk crc32c_generic libcrc32c xfs ext4 ksmbd cifs
              sha512_generic cmac ccm gcm ctr ecb ghash_generic md4 des_generic)
-veth_modules=(veth sch_tbf)
+veth_modules=(veth sch_tbf sch_netem)   # tbf: rate; netem: added delay (bench/smb_guest_bench.sh)
 mkdir -p "$state"
 cleanup() { guest_stop "$state"; rm -f "$state/xfs.img" "$state/ext4.img" "$state/initrd.gz"; }
 trap cleanup EXIT
