@@ -79,23 +79,20 @@ std::vector<MeasuredMethod> verify_methods(const PathProbe& probe, const AdviceM
     out.push_back(summarise(spec, t));
   }
   std::vector<std::size_t> again = retime_overlapping(out);
+  std::vector<std::size_t> order = again;
   for (unsigned round = 0; round < kOverlapExtraCopies && !again.empty(); ++round) {
-    std::vector<TrialSpec> one_each;  // one copy per method; every other round in the reverse order
-    for (std::size_t k = 0; k < again.size(); ++k) {
-      TrialSpec spec = specs[again[round % 2 == 0 ? k : again.size() - 1 - k]];
+    if (round > 0) std::reverse(order.begin(), order.end());  // every other round in the reverse order
+    std::vector<TrialSpec> one_each;  // one copy per method
+    for (std::size_t i : order) {
+      TrialSpec spec = specs[i];
       spec.repeat = 1;
       spec.warm_up = spec.verify_first = false;  // warm, and verified, already
       one_each.push_back(spec);
     }
     std::vector<TrialResult> more = run_interleaved(one_each, runs);
-    for (std::size_t k = 0; k < again.size(); ++k) {
-      std::size_t i = again[round % 2 == 0 ? k : again.size() - 1 - k];
-      append_trials(results[i], more[k]);
-    }
+    for (std::size_t k = 0; k < order.size(); ++k) append_trials(results[order[k]], more[k]);
   }
-  if (!again.empty()) {
-    for (std::size_t i : again) out[i] = summarise(specs[i], results[i]);
-  }
+  for (std::size_t i : again) out[i] = summarise(specs[i], results[i]);
   for (const auto& spec : specs) unlink(spec.destination.c_str());  // run_trials removes it too; this covers a failure before its first copy
   return out;
 }

@@ -196,9 +196,10 @@ int measure_directory(const CalibrateOptions& o, const std::string& directory, c
   if (measure_remap) m.copy_range_reflinks.emplace_back(fs, remaps_here);
   // What the copies above never waited for (they stayed in the page cache): the device's write-back rate,
   // which a copy beyond the dirty-page limit runs at. The largest size, at least 16 MiB, three rounds.
-  m.writeback_Bps[fs] = measure_writeback_Bps(directory, std::max<std::uint64_t>(sizes.back(), 16 << 20), 3);
+  const std::uint64_t writeback_bytes = std::max<std::uint64_t>(sizes.back(), 16 << 20);
+  m.writeback_Bps[fs] = measure_writeback_Bps(directory, writeback_bytes, 3);
   // ext4's delayed-allocation wait (advise_ext4_delalloc.hpp) waits for the pages alone, no cache flush.
-  m.page_writeback_Bps[fs] = measure_writeback_Bps(directory, std::max<std::uint64_t>(sizes.back(), 16 << 20), 3, true);
+  m.page_writeback_Bps[fs] = measure_writeback_Bps(directory, writeback_bytes, 3, true);
   throw_if_stopped();
   return 0;
 }
