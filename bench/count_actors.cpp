@@ -12,6 +12,9 @@
 //                         what runs before the clock first moves counts at
 //                         t=0, what runs after it last moved (the end of the
 //                         run) at its last value
+//   cpu after-end X       of that last value's, CPU seconds spent after
+//                         the simulation ended (Engine::on_simulation_end):
+//                         the program's results, teardown and exit
 // It connects to sg4::Actor::on_creation from the program's first
 // mallopt(3) call: offload-sim-run and bare_simgrid_copy make it in
 // models::map_actor_stacks(), before their SimGrid engine exists. Connected
@@ -58,6 +61,7 @@ double process_cpu_s() {
 }
 
 double cpu_counted_s = 0;  ///< process CPU time already put in a bucket
+double cpu_at_end_s = -1;  ///< process CPU time when the simulation ended (-1: not yet)
 double clock_s = 0;        ///< simulated time the CPU since then is spent at
 
 /// Puts the CPU time since the last call in the current simulated time's bucket.
@@ -78,12 +82,14 @@ void connect() {
     count_cpu();
     clock_s = sg4::Engine::get_clock();
   });
+  sg4::Engine::on_simulation_end_cb([] { cpu_at_end_s = process_cpu_s(); });
 }
 
 /// Writes the counts when the program exits.
 struct Report {
   ~Report() {
     if (created().empty()) return;
+    double after_end_s = cpu_at_end_s >= 0 ? process_cpu_s() - cpu_at_end_s : 0;
     count_cpu();
     const char* path = std::getenv("COUNT_ACTORS_OUT");
     std::FILE* out = path != nullptr ? std::fopen(path, "a") : stderr;
@@ -102,6 +108,7 @@ struct Report {
     for (const auto& [bucket, seconds] : cpu_when()) {
       std::fprintf(out, "cpu t=%.1f-%.1f s %.3f\n", bucket / 2.0, bucket / 2.0 + 0.5, seconds);
     }
+    if (cpu_at_end_s >= 0) std::fprintf(out, "cpu after-end %.3f\n", after_end_s);
     if (out != stderr) std::fclose(out);
   }
 } report;
