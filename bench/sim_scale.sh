@@ -21,6 +21,7 @@
 #          [--methods "host nfs-copy-async"] [--timeout SECONDS] [--chunk 64MiB]
 #          [--poll 5s] [--jitter 1s] [--groups 10 | --hosts-per-filer K | --copies-per-filer C] [--max-hosts 1000] [--no-bare] [--no-engine] [--keep DIR]
 #          [--bare-opts "--cfg=network/model:CM02"] [--host-stage chunked|streaming] [--no-stacks] [--check]
+#          [--count-actors]
 # Defaults: --build build, --out bench-results/sim_scale.json, --timeout 600.
 # --hosts-per-filer K gives each filer K clients (groups = hosts / K), so the
 # platform grows with the workload and the load on each filer, disk and link
@@ -47,7 +48,10 @@
 # --check exits 1 unless every run finished, every row has all its fields,
 # every engine run finished all its copies, and engine and bare simulated
 # times agree to 0.001 % (the ctest smoke run bench_sim_scale_smoke).
-# Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy.
+# --count-actors runs each program with DIR/bench/libcount_actors.so
+# preloaded (bench/count_actors.cpp) and adds to each row the SimGrid actors
+# it created ("actors", "actors_per_copy", and by actor name).
+# Needs: cmake --build DIR --target offload-sim-run bare_simgrid_copy (and count_actors).
 set -euo pipefail
 
 build=build out=bench-results/sim_scale.json sizes="100 1000 10000"
@@ -74,6 +78,7 @@ while [[ $# -gt 0 ]]; do
     --no-stacks) nostack='stack = { clock_ghz = 2.69, send_cycles_per_byte = 0, receive_cycles_per_byte = 0, message_cycles = 0 }'
                  nofault='buffer_fault_bandwidth = "1PBps"'; shift ;;
     --check) check=1; shift ;;
+    --count-actors) count_actors=1; shift ;;
     *) echo "sim_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -152,7 +157,12 @@ run() {  # kind n method command...
   local res=$work/$kind-$n-$method.json tm=$work/time-$kind-$n-$method rc=0
   echo "running $kind n=$n $method ..." >&2
   cut -d' ' -f1 /proc/loadavg > "$tm.load"
-  /usr/bin/time -f "%e %M %U %S" -o "$tm" timeout "$limit" "$@" > "$work/stdout" 2> "$work/stderr" || rc=$?
+  local preload=()
+  if [[ -n ${count_actors:-} ]]; then
+    rm -f "$tm.actors"
+    preload=(env LD_PRELOAD="$(realpath "$build/bench/libcount_actors.so")" COUNT_ACTORS_OUT="$tm.actors")
+  fi
+  /usr/bin/time -f "%e %M %U %S" -o "$tm" timeout "$limit" "${preload[@]}" "$@" > "$work/stdout" 2> "$work/stderr" || rc=$?
   [[ $kind == bare ]] && cp "$work/stdout" "$res"
   /usr/bin/python3 - "$kind" "$n" "$method" "$rc" "$tm" "$res" "$limit" "$(hosts_for "$n")" >> "$rows" <<'EOF'
 import json, sys
@@ -164,6 +174,13 @@ try:
     row["cpu_s"] = float(user) + float(system)  # robust when other jobs share the cores
     row["load_before"] = float(open(tm + ".load").read())  # 1-min load average before the run
 except (OSError, ValueError):
+    pass
+try:  # --count-actors: "created NAME N" lines (bench/count_actors.cpp)
+    counts = {l.split()[1]: int(l.split()[2]) for l in open(tm + ".actors") if l.startswith("created ")}
+    row["actors"] = counts.pop("all")
+    row["actors_per_copy"] = row["actors"] / int(n)
+    row["actors_by_name"] = counts
+except (OSError, KeyError, IndexError, ValueError):
     pass
 if rc == "124":
     row["status"] = f"timeout>{limit}s"
@@ -199,7 +216,10 @@ for r in rows:
     w = r.get("wall_s")
     print(f"{r['n']:>6} {r['hosts']:>5} {r['method']:<15} {r['kind']:<6} {r.get('ops', '-'):>9} "
           f"{r.get('sim_time_s', float('nan')):>9.2f} {w if w is not None else float('nan'):>8.2f} {r.get('wall_in_s', float('nan')):>8.2f} {r.get('cpu_s', float('nan')):>8.2f} "
-          f"{r.get('rss_mb', float('nan')):>7.0f} {1e3 * w / r['n'] if w else float('nan'):>8.2f} {r.get('load_before', float('nan')):>5.2f}  {r['status']}")
+          f"{r.get('rss_mb', float('nan')):>7.0f} {1e3 * w / r['n'] if w else float('nan'):>8.2f} {r.get('load_before', float('nan')):>5.2f}  {r['status']}"
+          + (f"  actors {r['actors']} ({r['actors_per_copy']:.2f}/copy: "
+             + ", ".join(f"{k} {v}" for k, v in sorted(r['actors_by_name'].items(), key=lambda kv: -kv[1])) + ")"
+             if "actors" in r else ""))
 growth, overhead = [], []
 for kind in ("engine", "bare"):
     for m in dict.fromkeys(r["method"] for r in rows):
