@@ -43,6 +43,7 @@ struct SharedDeviceRegistry {
           device->timer_ = nullptr;
           device->jobs_.clear();
           device->busy_ = nullptr;
+          device->retired_.clear();
         }
         registry.queued.clear();
         registry.by_owner.clear();
@@ -75,7 +76,7 @@ SharedDevice::SharedDevice(sg4::Host* device) : device_(device) { SharedDeviceRe
 
 SharedDevice::~SharedDevice() {
   auto& registry = SharedDeviceRegistry::get();
-  for (const auto& [key, job] : jobs_) registry.forget(job.handle.get(), job.owner);
+  for (const auto& [key, job] : jobs_) registry.forget(job.handle, job.owner);
   if (timer_ != nullptr) timer_->remove();
   registry.devices.erase(this);
 }
@@ -89,14 +90,14 @@ void SharedDevice::advance() {
 sg4::ExecPtr SharedDevice::start(double service_s) {
   sg4::ExecPtr handle = sg4::Exec::init()->set_flops_amount(0);
   if (service_s <= 0) {  // nothing to share: ends at once
-    run(handle);
+    run(handle.get());
     return handle;
   }
   auto& registry = SharedDeviceRegistry::get();
   advance();
   Key key{virtual_s_ + service_s, admitted_++};
   const sg4::Actor* owner = sg4::Actor::self();
-  jobs_.emplace(key, Job{handle, owner});
+  jobs_.emplace(key, Job{handle.get(), owner});
   registry.queued.emplace(handle.get(), SharedDeviceRegistry::Where{this, key});
   if (owner != nullptr) registry.by_owner.emplace(owner, handle.get());
   if (jobs_.size() == 1) set_busy(true);
@@ -137,15 +138,15 @@ void SharedDevice::on_timer() {
 
 // The job's handle runs (no work) on the device host: it ends at once and wakes its waiters.
 void SharedDevice::finish(std::map<Key, Job>::iterator job) {
-  sg4::ExecPtr handle = job->second.handle;
-  SharedDeviceRegistry::get().forget(handle.get(), job->second.owner);
+  sg4::Exec* handle = job->second.handle;
+  SharedDeviceRegistry::get().forget(handle, job->second.owner);
   jobs_.erase(job);
   run(handle);
 }
 
 // Not waited yet (INITED), assigning the host does not start it (waited,
 // STARTING: it does); Activity::wait_any_for does not start what it waits.
-void SharedDevice::run(const sg4::ExecPtr& handle) {
+void SharedDevice::run(sg4::Exec* handle) {
   handle->set_host(device_);
   if (handle->get_state() == sg4::Activity::State::INITED) handle->start();
 }
@@ -154,7 +155,7 @@ void SharedDevice::drop(const Key& key) {
   auto job = jobs_.find(key);
   if (job == jobs_.end()) return;
   advance();
-  SharedDeviceRegistry::get().forget(job->second.handle.get(), job->second.owner);
+  SharedDeviceRegistry::get().forget(job->second.handle, job->second.owner);
   jobs_.erase(job);
   if (jobs_.empty()) {
     virtual_s_ = 0;
@@ -166,15 +167,17 @@ void SharedDevice::drop(const Key& key) {
 // One Exec of unbounded work keeps the device host loaded while a job is
 // in service; made by maestro (a simcall), so that no actor's end cancels it.
 void SharedDevice::set_busy(bool busy) {
+  double now = sg4::Engine::get_clock();
+  std::erase_if(retired_, [now](const auto& retired) { return retired.first < now; });
   if (busy && !busy_) {
     simgrid::kernel::actor::simcall_answered([this] {
       busy_ = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
       busy_->start();
     });
   } else if (!busy && busy_) {
-    sg4::ExecPtr running = std::move(busy_);
+    busy_->cancel();
+    retired_.emplace_back(now, std::move(busy_));
     busy_ = nullptr;
-    running->cancel();
   }
 }
 

@@ -16,8 +16,9 @@
 // is in service, one Exec of unbounded work loads the device host (what the
 // energy plugin reads: the device is busy exactly then, as before), and it
 // is cancelled when the device goes idle.
-// A job is dropped from the sharing when its handle is cancelled, or when
-// the actor that started it ends (SimGrid cancels an actor's Execs then).
+// A job is dropped from the sharing when its handle is cancelled (also by
+// SimGrid when the last reference to it goes), or when the actor that
+// started it ends (SimGrid cancels an actor's Execs then), as an Exec is.
 // Leaves out: get_remaining() of a handle in flight (0 until it ends); the
 // waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
 // not finish an Exec cancelled before it started; nothing cancels disk I/Os).
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <map>
 #include <utility>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -54,7 +56,7 @@ class SharedDevice {
  private:
   using Key = std::pair<double, std::uint64_t>;  // finish tag (virtual seconds), admission order
   struct Job {
-    sg4::ExecPtr handle;
+    sg4::Exec* handle;  // not owned: once its caller drops it, SimGrid cancels it and it leaves, as an Exec would
     const sg4::Actor* owner;
   };
   friend struct SharedDeviceRegistry;
@@ -64,7 +66,7 @@ class SharedDevice {
   void finish(std::map<Key, Job>::iterator job);
   void drop(const Key& key);  // a cancelled job leaves the sharing
   void set_busy(bool busy);
-  void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
+  void run(sg4::Exec* handle);  // starts a handle: it ends at once
   sg4::Host* device_;
   std::map<Key, Job> jobs_;
   std::uint64_t admitted_ = 0;
@@ -73,6 +75,9 @@ class SharedDevice {
   simgrid::kernel::timer::Timer* timer_ = nullptr;
   double timer_at_ = -1;
   sg4::ExecPtr busy_;
+  // Cancelled busy Execs, kept until the clock moves on: SimGrid reaches
+  // them through their interface when it handles their end (made by maestro).
+  std::vector<std::pair<double, sg4::ExecPtr>> retired_;
 };
 
 }  // namespace offload::models

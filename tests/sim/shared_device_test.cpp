@@ -179,7 +179,7 @@ TEST(SharedDevice, HandleWaitsAmongOtherActivities) {
     nlohmann::json result;
     sg4::Actor::create("waiter", host, [&] {
       auto io = disk.start(kReadBps, models::DiskOp::read);        // 1 s of the device
-      auto exec = sg4::this_actor::exec_init(2e9)->start();       // 2 s of the host's CPU
+      sg4::ExecPtr exec = sg4::this_actor::exec_init(2e9)->start();  // 2 s of the host's CPU
       std::vector<sg4::ActivityPtr> both{exec, io};
       result["first"] = sg4::Activity::wait_any_for(both, -1);
       result["first_s"] = sg4::Engine::get_clock();
