@@ -76,7 +76,7 @@ SharedDevice::SharedDevice(sg4::Host* device) : device_(device) { SharedDeviceRe
 
 SharedDevice::~SharedDevice() {
   auto& registry = SharedDeviceRegistry::get();
-  for (const auto& [key, job] : jobs_) registry.forget(job.handle, job.owner);
+  for (const auto& [key, job] : jobs_) registry.forget(job.handle.get(), job.owner);
   if (timer_ != nullptr) timer_->remove();
   registry.devices.erase(this);
 }
@@ -90,14 +90,14 @@ void SharedDevice::advance() {
 sg4::ExecPtr SharedDevice::start(double service_s) {
   sg4::ExecPtr handle = sg4::Exec::init()->set_flops_amount(0);
   if (service_s <= 0) {  // nothing to share: ends at once
-    run(handle.get());
+    run(handle);
     return handle;
   }
   auto& registry = SharedDeviceRegistry::get();
   advance();
   Key key{virtual_s_ + service_s, admitted_++};
   const sg4::Actor* owner = sg4::Actor::self();
-  jobs_.emplace(key, Job{handle.get(), owner});
+  jobs_.emplace(key, Job{handle, owner});
   registry.queued.emplace(handle.get(), SharedDeviceRegistry::Where{this, key});
   if (owner != nullptr) registry.by_owner.emplace(owner, handle.get());
   if (jobs_.size() == 1) set_busy(true);
@@ -138,15 +138,24 @@ void SharedDevice::on_timer() {
 
 // The job's handle runs (no work) on the device host: it ends at once and wakes its waiters.
 void SharedDevice::finish(std::map<Key, Job>::iterator job) {
-  sg4::Exec* handle = job->second.handle;
-  SharedDeviceRegistry::get().forget(handle, job->second.owner);
+  sg4::ExecPtr handle = job->second.handle;
+  SharedDeviceRegistry::get().forget(handle.get(), job->second.owner);
   jobs_.erase(job);
   run(handle);
+  keep_until_later(std::move(handle));
+}
+
+// SimGrid reaches a maestro's Exec through its interface when it handles
+// its end (in this instant): the last reference to it must outlive that.
+void SharedDevice::keep_until_later(sg4::ExecPtr exec) {
+  double now = sg4::Engine::get_clock();
+  std::erase_if(retired_, [now](const auto& retired) { return retired.first < now; });
+  retired_.emplace_back(now, std::move(exec));
 }
 
 // Not waited yet (INITED), assigning the host does not start it (waited,
 // STARTING: it does); Activity::wait_any_for does not start what it waits.
-void SharedDevice::run(sg4::Exec* handle) {
+void SharedDevice::run(const sg4::ExecPtr& handle) {
   handle->set_host(device_);
   if (handle->get_state() == sg4::Activity::State::INITED) handle->start();
 }
@@ -155,7 +164,7 @@ void SharedDevice::drop(const Key& key) {
   auto job = jobs_.find(key);
   if (job == jobs_.end()) return;
   advance();
-  SharedDeviceRegistry::get().forget(job->second.handle, job->second.owner);
+  SharedDeviceRegistry::get().forget(job->second.handle.get(), job->second.owner);
   jobs_.erase(job);
   if (jobs_.empty()) {
     virtual_s_ = 0;
@@ -167,8 +176,6 @@ void SharedDevice::drop(const Key& key) {
 // One Exec of unbounded work keeps the device host loaded while a job is
 // in service; made by maestro (a simcall), so that no actor's end cancels it.
 void SharedDevice::set_busy(bool busy) {
-  double now = sg4::Engine::get_clock();
-  std::erase_if(retired_, [now](const auto& retired) { return retired.first < now; });
   if (busy && !busy_) {
     simgrid::kernel::actor::simcall_answered([this] {
       busy_ = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
@@ -176,7 +183,7 @@ void SharedDevice::set_busy(bool busy) {
     });
   } else if (!busy && busy_) {
     busy_->cancel();
-    retired_.emplace_back(now, std::move(busy_));
+    keep_until_later(std::move(busy_));
     busy_ = nullptr;
   }
 }

@@ -16,9 +16,10 @@
 // is in service, one Exec of unbounded work loads the device host (what the
 // energy plugin reads: the device is busy exactly then, as before), and it
 // is cancelled when the device goes idle.
-// A job is dropped from the sharing when its handle is cancelled (also by
-// SimGrid when the last reference to it goes), or when the actor that
-// started it ends (SimGrid cancels an actor's Execs then), as an Exec is.
+// A job leaves the sharing when its handle is cancelled or when the actor
+// that started it ends (SimGrid cancels an actor's Execs then), as an Exec
+// does; a handle its caller dropped runs on (SimGrid 3.32 does not cancel
+// an Exec whose last reference goes).
 // Leaves out: get_remaining() of a handle in flight (0 until it ends); the
 // waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
 // not finish an Exec cancelled before it started; nothing cancels disk I/Os).
@@ -56,7 +57,7 @@ class SharedDevice {
  private:
   using Key = std::pair<double, std::uint64_t>;  // finish tag (virtual seconds), admission order
   struct Job {
-    sg4::Exec* handle;  // not owned: once its caller drops it, SimGrid cancels it and it leaves, as an Exec would
+    sg4::ExecPtr handle;  // held: a handle its caller dropped still runs to its end, as a dropped Exec does
     const sg4::Actor* owner;
   };
   friend struct SharedDeviceRegistry;
@@ -66,7 +67,7 @@ class SharedDevice {
   void finish(std::map<Key, Job>::iterator job);
   void drop(const Key& key);  // a cancelled job leaves the sharing
   void set_busy(bool busy);
-  void run(sg4::Exec* handle);  // starts a handle: it ends at once
+  void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
   sg4::Host* device_;
   std::map<Key, Job> jobs_;
   std::uint64_t admitted_ = 0;
@@ -75,9 +76,8 @@ class SharedDevice {
   simgrid::kernel::timer::Timer* timer_ = nullptr;
   double timer_at_ = -1;
   sg4::ExecPtr busy_;
-  // Cancelled busy Execs, kept until the clock moves on: SimGrid reaches
-  // them through their interface when it handles their end (made by maestro).
-  std::vector<std::pair<double, sg4::ExecPtr>> retired_;
+  void keep_until_later(sg4::ExecPtr exec);
+  std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };
 
 }  // namespace offload::models
