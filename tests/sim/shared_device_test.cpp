@@ -162,6 +162,39 @@ TEST(SharedDevice, JobOfAnEndedActorLeavesTheSharing) {
   EXPECT_DOUBLE_EQ(out["read"].get<double>(), 2 * kReadBps) << out.dump();  // accounting counts both, as before
 }
 
+TEST(SharedDevice, DroppedHandleStillSharesUntilItsEnd) {
+  // As an Exec whose last reference goes (SimGrid 3.32 does not cancel it):
+  // a 1 s read dropped at once by an actor that lives on halves the device
+  // for another 1 s read until both end at 2 s.
+  nlohmann::json out = in_child([] {
+    int argc = 2;
+    char program[] = "shared-device-test";
+    char quiet[] = "--log=root.thres:critical";
+    char* argv[] = {program, quiet, nullptr};
+    sg4::Engine simulation(&argc, argv);
+    auto* zone = sg4::create_full_zone("world");
+    sg4::Host* host = zone->create_host("filer", 1e9)->seal();
+    models::DiskSpec spec;
+    spec.read_Bps = kReadBps;
+    spec.write_Bps = kWriteBps;
+    models::DiskModel disk(host, "d", spec);
+    zone->seal();
+    nlohmann::json result;
+    sg4::Actor::create("dropper", host, [&] {
+      disk.start(kReadBps, models::DiskOp::read);  // the handle goes at once
+      sg4::this_actor::sleep_for(5);
+    });
+    sg4::Actor::create("waiter", host, [&] {
+      disk.start(kReadBps, models::DiskOp::read)->wait();
+      result["end_s"] = sg4::Engine::get_clock();
+    });
+    simulation.run();
+    return result;
+  });
+  ASSERT_TRUE(out.contains("end_s")) << out.dump();
+  EXPECT_NEAR(out["end_s"].get<double>(), 2.0, 1e-12) << out.dump();
+}
+
 TEST(SharedDevice, HandleWaitsAmongOtherActivities) {
   nlohmann::json out = in_child([] {
     int argc = 2;
