@@ -6,8 +6,8 @@
 // virtual time of processor sharing: L. Kleinrock, "Queueing Systems, Vol.
 // 2", 1976, section 4.4; A. Demers, S. Keshav, S. Shenker, "Analysis and
 // simulation of a fair queueing algorithm", SIGCOMM 1989). The jobs are
-// ordered by that finish tag, so a job's start or end costs O(log n) what
-// ever n is; SimGrid 3.32 re-shares a resource among all of its activities
+// ordered by that finish tag, so a job's start or end costs O(log n)
+// whatever n is; SimGrid 3.32 re-shares a resource among all of its activities
 // on every start and end (O(n) each, quadratic at thousands of I/Os).
 // SimGrid's side: the head job's end is one kernel timer; each job's handle
 // is an Exec of no work and no host (waitable alone or in
