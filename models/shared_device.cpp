@@ -105,7 +105,9 @@ sg4::ExecPtr SharedDevice::start(double service_s) {
   return handle;
 }
 
-// The head job ends when V reaches its tag: (tag - V) * n simulated seconds from now.
+// The head job ends when V reaches its tag: (tag - V) * n simulated seconds
+// from now. Set from an actor too: SimGrid runs actors one at a time here
+// (no parallel contexts), so the kernel's timer heap is not shared.
 void SharedDevice::schedule() {
   if (jobs_.empty()) {
     if (timer_ != nullptr) timer_->remove();

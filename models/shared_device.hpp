@@ -3,9 +3,10 @@
 // service each get 1/n of the device; the virtual clock V (device seconds
 // each job has received so far) advances at 1/n(t) per simulated second; a
 // job of service demand s admitted at V0 ends when V reaches V0 + s (the
-// virtual time of processor sharing: L. Kleinrock, "Queueing Systems, Vol.
-// 2", 1976, section 4.4; A. Demers, S. Keshav, S. Shenker, "Analysis and
-// simulation of a fair queueing algorithm", SIGCOMM 1989). The jobs are
+// virtual time of generalized processor sharing with equal weights: A. K.
+// Parekh, R. G. Gallager, "A generalized processor sharing approach to
+// flow control in integrated services networks: the single-node case",
+// IEEE/ACM Trans. Networking 1(3), 1993). The jobs are
 // ordered by that finish tag, so a job's start or end costs O(log n)
 // whatever n is; SimGrid 3.32 re-shares a resource among all of its activities
 // on every start and end (O(n) each, quadratic at thousands of I/Os).
@@ -22,7 +23,8 @@
 // an Exec whose last reference goes).
 // Leaves out: get_remaining() of a handle in flight (0 until it ends); the
 // waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
-// not finish an Exec cancelled before it started; nothing cancels disk I/Os).
+// not finish an Exec cancelled before it started; no caller cancels a disk
+// I/O it waits for).
 #pragma once
 
 #include <cstdint>
