@@ -5,7 +5,7 @@
 namespace offload::models {
 
 DiskModel::DiskModel(sg4::Host* host, const std::string& name, const DiskSpec& spec)
-    : device_(host->get_englobing_zone()->create_host("disk:" + name, kDeviceFlopsPerSecond)), name_(name), spec_(spec) {
+    : device_(host->get_englobing_zone()->create_host("disk:" + name, kDeviceFlopsPerSecond)), name_(name), spec_(spec), shared_(device_) {
   set_host_power(device_, spec.power);
   device_->seal();
 }
@@ -15,7 +15,7 @@ sg4::ExecPtr DiskModel::start(double bytes, DiskOp op) {
   double service_s = bytes / (reading ? spec_.read_Bps : spec_.write_Bps);
   (reading ? read_bytes_ : write_bytes_) += bytes;
   busy_s_ += spec_.latency_s + service_s;
-  return sg4::this_actor::exec_init(service_s * kDeviceFlopsPerSecond)->set_host(device_)->start();
+  return shared_.start(service_s);
 }
 
 }  // namespace offload::models

@@ -4,19 +4,26 @@
 // get 1/n of the device. So a lone read runs at read_bandwidth, a lone
 // write at write_bandwidth, and a copy that reads and writes the same disk
 // at once moves B bytes in B / read + B / write seconds (the utilisation
-// law: the disk is busy for exactly its service demand). It is simulated
-// as an Exec on a dedicated one-core SimGrid host whose flops are
-// nanoseconds of device time: SimGrid 3.32's own disk model updates every
-// Io in flight on every event (quadratic at thousands of copies) and keeps
-// finished Ios in the issuing actor's list; its CPU model updates lazily.
+// law: the disk is busy for exactly its service demand). The sharing is
+// computed exactly in virtual time (models/shared_device.hpp): an I/O's
+// start or end costs O(log n) at n I/Os in flight. SimGrid 3.32's own disk
+// model, and an Exec per I/O on a device host, re-share the device among
+// every I/O in flight on every start and end (quadratic at thousands of
+// copies; its disk model also keeps finished Ios in the issuing actor's
+// list). The device is a dedicated one-core SimGrid host, loaded while
+// the disk is busy (what the energy plugin reads).
 // A per-I/O latency (seek, flash program time) is a sleep before the
 // transfer. Busy time is service demand: bytes / bandwidth + latency per I/O.
+// Leaves out: queueing order inside the device (no elevator, no NCQ
+// reordering, no read/write priority), caches, and any limit on the I/Os
+// in flight.
 #pragma once
 
 #include <string>
 
 #include <simgrid/s4u.hpp>
 
+#include "models/shared_device.hpp"
 #include "models/specs.hpp"
 
 namespace offload::models {
@@ -33,7 +40,9 @@ class DiskModel {
   /// host's zone; call before the zone is sealed).
   DiskModel(sg4::Host* host, const std::string& name, const DiskSpec& spec);
   /// Starts a transfer without the latency (the caller pays latency_s() once
-  /// for a group of activities started together).
+  /// for a group of activities started together). The handle ends with the
+  /// transfer (wait(), test(), Activity::wait_any_for; get_remaining() is 0
+  /// until then); cancel() takes it out of the sharing.
   sg4::ExecPtr start(double bytes, DiskOp op);
   /// Per-I/O latency, seconds.
   double latency_s() const { return spec_.latency_s; }
@@ -55,9 +64,10 @@ class DiskModel {
   double busy_s_ = 0;
   double read_bytes_ = 0;
   double write_bytes_ = 0;
+  SharedDevice shared_;
 };
 
-/// Flops per second of a disk's device host: one flop is a nanosecond of device time.
+/// Flops per second of a disk's device host (one flop a nanosecond; only its load, 1 while the disk is busy, is read).
 inline constexpr double kDeviceFlopsPerSecond = 1e9;
 
 }  // namespace offload::models

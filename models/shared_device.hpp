@@ -1,0 +1,85 @@
+// A device whose time is shared by the jobs in flight (processor sharing),
+// computed exactly in virtual time outside SimGrid's LMM solver: n jobs in
+// service each get 1/n of the device; the virtual clock V (device seconds
+// each job has received so far) advances at 1/n(t) per simulated second; a
+// job of service demand s admitted at V0 ends when V reaches V0 + s (the
+// virtual time of generalized processor sharing with equal weights: A. K.
+// Parekh, R. G. Gallager, "A generalized processor sharing approach to
+// flow control in integrated services networks: the single-node case",
+// IEEE/ACM Trans. Networking 1(3), 1993). The jobs are
+// ordered by that finish tag, so a job's start or end costs O(log n)
+// whatever n is; SimGrid 3.32 re-shares a resource among all of its activities
+// on every start and end (O(n) each, quadratic at thousands of I/Os).
+// SimGrid's side: the head job's end is one kernel timer; each job's handle
+// is an Exec of no work and no host (waitable alone or in
+// Activity::wait_any_for with other activities, test()); when the job ends
+// it is started on the device host, where it ends at once. While any job
+// is in service, one Exec of unbounded work loads the device host (what the
+// energy plugin reads: the device is busy exactly then, as before), and it
+// is cancelled when the device goes idle.
+// A job leaves the sharing when its handle is cancelled or when the actor
+// that started it ends (SimGrid cancels an actor's Execs then), as an Exec
+// does; a handle its caller dropped runs on (SimGrid 3.32 does not cancel
+// an Exec whose last reference goes).
+// Leaves out: get_remaining() of a handle in flight (0 until it ends); the
+// waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
+// not finish an Exec cancelled before it started; no caller cancels a disk
+// I/O it waits for).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+namespace simgrid::kernel::timer {
+class Timer;
+}
+
+namespace offload::models {
+
+namespace sg4 = simgrid::s4u;
+
+/// One processor-sharing device (a disk): jobs in device seconds.
+class SharedDevice {
+ public:
+  /// `device`: the one-core SimGrid host the device's busy time shows on.
+  explicit SharedDevice(sg4::Host* device);
+  ~SharedDevice();
+  SharedDevice(const SharedDevice&) = delete;
+  SharedDevice& operator=(const SharedDevice&) = delete;
+  /// Admits a job needing `service_s` seconds of the whole device; returns
+  /// its handle, which ends when the job got them.
+  sg4::ExecPtr start(double service_s);
+  /// Jobs in service now.
+  std::size_t in_flight() const { return jobs_.size(); }
+
+ private:
+  using Key = std::pair<double, std::uint64_t>;  // finish tag (virtual seconds), admission order
+  struct Job {
+    sg4::ExecPtr handle;  // held: a handle its caller dropped still runs to its end, as a dropped Exec does
+    const sg4::Actor* owner;
+  };
+  friend struct SharedDeviceRegistry;
+  void advance();         // V to now
+  void schedule();        // the head job's end timer
+  void on_timer();        // the head job (and its ties) ended
+  void finish(std::map<Key, Job>::iterator job);
+  void drop(const Key& key);  // a cancelled job leaves the sharing
+  void set_busy(bool busy);
+  void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
+  sg4::Host* device_;
+  std::map<Key, Job> jobs_;
+  std::uint64_t admitted_ = 0;
+  double virtual_s_ = 0;  // V: device seconds each job in service received, since the device was last idle
+  double updated_at_ = 0;  // simulated time V was last advanced to
+  simgrid::kernel::timer::Timer* timer_ = nullptr;
+  double timer_at_ = -1;
+  sg4::ExecPtr busy_;
+  void keep_until_later(sg4::ExecPtr exec);
+  std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
+};
+
+}  // namespace offload::models
