@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -70,7 +71,11 @@ std::vector<double> reference_ends(const std::vector<Job>& jobs) {
 
 /// Runs `jobs` on one DiskModel, one actor each; returns each one's end
 /// (null if cancelled) and the simulated time the simulation ended.
-nlohmann::json simulate_ends(const std::vector<Job>& jobs) {
+/// In a child process: one host "filer" with one disk "d" (kReadBps,
+/// kWriteBps); `actors` creates the actors, then the simulation runs and
+/// `result` (as `actors` and the actors left it) is returned.
+using DiskActors = std::function<void(sg4::Host* host, models::DiskModel& disk, nlohmann::json& result)>;
+nlohmann::json run_with_disk(const DiskActors& actors) {
   return in_child([&] {
     int argc = 2;
     char program[] = "shared-device-test";
@@ -84,25 +89,34 @@ nlohmann::json simulate_ends(const std::vector<Job>& jobs) {
     spec.write_Bps = kWriteBps;
     models::DiskModel disk(host, "d", spec);
     zone->seal();
-    nlohmann::json ends = nlohmann::json::array();
+    nlohmann::json result;
+    actors(host, disk, result);
+    simulation.run();
+    result["clock"] = sg4::Engine::get_clock();
+    result["read"] = disk.read_bytes();
+    result["written"] = disk.write_bytes();
+    return result;
+  });
+}
+
+nlohmann::json simulate_ends(const std::vector<Job>& jobs) {
+  return run_with_disk([&](sg4::Host* host, models::DiskModel& disk, nlohmann::json& result) {
+    result["ends"] = nlohmann::json::array();
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      ends.push_back(nullptr);
+      result["ends"].push_back(nullptr);
       sg4::Actor::create("io", host, [&, i] {
         const Job& job = jobs[i];
         sg4::this_actor::sleep_until(job.start_s);
         auto io = disk.start(job.bytes, job.op);
         if (job.cancel_s == kNever) {
           io->wait();
-          ends[i] = sg4::Engine::get_clock();
+          result["ends"][i] = sg4::Engine::get_clock();
         } else if (job.cancel_s > job.start_s) {
           sg4::this_actor::sleep_until(job.cancel_s);
           io->cancel();
         }  // else: the actor ends at once, its I/O with it
       });
     }
-    simulation.run();
-    return nlohmann::json{{"ends", ends}, {"clock", sg4::Engine::get_clock()},
-                          {"read", disk.read_bytes()}, {"written", disk.write_bytes()}};
   });
 }
 
@@ -166,20 +180,7 @@ TEST(SharedDevice, DroppedHandleStillSharesUntilItsEnd) {
   // As an Exec whose last reference goes (SimGrid 3.32 does not cancel it):
   // a 1 s read dropped at once by an actor that lives on halves the device
   // for another 1 s read until both end at 2 s.
-  nlohmann::json out = in_child([] {
-    int argc = 2;
-    char program[] = "shared-device-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
-    auto* zone = sg4::create_full_zone("world");
-    sg4::Host* host = zone->create_host("filer", 1e9)->seal();
-    models::DiskSpec spec;
-    spec.read_Bps = kReadBps;
-    spec.write_Bps = kWriteBps;
-    models::DiskModel disk(host, "d", spec);
-    zone->seal();
-    nlohmann::json result;
+  nlohmann::json out = run_with_disk([](sg4::Host* host, models::DiskModel& disk, nlohmann::json& result) {
     sg4::Actor::create("dropper", host, [&] {
       disk.start(kReadBps, models::DiskOp::read);  // the handle goes at once
       sg4::this_actor::sleep_for(5);
@@ -188,28 +189,13 @@ TEST(SharedDevice, DroppedHandleStillSharesUntilItsEnd) {
       disk.start(kReadBps, models::DiskOp::read)->wait();
       result["end_s"] = sg4::Engine::get_clock();
     });
-    simulation.run();
-    return result;
   });
   ASSERT_TRUE(out.contains("end_s")) << out.dump();
   EXPECT_NEAR(out["end_s"].get<double>(), 2.0, 1e-12) << out.dump();
 }
 
 TEST(SharedDevice, HandleWaitsAmongOtherActivities) {
-  nlohmann::json out = in_child([] {
-    int argc = 2;
-    char program[] = "shared-device-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
-    auto* zone = sg4::create_full_zone("world");
-    sg4::Host* host = zone->create_host("filer", 1e9)->seal();
-    models::DiskSpec spec;
-    spec.read_Bps = kReadBps;
-    spec.write_Bps = kWriteBps;
-    models::DiskModel disk(host, "d", spec);
-    zone->seal();
-    nlohmann::json result;
+  nlohmann::json out = run_with_disk([](sg4::Host* host, models::DiskModel& disk, nlohmann::json& result) {
     sg4::Actor::create("waiter", host, [&] {
       auto io = disk.start(kReadBps, models::DiskOp::read);        // 1 s of the device
       sg4::ExecPtr exec = sg4::this_actor::exec_init(2e9)->start();  // 2 s of the host's CPU
@@ -220,8 +206,6 @@ TEST(SharedDevice, HandleWaitsAmongOtherActivities) {
       exec->wait();
       result["second_s"] = sg4::Engine::get_clock();
     });
-    simulation.run();
-    return result;
   });
   ASSERT_TRUE(out.contains("first")) << out.dump();
   EXPECT_EQ(out["first"].get<int>(), 1) << out.dump();
