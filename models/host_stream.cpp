@@ -214,6 +214,7 @@ void HostStream::cancel() {
     auto state = p.activity->get_state();
     if (state == State::STARTED || state == State::STARTING) p.activity->cancel();
   }
+  if (wire_) wire_->cancel();
   if (sg4::Actor::self() != nullptr) changed_->notify_all();  // the waiters see it at once
   auto hooks = std::move(stop_hooks_);
   stop_hooks_.clear();

@@ -37,6 +37,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/serial_lane.hpp"
+#include "models/stream_wire.hpp"
 
 namespace offload::models {
 
@@ -75,6 +76,11 @@ class HostStream {
   /// (a WRITE's I/O starts after the disk's latency).
   using ChunkWork = std::function<std::vector<sg4::ActivityPtr>(double bytes)>;
   void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
+  /// The stage's wire (models/stream_wire.hpp), which its chunk work uses;
+  /// cancelled with the stage.
+  void set_wire(std::unique_ptr<StreamWire> wire) { wire_ = std::move(wire); }
+  /// The wire, or nullptr.
+  StreamWire* wire() const { return wire_.get(); }
   /// Seconds after a chunk is delivered until its request returns (the reply).
   void set_tail(double seconds) { tail_s_ = seconds; }
   /// Queues the stack work of one message on the connection's lanes (both
@@ -129,6 +135,7 @@ class HostStream {
   double tail_s_ = 0;
   std::function<int()> epoch_;
   ChunkWork chunk_work_;
+  std::unique_ptr<StreamWire> wire_;
   int start_epoch_ = 0;
   bool stopped_ = false;
   bool started_ = false;

@@ -153,6 +153,8 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   return *slot;
 }
 
+sg4::CommPtr Network::put_from_here(sg4::Host* to, std::uint64_t size) { return endpoint(to).inbox->put_async(&payload, size); }
+
 void Network::run_on_helper(sg4::Host* host, std::function<void()> task) { endpoint(host).senders.submit(std::move(task)); }
 
 sg4::Mailbox* Network::free_mailbox() {
@@ -166,7 +168,7 @@ Transfer Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
   return Transfer(*this, from, to, bytes, start(from, to, bytes));
 }
 
-sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
+void Network::count(sg4::Host* from, sg4::Host* to, double bytes) {
   auto route = routes_.find({from, to});
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
@@ -176,6 +178,10 @@ sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
     auto& both = direction_bytes_[hop.link];
     (hop.up ? both.first : both.second) += bytes;
   }
+}
+
+sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
+  count(from, to, bytes);
   auto size = static_cast<uint64_t>(bytes);
   sg4::Host* here = sg4::this_actor::get_host();
   if (here == from) return endpoint(to).inbox->put_async(&payload, size);

@@ -109,6 +109,14 @@ class Network {
   /// streamed stage, models/host_stream.hpp, handles both itself); bytes
   /// count on the links as send_async's do.
   sg4::CommPtr start_flow(sg4::Host* from, sg4::Host* to, double bytes) { return start(from, to, bytes); }
+  /// Starts a comm of `size` bytes from the calling actor's host to `to`
+  /// (into its inbox: it starts at once), counting no bytes on the links
+  /// (a streamed stage's wire counts its chunks itself, count()).
+  sg4::CommPtr put_from_here(sg4::Host* to, std::uint64_t size);
+  /// Adds `bytes` sent from `from` to `to` to the byte counts of each link
+  /// of their route (a streamed stage's wire, models/stream_wire.hpp, counts
+  /// each chunk when it starts, as start_flow would).
+  void count(sg4::Host* from, sg4::Host* to, double bytes);
   /// Runs `task` on one of `host`'s helper actors (those that send the
   /// messages pulled from it): a short job of a server reuses them instead of
   /// an actor of its own. Call from an actor, after open_endpoints().

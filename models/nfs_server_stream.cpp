@@ -1,8 +1,9 @@
 // Streamed READs and WRITEs of a host copy (models/host_stream.hpp): the
 // server's CPU work for all the copy's chunks (memcpy and per_op_cpu,
 // charged once per request) is one Exec; each chunk's wire transfer (its
-// bytes and XDR header) and disk I/O stay per request, started when its
-// lead passed (a WRITE's I/O after the disk's latency, as peer_to_disk).
+// bytes and XDR header) is a share of the stage's weighted flow
+// (models/stream_wire.hpp) and its disk I/O stays per request, both started
+// when its lead passed (a WRITE's I/O after the disk's latency, as peer_to_disk).
 // Each message's stack CPU stays per request on the connection's serial
 // lane (stream_stacks): one core serialises a connection's calls and
 // replies, and a chunk's request ends only once both ends processed it.
@@ -48,10 +49,13 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
   stage.set_lead(call_s, disk_.latency_s());
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  stage.set_chunk_work([this, client](double chunk) {
+  stage.set_wire(std::make_unique<StreamWire>(network_, host(), client, bytes + requests * wire(NfsRpc::read, true)));
+  stage.set_chunk_work([this, &stage](double chunk) {
     auto io = disk_.start(chunk, DiskOp::read);
     if (spec_.store_and_forward) io->wait();  // read whole before the reply leaves (models/stage.hpp)
-    return std::vector<sg4::ActivityPtr>{io, network_.start_flow(host(), client, chunk + wire(NfsRpc::read, true))};
+    auto reply = stage.wire()->begin(chunk + wire(NfsRpc::read, true));
+    if (!stage.wire()->wait(reply)) stage.cancel();  // a link went down under it
+    return std::vector<sg4::ActivityPtr>{io};
   });
 }
 
@@ -65,11 +69,23 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
   stage.set_tail(reply_s);
   // As a chunked WRITE: its data and its disk I/O at once, the I/O after
   // the disk's latency (models/stage.hpp peer_to_disk).
-  stage.set_chunk_work([this, client](double chunk) {
-    auto data = network_.start_flow(client, host(), chunk + wire(NfsRpc::write, false));
-    if (spec_.store_and_forward) data->wait();  // received whole before it is written
-    if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-    return std::vector<sg4::ActivityPtr>{data, disk_.start(chunk, DiskOp::write)};
+  stage.set_wire(std::make_unique<StreamWire>(network_, client, host(), bytes + requests * wire(NfsRpc::write, false)));
+  stage.set_chunk_work([this, &stage](double chunk) {
+    StreamWire& line = *stage.wire();
+    auto data = line.begin(chunk + wire(NfsRpc::write, false));
+    // Store and forward: received whole before it is written; else written
+    // as it arrives, from the disk's latency on.
+    bool arrived = spec_.store_and_forward ? line.wait(data) : false;
+    double write_at = sg4::Engine::get_clock() + disk_.latency_s();
+    if (!arrived && !line.stopped()) arrived = line.wait(data, write_at);
+    if (line.stopped()) {  // a link went down under it
+      stage.cancel();
+      return std::vector<sg4::ActivityPtr>{};
+    }
+    if (sg4::Engine::get_clock() < write_at) sg4::this_actor::sleep_until(write_at);
+    auto io = disk_.start(chunk, DiskOp::write);
+    if (!arrived && !line.wait(data)) stage.cancel();
+    return std::vector<sg4::ActivityPtr>{io};
   });
   watch(stage, client);
   add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));

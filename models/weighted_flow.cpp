@@ -1,9 +1,12 @@
 #include "models/weighted_flow.hpp"
 
 #include <simgrid/kernel/resource/Model.hpp>
+#include <simgrid/kernel/resource/NetworkModelIntf.hpp>
 #include <xbt/config.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <unordered_set>
 #include <stdexcept>
 #include <vector>
 
@@ -13,29 +16,75 @@ namespace {
 using simgrid::kernel::resource::Action;
 using simgrid::kernel::resource::ActionHeap;
 
-/// The kernel action of a comm just started: SimGrid appends a new action
-/// to its model's started set, so it is the last of one model's set (else
-/// it is searched for in every set).
+/// The kernel action of a comm just started: SimGrid appends each new action
+/// to its model's started set, and the comms other actors started in the
+/// same instant (whose start simcalls ran after this one) follow it, so the
+/// set is searched from its end; the network model first once known.
 Action* action_of(const sg4::CommPtr& comm) {
-  const auto& models = sg4::Engine::get_instance()->get_all_models();
-  for (auto* model : models) {
+  static simgrid::kernel::resource::Model* network = nullptr;  // one simulation per process
+  auto search = [&comm](simgrid::kernel::resource::Model* model) -> Action* {
     auto* started = model->get_started_action_set();
-    if (!started->empty() && started->back().get_activity() == comm->get_impl()) return &started->back();
+    for (auto it = started->rbegin(); it != started->rend(); ++it) {
+      if (it->get_activity() == comm->get_impl()) return &*it;
+    }
+    return nullptr;
+  };
+  const auto& models = sg4::Engine::get_instance()->get_all_models();
+  if (network != nullptr && std::find(models.begin(), models.end(), network) != models.end()) {
+    if (Action* found = search(network)) return found;
   }
   for (auto* model : models) {
-    for (Action& action : *model->get_started_action_set()) {
-      if (action.get_activity() == comm->get_impl()) return &action;
+    if (Action* found = search(model)) {
+      network = model;
+      return found;
     }
   }
   return nullptr;
 }
 
+/// Payload sizes of the comms started to skip the latency, not yet created:
+/// the latency-factor callback gives each of them a factor of 0. Sizes from
+/// 2^52 up, which no transfer of the models has.
+std::unordered_set<std::uint64_t> g_continuations;
+std::uint64_t g_next_continuation = std::uint64_t{1} << 52;
+
 }  // namespace
 
-WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes) : bytes_(bytes) {
-  comm_ = sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(bytes));
+void WeightedFlow::allow_continuations() {
+  auto* model = sg4::Engine::get_instance()->get_netzone_root()->get_network_model();
+  static simgrid::kernel::resource::NetworkModelIntf* installed = nullptr;  // one simulation per process
+  if (installed == model) return;
+  double factor = simgrid::config::get_value<double>("network/latency-factor");
+  model->set_lat_factor_cb([factor](double size, const sg4::Host*, const sg4::Host*, const std::vector<sg4::Link*>&,
+                                    const std::unordered_set<sg4::NetZone*>&) {
+    return g_continuations.erase(static_cast<std::uint64_t>(size)) > 0 ? 0.0 : factor;
+  });
+  installed = model;
+}
+
+std::uint64_t WeightedFlow::continuation_size() {
+  allow_continuations();
+  g_continuations.insert(g_next_continuation);
+  return g_next_continuation++;
+}
+
+double WeightedFlow::latency_s(sg4::Host* from, sg4::Host* to) {
+  std::vector<sg4::Link*> links;
+  double route_latency_s = 0;
+  from->route_to(to, links, &route_latency_s);
+  return route_latency_s * simgrid::config::get_value<double>("network/latency-factor");
+}
+
+WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
+    : WeightedFlow(sg4::Comm::sendto_async(from, to,
+                                           pays_latency ? static_cast<std::uint64_t>(std::ceil(bytes)) : continuation_size()),
+                   from, to, bytes, pays_latency) {}
+
+WeightedFlow::WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
+    : comm_(std::move(comm)), size_(bytes) {
   action_ = action_of(comm_);
   if (action_ == nullptr) throw std::runtime_error("weighted flow: SimGrid's action of the comm was not found");
+  action_->set_remains(bytes);  // the exact size (a comm's is whole bytes, a continuation's a marker)
   // As SimGrid 3.32's CM02/LV08 set up each comm: its sharing penalty is the
   // route's latency plus weight-S over each link's bandwidth (LV08's RTT
   // fairness; 0 in CM02); its bound the route's narrowest link and TCP's
@@ -53,8 +102,27 @@ WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes) : bytes
     double window = simgrid::config::get_value<double>("network/TCP-gamma") / (2 * route_latency_s);
     bound_ = bound_ < 0 ? window : std::min(bound_, window);
   }
-  latency_s_ = route_latency_s * simgrid::config::get_value<double>("network/latency-factor");
+  latency_s_ = pays_latency ? route_latency_s * simgrid::config::get_value<double>("network/latency-factor") : 0;
   data_start_s_ = sg4::Engine::get_clock() + latency_s_;
+  // Without a latency SimGrid gives the variable a penalty of 1, not the comm's.
+  if (!pays_latency) apply();
+}
+
+void WeightedFlow::resize(double remaining, int streams) {
+  if (!running() || in_latency()) return;
+  double left = action_->get_remains();  // brings SimGrid's lazy progress up to now
+  size_ += remaining - left;
+  action_->set_remains(remaining);
+  if (streams != streams_) {
+    set_streams(streams);  // SimGrid shares again and plans the end anew
+    return;
+  }
+  // The same k: SimGrid keeps the sharing, so plan the end here.
+  double rate = action_->get_rate();
+  if (rate > 0) {
+    action_->get_model()->get_action_heap().update(action_, sg4::Engine::get_clock() + remaining / rate,
+                                                   ActionHeap::Type::normal);
+  }
 }
 
 WeightedFlow::~WeightedFlow() {
@@ -86,9 +154,9 @@ void WeightedFlow::apply() {
 }
 
 double WeightedFlow::moved() {
-  if (!running()) return failed() ? last_moved_ : bytes_;
+  if (!running()) return failed() ? last_moved_ : size_;
   if (pending_ && !in_latency()) apply();
-  last_moved_ = bytes_ - comm_->get_remaining();
+  last_moved_ = size_ - comm_->get_remaining();
   return last_moved_;
 }
 

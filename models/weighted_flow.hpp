@@ -35,10 +35,25 @@ class WeightedFlow {
  public:
   /// Bytes per second a held flow (k = 0) may still move: nothing of note.
   static constexpr double kHeldRate = 1e-3;
-  /// Starts a comm of `bytes` from `from` to `to` standing for one transfer;
-  /// call from an actor. Throws std::runtime_error when SimGrid's action of
-  /// the comm cannot be found (a network model without one).
-  WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes);
+  /// Starts a comm of `bytes` from `from` to `to` standing for one transfer
+  /// (a host-to-host comm: SimGrid 3.32 keeps those in one list it scans at
+  /// each end, so models use the next constructor); call from an actor.
+  /// `pays_latency` false: it continues transfers whose latency passed, so
+  /// its data moves at once (continuation_size()).
+  WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency = true);
+  /// Stands for one transfer of `bytes` carried by `comm`, just started from
+  /// `from` to `to`: with a payload of continuation_size() if `pays_latency`
+  /// is false. Throws std::runtime_error when SimGrid's action of the comm
+  /// cannot be found (a network model without one).
+  WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency);
+  /// A payload size (bytes) that makes the next comm started with it skip
+  /// the route's latency (a latency factor of 0, through SimGrid's
+  /// latency-factor callback, which gives every other comm the configured
+  /// factor, as SimGrid would). The comm's bytes are then set apart.
+  static std::uint64_t continuation_size();
+  /// Seconds a transfer from `from` to `to` pays before its data moves: the
+  /// route's latency times the network model's latency factor.
+  static double latency_s(sg4::Host* from, sg4::Host* to);
   /// Cancels the comm if it still runs.
   ~WeightedFlow();
   WeightedFlow(const WeightedFlow&) = delete;
@@ -60,17 +75,22 @@ class WeightedFlow {
   double rate();
   /// True while the comm runs (not finished, failed or cancelled).
   bool running() const;
+  /// From now on `remaining` bytes are left (it ends once they moved) and
+  /// it stands for `streams` transfers; SimGrid plans its end again. Only
+  /// while running() and past its latency.
+  void resize(double remaining, int streams);
   /// True once it ended without moving every byte (a link of its route went down, or cancelled).
   bool failed();
   /// The comm: wait for it, or see it fail when a link of its route goes down.
   const sg4::CommPtr& comm() const { return comm_; }
 
  private:
+  static void allow_continuations();  // installs the latency-factor callback, once per simulation
   void apply();  // sets the penalty and bound for streams_ (once the latency passed)
   bool in_latency() const;
   sg4::CommPtr comm_;
   simgrid::kernel::resource::Action* action_ = nullptr;  // valid while running()
-  double bytes_ = 0;
+  double size_ = 0;  // bytes: moved() = size_ - what is left
   double penalty_ = 1;   // one transfer's sharing penalty
   double bound_ = -1;    // one transfer's rate bound, bytes/s of the LMM variable (-1: none)
   double latency_s_ = 0;

@@ -1,0 +1,76 @@
+// The wire of a streamed stage (models/host_stream.hpp): its chunks'
+// transfers on one route as one weighted flow (models/weighted_flow.hpp)
+// instead of one SimGrid comm each. A chunk's transfer begins when the
+// chunked model would start its comm, moves data once the route's latency
+// passed (as that comm would: LV08's latency factor included), and ends when
+// its bytes arrived; meanwhile the flow stands for as many transfers as are
+// moving data, so the network shares its links as it would share the
+// chunked model's comms (exactly so: models/weighted_flow.hpp), and the
+// chunks moving data get equal shares of the flow's bytes, as equal comms
+// on one route get equal rates (the chunk with the fewest bytes left ends
+// first, its share then goes to the others).
+// The flow runs in segments, each a comm from the sending host (no latency
+// of its own: its chunks paid theirs) sized to end exactly when the chunk
+// with the fewest bytes left arrives: its bytes left times k. A chunk that
+// joins resizes the running segment (its end moves, k grows); the end of a
+// segment is a chunk's arrival, and the next segment starts at once. So
+// every chunk's arrival is a SimGrid event, at the time the chunked model's
+// comm would have ended, however the flow's rate changes meanwhile (other
+// flows on its links starting or ending).
+// A helper actor of the sending host (Network::run_on_helper) starts the
+// segments and waits for each while chunks move data, and wakes the
+// chunks' requests when one arrived; a segment is a mailbox comm that this
+// actor starts and waits for (SimGrid 3.32 keeps a host-to-host comm in one
+// list it scans whenever one ends, and a comm in its issuer's list until
+// that actor waits for it).
+// Each chunk's bytes count on the links of the route when it begins.
+// A link of the route that goes down fails the flow: every waiting chunk
+// returns false at once (the stage then breaks, as its comms would fail).
+#pragma once
+
+#include <limits>
+#include <list>
+#include <memory>
+
+#include <simgrid/s4u.hpp>
+
+#include "models/network.hpp"
+#include "models/weighted_flow.hpp"
+
+namespace offload::models {
+
+/// The chunks of one streamed stage on one route, as one weighted flow.
+class StreamWire {
+ public:
+  /// One chunk's transfer.
+  struct Ticket {
+    double need;             ///< bytes not yet arrived
+    double join_s;           ///< simulated time its data starts moving
+    bool joined = false;     ///< moving data (its latency passed)
+    bool arrived = false;    ///< every byte arrived
+  };
+  using TicketPtr = std::shared_ptr<Ticket>;
+  /// The stage's chunks from `from` to `to`, about `total_bytes` in all
+  /// (their messages' headers included; sets the rounding slack).
+  StreamWire(Network& network, sg4::Host* from, sg4::Host* to, double total_bytes);
+  ~StreamWire();
+  StreamWire(const StreamWire&) = delete;
+  StreamWire& operator=(const StreamWire&) = delete;
+  /// A chunk's transfer of `bytes` starts now (call from an actor): its bytes
+  /// count on the links; its data moves once the route's latency passed.
+  TicketPtr begin(double bytes);
+  /// Blocks until the chunk's bytes arrived (true), until the simulated time
+  /// `until_s` (false: still on its way; wait again), or until the wire
+  /// failed or was cancelled (false).
+  bool wait(const TicketPtr& ticket, double until_s = std::numeric_limits<double>::infinity());
+  /// Stops the flow (a cancel, a fault elsewhere, or the stage's end).
+  void cancel();
+  /// True once a link of the route went down under the flow, or cancelled.
+  bool stopped() const;
+
+ private:
+  struct State;                         // shared with the helper actor, which may outlive the wire
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace offload::models
