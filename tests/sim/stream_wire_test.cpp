@@ -1,0 +1,148 @@
+// A streamed stage's wire (models/stream_wire.hpp) delivers each chunk when
+// the chunk's own comm would have ended (one comm per chunk, started at the
+// same time, with the same cross traffic on the links: the chunked model's
+// wire), including chunks that start while others move data, after the
+// wire went idle, and under LV08 and CM02; a link of the route that goes
+// down fails the chunks in flight at that instant, as it fails their comms.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "models/network.hpp"
+#include "models/stream_wire.hpp"
+#include "tests/sim/simulate.hpp"
+
+namespace offload::testing {
+namespace {
+
+namespace sg4 = simgrid::s4u;
+
+struct Chunk {
+  double start_s;
+  double bytes;
+};
+
+const std::vector<Chunk> kChunks{{0, 30e6}, {0, 20e6}, {0.05, 25e6}, {0.06, 10e6}, {0.3, 15e6}, {0.3001, 5e6}};
+constexpr double kNoOutage = std::numeric_limits<double>::infinity();
+
+/// Each chunk A -> B as its own comm (`wire` false) or through one
+/// StreamWire, beside cross traffic C -> B and B -> A; the link `core` goes
+/// down at `down_s`. Returns each chunk's end, or -(the time it failed).
+nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutage) {
+  return in_child([&] {
+    int argc = 2;
+    char program[] = "stream-wire-test";
+    char quiet[] = "--log=root.thres:critical";
+    char* argv[] = {program, quiet, nullptr};
+    sg4::Engine simulation(&argc, argv);
+    if (model == "CM02") {
+      sg4::Engine::set_config("network/model:CM02");
+      sg4::Engine::set_config("network/crosstraffic:0");
+    }
+    auto* zone = sg4::create_full_zone("world");
+    sg4::Host* a = zone->create_host("a", 1e9)->seal();
+    sg4::Host* b = zone->create_host("b", 1e9)->seal();
+    sg4::Host* x = zone->create_host("c", 1e9)->seal();
+    auto link = [&](const std::string& name, double bw, double lat) {
+      return zone->create_split_duplex_link(name, bw)->set_latency(lat)->seal();
+    };
+    auto* la = link("la", 125e6, 50e-6);
+    auto* lb = link("lb", 250e6, 20e-6);
+    auto* lc = link("lc", 125e6, 20e-6);
+    auto* core = link("core", 200e6, 10e-6);
+    using D = sg4::LinkInRoute::Direction;
+    zone->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr, {{la, D::UP}, {core, D::UP}, {lb, D::DOWN}},
+                    true);
+    zone->add_route(x->get_netpoint(), b->get_netpoint(), nullptr, nullptr, {{lc, D::UP}, {core, D::UP}, {lb, D::DOWN}},
+                    true);
+    zone->seal();
+    models::Network network;
+    network.add_route(a, b, {"la", "core", "lb"}, {true, true, false});
+    network.add_route(x, b, {"lc", "core", "lb"}, {true, true, false});
+    network.open_endpoints();
+    double total = 0;
+    for (const Chunk& c : kChunks) total += c.bytes;
+    models::StreamWire stage(network, a, b, total);
+    nlohmann::json result{{"ends", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < kChunks.size(); ++i) {
+      result["ends"].push_back(nullptr);
+      sg4::Actor::create("chunk", a, [&, i] {
+        sg4::this_actor::sleep_until(kChunks[i].start_s);
+        if (wire) {
+          auto ticket = stage.begin(kChunks[i].bytes);
+          bool arrived = stage.wait(ticket);
+          result["ends"][i] = arrived ? sg4::Engine::get_clock() : -sg4::Engine::get_clock();
+          return;
+        }
+        try {
+          network.start_flow(a, b, kChunks[i].bytes)->wait();
+          result["ends"][i] = sg4::Engine::get_clock();
+        } catch (const simgrid::Exception&) {
+          result["ends"][i] = -sg4::Engine::get_clock();
+        }
+      });
+    }
+    auto cross = [&](sg4::Host* from, sg4::Host* to, double bytes, double start_s) {
+      sg4::Actor::create("cross", from, [from, to, bytes, start_s] {
+        sg4::this_actor::sleep_until(start_s);
+        try {
+          sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(bytes))->wait();
+        } catch (const simgrid::Exception&) {
+        }
+      });
+    };
+    cross(x, b, 30e6, 0);
+    cross(x, b, 10e6, 0.07);
+    cross(b, a, 20e6, 0.02);
+    if (down_s != kNoOutage) {
+      sg4::Actor::create("outage", x, [core, down_s, &network] {
+        sg4::this_actor::sleep_until(down_s);
+        core->turn_off();
+        sg4::this_actor::sleep_for(0.05);
+        core->turn_on();
+      });
+    }
+    simulation.run();
+    result["link_bytes"] = network.link_bytes().at("core");
+    return result;
+  });
+}
+
+void expect_same_ends(const std::string& model, double down_s = kNoOutage) {
+  nlohmann::json chunked = run(model, false, down_s);
+  nlohmann::json streamed = run(model, true, down_s);
+  ASSERT_FALSE(chunked.contains("error")) << chunked.dump();
+  ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
+  for (std::size_t i = 0; i < kChunks.size(); ++i) {
+    ASSERT_FALSE(chunked["ends"][i].is_null()) << "chunk " << i << " never ended (comms)";
+    ASSERT_FALSE(streamed["ends"][i].is_null()) << "chunk " << i << " never ended (wire)";
+    double want = chunked["ends"][i], got = streamed["ends"][i];
+    if (down_s != kNoOutage && want < 0) {  // failed with the link: the wire's chunk too, at that instant
+      EXPECT_DOUBLE_EQ(got, want) << "chunk " << i << " (negative: failed at)";
+      continue;
+    }
+    if (down_s != kNoOutage && want > down_s) continue;  // began after the outage: the wire stays broken (by design)
+    EXPECT_NEAR(got, want, 1e-9) << "end of chunk " << i;
+  }
+  EXPECT_DOUBLE_EQ(streamed["link_bytes"].get<double>(), chunked["link_bytes"].get<double>());
+}
+
+TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderLv08) { expect_same_ends("LV08"); }
+
+TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderCm02) { expect_same_ends("CM02"); }
+
+TEST(StreamWire, ALinkDownFailsTheChunksInFlightAtOnce) {
+  nlohmann::json streamed = run("LV08", true, 0.12);
+  ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
+  int failed = 0;
+  for (const auto& end : streamed["ends"]) failed += end.get<double>() < 0 ? 1 : 0;
+  EXPECT_GT(failed, 0) << streamed.dump();
+  expect_same_ends("LV08", 0.12);
+}
+
+}  // namespace
+}  // namespace offload::testing
