@@ -3,9 +3,10 @@
 // the client's memcpy) as one long-lived SimGrid Exec per CPU for all its
 // chunks at once, instead of one per chunk.
 // Per chunk, as in the chunked model: its wire transfer and its disk I/O
-// (set_chunk_work: one comm and one Io, started when its lead passed, so
-// the network and the disk share among exactly the requests the engine has
-// in flight, its queue and copy depth bounding them), the stack work of its
+// (set_chunk_work: its share of the stage's weighted flow, models/
+// stream_wire.hpp, and one Io, started when its lead passed, so the network
+// and the disk share among exactly the requests the engine has in flight,
+// its queue and copy depth bounding them), the stack work of its
 // messages on the connection lanes, queued and waited when a chunked
 // request's are (a READ's call at issue, before its data moves; the data
 // message when it starts; a WRITE's reply once its data is written), its
@@ -69,11 +70,13 @@ class HostStream {
     lead_s_ = call_s;
     then_s_ = then_s;
   }
-  /// Starts the wire transfer and the disk I/O of one chunk of `bytes` (one
-  /// comm and one Io per request, started when its lead passed: the network
-  /// and the disk see exactly the chunked model's requests in flight and
-  /// share among them); returns them to wait for. It may block the request
-  /// (a WRITE's I/O starts after the disk's latency).
+  /// Moves one chunk of `bytes` on the wire (its share of the stage's
+  /// weighted flow, wire()) and starts its disk I/O (one Io per request),
+  /// started when its lead passed: the network and the disk see exactly the
+  /// chunked model's requests in flight and share among them; returns what
+  /// is left to wait for. It blocks the request (for the wire; a WRITE's I/O
+  /// starts after the disk's latency) and cancels the stage when its wire
+  /// transfer failed.
   using ChunkWork = std::function<std::vector<sg4::ActivityPtr>(double bytes)>;
   void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
   /// The stage's wire (models/stream_wire.hpp), which its chunk work uses;
