@@ -1,5 +1,7 @@
 #include "models/host_stream.hpp"
 
+#include "models/water_fill.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -61,21 +63,12 @@ bool HostStream::broken() const {
   });
 }
 
-// Water-filling: each chunk in flight gets an equal share, a chunk that needs
-// less than its share ends and leaves the rest to the others.
 void HostStream::share(double bytes) {
-  std::vector<Waiter*> open;
+  std::vector<double*> open;
   for (Waiter& w : waiters_) {
-    if (w.need > 0) open.push_back(&w);
+    if (w.need > 0) open.push_back(&w.need);
   }
-  std::sort(open.begin(), open.end(), [](const Waiter* a, const Waiter* b) { return a->need < b->need; });
-  for (std::size_t i = 0; i < open.size() && bytes > 0; ++i) {
-    double each = bytes / static_cast<double>(open.size() - i);
-    double given = std::min(each, open[i]->need);
-    open[i]->need -= given;
-    bytes -= given;
-  }
-  unclaimed_ += bytes;
+  unclaimed_ += water_fill(open, bytes);
 }
 
 void HostStream::sample() {

@@ -1,5 +1,7 @@
 #include "models/stream_wire.hpp"
 
+#include "models/water_fill.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -29,21 +31,13 @@ struct StreamWire::State {
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
 
-  /// Equal shares of `bytes` among the chunks moving data (water-filling:
-  /// a chunk that needs less than its share arrives, the rest goes on).
+  /// Equal shares of `bytes` among the chunks moving data (models/water_fill.hpp).
   void share(double bytes) {
-    std::vector<Ticket*> moving;
+    std::vector<double*> moving;
     for (const auto& t : open) {
-      if (t->joined) moving.push_back(t.get());
+      if (t->joined) moving.push_back(&t->need);
     }
-    std::sort(moving.begin(), moving.end(), [](const Ticket* a, const Ticket* b) { return a->need < b->need; });
-    for (std::size_t i = 0; i < moving.size() && bytes > 0; ++i) {
-      double each = bytes / static_cast<double>(moving.size() - i);
-      double given = std::min(each, moving[i]->need);
-      moving[i]->need -= given;
-      bytes -= given;
-    }
-    unclaimed += bytes;
+    unclaimed += water_fill(moving, bytes);
   }
 
   /// The flow's bytes until the chunk moving data with the fewest left arrives.

@@ -16,11 +16,7 @@ namespace sg4 = simgrid::s4u;
 
 TEST(ActorPool, EndIdleActorsEndsIdleOnesAtOnceAndBusyOnesAfterTheirTask) {
   nlohmann::json out = in_child([] {
-    int argc = 2;
-    char program[] = "actor-pool-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("actor-pool-test");
     auto* zone = sg4::create_full_zone("world");
     sg4::Host* host = zone->create_host("h", 1e9)->seal();
     zone->seal();

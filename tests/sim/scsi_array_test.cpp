@@ -27,11 +27,7 @@ using models::ScsiReply;
 /// Runs `script` in an actor on the initiator against the array; returns its JSON.
 nlohmann::json drive(const std::string& toml, std::function<nlohmann::json(ScsiArray&, sg4::Host*)> script) {
   return in_child([&] {
-    int argc = 2;
-    char program[] = "scsi-array-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("scsi-array-test");
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
     auto set = sim::load_scenario_text(toml, "array.toml");

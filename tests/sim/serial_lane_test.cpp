@@ -18,11 +18,7 @@ namespace sg4 = simgrid::s4u;
 /// and wait for its stack work; returns the simulated end of each.
 nlohmann::json lane_ends(int senders, const models::CpuSpec& spec, double bytes) {
   return in_child([&] {
-    int argc = 2;
-    char program[] = "serial-lane-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("serial-lane-test");
     auto* zone = sg4::create_full_zone("world");
     sg4::Host* a = zone->create_host("a", models::kFlopsPerCpuSecond)->set_core_count(spec.cores)->seal();
     sg4::Host* b = zone->create_host("b", models::kFlopsPerCpuSecond)->seal();

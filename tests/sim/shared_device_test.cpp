@@ -77,11 +77,7 @@ std::vector<double> reference_ends(const std::vector<Job>& jobs) {
 using DiskActors = std::function<void(sg4::Host* host, models::DiskModel& disk, nlohmann::json& result)>;
 nlohmann::json run_with_disk(const DiskActors& actors) {
   return in_child([&] {
-    int argc = 2;
-    char program[] = "shared-device-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("shared-device-test");
     auto* zone = sg4::create_full_zone("world");
     sg4::Host* host = zone->create_host("filer", 1e9)->seal();
     models::DiskSpec spec;

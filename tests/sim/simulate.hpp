@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <functional>
+#include <memory>
 #include <string>
+
+#include <simgrid/s4u.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +49,28 @@ inline nlohmann::json in_child(const std::function<nlohmann::json()>& work) {
   if (text.empty()) return {{"error", "the simulation process died (status " + std::to_string(status) + ")"}};
   return nlohmann::json::parse(text);
 }
+
+/// A SimGrid engine that logs only critical messages, for a test that
+/// builds its own platform (SimGrid 3.32: one engine per process, so make it
+/// inside in_child()).
+class QuietEngine {
+ public:
+  /// `program` names the process in SimGrid's messages.
+  explicit QuietEngine(std::string program) : program_(std::move(program)) {
+    argv_[0] = program_.data();
+    argv_[1] = quiet_.data();
+    engine_ = std::make_unique<simgrid::s4u::Engine>(&argc_, argv_);
+  }
+  /// Runs the simulation until no actor is left.
+  void run() { engine_->run(); }
+
+ private:
+  std::string program_;
+  std::string quiet_ = "--log=root.thres:critical";
+  int argc_ = 2;
+  char* argv_[3] = {nullptr, nullptr, nullptr};
+  std::unique_ptr<simgrid::s4u::Engine> engine_;
+};
 
 /// The results record of `method` at sweep point `point` of `toml`, or
 /// {"error": text} when the child failed.

@@ -14,6 +14,7 @@
 
 #include "models/network.hpp"
 #include "models/stream_wire.hpp"
+#include "tests/sim/cross_traffic_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::testing {
@@ -34,32 +35,15 @@ constexpr double kNoOutage = std::numeric_limits<double>::infinity();
 /// down at `down_s`. Returns each chunk's end, or -(the time it failed).
 nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutage) {
   return in_child([&] {
-    int argc = 2;
-    char program[] = "stream-wire-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("stream-wire-test");
     if (model == "CM02") {
       sg4::Engine::set_config("network/model:CM02");
       sg4::Engine::set_config("network/crosstraffic:0");
     }
-    auto* zone = sg4::create_full_zone("world");
-    sg4::Host* a = zone->create_host("a", 1e9)->seal();
-    sg4::Host* b = zone->create_host("b", 1e9)->seal();
-    sg4::Host* x = zone->create_host("c", 1e9)->seal();
-    auto link = [&](const std::string& name, double bw, double lat) {
-      return zone->create_split_duplex_link(name, bw)->set_latency(lat)->seal();
-    };
-    auto* la = link("la", 125e6, 50e-6);
-    auto* lb = link("lb", 250e6, 20e-6);
-    auto* lc = link("lc", 125e6, 20e-6);
-    auto* core = link("core", 200e6, 10e-6);
-    using D = sg4::LinkInRoute::Direction;
-    zone->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr, {{la, D::UP}, {core, D::UP}, {lb, D::DOWN}},
-                    true);
-    zone->add_route(x->get_netpoint(), b->get_netpoint(), nullptr, nullptr, {{lc, D::UP}, {core, D::UP}, {lb, D::DOWN}},
-                    true);
-    zone->seal();
+    auto platform = CrossTrafficPlatform::build(50e-6);
+    sg4::Host* a = platform.a;
+    sg4::Host* b = platform.b;
+    sg4::Host* x = platform.c;
     models::Network network;
     network.add_route(a, b, {"la", "core", "lb"}, {true, true, false});
     network.add_route(x, b, {"lc", "core", "lb"}, {true, true, false});
@@ -99,7 +83,7 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
     cross(x, b, 10e6, 0.07);
     cross(b, a, 20e6, 0.02);
     if (down_s != kNoOutage) {
-      sg4::Actor::create("outage", x, [core, down_s, &network] {
+      sg4::Actor::create("outage", x, [core = platform.core, down_s] {
         sg4::this_actor::sleep_until(down_s);
         core->turn_off();
         sg4::this_actor::sleep_for(0.05);

@@ -17,6 +17,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/weighted_flow.hpp"
+#include "tests/sim/cross_traffic_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
 namespace offload::testing {
@@ -47,32 +48,15 @@ const std::vector<double> kSamples_s{0.01, 0.05, 0.1, 0.2, 0.3, 0.4};
 /// each sample and the end of each cross flow.
 nlohmann::json run(const Case& c, bool weighted) {
   return in_child([&] {
-    int argc = 2;
-    char program[] = "weighted-flow-test";
-    char quiet[] = "--log=root.thres:critical";
-    char* argv[] = {program, quiet, nullptr};
-    sg4::Engine simulation(&argc, argv);
+    QuietEngine simulation("weighted-flow-test");
     if (c.model == "CM02") {
       sg4::Engine::set_config("network/model:CM02");
       sg4::Engine::set_config("network/crosstraffic:0");
     }
-    auto* zone = sg4::create_full_zone("world");
-    sg4::Host* a = zone->create_host("a", 1e9)->seal();
-    sg4::Host* b = zone->create_host("b", 1e9)->seal();
-    sg4::Host* x = zone->create_host("c", 1e9)->seal();
-    auto link = [&](const std::string& name, double bw, double lat) {
-      return zone->create_split_duplex_link(name, bw)->set_latency(lat)->seal();
-    };
-    auto* la = link("la", 125e6, c.latency_s);
-    auto* lb = link("lb", 250e6, 20e-6);
-    auto* lc = link("lc", 125e6, 20e-6);
-    auto* core = link("core", 200e6, 10e-6);
-    using D = sg4::LinkInRoute::Direction;
-    zone->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr,
-                    {{la, D::UP}, {core, D::UP}, {lb, D::DOWN}}, true);
-    zone->add_route(x->get_netpoint(), b->get_netpoint(), nullptr, nullptr,
-                    {{lc, D::UP}, {core, D::UP}, {lb, D::DOWN}}, true);
-    zone->seal();
+    auto platform = CrossTrafficPlatform::build(c.latency_s);
+    sg4::Host* a = platform.a;
+    sg4::Host* b = platform.b;
+    sg4::Host* x = platform.c;
     nlohmann::json result{{"moved", nlohmann::json::array()}, {"cross", nlohmann::json::array()}};
     auto cross = [&](sg4::Host* from, sg4::Host* to, double bytes, double start_s, int index) {
       result["cross"].push_back(nullptr);
