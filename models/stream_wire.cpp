@@ -59,12 +59,15 @@ struct StreamWire::State {
   /// The running segment's bytes to the chunks moving data; the chunks whose
   /// latency passed join, those whose bytes all moved arrive; the running
   /// segment is resized, or the helper started, for the chunks now moving.
-  void update(const std::shared_ptr<State>& self) {
+  /// Only the helper, which waits for the segment's comm, learns how it
+  /// ended: `helper` true after that wait; others leave an ended segment to it.
+  void update(const std::shared_ptr<State>& self, bool helper_waited = false) {
     if (stopped) return;
     bool ended = false;
     if (segment) {
       bool running = segment->running();
-      if (!running && segment->failed()) {  // a link of the route went down
+      if (!running && !helper_waited) return;  // the helper handles its end at this instant
+      if (!running && segment->failed()) {     // a link of the route went down
         stop();
         return;
       }
@@ -126,7 +129,7 @@ struct StreamWire::State {
       } catch (const simgrid::Exception&) {  // failed (update() sees it) or cancelled
       }
       lock.lock();
-      update(self);
+      update(self, true);
     }
     helper = false;
   }

@@ -154,7 +154,7 @@ void WeightedFlow::apply() {
 }
 
 double WeightedFlow::moved() {
-  if (!running()) return failed() ? last_moved_ : size_;
+  if (!running()) return comm_->get_state() == sg4::Activity::State::FINISHED ? size_ : last_moved_;
   if (pending_ && !in_latency()) apply();
   last_moved_ = size_ - comm_->get_remaining();
   return last_moved_;
@@ -166,16 +166,9 @@ double WeightedFlow::rate() {
   return in_latency() ? 0 : action_->get_rate();
 }
 
-bool WeightedFlow::failed() {
-  if (running()) return false;
-  using State = sg4::Activity::State;
-  if (comm_->get_state() == State::CANCELED || comm_->get_state() == State::FAILED) return true;
-  try {
-    comm_->test();
-    return comm_->get_state() != State::FINISHED;
-  } catch (const simgrid::Exception&) {  // a link of its route went down
-    return true;
-  }
+bool WeightedFlow::failed() const {
+  auto state = comm_->get_state();
+  return state == sg4::Activity::State::CANCELED || state == sg4::Activity::State::FAILED;
 }
 
 }  // namespace offload::models

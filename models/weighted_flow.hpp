@@ -68,8 +68,9 @@ class WeightedFlow {
   void set_streams(int streams);
   /// The transfers it stands for.
   int streams() const { return streams_; }
-  /// Bytes moved since the start: all of them once it finished, what it had
-  /// moved when last asked once it failed or was cancelled.
+  /// Bytes moved since the start: all of them once its comm was waited to
+  /// its end, else (ended, not waited for, failed or cancelled) what it had
+  /// moved when last asked while running.
   double moved();
   /// Bytes per second at SimGrid's last sharing (0 in its latency or once ended).
   double rate();
@@ -79,8 +80,10 @@ class WeightedFlow {
   /// it stands for `streams` transfers; SimGrid plans its end again. Only
   /// while running() and past its latency.
   void resize(double remaining, int streams);
-  /// True once it ended without moving every byte (a link of its route went down, or cancelled).
-  bool failed();
+  /// True once its comm failed (seen by a wait: a link of its route went
+  /// down) or was cancelled. SimGrid 3.32's test() of a failed comm reports
+  /// it done, so only the actor that waits for the comm learns it failed.
+  bool failed() const;
   /// The comm: wait for it, or see it fail when a link of its route goes down.
   const sg4::CommPtr& comm() const { return comm_; }
 
