@@ -17,6 +17,13 @@
 #include "tests/sim/cross_traffic_platform.hpp"
 #include "tests/sim/simulate.hpp"
 
+// Not in the sanitizer build: these runs end with the network's inbox
+// daemons killed by SimGrid (an exception thrown on an actor stack that
+// SimGrid, not built with ASan, switched to), where ASan warns that it
+// ignores __asan_handle_no_return and then reports a stack-buffer-overflow
+// in its own sigaltstack call ("False positive error reports may follow").
+// The stage's wire still runs under the sanitizers in sim_stream_equivalence.
+#if !defined(__SANITIZE_ADDRESS__)
 namespace offload::testing {
 namespace {
 
@@ -130,3 +137,4 @@ TEST(StreamWire, ALinkDownFailsTheChunksInFlightAtOnce) {
 
 }  // namespace
 }  // namespace offload::testing
+#endif  // !__SANITIZE_ADDRESS__
