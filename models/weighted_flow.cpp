@@ -160,12 +160,6 @@ double WeightedFlow::moved() {
   return last_moved_;
 }
 
-double WeightedFlow::rate() {
-  if (!running()) return 0;
-  if (pending_ && !in_latency()) apply();
-  return in_latency() ? 0 : action_->get_rate();
-}
-
 bool WeightedFlow::failed() const {
   auto state = comm_->get_state();
   return state == sg4::Activity::State::CANCELED || state == sg4::Activity::State::FAILED;

@@ -19,7 +19,7 @@
 // While the comm pays its latency SimGrid keeps its variable disabled and
 // enables it with one comm's penalty when the latency ends (a change made
 // then would drop that event): k is applied at the first call of
-// set_streams(), moved() or rate() from data_start_s() on, so its owner
+// set_streams() or moved() from data_start_s() on, so its owner
 // calls one of them then.
 #pragma once
 
@@ -66,14 +66,10 @@ class WeightedFlow {
   /// From now on it stands for `streams` >= 0 equal transfers (from
   /// data_start_s() if called before).
   void set_streams(int streams);
-  /// The transfers it stands for.
-  int streams() const { return streams_; }
   /// Bytes moved since the start: all of them once its comm was waited to
   /// its end, else (ended, not waited for, failed or cancelled) what it had
   /// moved when last asked while running.
   double moved();
-  /// Bytes per second at SimGrid's last sharing (0 in its latency or once ended).
-  double rate();
   /// True while the comm runs (not finished, failed or cancelled).
   bool running() const;
   /// From now on `remaining` bytes are left (it ends once they moved) and
