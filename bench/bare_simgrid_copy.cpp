@@ -15,7 +15,8 @@
 // receiver or a pooled sender on the far end), as the engine's do, and the
 // clients and filers have a models::CpuModel, so every message also runs its
 // TCP/RPC stack work on a serial lane per connection at both ends, as in the
-// engine's run; a copy here does not wait for that work (the engine's
+// engine's run, and each CPU execution is a job of that model (processor
+// sharing of the cores in virtual time, models/cpu.hpp), as the engine's are; a copy here does not wait for that work (the engine's
 // Transfer::wait does), so its simulated time ends a little earlier (tens to
 // hundreds of microseconds in bench/sim_scale.sh's runs).
 //   host: map round trip; 64 MiB chunks, <= 4 ops and <= 2 reads in flight;
@@ -125,7 +126,7 @@ class Copy {
   }
   sg4::ExecPtr exec(sg4::Host* on, double seconds) {
     ++activities;
-    return sg4::this_actor::exec_init(seconds * kFlops)->set_host(on)->start();
+    return offload::models::CpuModel::of(on)->work_async(seconds);  // the cores the lanes share
   }
   sg4::ActivityPtr io(double bytes, bool read) {
     ++activities;

@@ -4,13 +4,16 @@
 
 namespace offload::models {
 
-CpuModel::CpuModel(sg4::Host* host, const CpuSpec& spec) : host_(host), spec_(spec) { host->set_data(this); }
+CpuModel::CpuModel(sg4::Host* host, const CpuSpec& spec)
+    : host_(host), spec_(spec), core_speed_(host->get_speed() / kFlopsPerCpuSecond), cores_(host, host->get_core_count()) {
+  host->set_data(this);
+}
 
 CpuModel* CpuModel::of(sg4::Host* host) { return host->get_data<CpuModel>(); }
 
 sg4::ExecPtr CpuModel::work_async(double cpu_seconds) {
   busy_s_ += cpu_seconds;
-  return sg4::this_actor::exec_init(cpu_seconds * kFlopsPerCpuSecond)->set_host(host_)->start();
+  return cores_.start(cpu_seconds / core_speed_);
 }
 
 double CpuModel::stack_cost_s(double bytes, StackSide side) const {
@@ -27,15 +30,12 @@ LanePiecePtr CpuModel::lane_work(sg4::Host* peer, double cost) {
   if (cost <= 0) return nullptr;
   auto it = lanes_.find(peer);
   if (it == lanes_.end()) {
-    // Making a lane makes SimGrid objects (simcalls: this actor yields), so
-    // another actor may have made this peer's lane meanwhile: keep the first.
-    auto lane = std::make_unique<Lane>(host_);
-    it = lanes_.try_emplace(peer, std::move(lane)).first;
+    it = lanes_.try_emplace(peer, std::make_unique<Lane>(cores_)).first;
   }
   Lane& slot = *it->second;
   slot.busy_s += cost;
   busy_s_ += cost;
-  return slot.lane.submit(cost * kFlopsPerCpuSecond);
+  return slot.lane.submit(cost / core_speed_);
 }
 
 double CpuModel::busiest_lane_s() const {

@@ -1,5 +1,12 @@
 // CPU model: a SimGrid host with N cores at 1e9 flop/s each, so one CPU
-// second is 1e9 flops. Work is charged as seconds of one core: moving B
+// second is 1e9 flops. Its cores are shared as SimGrid's CPU model (Cas01)
+// shares them, n jobs each getting min(1, N / n) of a core, but computed in
+// virtual time outside SimGrid's LMM solver (models/shared_device.hpp): a
+// job's start or end costs O(log n), where SimGrid re-shares a host among
+// all its Execs at every start and end (O(n): a filer serving 1,000
+// streamed copies keeps 2,000 long-lived Execs). The host's load, which
+// SimGrid's energy plugin reads, is that of the jobs (min(n, N) cores busy).
+// Work is charged as seconds of one core: moving B
 // bytes through host memory (page cache, user buffer) costs
 // B / memcpy_bandwidth, each I/O operation (syscall, RPC) costs per_op_cpu.
 // Every message a host sends or receives over the network also crosses its
@@ -22,6 +29,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/serial_lane.hpp"
+#include "models/shared_device.hpp"
 #include "models/specs.hpp"
 
 namespace offload::models {
@@ -42,8 +50,12 @@ class CpuModel {
   CpuModel(sg4::Host* host, const CpuSpec& spec);
   /// The CPU model of `host`, or nullptr for a host without one.
   static CpuModel* of(sg4::Host* host);
-  /// Starts `cpu_seconds` of one core's work on this host.
+  /// Starts `cpu_seconds` of one core's work on this host; the handle ends
+  /// when it ran (wait(), Activity::wait_any_for; cancel() takes it off the
+  /// cores; get_remaining() is 0 until it ends: ask remaining_s()).
   sg4::ExecPtr work_async(double cpu_seconds);
+  /// CPU seconds the work of `handle` (from work_async) still needs; 0 once it ran.
+  double remaining_s(const sg4::ExecPtr& handle) { return cores_.remaining_s(handle.get()) * core_speed_; }
   /// CPU seconds to move `bytes` once through memory, plus one operation.
   double copy_cost_s(double bytes, int operations = 1) const {
     return bytes / spec_.memcpy_Bps + operations * spec_.per_op_s;
@@ -67,7 +79,7 @@ class CpuModel {
  private:
   LanePiecePtr lane_work(sg4::Host* peer, double cpu_seconds);  // nullptr when nothing
   struct Lane {
-    explicit Lane(sg4::Host* host) : lane(host) {}
+    explicit Lane(SharedDevice& cpu) : lane(cpu) {}
     SerialLane lane;
     double busy_s = 0;
   };
@@ -75,6 +87,8 @@ class CpuModel {
   CpuSpec spec_;
   double busy_s_ = 0;
   std::map<sg4::Host*, std::unique_ptr<Lane>> lanes_;  // by peer
+  double core_speed_;                                    // host speed per core / kFlopsPerCpuSecond
+  SharedDevice cores_;                                   // the jobs on this host's cores
 };
 
 }  // namespace offload::models

@@ -40,12 +40,11 @@ void HostStream::begin(double bytes) {
 
 HostStream::~HostStream() { cancel(); }
 
-void HostStream::add(sg4::ActivityPtr activity, double amount) {
-  if (amount < 0) amount = activity->get_remaining();
-  if (amount <= 0) return;
-  Part part{.activity = std::move(activity), .amount = amount};
+void HostStream::add_work(CpuModel& cpu, double cpu_s) {
+  if (cpu_s <= 0) return;
+  Part part{.cpu = &cpu, .activity = cpu.work_async(cpu_s), .amount = cpu_s};
   part.sample_time = sg4::Engine::get_clock();
-  part.sample_left = amount;
+  part.sample_left = cpu_s;
   part.moved_time = part.sample_time;
   parts_.push_back(std::move(part));
 }
@@ -81,7 +80,7 @@ void HostStream::sample() {
       p.sample_left = 0;
       continue;
     }
-    double left = p.activity->get_remaining();
+    double left = p.cpu->remaining_s(p.activity);
     if (now > p.sample_time) p.rate = std::max(0.0, (p.sample_left - left) / (now - p.sample_time));
     if (left < p.sample_left) p.moved_time = now;
     p.sample_time = now;
@@ -204,8 +203,8 @@ void HostStream::cancel() {
   stopped_ = true;
   started_ = true;
   for (Part& p : parts_) {
-    auto state = p.activity->get_state();
-    if (state == State::STARTED || state == State::STARTING) p.activity->cancel();
+    auto state = p.activity->get_state();  // a job in service: INITED (models/shared_device.hpp)
+    if (state != State::FINISHED && state != State::CANCELED && state != State::FAILED) p.activity->cancel();
   }
   if (wire_) wire_->cancel();
   if (sg4::Actor::self() != nullptr) changed_->notify_all();  // the waiters see it at once

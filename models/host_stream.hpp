@@ -1,7 +1,7 @@
 // A streaming stage of a host-mediated copy: the part of its pipeline that
 // one side of the copy runs (the source's CPU, or the destination's, and
-// the client's memcpy) as one long-lived SimGrid Exec per CPU for all its
-// chunks at once, instead of one per chunk.
+// the client's memcpy) as one long-lived job per CPU (models/cpu.hpp) for
+// all its chunks at once, instead of one per chunk.
 // Per chunk, as in the chunked model: its wire transfer and its disk I/O
 // (set_chunk_work: its share of the stage's weighted flow, models/
 // stream_wire.hpp, and one Io, started when its lead passed, so the network
@@ -37,6 +37,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/cpu.hpp"
 #include "models/serial_lane.hpp"
 #include "models/stream_wire.hpp"
 
@@ -58,9 +59,8 @@ class HostStream {
   ~HostStream();
   HostStream(const HostStream&) = delete;
   HostStream& operator=(const HostStream&) = delete;
-  /// Adds a started activity of `amount` (flops or bytes, its own unit;
-  /// below zero: what it has left now, right for an Exec just started).
-  void add(sg4::ActivityPtr activity, double amount = -1);
+  /// Starts the stage's `cpu_s` seconds of one core's work on `cpu`.
+  void add_work(CpuModel& cpu, double cpu_s);
   /// Every activity was added: requests may wait for their chunks.
   void started();
   /// Seconds from issuing a chunk's request until its call arrived
@@ -116,8 +116,9 @@ class HostStream {
     double need;  // bytes of its chunk not yet delivered
   };
   struct Part {
-    sg4::ActivityPtr activity;
-    double amount;             // its unit
+    CpuModel* cpu;
+    sg4::ExecPtr activity;
+    double amount;             // CPU seconds
     double sample_time = 0;    // last sample: simulated time, amount left
     double sample_left = 0;
     double rate = 0;           // its unit per second, over the last sample

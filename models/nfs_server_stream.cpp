@@ -20,10 +20,6 @@ void queue(std::vector<LanePiecePtr>& pieces, CpuModel* cpu, sg4::Host* peer, do
   if (LanePiecePtr piece = cpu->message_work(peer, bytes, side)) pieces.push_back(std::move(piece));
 }
 
-void add_work(HostStream& stage, CpuModel& cpu, double cpu_s) {
-  if (cpu_s > 0) stage.add(cpu.work_async(cpu_s));
-}
-
 }  // namespace
 
 // The stage stops at once when a link of its route goes down or this server restarts.
@@ -48,7 +44,7 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
   // A chunked READ's reply starts after its call and the disk's latency.
   stage.set_lead(call_s, disk_.latency_s());
   watch(stage, client);
-  add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
+  stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
   stage.set_wire(std::make_unique<StreamWire>(network_, host(), client, bytes + requests * wire(NfsRpc::read, true)));
   stage.set_chunk_work([this, &stage](double chunk) {
     auto io = disk_.start(chunk, DiskOp::read);
@@ -88,7 +84,7 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
     return std::vector<sg4::ActivityPtr>{io};
   });
   watch(stage, client);
-  add_work(stage, cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
+  stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
 }
 
 void NfsServer::count_streamed_retransmit() {

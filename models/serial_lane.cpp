@@ -1,40 +1,24 @@
 #include "models/serial_lane.hpp"
 
+#include "models/shared_device.hpp"
+
 namespace offload::models {
 
-void LanePiece::wait() {
-  std::unique_lock lock(*mutex_);
-  if (done_) return;
-  if (!ran_) ran_ = sg4::ConditionVariable::create();
-  while (!done_) ran_->wait(lock);
-}
-
-LanePiecePtr SerialLane::submit(double flops) {
-  auto piece = LanePiecePtr(new LanePiece(flops, mutex_));
-  if (!started_) {
-    started_ = true;
-    sg4::Actor::create("lane", host_, [this] { serve(); })->daemonize();
-  }
-  std::unique_lock lock(*mutex_);
+LanePiecePtr SerialLane::submit(double cpu_s) {
+  auto piece = LanePiecePtr(new LanePiece(cpu_s));
   queue_.push_back(piece);
-  queued_->notify_one();
+  if (queue_.size() == 1) start_head();
   return piece;
 }
 
-void SerialLane::serve() {
-  for (;;) {
-    LanePiecePtr piece;
-    {
-      std::unique_lock lock(*mutex_);
-      while (queue_.empty()) queued_->wait(lock);
-      piece = queue_.front();
-    }
-    sg4::this_actor::execute(piece->flops_);
-    std::unique_lock lock(*mutex_);
+// The piece runs until it got its CPU seconds; its end admits the next one
+// (not owned by the actor that queued it: it runs whatever that actor does).
+void SerialLane::start_head() {
+  const LanePiecePtr& head = queue_.front();
+  cpu_.start(head->ran_, head->cpu_s_, [this] {
     queue_.pop_front();
-    piece->done_ = true;
-    if (piece->ran_) piece->ran_->notify_all();
-  }
+    if (!queue_.empty()) start_head();
+  }, false);
 }
 
 }  // namespace offload::models

@@ -2,16 +2,13 @@
 // of a host, as the work of one TCP connection does (receive-side scaling
 // steers a flow's packets to one queue and so one core; NVMe/TCP's per-queue
 // io_work and the SunRPC transport of an NFS mount serialise a connection's
-// sends and receives). The pieces still compete with every other Exec on
-// the host's cores. One daemon actor per lane runs the queue; a piece is
-// started when its predecessor ends, so a lane never uses more than one
-// core, and the caller waits for its own piece (or not: a piece nobody waits
-// for still runs and counts).
-// Simulation cost: a waiter sleeps on a condition variable of its own piece
-// (made when it first has to wait), so the end of a piece wakes only the
-// actor waiting for that piece, and a new piece only the lane's actor: with
-// one variable per lane, every wake-up woke every waiter of the connection
-// (each a SimGrid sleep action), quadratic in the messages queued on it.
+// sends and receives). The pieces still compete with every other job on
+// the host's cores (models/cpu.hpp). A piece is admitted to the CPU when its
+// predecessor ends (from that job's end callback: no actor of its own), so
+// a lane never uses more than one core, and the caller waits for its own
+// piece (or not: a piece nobody waits for still runs and counts).
+// Simulation cost: a piece is one CPU job (O(log n) at its start and end)
+// and its handle, which wakes only the actors waiting for that piece.
 #pragma once
 
 #include <deque>
@@ -23,38 +20,36 @@ namespace offload::models {
 
 namespace sg4 = simgrid::s4u;
 
+class SharedDevice;
+
 /// Work queued on one serial lane; wait() blocks until it ran.
 class LanePiece {
  public:
   /// Blocks the calling actor until this piece has run (at once if it has).
-  void wait();
+  void wait() { ran_->wait(); }
 
  private:
   friend class SerialLane;
-  explicit LanePiece(double flops, sg4::MutexPtr mutex) : flops_(flops), mutex_(std::move(mutex)) {}
-  double flops_;
-  bool done_ = false;
-  sg4::MutexPtr mutex_;              // the lane's
-  sg4::ConditionVariablePtr ran_;    // made by the first waiter that has to block
+  explicit LanePiece(double cpu_s) : cpu_s_(cpu_s), ran_(sg4::Exec::init()->set_flops_amount(0)) {}
+  double cpu_s_;
+  sg4::ExecPtr ran_;  // ends when the piece has run
 };
 
 /// Shared handle on a piece (null: no work was queued).
 using LanePiecePtr = std::shared_ptr<LanePiece>;
 
-/// One core's worth of serial work on `host`.
+/// One core's worth of serial work on a host's CPU.
 class SerialLane {
  public:
-  explicit SerialLane(sg4::Host* host) : host_(host) {}
-  /// Queues `flops` of work; returns the piece to wait for.
-  LanePiecePtr submit(double flops);
+  /// A lane on `cpu` (the host's cores, shared with all its other work).
+  explicit SerialLane(SharedDevice& cpu) : cpu_(cpu) {}
+  /// Queues `cpu_s` seconds of one core's work; returns the piece to wait for.
+  LanePiecePtr submit(double cpu_s);
 
  private:
-  void serve();
-  sg4::Host* host_;
-  bool started_ = false;
-  std::deque<LanePiecePtr> queue_;
-  sg4::MutexPtr mutex_ = sg4::Mutex::create();
-  sg4::ConditionVariablePtr queued_ = sg4::ConditionVariable::create();  // only the lane's actor waits on it
+  void start_head();  // admits the first queued piece to the CPU
+  SharedDevice& cpu_;
+  std::deque<LanePiecePtr> queue_;  // the running piece first
 };
 
 }  // namespace offload::models

@@ -42,7 +42,7 @@ struct SharedDeviceRegistry {
           if (device->timer_ != nullptr) device->timer_->remove();
           device->timer_ = nullptr;
           device->jobs_.clear();
-          device->busy_ = nullptr;
+          device->busy_.clear();
           device->retired_.clear();
         }
         registry.queued.clear();
@@ -72,7 +72,9 @@ struct SharedDeviceRegistry {
   }
 };
 
-SharedDevice::SharedDevice(sg4::Host* device) : device_(device) { SharedDeviceRegistry::get().devices.insert(this); }
+SharedDevice::SharedDevice(sg4::Host* device, int servers) : device_(device), servers_(std::max(1, servers)) {
+  SharedDeviceRegistry::get().devices.insert(this);
+}
 
 SharedDevice::~SharedDevice() {
   auto& registry = SharedDeviceRegistry::get();
@@ -81,28 +83,52 @@ SharedDevice::~SharedDevice() {
   registry.devices.erase(this);
 }
 
+// Each job's share: a whole server while n <= servers, else servers / n
+// (written so that one server divides by n exactly as before).
+double SharedDevice::share() const {
+  auto n = static_cast<double>(jobs_.size());
+  return n <= servers_ ? 1.0 : servers_ / n;
+}
+
 void SharedDevice::advance() {
   double now = sg4::Engine::get_clock();
-  if (!jobs_.empty() && now > updated_at_) virtual_s_ += (now - updated_at_) / static_cast<double>(jobs_.size());
+  if (!jobs_.empty() && now > updated_at_) {
+    auto n = static_cast<double>(jobs_.size());
+    double dt = now - updated_at_;
+    virtual_s_ += n <= servers_ ? dt : dt * servers_ / n;
+  }
   updated_at_ = now;
+}
+
+double SharedDevice::remaining_s(const sg4::Activity* handle) {
+  auto& queued = SharedDeviceRegistry::get().queued;
+  auto it = queued.find(handle);
+  if (it == queued.end() || it->second.device != this) return 0;
+  advance();
+  return std::max(0.0, it->second.key.first - virtual_s_);
 }
 
 sg4::ExecPtr SharedDevice::start(double service_s) {
   sg4::ExecPtr handle = sg4::Exec::init()->set_flops_amount(0);
+  start(handle, service_s, nullptr, true);
+  return handle;
+}
+
+void SharedDevice::start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned) {
   if (service_s <= 0) {  // nothing to share: ends at once
     run(handle);
-    return handle;
+    if (on_end) on_end();
+    return;
   }
   auto& registry = SharedDeviceRegistry::get();
   advance();
   Key key{virtual_s_ + service_s, admitted_++};
-  const sg4::Actor* owner = sg4::Actor::self();
-  jobs_.emplace(key, Job{handle, owner});
+  const sg4::Actor* owner = owned ? sg4::Actor::self() : nullptr;
+  jobs_.emplace(key, Job{handle, owner, std::move(on_end)});
   registry.queued.emplace(handle.get(), SharedDeviceRegistry::Where{this, key});
   if (owner != nullptr) registry.by_owner.emplace(owner, handle.get());
-  if (jobs_.size() == 1) set_busy(true);
+  update_load();
   schedule();
-  return handle;
 }
 
 // The head job ends when V reaches its tag: (tag - V) * n simulated seconds
@@ -115,7 +141,9 @@ void SharedDevice::schedule() {
     return;
   }
   double now = sg4::Engine::get_clock();
-  double at = now + std::max(0.0, jobs_.begin()->first.first - virtual_s_) * static_cast<double>(jobs_.size());
+  auto n = static_cast<double>(jobs_.size());
+  double left = std::max(0.0, jobs_.begin()->first.first - virtual_s_);
+  double at = now + (n <= servers_ ? left : left * n / servers_);
   if (timer_ != nullptr && at == timer_at_) return;
   if (timer_ != nullptr) timer_->remove();
   timer_at_ = at;
@@ -130,21 +158,22 @@ void SharedDevice::on_timer() {
   // The timer was the head's end: it goes whatever the rounding of V, and
   // with it every job whose tag V reached.
   virtual_s_ = std::max(virtual_s_, jobs_.begin()->first.first);
-  while (!jobs_.empty() && jobs_.begin()->first.first <= virtual_s_) finish(jobs_.begin());
-  if (jobs_.empty()) {
-    virtual_s_ = 0;  // a new busy period: V restarts (its rounding stays that of one period)
-    set_busy(false);
-  }
+  double reached = virtual_s_;  // a job an on_end admits now ends later
+  while (!jobs_.empty() && jobs_.begin()->first.first <= reached) finish(jobs_.begin());
+  if (jobs_.empty()) virtual_s_ = 0;  // a new busy period: V restarts (its rounding stays that of one period)
+  update_load();
   schedule();
 }
 
 // The job's handle runs (no work) on the device host: it ends at once and wakes its waiters.
 void SharedDevice::finish(std::map<Key, Job>::iterator job) {
   sg4::ExecPtr handle = job->second.handle;
+  std::function<void()> on_end = std::move(job->second.on_end);
   SharedDeviceRegistry::get().forget(handle.get(), job->second.owner);
   jobs_.erase(job);
   run(handle);
   keep_until_later(std::move(handle));
+  if (on_end) on_end();
 }
 
 // SimGrid reaches a maestro's Exec through its interface when it handles
@@ -168,26 +197,30 @@ void SharedDevice::drop(const Key& key) {
   advance();
   SharedDeviceRegistry::get().forget(job->second.handle.get(), job->second.owner);
   jobs_.erase(job);
-  if (jobs_.empty()) {
-    virtual_s_ = 0;
-    set_busy(false);
-  }
+  if (jobs_.empty()) virtual_s_ = 0;
+  update_load();
   schedule();
 }
 
-// One Exec of unbounded work keeps the device host loaded while a job is
-// in service; made by maestro (a simcall), so that no actor's end cancels it.
-void SharedDevice::set_busy(bool busy) {
-  if (busy && !busy_) {
-    simgrid::kernel::actor::simcall_answered([this] {
-      busy_ = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
-      busy_->start();
-    });
-  } else if (!busy && busy_) {
-    busy_->cancel();
-    keep_until_later(std::move(busy_));
-    busy_ = nullptr;
+// One Exec of unbounded work bounded to min(n, servers) servers' speed
+// keeps the device host loaded as its jobs would; made by maestro (a
+// simcall), so that no actor's end cancels it. A new level replaces it (an
+// Exec's bound is fixed once it started): SimGrid's energy plugin accounts
+// the time until then at the old load when the old one is cancelled.
+void SharedDevice::update_load() {
+  auto level = std::min<std::size_t>(jobs_.size(), static_cast<std::size_t>(servers_));
+  while (busy_.size() > level) {
+    busy_.back()->cancel();
+    keep_until_later(std::move(busy_.back()));
+    busy_.pop_back();
   }
+  if (busy_.size() == level) return;
+  simgrid::kernel::actor::simcall_answered([this, level] {
+    while (busy_.size() < level) {
+      busy_.push_back(sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_));
+      busy_.back()->start();
+    }
+  });
 }
 
 }  // namespace offload::models

@@ -1,8 +1,10 @@
 // A device whose time is shared by the jobs in flight (processor sharing),
-// computed exactly in virtual time outside SimGrid's LMM solver: n jobs in
-// service each get 1/n of the device; the virtual clock V (device seconds
-// each job has received so far) advances at 1/n(t) per simulated second; a
-// job of service demand s admitted at V0 ends when V reaches V0 + s (the
+// computed exactly in virtual time outside SimGrid's LMM solver: a device of
+// c servers (a disk: 1; a CPU: its cores, each job using at most one, as
+// SimGrid's CPU model bounds an Exec to one core) gives each of n jobs in
+// service min(1, c / n) of a server; the virtual clock V (server seconds
+// each job has received so far) advances at min(1, c / n(t)) per simulated
+// second; a job of service demand s admitted at V0 ends when V reaches V0 + s (the
 // virtual time of generalized processor sharing with equal weights: A. K.
 // Parekh, R. G. Gallager, "A generalized processor sharing approach to
 // flow control in integrated services networks: the single-node case",
@@ -16,18 +18,24 @@
 // it is started on the device host, where it ends at once. While any job
 // is in service, one Exec of unbounded work loads the device host (what the
 // energy plugin reads: the device is busy exactly then, as before), and it
-// is cancelled when the device goes idle.
+// is cancelled when the device goes idle. With c servers that Exec is
+// bounded to min(n, c) servers' speed (one Exec per change of that level),
+// so the host's load is what SimGrid's CPU model would show.
+// A job may carry a callback run when it ends (in the kernel's timer
+// context, before its waiters wake): a serial lane starts its next piece
+// there without an actor of its own (models/serial_lane.hpp).
 // A job leaves the sharing when its handle is cancelled or when the actor
 // that started it ends (SimGrid cancels an actor's Execs then), as an Exec
 // does; a handle its caller dropped runs on (SimGrid 3.32 does not cancel
 // an Exec whose last reference goes).
-// Leaves out: get_remaining() of a handle in flight (0 until it ends); the
-// waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
+// Leaves out: get_remaining() of a handle in flight (0 until it ends; ask
+// remaining_s()); the waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
 // not finish an Exec cancelled before it started; no caller cancels a disk
 // I/O it waits for).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -42,17 +50,25 @@ namespace offload::models {
 
 namespace sg4 = simgrid::s4u;
 
-/// One processor-sharing device (a disk): jobs in device seconds.
+/// One processor-sharing device (a disk, a CPU): jobs in server seconds.
 class SharedDevice {
  public:
-  /// `device`: the one-core SimGrid host the device's busy time shows on.
-  explicit SharedDevice(sg4::Host* device);
+  /// `device`: the SimGrid host the device's busy time shows on (`servers`
+  /// cores of equal speed); `servers`: jobs served at full speed at once.
+  explicit SharedDevice(sg4::Host* device, int servers = 1);
   ~SharedDevice();
   SharedDevice(const SharedDevice&) = delete;
   SharedDevice& operator=(const SharedDevice&) = delete;
   /// Admits a job needing `service_s` seconds of the whole device; returns
   /// its handle, which ends when the job got them.
   sg4::ExecPtr start(double service_s);
+  /// Admits a job needing `service_s` server seconds whose handle is
+  /// `handle` (an Exec of no work, not started); `on_end` runs when it ended
+  /// (kernel context: no blocking call); `owned`: the job leaves the sharing
+  /// when the calling actor ends (else it runs to its end whatever happens).
+  void start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned);
+  /// Server seconds the job of `handle` still needs (0 when it is no job in service here).
+  double remaining_s(const sg4::Activity* handle);
   /// Jobs in service now.
   std::size_t in_flight() const { return jobs_.size(); }
 
@@ -61,6 +77,7 @@ class SharedDevice {
   struct Job {
     sg4::ExecPtr handle;  // held: a handle its caller dropped still runs to its end, as a dropped Exec does
     const sg4::Actor* owner;
+    std::function<void()> on_end;
   };
   friend struct SharedDeviceRegistry;
   void advance();         // V to now
@@ -68,16 +85,18 @@ class SharedDevice {
   void on_timer();        // the head job (and its ties) ended
   void finish(std::map<Key, Job>::iterator job);
   void drop(const Key& key);  // a cancelled job leaves the sharing
-  void set_busy(bool busy);
+  void update_load();     // the busy Exec at min(n, servers) servers
+  double share() const;   // server seconds per simulated second each job gets now
   void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
   sg4::Host* device_;
+  int servers_;
   std::map<Key, Job> jobs_;
   std::uint64_t admitted_ = 0;
   double virtual_s_ = 0;  // V: device seconds each job in service received, since the device was last idle
   double updated_at_ = 0;  // simulated time V was last advanced to
   simgrid::kernel::timer::Timer* timer_ = nullptr;
   double timer_at_ = -1;
-  sg4::ExecPtr busy_;
+  std::vector<sg4::ExecPtr> busy_;  // one Exec (one core) per server in use
   void keep_until_later(sg4::ExecPtr exec);
   std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };

@@ -74,7 +74,7 @@ bool SimFileTarget::streamed_read(const Op& op) {
     }
     reads_->begin(stream_bytes_);
     source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_);
-    reads_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
+    reads_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
     reads_->started();
   }
   models::NfsServer* server = source_.server;
@@ -95,7 +95,7 @@ bool SimFileTarget::streamed_write(const Op& op) {
   if (first) {
     writes_->begin(stream_bytes_);
     destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_);
-    writes_->add(client_.cpu->work_async(client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))));
+    writes_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
     writes_->started();
   }
   auto length = static_cast<double>(op.length);
