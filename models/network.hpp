@@ -121,6 +121,10 @@ class Network {
   /// messages pulled from it): a short job of a server reuses them instead of
   /// an actor of its own. Call from an actor, after open_endpoints().
   void run_on_helper(sg4::Host* host, std::function<void()> task);
+  /// The state of the streamed stages' flow from `from` to `to`, shared by
+  /// every stage on that route (models/stream_wire.hpp keeps it here: one per
+  /// route and simulation; expired once no stage holds it).
+  std::weak_ptr<void>& stream_route(sg4::Host* from, sg4::Host* to) { return stream_routes_[{from, to}]; }
   /// Sends and waits.
   void send(sg4::Host* from, sg4::Host* to, double bytes) { send_async(from, to, bytes).wait(); }
   /// Turns the [[link]] `name` off (both directions): comms across it fail.
@@ -158,6 +162,7 @@ class Network {
   std::map<std::string, std::pair<double, double>> direction_bytes_;  // link -> (UP, DOWN) bytes
   std::map<sg4::Host*, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<sg4::Mailbox*> free_mailboxes_;  // for transfers pulled by their receiver
+  std::map<std::pair<sg4::Host*, sg4::Host*>, std::weak_ptr<void>> stream_routes_;
   int mailboxes_ = 0;
   std::map<std::string, int> down_links_;     // link -> outages under way (they may overlap)
   sg4::MutexPtr state_mutex_ = sg4::Mutex::create();

@@ -8,10 +8,16 @@
 namespace offload::models {
 namespace {
 
-/// A chunk whose bytes left are under this share of the stage's bytes (plus
+/// A chunk whose bytes left are under this share of its stage's bytes (plus
 /// a millionth of a byte) has arrived: rounding of the segment sizes.
 constexpr double kSlack = 1e-12;
 constexpr double kForever = std::numeric_limits<double>::infinity();
+
+/// Wakes the ticket's waiter (none can wait outside an actor: a stage
+/// cancelled from the kernel, or once the simulation ended).
+void wake(StreamWire::Ticket& ticket) {
+  if (ticket.changed && !sg4::Actor::is_maestro()) ticket.changed->notify_all();
+}
 
 }  // namespace
 
@@ -19,17 +25,15 @@ struct StreamWire::State {
   Network& network;
   sg4::Host* from;
   sg4::Host* to;
-  double total;
   double latency_s;                       // a chunk's, before its data moves
   std::unique_ptr<WeightedFlow> segment;  // the running segment, if any
   double segment_shared = 0;              // bytes of the running segment shared out so far
-  std::list<TicketPtr> open;              // begun, not arrived
+  std::list<TicketPtr> open;              // begun, not arrived, not withdrawn
   double unclaimed = 0;                   // bytes no chunk moving data needed (the next one gets them)
   int streams = 0;                        // chunks moving data
-  bool stopped = false;
+  bool stopped = false;                   // a link of the route went down under the flow
   bool helper = false;                    // the helper actor runs the segments (or is about to)
   sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
 
   /// Equal shares of `bytes` among the chunks moving data (models/water_fill.hpp).
   void share(double bytes) {
@@ -53,14 +57,35 @@ struct StreamWire::State {
     if (stopped) return;
     stopped = true;
     if (segment && segment->running()) segment->comm()->cancel();
-    if (sg4::Actor::self() != nullptr) changed->notify_all();
+    for (const auto& t : open) wake(*t);
+  }
+
+  /// The running segment's bytes moved so far, to the chunks moving data.
+  void absorb_progress() {
+    double moved = segment->moved();
+    if (moved > segment_shared) share(moved - segment_shared);
+    segment_shared = moved;
+  }
+
+  /// The running segment resized, or cancelled, or the helper started, for
+  /// the chunks now moving data.
+  void reshape(const std::shared_ptr<State>& self) {
+    if (segment && streams > 0) {
+      segment->resize(next_segment_bytes(), streams);
+    } else if (segment) {  // nothing left to carry (rounding, or every chunk withdrawn)
+      segment->comm()->cancel();
+      segment.reset();
+    } else if (streams > 0 && !helper) {
+      helper = true;
+      network.run_on_helper(from, [self] { self->run_segments(self); });
+    }
   }
 
   /// The running segment's bytes to the chunks moving data; the chunks whose
-  /// latency passed join, those whose bytes all moved arrive; the running
-  /// segment is resized, or the helper started, for the chunks now moving.
-  /// Only the helper, which waits for the segment's comm, learns how it
-  /// ended: `helper` true after that wait; others leave an ended segment to it.
+  /// latency passed join, those whose bytes all moved arrive (their waiters
+  /// woken); then reshape(). Only the helper, which waits for the segment's
+  /// comm, learns how it ended: `helper_waited` true after that wait; others
+  /// leave an ended segment to it.
   void update(const std::shared_ptr<State>& self, bool helper_waited = false) {
     if (stopped) return;
     bool ended = false;
@@ -71,16 +96,13 @@ struct StreamWire::State {
         stop();
         return;
       }
-      double moved = segment->moved();
-      if (moved > segment_shared) share(moved - segment_shared);
-      segment_shared = moved;
+      absorb_progress();
       if (!running) {
         segment.reset();
         ended = true;
       }
     }
     double now = sg4::Engine::get_clock();
-    double slack = kSlack * total + 1e-6;
     bool joined = false;
     int before = streams;
     for (auto it = open.begin(); it != open.end();) {
@@ -92,25 +114,32 @@ struct StreamWire::State {
         unclaimed -= credit;
         ++streams;
       }
-      if (t.joined && t.need <= slack) {
+      if (t.joined && t.need <= t.slack) {
         t.arrived = true;
         --streams;
+        wake(t);
         it = open.erase(it);
         continue;
       }
       ++it;
     }
     if (!ended && !joined && streams == before) return;
-    changed->notify_all();
-    if (segment && streams > 0) {
-      segment->resize(next_segment_bytes(), streams);
-    } else if (segment) {  // nothing left to carry (rounding)
-      segment->comm()->cancel();
-      segment.reset();
-    } else if (streams > 0 && !helper) {
-      helper = true;
-      network.run_on_helper(from, [self] { self->run_segments(self); });
-    }
+    reshape(self);
+  }
+
+  /// Takes a stage's chunk out of the flow (its stage was cancelled).
+  void withdraw(const std::shared_ptr<State>& self, const TicketPtr& ticket) {
+    if (stopped || ticket->arrived || ticket->withdrawn) return;
+    if (segment && segment->running()) absorb_progress();  // what moved so far was shared with it
+    ticket->withdrawn = true;
+    wake(*ticket);
+    auto it = std::find(open.begin(), open.end(), ticket);
+    if (it == open.end()) return;
+    open.erase(it);
+    if (!ticket->joined) return;
+    --streams;
+    if (segment && !segment->running()) return;  // ended at this instant: the helper goes on from its end
+    reshape(self);
   }
 
   /// On a helper actor of the sending host: one segment after the other
@@ -129,27 +158,42 @@ struct StreamWire::State {
       } catch (const simgrid::Exception&) {  // failed (update() sees it) or cancelled
       }
       lock.lock();
-      update(self, true);
+      if (segment && segment->comm() == comm) {
+        update(self, true);
+      }  // else: cancelled for want of chunks; a newer segment, if any, is not this helper's
     }
     helper = false;
   }
 };
 
 StreamWire::StreamWire(Network& network, sg4::Host* from, sg4::Host* to, double total_bytes)
-    : state_(std::make_shared<State>(
-          State{.network = network, .from = from, .to = to, .total = total_bytes,
-                .latency_s = WeightedFlow::latency_s(from, to)})) {}
+    : slack_(kSlack * total_bytes + 1e-6) {
+  std::weak_ptr<void>& shared = network.stream_route(from, to);
+  state_ = std::static_pointer_cast<State>(shared.lock());
+  if (!state_ || state_->stopped) {  // the route's first stage, or its flow failed: a new flow
+    state_ = std::make_shared<State>(
+        State{.network = network, .from = from, .to = to, .latency_s = WeightedFlow::latency_s(from, to)});
+    shared = state_;
+  }
+}
 
 StreamWire::~StreamWire() { cancel(); }
 
-bool StreamWire::stopped() const { return state_->stopped; }
+bool StreamWire::stopped() const { return cancelled_ || state_->stopped; }
 
 StreamWire::TicketPtr StreamWire::begin(double bytes) {
   State& s = *state_;
   std::unique_lock lock(*s.mutex);
+  auto ticket = std::make_shared<Ticket>(
+      Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.latency_s, .slack = slack_});
+  if (cancelled_) {  // not sent
+    ticket->withdrawn = true;
+    return ticket;
+  }
   s.network.count(s.from, s.to, bytes);
-  auto ticket = std::make_shared<Ticket>(Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.latency_s});
   s.open.push_back(ticket);
+  std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
+  mine_.push_back(ticket);
   return ticket;
 }
 
@@ -159,18 +203,27 @@ bool StreamWire::wait(const TicketPtr& ticket, double until_s) {
   for (;;) {
     s.update(state_);
     if (ticket->arrived) return true;
-    if (s.stopped) return false;
+    if (s.stopped || ticket->withdrawn) return false;
     double now = sg4::Engine::get_clock();
     if (now >= until_s) return false;
     double next = ticket->joined ? until_s : std::min(until_s, ticket->join_s);
+    if (!ticket->changed) ticket->changed = sg4::ConditionVariable::create();
     if (next == kForever) {
-      s.changed->wait(lock);
+      ticket->changed->wait(lock);
     } else {
-      s.changed->wait_until(lock, next);
+      ticket->changed->wait_until(lock, next);
     }
   }
 }
 
-void StreamWire::cancel() { state_->stop(); }
+void StreamWire::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  State& s = *state_;
+  std::unique_lock<sg4::Mutex> lock;  // outside an actor no other can hold it
+  if (!sg4::Actor::is_maestro()) lock = std::unique_lock(*s.mutex);
+  for (const auto& ticket : mine_) s.withdraw(state_, ticket);
+  mine_.clear();
+}
 
 }  // namespace offload::models

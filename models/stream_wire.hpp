@@ -1,14 +1,17 @@
 // The wire of a streamed stage (models/host_stream.hpp): its chunks'
-// transfers on one route as one weighted flow (models/weighted_flow.hpp)
-// instead of one SimGrid comm each. A chunk's transfer begins when the
-// chunked model would start its comm, moves data once the route's latency
-// passed (as that comm would: LV08's latency factor included), and ends when
-// its bytes arrived; meanwhile the flow stands for as many transfers as are
-// moving data, so the network shares its links as it would share the
-// chunked model's comms (exactly so: models/weighted_flow.hpp), and the
-// chunks moving data get equal shares of the flow's bytes, as equal comms
-// on one route get equal rates (the chunk with the fewest bytes left ends
-// first, its share then goes to the others).
+// transfers as a share of one weighted flow (models/weighted_flow.hpp) per
+// route, instead of one SimGrid comm each. Every streamed stage whose
+// chunks go from the same host to the same host shares that route's flow
+// (equal comms on one route get equal rates, so one flow standing for all
+// of them moves each chunk as its own comm would). A chunk's transfer
+// begins when the chunked model would start its comm, moves data once the
+// route's latency passed (as that comm would: LV08's latency factor
+// included), and ends when its bytes arrived; meanwhile the flow stands for
+// as many transfers as are moving data, so the network shares its links as
+// it would share the chunked model's comms (exactly so:
+// models/weighted_flow.hpp), and the chunks moving data get equal shares of
+// the flow's bytes, as equal comms on one route get equal rates (the chunk
+// with the fewest bytes left ends first, its share then goes to the others).
 // The flow runs in segments, each a comm from the sending host (no latency
 // of its own: its chunks paid theirs) sized to end exactly when the chunk
 // with the fewest bytes left arrives: its bytes left times k. A chunk that
@@ -16,16 +19,20 @@
 // segment is a chunk's arrival, and the next segment starts at once. So
 // every chunk's arrival is a SimGrid event, at the time the chunked model's
 // comm would have ended, however the flow's rate changes meanwhile (other
-// flows on its links starting or ending).
+// flows on its links starting or ending). One flow per route rather than
+// per stage: SimGrid re-shares a link among all its flows at every event,
+// so a filer's link carries one flow per client, not one per copy.
 // A helper actor of the sending host (Network::run_on_helper) starts the
 // segments and waits for each while chunks move data, and wakes the
-// chunks' requests when one arrived; a segment is a mailbox comm that this
-// actor starts and waits for (SimGrid 3.32 keeps a host-to-host comm in one
-// list it scans whenever one ends, and a comm in its issuer's list until
-// that actor waits for it).
+// chunks' requests when one arrived (each waits on a condition of its
+// own); a segment is a mailbox comm that this actor starts and waits for
+// (SimGrid 3.32 keeps a host-to-host comm in one list it scans whenever
+// one ends, and a comm in its issuer's list until that actor waits for it).
 // Each chunk's bytes count on the links of the route when it begins.
 // A link of the route that goes down fails the flow: every waiting chunk
-// returns false at once (the stage then breaks, as its comms would fail).
+// of every stage on the route returns false at once (the stages then
+// break, as their comms would fail); stages begun later get a new flow.
+// A stage cancelled alone withdraws its chunks from the flow.
 #pragma once
 
 #include <limits>
@@ -46,8 +53,11 @@ class StreamWire {
   struct Ticket {
     double need;             ///< bytes not yet arrived
     double join_s;           ///< simulated time its data starts moving
+    double slack;            ///< bytes left that count as arrived (rounding of the segment sizes)
     bool joined = false;     ///< moving data (its latency passed)
     bool arrived = false;    ///< every byte arrived
+    bool withdrawn = false;  ///< its stage was cancelled first
+    sg4::ConditionVariablePtr changed;  ///< its waiter's (made when one has to block)
   };
   using TicketPtr = std::shared_ptr<Ticket>;
   /// The stage's chunks from `from` to `to`, about `total_bytes` in all
@@ -63,14 +73,18 @@ class StreamWire {
   /// `until_s` (false: still on its way; wait again), or until the wire
   /// failed or was cancelled (false).
   bool wait(const TicketPtr& ticket, double until_s = std::numeric_limits<double>::infinity());
-  /// Stops the flow (a cancel, a fault elsewhere, or the stage's end).
+  /// Withdraws this stage's chunks from the route's flow (a cancel, a
+  /// fault elsewhere, or the stage's end); the other stages' chunks go on.
   void cancel();
   /// True once a link of the route went down under the flow, or cancelled.
   bool stopped() const;
 
  private:
-  struct State;                         // shared with the helper actor, which may outlive the wire
+  struct State;                         // the route's, shared with its stages and helper actor
   std::shared_ptr<State> state_;
+  double slack_;                        // each chunk's rounding slack, bytes
+  std::list<TicketPtr> mine_;           // this stage's chunks not yet arrived
+  bool cancelled_ = false;
 };
 
 }  // namespace offload::models

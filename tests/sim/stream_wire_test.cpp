@@ -2,8 +2,11 @@
 // the chunk's own comm would have ended (one comm per chunk, started at the
 // same time, with the same cross traffic on the links: the chunked model's
 // wire), including chunks that start while others move data, after the
-// wire went idle, and under LV08 and CM02; a link of the route that goes
-// down fails the chunks in flight at that instant, as it fails their comms.
+// wire went idle, and under LV08 and CM02, with the chunks of two stages
+// sharing the route's flow; a link of the route that goes down fails the
+// chunks in flight at that instant, as it fails their comms; a stage
+// cancelled alone stops its chunks at that instant (as cancelled comms)
+// and the other stage's chunks end as if those comms had been cancelled.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -37,10 +40,12 @@ struct Chunk {
 const std::vector<Chunk> kChunks{{0, 30e6}, {0, 20e6}, {0.05, 25e6}, {0.06, 10e6}, {0.3, 15e6}, {0.3001, 5e6}};
 constexpr double kNoOutage = std::numeric_limits<double>::infinity();
 
-/// Each chunk A -> B as its own comm (`wire` false) or through one
-/// StreamWire, beside cross traffic C -> B and B -> A; the link `core` goes
-/// down at `down_s`. Returns each chunk's end, or -(the time it failed).
-nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutage) {
+/// Each chunk A -> B as its own comm (`wire` false) or through the
+/// StreamWire of its stage (chunk i in stage i % 2, both on the route A -> B),
+/// beside cross traffic C -> B and B -> A; the link `core` goes down at
+/// `down_s`; stage 1 is cancelled at `cancel_s` (its comms in flight then,
+/// when chunked). Returns each chunk's end, or -(the time it failed).
+nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutage, double cancel_s = kNoOutage) {
   return in_child([&] {
     QuietEngine simulation("stream-wire-test");
     if (model == "CM02") {
@@ -57,20 +62,28 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
     network.open_endpoints();
     double total = 0;
     for (const Chunk& c : kChunks) total += c.bytes;
-    models::StreamWire stage(network, a, b, total);
+    models::StreamWire stage0(network, a, b, total);
+    models::StreamWire stage1(network, a, b, total);
+    std::vector<sg4::CommPtr> comms(kChunks.size());
     nlohmann::json result{{"ends", nlohmann::json::array()}};
     for (std::size_t i = 0; i < kChunks.size(); ++i) {
       result["ends"].push_back(nullptr);
       sg4::Actor::create("chunk", a, [&, i] {
         sg4::this_actor::sleep_until(kChunks[i].start_s);
         if (wire) {
+          models::StreamWire& stage = i % 2 == 0 ? stage0 : stage1;
           auto ticket = stage.begin(kChunks[i].bytes);
           bool arrived = stage.wait(ticket);
           result["ends"][i] = arrived ? sg4::Engine::get_clock() : -sg4::Engine::get_clock();
           return;
         }
+        if (i % 2 == 1 && sg4::Engine::get_clock() >= cancel_s) {  // its stage was cancelled: not sent
+          result["ends"][i] = -sg4::Engine::get_clock();
+          return;
+        }
         try {
-          network.start_flow(a, b, kChunks[i].bytes)->wait();
+          comms[i] = network.start_flow(a, b, kChunks[i].bytes);
+          comms[i]->wait();
           result["ends"][i] = sg4::Engine::get_clock();
         } catch (const simgrid::Exception&) {
           result["ends"][i] = -sg4::Engine::get_clock();
@@ -89,6 +102,18 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
     cross(x, b, 30e6, 0);
     cross(x, b, 10e6, 0.07);
     cross(b, a, 20e6, 0.02);
+    if (cancel_s != kNoOutage) {
+      sg4::Actor::create("canceller", a, [&] {
+        sg4::this_actor::sleep_until(cancel_s);
+        if (wire) {
+          stage1.cancel();
+          return;
+        }
+        for (std::size_t i = 1; i < comms.size(); i += 2) {
+          if (comms[i] && comms[i]->get_state() == sg4::Activity::State::STARTED) comms[i]->cancel();
+        }
+      });
+    }
     if (down_s != kNoOutage) {
       sg4::Actor::create("outage", x, [core = platform.core, down_s] {
         sg4::this_actor::sleep_until(down_s);
@@ -103,9 +128,9 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
   });
 }
 
-void expect_same_ends(const std::string& model, double down_s = kNoOutage) {
-  nlohmann::json chunked = run(model, false, down_s);
-  nlohmann::json streamed = run(model, true, down_s);
+void expect_same_ends(const std::string& model, double down_s = kNoOutage, double cancel_s = kNoOutage) {
+  nlohmann::json chunked = run(model, false, down_s, cancel_s);
+  nlohmann::json streamed = run(model, true, down_s, cancel_s);
   ASSERT_FALSE(chunked.contains("error")) << chunked.dump();
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   for (std::size_t i = 0; i < kChunks.size(); ++i) {
@@ -117,6 +142,10 @@ void expect_same_ends(const std::string& model, double down_s = kNoOutage) {
       continue;
     }
     if (down_s != kNoOutage && want > down_s) continue;  // began after the outage: the wire stays broken (by design)
+    if (i % 2 == 1 && want < 0) {  // cancelled in flight: the wire's chunk stops then too
+      EXPECT_DOUBLE_EQ(got, want) << "chunk " << i << " (negative: cancelled at)";
+      continue;
+    }
     EXPECT_NEAR(got, want, 1e-9) << "end of chunk " << i;
   }
   EXPECT_DOUBLE_EQ(streamed["link_bytes"].get<double>(), chunked["link_bytes"].get<double>());
@@ -125,6 +154,16 @@ void expect_same_ends(const std::string& model, double down_s = kNoOutage) {
 TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderLv08) { expect_same_ends("LV08"); }
 
 TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderCm02) { expect_same_ends("CM02"); }
+
+TEST(StreamWire, AStageCancelledAloneLeavesTheOtherStagesChunksOnTime) {
+  nlohmann::json streamed = run("LV08", true, kNoOutage, 0.08);
+  ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
+  int cancelled = 0;
+  for (std::size_t i = 1; i < kChunks.size(); i += 2) cancelled += streamed["ends"][i].get<double>() < 0 ? 1 : 0;
+  EXPECT_GT(cancelled, 0) << streamed.dump();
+  for (std::size_t i = 0; i < kChunks.size(); i += 2) EXPECT_GT(streamed["ends"][i].get<double>(), 0) << streamed.dump();
+  expect_same_ends("LV08", kNoOutage, 0.08);
+}
 
 TEST(StreamWire, ALinkDownFailsTheChunksInFlightAtOnce) {
   nlohmann::json streamed = run("LV08", true, 0.12);
