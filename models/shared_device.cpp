@@ -2,13 +2,35 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
 #include <simgrid/kernel/Timer.hpp>
+#include <simgrid/kernel/resource/Action.hpp>
+#include <simgrid/kernel/resource/Model.hpp>
 #include <simgrid/simix.hpp>
 
+#include "models/power.hpp"
+
 namespace offload::models {
+namespace {
+
+using simgrid::kernel::resource::Action;
+
+/// The kernel action of an Exec just started: the newest of its model's
+/// started actions (searched from the end of each model's set).
+Action* action_of(const sg4::ExecPtr& exec) {
+  for (auto* model : sg4::Engine::get_instance()->get_all_models()) {
+    auto* started = model->get_started_action_set();
+    for (auto it = started->rbegin(); it != started->rend(); ++it) {
+      if (it->get_activity() == exec->get_impl()) return &*it;
+    }
+  }
+  throw std::logic_error("SharedDevice: the action of a started Exec was not found");
+}
+
+}  // namespace
 
 /// Finds the device of a cancelled handle or of an ended actor's jobs (one
 /// set of signal callbacks for every device, not one per device).
@@ -43,6 +65,9 @@ struct SharedDeviceRegistry {
           device->timer_ = nullptr;
           device->jobs_.clear();
           device->busy_.clear();
+          device->busy_level_ = 0;
+          device->keeper_ready_ = false;
+          device->keeper_started_ = false;
           device->retired_.clear();
         }
         registry.queued.clear();
@@ -83,13 +108,8 @@ SharedDevice::~SharedDevice() {
   registry.devices.erase(this);
 }
 
-// Each job's share: a whole server while n <= servers, else servers / n
+// Each job gets a whole server while n <= servers, else servers / n
 // (written so that one server divides by n exactly as before).
-double SharedDevice::share() const {
-  auto n = static_cast<double>(jobs_.size());
-  return n <= servers_ ? 1.0 : servers_ / n;
-}
-
 void SharedDevice::advance() {
   double now = sg4::Engine::get_clock();
   if (!jobs_.empty() && now > updated_at_) {
@@ -202,25 +222,63 @@ void SharedDevice::drop(const Key& key) {
   schedule();
 }
 
-// One Exec of unbounded work bounded to min(n, servers) servers' speed
-// keeps the device host loaded as its jobs would; made by maestro (a
-// simcall), so that no actor's end cancels it. A new level replaces it (an
-// Exec's bound is fixed once it started): SimGrid's energy plugin accounts
-// the time until then at the old load when the old one is cancelled.
+// One Exec of unbounded work per server in use keeps the device host
+// loaded as its jobs would (SimGrid bounds an Exec to one core): `servers`
+// of them, made once by a daemon actor of the device host (the first time
+// a job is admitted) and suspended and resumed through their kernel actions
+// as the level changes. Made by an actor, not by maestro: an activity of
+// maestro's that ends is taken out of a list of all of maestro's activities
+// by a scan (SimGrid 3.32), and ones left at the end outlive the kernel;
+// the daemon's are cancelled when SimGrid ends it. (SimGrid 3.32's
+// Activity::resume() leaves the activity marked suspended, so a second
+// suspend() through it would do nothing: hence the kernel actions.)
+// SimGrid's energy plugin is not told of a suspend or resume: the host's
+// energy is brought up to now first (models/power.hpp).
+std::size_t SharedDevice::level() const {
+  return std::min<std::size_t>(jobs_.size(), static_cast<std::size_t>(servers_));
+}
+
 void SharedDevice::update_load() {
-  auto level = std::min<std::size_t>(jobs_.size(), static_cast<std::size_t>(servers_));
-  while (busy_.size() > level) {
-    busy_.back()->cancel();
-    keep_until_later(std::move(busy_.back()));
-    busy_.pop_back();
-  }
-  if (busy_.size() == level) return;
-  simgrid::kernel::actor::simcall_answered([this, level] {
-    while (busy_.size() < level) {
-      busy_.push_back(sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_));
-      busy_.back()->start();
+  if (keeper_ready_ && level() == busy_level_) return;
+  // From an actor this runs once the scheduling round's actors ran (at this
+  // simulated time): the level is read then, when it applies.
+  simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
+}
+
+void SharedDevice::apply_load() {
+  std::size_t want = level();
+  if (!keeper_ready_) {
+    if (want > 0 && !keeper_started_) {
+      keeper_started_ = true;
+      sg4::Actor::create("load", device_, [this] { keep_load(); })->daemonize();
     }
+    return;  // the keeper applies the level once its Execs run
+  }
+  if (want == busy_level_) return;
+  account_energy_until_now(device_);
+  while (busy_level_ > want) busy_[--busy_level_].action->suspend();
+  while (busy_level_ < want) busy_[busy_level_++].action->resume();
+}
+
+void SharedDevice::keep_load() {
+  for (int i = 0; i < servers_; ++i) {
+    sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
+    exec->start();
+    simgrid::kernel::actor::simcall_answered([this, &exec] {
+      Action* action = action_of(exec);
+      action->suspend();
+      busy_.push_back(Busy{exec, action});
+    });
+  }
+  simgrid::kernel::actor::simcall_answered([this] {
+    keeper_ready_ = true;
+    busy_level_ = 0;
+    apply_load();
   });
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr never = sg4::ConditionVariable::create();
+  std::unique_lock lock(*mutex);
+  for (;;) never->wait(lock);  // until SimGrid ends the daemons
 }
 
 }  // namespace offload::models

@@ -18,9 +18,9 @@
 // it is started on the device host, where it ends at once. While any job
 // is in service, one Exec of unbounded work loads the device host (what the
 // energy plugin reads: the device is busy exactly then, as before), and it
-// is cancelled when the device goes idle. With c servers that Exec is
-// bounded to min(n, c) servers' speed (one Exec per change of that level),
-// so the host's load is what SimGrid's CPU model would show.
+// is suspended when the device goes idle. With c servers, min(n, c) such
+// Execs run (each one core's worth), so the host's load is what SimGrid's
+// CPU model would show.
 // A job may carry a callback run when it ends (in the kernel's timer
 // context, before its waiters wake): a serial lane starts its next piece
 // there without an actor of its own (models/serial_lane.hpp).
@@ -44,6 +44,9 @@
 
 namespace simgrid::kernel::timer {
 class Timer;
+}
+namespace simgrid::kernel::resource {
+class Action;
 }
 
 namespace offload::models {
@@ -85,8 +88,10 @@ class SharedDevice {
   void on_timer();        // the head job (and its ties) ended
   void finish(std::map<Key, Job>::iterator job);
   void drop(const Key& key);  // a cancelled job leaves the sharing
-  void update_load();     // the busy Exec at min(n, servers) servers
-  double share() const;   // server seconds per simulated second each job gets now
+  std::size_t level() const;  // servers in use: min(n, servers)
+  void update_load();     // the busy Execs at level(), now or once the simulation's actors ran
+  void apply_load();      // the same, in the kernel
+  void keep_load();       // the device host's daemon that makes the busy Execs
   void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
   sg4::Host* device_;
   int servers_;
@@ -96,7 +101,14 @@ class SharedDevice {
   double updated_at_ = 0;  // simulated time V was last advanced to
   simgrid::kernel::timer::Timer* timer_ = nullptr;
   double timer_at_ = -1;
-  std::vector<sg4::ExecPtr> busy_;  // one Exec (one core) per server in use
+  struct Busy {
+    sg4::ExecPtr exec;
+    simgrid::kernel::resource::Action* action;  // its kernel action (suspended and resumed)
+  };
+  std::vector<Busy> busy_;          // one Exec (one core) per server ever in use at once
+  std::size_t busy_level_ = 0;      // those of busy_ running (the rest suspended)
+  bool keeper_started_ = false;     // its daemon was created
+  bool keeper_ready_ = false;       // ... and made busy_
   void keep_until_later(sg4::ExecPtr exec);
   std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };

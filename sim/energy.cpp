@@ -4,9 +4,11 @@
 
 #include <simgrid/plugins/energy.h>
 
+#include "models/power.hpp"
+
 namespace offload::sim {
 
-void enable_energy_plugin() { sg_host_energy_plugin_init(); }
+void enable_energy_plugin() { models::enable_energy_plugin(); }
 
 std::vector<double> EnergyMeter::read() const {
   std::vector<double> values;

@@ -35,7 +35,7 @@ struct Job {
 nlohmann::json run_both(const std::vector<Job>& jobs, int cores) {
   return in_child([&] {
     QuietEngine simulation("cpu-sharing-test");
-    sg_host_energy_plugin_init();
+    models::enable_energy_plugin();
     auto* zone = sg4::create_full_zone("world");
     models::PowerSpec power{.idle_W = 50, .epsilon_W = 80, .all_cores_W = 200};
     sg4::Host* model_host = zone->create_host("model", models::kFlopsPerCpuSecond)->set_core_count(cores);
