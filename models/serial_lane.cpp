@@ -4,6 +4,21 @@
 
 namespace offload::models {
 
+void LanePiece::wait() {
+  while (!done_ && !ran_ready_) {
+    if (!ran_) {
+      ran_ = sg4::Exec::init();
+      ran_->set_flops_amount(0);  // a simcall: the piece may run meanwhile
+      ran_ready_ = true;
+    } else {
+      sg4::this_actor::yield();  // another waiter is making the handle
+    }
+  }
+  if (done_) return;
+  sg4::ExecPtr handle = ran_;
+  handle->wait();
+}
+
 LanePiecePtr SerialLane::submit(double cpu_s) {
   auto piece = LanePiecePtr(new LanePiece(cpu_s));
   queue_.push_back(piece);
@@ -11,14 +26,16 @@ LanePiecePtr SerialLane::submit(double cpu_s) {
   return piece;
 }
 
-// The piece runs until it got its CPU seconds; its end admits the next one
-// (not owned by the actor that queued it: it runs whatever that actor does).
+// The piece runs until it got its CPU seconds (whatever the actor that
+// queued it does); its end wakes its waiters, if any, and admits the next.
 void SerialLane::start_head() {
-  const LanePiecePtr& head = queue_.front();
-  cpu_.start(head->ran_, head->cpu_s_, [this] {
+  cpu_.start(queue_.front()->cpu_s_, [this] {
+    LanePiecePtr piece = std::move(queue_.front());
     queue_.pop_front();
+    piece->done_ = true;
+    if (piece->ran_ready_) cpu_.release(piece->ran_);
     if (!queue_.empty()) start_head();
-  }, false);
+  });
 }
 
 }  // namespace offload::models

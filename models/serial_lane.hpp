@@ -7,8 +7,11 @@
 // predecessor ends (from that job's end callback: no actor of its own), so
 // a lane never uses more than one core, and the caller waits for its own
 // piece (or not: a piece nobody waits for still runs and counts).
-// Simulation cost: a piece is one CPU job (O(log n) at its start and end)
-// and its handle, which wakes only the actors waiting for that piece.
+// Simulation cost: a piece is one CPU job (O(log n) at its start and end);
+// only a piece someone has to wait for gets a SimGrid activity (a handle
+// that wakes the actors waiting for that piece): most have run before
+// their request looks (a data message's stack work, done long before its
+// data arrived).
 #pragma once
 
 #include <deque>
@@ -26,13 +29,15 @@ class SharedDevice;
 class LanePiece {
  public:
   /// Blocks the calling actor until this piece has run (at once if it has).
-  void wait() { ran_->wait(); }
+  void wait();
 
  private:
   friend class SerialLane;
-  explicit LanePiece(double cpu_s) : cpu_s_(cpu_s), ran_(sg4::Exec::init()->set_flops_amount(0)) {}
+  explicit LanePiece(double cpu_s) : cpu_s_(cpu_s) {}
   double cpu_s_;
-  sg4::ExecPtr ran_;  // ends when the piece has run
+  bool done_ = false;
+  sg4::ExecPtr ran_;    // made by the first waiter that has to block; ends when the piece has run
+  bool ran_ready_ = false;  // ran_ can be waited (its work set)
 };
 
 /// Shared handle on a piece (null: no work was queued).

@@ -134,6 +134,22 @@ sg4::ExecPtr SharedDevice::start(double service_s) {
   return handle;
 }
 
+void SharedDevice::start(double service_s, std::function<void()> on_end) {
+  if (service_s <= 0) {
+    on_end();
+    return;
+  }
+  advance();
+  jobs_.emplace(Key{virtual_s_ + service_s, admitted_++}, Job{nullptr, nullptr, std::move(on_end)});
+  update_load();
+  schedule();
+}
+
+void SharedDevice::release(const sg4::ExecPtr& handle) {
+  run(handle);
+  keep_until_later(handle);
+}
+
 void SharedDevice::start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned) {
   if (service_s <= 0) {  // nothing to share: ends at once
     run(handle);
@@ -189,10 +205,9 @@ void SharedDevice::on_timer() {
 void SharedDevice::finish(std::map<Key, Job>::iterator job) {
   sg4::ExecPtr handle = job->second.handle;
   std::function<void()> on_end = std::move(job->second.on_end);
-  SharedDeviceRegistry::get().forget(handle.get(), job->second.owner);
+  if (handle) SharedDeviceRegistry::get().forget(handle.get(), job->second.owner);
   jobs_.erase(job);
-  run(handle);
-  keep_until_later(std::move(handle));
+  if (handle) release(handle);
   if (on_end) on_end();
 }
 

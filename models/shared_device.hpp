@@ -70,6 +70,13 @@ class SharedDevice {
   /// (kernel context: no blocking call); `owned`: the job leaves the sharing
   /// when the calling actor ends (else it runs to its end whatever happens).
   void start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned);
+  /// Admits a job needing `service_s` server seconds with no handle: only
+  /// `on_end` (kernel context) learns its end; it cannot be cancelled and
+  /// outlives the actor that admitted it (a serial lane's piece).
+  void start(double service_s, std::function<void()> on_end);
+  /// Ends `handle` (an Exec of no work, not started, maybe waited) at once:
+  /// its waiters wake.
+  void release(const sg4::ExecPtr& handle);
   /// Server seconds the job of `handle` still needs (0 when it is no job in service here).
   double remaining_s(const sg4::Activity* handle);
   /// Jobs in service now.

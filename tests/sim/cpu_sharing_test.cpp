@@ -153,5 +153,40 @@ TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
   EXPECT_NEAR(out["job_s"].get<double>(), 1.0, 1e-9) << out.dump();
 }
 
+TEST(CpuSharing, LanePieceWakesEveryWaiterAtItsEndAndNoneAfter) {
+  // One 1 s piece: two actors wait for it from the start and wake at 1 s;
+  // a third looks at 2 s (it ran) and goes on at once.
+  nlohmann::json out = in_child([] {
+    QuietEngine simulation("cpu-sharing-test");
+    auto* zone = sg4::create_full_zone("world");
+    sg4::Host* a = zone->create_host("a", models::kFlopsPerCpuSecond)->set_core_count(2)->seal();
+    sg4::Host* b = zone->create_host("b", models::kFlopsPerCpuSecond)->seal();
+    zone->seal();
+    models::CpuSpec spec;
+    spec.cores = 2;
+    spec.stack.clock_Hz = 1e9;
+    spec.stack.send_cycles_per_byte = 1;
+    spec.stack.message_cycles = 0;
+    models::CpuModel cpu(a, spec);
+    nlohmann::json result{{"woke", nlohmann::json::array()}};
+    models::LanePiecePtr piece;
+    sg4::Actor::create("sender", a, [&] { piece = cpu.message_work(b, 1e9, models::StackSide::send); });
+    for (double look_s : {0.0, 0.0, 2.0}) {
+      sg4::Actor::create("waiter", a, [&, look_s] {
+        sg4::this_actor::sleep_until(look_s);
+        sg4::this_actor::yield();  // the sender queued the piece first
+        piece->wait();
+        result["woke"].push_back(sg4::Engine::get_clock());
+      });
+    }
+    simulation.run();
+    return result;
+  });
+  ASSERT_EQ(out["woke"].size(), 3U) << out.dump();
+  EXPECT_NEAR(out["woke"][0].get<double>(), 1.0, 1e-9) << out.dump();
+  EXPECT_NEAR(out["woke"][1].get<double>(), 1.0, 1e-9) << out.dump();
+  EXPECT_NEAR(out["woke"][2].get<double>(), 2.0, 1e-9) << out.dump();
+}
+
 }  // namespace
 }  // namespace offload::testing
