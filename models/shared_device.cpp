@@ -290,10 +290,12 @@ void SharedDevice::keep_load() {
     busy_level_ = 0;
     apply_load();
   });
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr never = sg4::ConditionVariable::create();
-  std::unique_lock lock(*mutex);
-  for (;;) never->wait(lock);  // until SimGrid ends the daemons
+  // Blocks until SimGrid ends the daemons; the device owns what it waits on
+  // (a killed actor's locals are not all released).
+  keeper_mutex_ = sg4::Mutex::create();
+  keeper_never_ = sg4::ConditionVariable::create();
+  std::unique_lock lock(*keeper_mutex_);
+  for (;;) keeper_never_->wait(lock);
 }
 
 }  // namespace offload::models

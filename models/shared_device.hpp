@@ -116,6 +116,8 @@ class SharedDevice {
   std::size_t busy_level_ = 0;      // those of busy_ running (the rest suspended)
   bool keeper_started_ = false;     // its daemon was created
   bool keeper_ready_ = false;       // ... and made busy_
+  sg4::MutexPtr keeper_mutex_;      // what the keeper waits on until the end
+  sg4::ConditionVariablePtr keeper_never_;
   void keep_until_later(sg4::ExecPtr exec);
   std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };
