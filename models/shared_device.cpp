@@ -66,7 +66,6 @@ struct SharedDeviceRegistry {
           device->jobs_.clear();
           device->busy_.clear();
           device->busy_level_ = 0;
-          device->keeper_ready_ = false;
           device->keeper_started_ = false;
           device->retired_.clear();
         }
@@ -238,10 +237,10 @@ void SharedDevice::drop(const Key& key) {
 }
 
 // One Exec of unbounded work per server in use keeps the device host
-// loaded as its jobs would (SimGrid bounds an Exec to one core): `servers`
-// of them, made once by a daemon actor of the device host (the first time
-// a job is admitted) and suspended and resumed through their kernel actions
-// as the level changes. Made by an actor, not by maestro: an activity of
+// loaded as its jobs would (SimGrid bounds an Exec to one core): as many
+// as the most servers in use so far, made by a daemon actor of the device
+// host when first needed (at that simulated time) and suspended and resumed
+// through their kernel actions as the level changes. Made by an actor, not by maestro: an activity of
 // maestro's that ends is taken out of a list of all of maestro's activities
 // by a scan (SimGrid 3.32), and ones left at the end outlive the kernel;
 // the daemon's are cancelled when SimGrid ends it. (SimGrid 3.32's
@@ -254,7 +253,7 @@ std::size_t SharedDevice::level() const {
 }
 
 void SharedDevice::update_load() {
-  if (keeper_ready_ && level() == busy_level_) return;
+  if (keeper_started_ && level() == busy_level_) return;
   // From an actor this runs once the scheduling round's actors ran (at this
   // simulated time): the level is read then, when it applies.
   simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
@@ -262,40 +261,41 @@ void SharedDevice::update_load() {
 
 void SharedDevice::apply_load() {
   std::size_t want = level();
-  if (!keeper_ready_) {
-    if (want > 0 && !keeper_started_) {
-      keeper_started_ = true;
-      sg4::Actor::create("load", device_, [this] { keep_load(); })->daemonize();
-    }
+  if (!keeper_started_) {
+    if (want == 0) return;
+    keeper_started_ = true;
+    keeper_mutex_ = sg4::Mutex::create();
+    keeper_more_ = sg4::ConditionVariable::create();
+    sg4::Actor::create("load", device_, [this] { keep_load(); })->daemonize();
     return;  // the keeper applies the level once its Execs run
   }
-  if (want == busy_level_) return;
+  if (want > busy_.size()) keeper_more_->notify_one();  // it makes more, then applies the level
+  std::size_t have = std::min(want, busy_.size());
+  if (have == busy_level_) return;
   account_energy_until_now(device_);
-  while (busy_level_ > want) busy_[--busy_level_].action->suspend();
-  while (busy_level_ < want) busy_[busy_level_++].action->resume();
+  while (busy_level_ > have) busy_[--busy_level_].action->suspend();
+  while (busy_level_ < have) busy_[busy_level_++].action->resume();
 }
 
+// Makes a busy Exec (suspended) for each server the jobs need beyond those
+// made so far, applies the level, and waits until more are needed (until
+// SimGrid ends the daemons: the device owns what it waits on, as a killed
+// actor's locals are not all released).
 void SharedDevice::keep_load() {
-  for (int i = 0; i < servers_; ++i) {
-    sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
-    exec->start();
-    simgrid::kernel::actor::simcall_answered([this, &exec] {
-      Action* action = action_of(exec);
-      action->suspend();
-      busy_.push_back(Busy{exec, action});
-    });
-  }
-  simgrid::kernel::actor::simcall_answered([this] {
-    keeper_ready_ = true;
-    busy_level_ = 0;
-    apply_load();
-  });
-  // Blocks until SimGrid ends the daemons; the device owns what it waits on
-  // (a killed actor's locals are not all released).
-  keeper_mutex_ = sg4::Mutex::create();
-  keeper_never_ = sg4::ConditionVariable::create();
   std::unique_lock lock(*keeper_mutex_);
-  for (;;) keeper_never_->wait(lock);
+  for (;;) {
+    while (busy_.size() < level()) {
+      sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
+      exec->start();
+      simgrid::kernel::actor::simcall_answered([this, &exec] {
+        Action* action = action_of(exec);
+        action->suspend();
+        busy_.push_back(Busy{exec, action});
+      });
+    }
+    simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
+    keeper_more_->wait(lock);
+  }
 }
 
 }  // namespace offload::models

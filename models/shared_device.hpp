@@ -98,7 +98,7 @@ class SharedDevice {
   std::size_t level() const;  // servers in use: min(n, servers)
   void update_load();     // the busy Execs at level(), now or once the simulation's actors ran
   void apply_load();      // the same, in the kernel
-  void keep_load();       // the device host's daemon that makes the busy Execs
+  void keep_load();       // the device host's daemon that makes the busy Execs, as they are needed
   void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
   sg4::Host* device_;
   int servers_;
@@ -115,9 +115,8 @@ class SharedDevice {
   std::vector<Busy> busy_;          // one Exec (one core) per server ever in use at once
   std::size_t busy_level_ = 0;      // those of busy_ running (the rest suspended)
   bool keeper_started_ = false;     // its daemon was created
-  bool keeper_ready_ = false;       // ... and made busy_
-  sg4::MutexPtr keeper_mutex_;      // what the keeper waits on until the end
-  sg4::ConditionVariablePtr keeper_never_;
+  sg4::MutexPtr keeper_mutex_;      // what the keeper waits on for more servers in use
+  sg4::ConditionVariablePtr keeper_more_;
   void keep_until_later(sg4::ExecPtr exec);
   std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };
