@@ -127,11 +127,6 @@ double SharedDevice::remaining_s(const sg4::Activity* handle) {
   return std::max(0.0, it->second.key.first - virtual_s_);
 }
 
-sg4::ExecPtr SharedDevice::start(double service_s) {
-  sg4::ExecPtr handle = sg4::Exec::init()->set_flops_amount(0);
-  start(handle, service_s, nullptr, true);
-  return handle;
-}
 
 void SharedDevice::start(double service_s, std::function<void()> on_end) {
   if (service_s <= 0) {
@@ -149,21 +144,22 @@ void SharedDevice::release(const sg4::ExecPtr& handle) {
   keep_until_later(handle);
 }
 
-void SharedDevice::start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned) {
+sg4::ExecPtr SharedDevice::start(double service_s) {
+  sg4::ExecPtr handle = sg4::Exec::init()->set_flops_amount(0);
   if (service_s <= 0) {  // nothing to share: ends at once
     run(handle);
-    if (on_end) on_end();
-    return;
+    return handle;
   }
   auto& registry = SharedDeviceRegistry::get();
   advance();
   Key key{virtual_s_ + service_s, admitted_++};
-  const sg4::Actor* owner = owned ? sg4::Actor::self() : nullptr;
-  jobs_.emplace(key, Job{handle, owner, std::move(on_end)});
+  const sg4::Actor* owner = sg4::Actor::self();
+  jobs_.emplace(key, Job{handle, owner, nullptr});
   registry.queued.emplace(handle.get(), SharedDeviceRegistry::Where{this, key});
   if (owner != nullptr) registry.by_owner.emplace(owner, handle.get());
   update_load();
   schedule();
+  return handle;
 }
 
 // The head job ends when V reaches its tag: (tag - V) * n simulated seconds

@@ -21,9 +21,9 @@
 // is suspended when the device goes idle. With c servers, min(n, c) such
 // Execs run (each one core's worth), so the host's load is what SimGrid's
 // CPU model would show.
-// A job may carry a callback run when it ends (in the kernel's timer
-// context, before its waiters wake): a serial lane starts its next piece
-// there without an actor of its own (models/serial_lane.hpp).
+// A job may instead have no handle and a callback run when it ends (in the
+// kernel's timer context): a serial lane starts its next piece there
+// without an actor of its own (models/serial_lane.hpp).
 // A job leaves the sharing when its handle is cancelled or when the actor
 // that started it ends (SimGrid cancels an actor's Execs then), as an Exec
 // does; a handle its caller dropped runs on (SimGrid 3.32 does not cancel
@@ -62,14 +62,10 @@ class SharedDevice {
   ~SharedDevice();
   SharedDevice(const SharedDevice&) = delete;
   SharedDevice& operator=(const SharedDevice&) = delete;
-  /// Admits a job needing `service_s` seconds of the whole device; returns
-  /// its handle, which ends when the job got them.
+  /// Admits a job needing `service_s` server seconds; returns its handle,
+  /// which ends when the job got them (the job leaves the sharing if the
+  /// handle is cancelled or the calling actor ends).
   sg4::ExecPtr start(double service_s);
-  /// Admits a job needing `service_s` server seconds whose handle is
-  /// `handle` (an Exec of no work, not started); `on_end` runs when it ended
-  /// (kernel context: no blocking call); `owned`: the job leaves the sharing
-  /// when the calling actor ends (else it runs to its end whatever happens).
-  void start(const sg4::ExecPtr& handle, double service_s, std::function<void()> on_end, bool owned);
   /// Admits a job needing `service_s` server seconds with no handle: only
   /// `on_end` (kernel context) learns its end; it cannot be cancelled and
   /// outlives the actor that admitted it (a serial lane's piece).
