@@ -7,7 +7,9 @@
 // pieces still run one after the other beside the other jobs.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include <simgrid/plugins/energy.h>
@@ -116,11 +118,12 @@ TEST(CpuSharing, OneJobAloneRunsOnOneCore) {
   EXPECT_NEAR(out["model_J"].get<double>(), 1.5 * (80 + 120.0 / 8), 1e-9) << out.dump();
 }
 
-TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
-  // Two cores; a 1 s job from 0 and three 0.5 s pieces on one lane: the
-  // lane uses one core, so its pieces end at 0.5, 1.0 and 1.5 s while the
-  // job has the other core (ends at 1 s).
-  nlohmann::json out = in_child([] {
+/// Runs `actors` on host a (2 cores, a CpuModel whose sends cost one
+/// cycle a byte at 1 GHz: a message of B bytes is B ns of a lane) beside a
+/// host b; returns what they put in the result.
+using LaneActors = std::function<void(sg4::Host* a, sg4::Host* b, models::CpuModel& cpu, nlohmann::json& result)>;
+nlohmann::json run_on_two_cores(const LaneActors& actors) {
+  return in_child([&] {
     QuietEngine simulation("cpu-sharing-test");
     auto* zone = sg4::create_full_zone("world");
     sg4::Host* a = zone->create_host("a", models::kFlopsPerCpuSecond)->set_core_count(2)->seal();
@@ -132,12 +135,24 @@ TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
     spec.stack.send_cycles_per_byte = 1;
     spec.stack.message_cycles = 0;
     models::CpuModel cpu(a, spec);
-    nlohmann::json result{{"pieces", nlohmann::json::array()}};
-    sg4::Actor::create("job", a, [&] {
+    nlohmann::json result;
+    actors(a, b, cpu, result);
+    simulation.run();
+    return result;
+  });
+}
+
+TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
+  // Two cores; a 1 s job from 0 and three 0.5 s pieces on one lane: the
+  // lane uses one core, so its pieces end at 0.5, 1.0 and 1.5 s while the
+  // job has the other core (ends at 1 s).
+  nlohmann::json out = run_on_two_cores([](sg4::Host* a, sg4::Host* b, models::CpuModel& cpu, nlohmann::json& result) {
+    result["pieces"] = nlohmann::json::array();
+    sg4::Actor::create("job", a, [&cpu, &result] {
       cpu.work_async(1.0)->wait();
       result["job_s"] = sg4::Engine::get_clock();
     });
-    sg4::Actor::create("sender", a, [&] {
+    sg4::Actor::create("sender", a, [&cpu, &result, b] {
       std::vector<models::LanePiecePtr> pieces;
       for (int i = 0; i < 3; ++i) pieces.push_back(cpu.message_work(b, 0.5e9, models::StackSide::send));
       for (auto& piece : pieces) {
@@ -145,8 +160,6 @@ TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
         result["pieces"].push_back(sg4::Engine::get_clock());
       }
     });
-    simulation.run();
-    return result;
   });
   ASSERT_EQ(out["pieces"].size(), 3U) << out.dump();
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(out["pieces"][i].get<double>(), 0.5 * (i + 1), 1e-9) << out.dump();
@@ -156,31 +169,18 @@ TEST(CpuSharing, SerialLanePiecesRunOneAfterTheOtherBesideOtherJobs) {
 TEST(CpuSharing, LanePieceWakesEveryWaiterAtItsEndAndNoneAfter) {
   // One 1 s piece: two actors wait for it from the start and wake at 1 s;
   // a third looks at 2 s (it ran) and goes on at once.
-  nlohmann::json out = in_child([] {
-    QuietEngine simulation("cpu-sharing-test");
-    auto* zone = sg4::create_full_zone("world");
-    sg4::Host* a = zone->create_host("a", models::kFlopsPerCpuSecond)->set_core_count(2)->seal();
-    sg4::Host* b = zone->create_host("b", models::kFlopsPerCpuSecond)->seal();
-    zone->seal();
-    models::CpuSpec spec;
-    spec.cores = 2;
-    spec.stack.clock_Hz = 1e9;
-    spec.stack.send_cycles_per_byte = 1;
-    spec.stack.message_cycles = 0;
-    models::CpuModel cpu(a, spec);
-    nlohmann::json result{{"woke", nlohmann::json::array()}};
-    models::LanePiecePtr piece;
-    sg4::Actor::create("sender", a, [&] { piece = cpu.message_work(b, 1e9, models::StackSide::send); });
+  auto piece = std::make_shared<models::LanePiecePtr>();
+  nlohmann::json out = run_on_two_cores([piece](sg4::Host* a, sg4::Host* b, models::CpuModel& cpu, nlohmann::json& result) {
+    result["woke"] = nlohmann::json::array();
+    sg4::Actor::create("sender", a, [&cpu, b, piece] { *piece = cpu.message_work(b, 1e9, models::StackSide::send); });
     for (double look_s : {0.0, 0.0, 2.0}) {
-      sg4::Actor::create("waiter", a, [&, look_s] {
+      sg4::Actor::create("waiter", a, [&result, piece, look_s] {
         sg4::this_actor::sleep_until(look_s);
         sg4::this_actor::yield();  // the sender queued the piece first
-        piece->wait();
+        (*piece)->wait();
         result["woke"].push_back(sg4::Engine::get_clock());
       });
     }
-    simulation.run();
-    return result;
   });
   ASSERT_EQ(out["woke"].size(), 3U) << out.dump();
   EXPECT_NEAR(out["woke"][0].get<double>(), 1.0, 1e-9) << out.dump();
