@@ -236,9 +236,10 @@ void SharedDevice::drop(const Key& key) {
 // loaded as its jobs would (SimGrid bounds an Exec to one core): as many
 // as the most servers in use so far, made by a daemon actor of the device
 // host when first needed (at that simulated time) and suspended and resumed
-// through their kernel actions as the level changes. Made by an actor, not by maestro: an activity of
-// maestro's that ends is taken out of a list of all of maestro's activities
-// by a scan (SimGrid 3.32), and ones left at the end outlive the kernel;
+// through their kernel actions as the level changes. Made by an actor, not
+// by maestro: an activity of maestro's that ends is taken out of a list of
+// all of maestro's activities by a scan (SimGrid 3.32), and ones left at
+// the end outlive the kernel;
 // the daemon's are cancelled when SimGrid ends it. (SimGrid 3.32's
 // Activity::resume() leaves the activity marked suspended, so a second
 // suspend() through it would do nothing: hence the kernel actions.)
@@ -290,7 +291,9 @@ void SharedDevice::keep_load() {
       });
     }
     simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
-    keeper_more_->wait(lock);
+    // More may have been asked for while this actor was in that simcall (its
+    // notification then found no waiter): wait only if none is needed now.
+    if (busy_.size() >= level()) keeper_more_->wait(lock);
   }
 }
 
