@@ -7,30 +7,12 @@
 #include <vector>
 
 #include <simgrid/kernel/Timer.hpp>
-#include <simgrid/kernel/resource/Action.hpp>
-#include <simgrid/kernel/resource/Model.hpp>
 #include <simgrid/simix.hpp>
 
+#include "models/kernel_action.hpp"
 #include "models/power.hpp"
 
 namespace offload::models {
-namespace {
-
-using simgrid::kernel::resource::Action;
-
-/// The kernel action of an Exec just started: the newest of its model's
-/// started actions (searched from the end of each model's set).
-Action* action_of(const sg4::ExecPtr& exec) {
-  for (auto* model : sg4::Engine::get_instance()->get_all_models()) {
-    auto* started = model->get_started_action_set();
-    for (auto it = started->rbegin(); it != started->rend(); ++it) {
-      if (it->get_activity() == exec->get_impl()) return &*it;
-    }
-  }
-  throw std::logic_error("SharedDevice: the action of a started Exec was not found");
-}
-
-}  // namespace
 
 /// Finds the device of a cancelled handle or of an ended actor's jobs (one
 /// set of signal callbacks for every device, not one per device).
@@ -239,8 +221,8 @@ void SharedDevice::drop(const Key& key) {
 // through their kernel actions as the level changes. Made by an actor, not
 // by maestro: an activity of maestro's that ends is taken out of a list of
 // all of maestro's activities by a scan (SimGrid 3.32), and ones left at
-// the end outlive the kernel;
-// the daemon's are cancelled when SimGrid ends it. (SimGrid 3.32's
+// the end outlive the kernel; the daemon's are cancelled when SimGrid ends
+// it. (SimGrid 3.32's
 // Activity::resume() leaves the activity marked suspended, so a second
 // suspend() through it would do nothing: hence the kernel actions.)
 // SimGrid's energy plugin is not told of a suspend or resume: the host's
@@ -285,7 +267,9 @@ void SharedDevice::keep_load() {
       sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
       exec->start();
       simgrid::kernel::actor::simcall_answered([this, &exec] {
-        Action* action = action_of(exec);
+        static simgrid::kernel::resource::Model* cpu = nullptr;  // where the last one was found
+        auto* action = started_action_of(*exec, cpu);
+        if (action == nullptr) throw std::logic_error("SharedDevice: SimGrid's action of a load Exec was not found");
         action->suspend();
         busy_.push_back(Busy{exec, action});
       });

@@ -1,5 +1,7 @@
 #include "models/weighted_flow.hpp"
 
+#include "models/kernel_action.hpp"
+
 #include <simgrid/kernel/resource/Model.hpp>
 #include <simgrid/kernel/resource/NetworkModelIntf.hpp>
 #include <xbt/config.hpp>
@@ -15,32 +17,6 @@ namespace {
 
 using simgrid::kernel::resource::Action;
 using simgrid::kernel::resource::ActionHeap;
-
-/// The kernel action of a comm just started: SimGrid appends each new action
-/// to its model's started set, and the comms other actors started in the
-/// same instant (whose start simcalls ran after this one) follow it, so the
-/// set is searched from its end; the network model first once known.
-Action* action_of(const sg4::CommPtr& comm) {
-  static simgrid::kernel::resource::Model* network = nullptr;  // one simulation per process
-  auto search = [&comm](simgrid::kernel::resource::Model* model) -> Action* {
-    auto* started = model->get_started_action_set();
-    for (auto it = started->rbegin(); it != started->rend(); ++it) {
-      if (it->get_activity() == comm->get_impl()) return &*it;
-    }
-    return nullptr;
-  };
-  const auto& models = sg4::Engine::get_instance()->get_all_models();
-  if (network != nullptr && std::find(models.begin(), models.end(), network) != models.end()) {
-    if (Action* found = search(network)) return found;
-  }
-  for (auto* model : models) {
-    if (Action* found = search(model)) {
-      network = model;
-      return found;
-    }
-  }
-  return nullptr;
-}
 
 /// Payload sizes of the comms started to skip the latency, not yet created:
 /// the latency-factor callback gives each of them a factor of 0. Sizes from
@@ -82,7 +58,8 @@ WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes, bool pa
 
 WeightedFlow::WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
     : comm_(std::move(comm)), size_(bytes) {
-  action_ = action_of(comm_);
+  static simgrid::kernel::resource::Model* network = nullptr;  // where the last one was found
+  action_ = started_action_of(*comm_, network);
   if (action_ == nullptr) throw std::runtime_error("weighted flow: SimGrid's action of the comm was not found");
   action_->set_remains(bytes);  // the exact size (a comm's is whole bytes, a continuation's a marker)
   // As SimGrid 3.32's CM02/LV08 set up each comm: its sharing penalty is the

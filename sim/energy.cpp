@@ -4,11 +4,7 @@
 
 #include <simgrid/plugins/energy.h>
 
-#include "models/power.hpp"
-
 namespace offload::sim {
-
-void enable_energy_plugin() { models::enable_energy_plugin(); }
 
 std::vector<double> EnergyMeter::read() const {
   std::vector<double> values;

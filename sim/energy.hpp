@@ -25,9 +25,6 @@ namespace offload::sim {
 
 namespace sg4 = simgrid::s4u;
 
-/// Turns on the host energy plugin (once per process).
-void enable_energy_plugin();
-
 /// Which part of the path a powered host, disk or link belongs to.
 enum class EnergyPart { client, server, network };
 

@@ -11,6 +11,7 @@
 #include "engine/engine.hpp"
 #include "engine/status_json.hpp"
 #include "models/actor_pool.hpp"
+#include "models/power.hpp"
 #include "sim/energy.hpp"
 #include "sim/faults.hpp"
 #include "sim/platform.hpp"
@@ -81,7 +82,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
   }
-  enable_energy_plugin();  // before the platform: hosts read their power when sealed
+  models::enable_energy_plugin();  // before the platform: hosts read their power when sealed
   Platform platform(scenario);
   EnergyMeter energy(platform.energy_sources(), platform.network(), scenario.energy.link);
 
