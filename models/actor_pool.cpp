@@ -52,7 +52,10 @@ void ActorPool::submit(Task task) {
   queue_.push_back(std::move(task));
   if (idle_ > 0) {
     --idle_;  // that actor is spoken for
-    std::unique_lock lock(*mutex_);
+    // From the kernel (a completion run by a timer) no actor holds the mutex
+    // (none blocks while holding it) and maestro cannot lock it.
+    std::unique_lock<sg4::Mutex> lock;
+    if (!sg4::Actor::is_maestro()) lock = std::unique_lock(*mutex_);
     queued_->notify_one();
     return;
   }

@@ -44,6 +44,9 @@ class DiskModel {
   /// transfer (wait(), test(), Activity::wait_any_for; get_remaining() is 0
   /// until then); cancel() takes it out of the sharing.
   sg4::ExecPtr start(double bytes, DiskOp op);
+  /// The same with no handle: `on_end` runs in the kernel when the transfer
+  /// ended (it cannot be cancelled; models/shared_device.hpp).
+  void start(double bytes, DiskOp op, std::function<void()> on_end);
   /// Per-I/O latency, seconds.
   double latency_s() const { return spec_.latency_s; }
   /// Service demand so far, seconds.
@@ -58,6 +61,7 @@ class DiskModel {
   const std::string& name() const { return name_; }
 
  private:
+  double account(double bytes, DiskOp op);  // counts a transfer; returns its service seconds
   sg4::Host* device_;
   std::string name_;
   DiskSpec spec_;

@@ -2,6 +2,10 @@
 
 #include "models/water_fill.hpp"
 
+#include <simgrid/kernel/Timer.hpp>
+
+#include "models/kernel_timer.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -20,8 +24,21 @@ constexpr double kSlack = 1e-9;
 
 using State = sg4::Activity::State;
 
-void wait_all(const std::vector<LanePiecePtr>& pieces) {
-  for (const auto& piece : pieces) piece->wait();
+/// Runs `then` once every piece has run: at once if all have, else in the
+/// kernel when the last one ends.
+void after_all(const std::vector<LanePiecePtr>& pieces, std::function<void()> then) {
+  auto left = std::make_shared<int>(0);
+  for (const auto& piece : pieces) *left += piece->done() ? 0 : 1;
+  if (*left == 0) {
+    then();
+    return;
+  }
+  auto last = std::make_shared<std::function<void()>>(std::move(then));
+  for (const auto& piece : pieces) {
+    if (!piece->done()) piece->then([left, last] {
+        if (--*left == 0) (*last)();
+      });
+  }
 }
 
 std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wanted) {
@@ -29,6 +46,20 @@ std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wa
 }
 
 }  // namespace
+
+struct HostStream::Request {
+  double bytes;
+  double issued;  // simulated seconds
+  Stacks stacks;
+  bool first;
+  std::function<void(bool)> done;
+  std::vector<LanePiecePtr> call, data, reply;  // its messages' stack work
+  double need = 0;             // bytes of its chunk not yet delivered (once among the waiters)
+  std::list<RequestPtr>::iterator place;  // in waiters_, while it is
+  bool waiting = false;        // among the waiters
+  bool chunk_ended = false;    // its chunk work ended: it waits for its share
+  bool finished = false;
+};
 
 HostStream::HostStream(std::function<int()> epoch) : epoch_(std::move(epoch)) {}
 
@@ -51,7 +82,16 @@ void HostStream::add_work(CpuModel& cpu, double cpu_s) {
 
 void HostStream::started() {
   started_ = true;
-  changed_->notify_all();
+  auto waiting = std::move(not_started_);
+  not_started_.clear();
+  for (const RequestPtr& r : waiting) after_start(r);
+}
+
+std::function<void()> HostStream::guarded(std::function<void()> step) const {
+  std::weak_ptr<int> alive = alive_;
+  return [alive, step = std::move(step)] {
+    if (!alive.expired()) step();
+  };
 }
 
 bool HostStream::broken() const {
@@ -64,8 +104,8 @@ bool HostStream::broken() const {
 
 void HostStream::share(double bytes) {
   std::vector<double*> open;
-  for (Waiter& w : waiters_) {
-    if (w.need > 0) open.push_back(&w.need);
+  for (const RequestPtr& r : waiters_) {
+    if (r->need > 0) open.push_back(&r->need);
   }
   unclaimed_ += water_fill(open, bytes);
 }
@@ -98,10 +138,10 @@ double HostStream::next_check(double now) const {
   // The next chunk to end: the smallest need, with every open chunk's share.
   double least = std::numeric_limits<double>::infinity();
   int open = 0;
-  for (const Waiter& w : waiters_) {
-    if (w.need <= 0) continue;
+  for (const RequestPtr& r : waiters_) {
+    if (r->need <= 0) continue;
     ++open;
-    least = std::min(least, w.need);
+    least = std::min(least, r->need);
   }
   double target = open > 0 ? delivered() + open * least : bytes_;
   double at = std::numeric_limits<double>::infinity();
@@ -119,83 +159,159 @@ double HostStream::next_check(double now) const {
   return std::max(now + kMinCheck_s, std::min(at, slowest));
 }
 
-// Samples until `me`'s chunk arrived or the stage stopped; the other
-// waiters check their own chunk at each sample.
-bool HostStream::drive(const Waiter& me, std::unique_lock<sg4::Mutex>& lock) {
-  for (;;) {
-    if (!stopped_ && broken()) cancel();
-    if (stopped_) return false;
-    sample();
-    if (stopped_) return false;
-    double now_delivered = delivered();
-    if (now_delivered > shared_) {
-      share(now_delivered - shared_);
-      shared_ = now_delivered;
-    }
-    changed_->notify_all();
-    if (me.need <= kSlack * bytes_) return true;
-    double now = sg4::Engine::get_clock();
-    changed_->wait_until(lock, next_check(now));
+// A sample for the requests waiting for their share: the chunks it covers
+// end, and the next one is planned while any still wait.
+void HostStream::tick() {
+  if (!stopped_ && broken()) cancel();
+  if (stopped_) return;
+  sample();
+  double now_delivered = delivered();
+  if (now_delivered > shared_) {
+    share(now_delivered - shared_);
+    shared_ = now_delivered;
+  }
+  std::vector<RequestPtr> covered;
+  for (const RequestPtr& r : waiters_) {
+    if (r->chunk_ended && r->need <= kSlack * bytes_) covered.push_back(r);
+  }
+  for (const RequestPtr& r : covered) {
+    waiters_.erase(r->place);
+    r->waiting = false;
+    --covering_;
+    delivered_to(r);
+  }
+  if (covering_ > 0) {
+    plan_tick(next_check(sg4::Engine::get_clock()));
+  } else if (tick_timer_ != nullptr) {
+    tick_timer_->remove();
+    tick_timer_ = nullptr;
   }
 }
 
-bool HostStream::wait_for(double bytes, double issued, const Stacks& stacks, bool first) {
-  // The call: its latency and its stack work at both ends (queued at once,
-  // ahead of the data of the requests that start the stage; a chunked call
-  // returns once both are done), then the disk's latency.
-  auto call = queue_if(stacks.call, !first);
-  std::unique_lock lock(*mutex_);
-  while (!started_) changed_->wait(lock);
-  if (stopped_) return false;
-  lock.unlock();
+void HostStream::plan_tick(double at) {
+  if (tick_timer_ != nullptr) tick_timer_->remove();
+  tick_timer_ = simgrid::kernel::timer::Timer::set(at, [this] {
+    tick_timer_ = nullptr;  // being run: SimGrid deletes it after this
+    tick();
+  });
+}
+
+void HostStream::request(double bytes, double issued, Stacks stacks, bool first, std::function<void(bool)> done) {
+  auto r = std::make_shared<Request>(
+      Request{.bytes = bytes, .issued = issued, .stacks = std::move(stacks), .first = first, .done = std::move(done)});
+  // The call's stack work at both ends, queued at once (ahead of the data
+  // of the requests that start the stage; a chunked call returns once both
+  // are done).
+  r->call = queue_if(r->stacks.call, !first);
+  if (!started_) {
+    not_started_.push_back(r);
+    return;
+  }
+  after_start(r);
+}
+
+// The call's latency, then its stack work.
+void HostStream::after_start(const RequestPtr& r) {
+  if (stopped_) {
+    finish(r, false);
+    return;
+  }
+  auto lead_passed = guarded([this, r] { after_all(r->call, guarded([this, r] { call_arrived(r); })); });
+  double at = r->issued + lead_s_;
+  if (at > sg4::Engine::get_clock()) {
+    at_time(at, std::move(lead_passed));
+  } else {
+    lead_passed();
+  }
+}
+
+// The disk's latency before its data moves.
+void HostStream::call_arrived(const RequestPtr& r) {
   double now = sg4::Engine::get_clock();
-  if (issued + lead_s_ > now) sg4::this_actor::sleep_for(issued + lead_s_ - now);
-  wait_all(call);
-  now = sg4::Engine::get_clock();
-  double data_start = first ? issued + lead_s_ + then_s_ : now + then_s_;
-  if (data_start > now) sg4::this_actor::sleep_for(data_start - now);
-  lock.lock();
-  if (stopped_) return false;
-  auto data = queue_if(stacks.data, true);
-  double credit = std::min(unclaimed_, bytes);
+  double data_start = r->first ? r->issued + lead_s_ + then_s_ : now + then_s_;
+  if (data_start > now) {
+    at_time(data_start, guarded([this, r] { data_starts(r); }));
+  } else {
+    data_starts(r);
+  }
+}
+
+void HostStream::data_starts(const RequestPtr& r) {
+  if (stopped_) {
+    finish(r, false);
+    return;
+  }
+  r->data = queue_if(r->stacks.data, true);
+  double credit = std::min(unclaimed_, r->bytes);
   unclaimed_ -= credit;
-  auto me = waiters_.insert(waiters_.end(), Waiter{bytes - credit});
-  changed_->notify_all();  // the driver plans its next sample again
-  if (chunk_work_) {
-    lock.unlock();
-    bool failed = false;
-    try {  // the chunk work may wait (the disk's latency before a WRITE's I/O)
-      for (auto& activity : chunk_work_(bytes)) activity->wait();
-    } catch (const simgrid::Exception&) {  // a link went down under its comm
-      failed = true;
-    }
-    lock.lock();
-    if (failed) cancel();
+  r->need = r->bytes - credit;
+  r->place = waiters_.insert(waiters_.end(), r);
+  r->waiting = true;
+  // A new chunk in flight: the stage samples again at once (its share of
+  // what comes next), if it samples for a request now.
+  if (covering_ > 0) plan_tick(sg4::Engine::get_clock());
+  if (!chunk_work_) {
+    chunk_ended(r);
+    return;
   }
-  bool arrived = false;
-  for (;;) {
-    if (stopped_) break;
-    if (me->need <= kSlack * bytes_) {
-      arrived = true;
-      break;
-    }
-    if (!driving_) {
-      driving_ = true;
-      arrived = drive(*me, lock);
-      driving_ = false;
-      changed_->notify_all();  // another waiter drives on
-      break;
-    }
-    changed_->wait(lock);
+  chunk_work_(r->bytes, ChunkEnd{.done = guarded([this, r] { chunk_ended(r); }), .broke = guarded([this] { cancel(); })});
+}
+
+void HostStream::chunk_ended(const RequestPtr& r) {
+  if (stopped_) {
+    if (r->waiting) waiters_.erase(r->place);
+    r->waiting = false;
+    finish(r, false);
+    return;
   }
-  waiters_.erase(me);
-  lock.unlock();
-  if (!arrived) return false;
-  auto reply = queue_if(stacks.reply, !first);
-  if (tail_s_ > 0 && !first) sg4::this_actor::sleep_for(tail_s_);  // the reply
-  wait_all(data);
-  wait_all(reply);
-  return true;
+  r->chunk_ended = true;
+  if (r->need <= kSlack * bytes_) {
+    waiters_.erase(r->place);
+    r->waiting = false;
+    delivered_to(r);
+    return;
+  }
+  // Waits for its share; the first such request makes the stage sample at once.
+  if (++covering_ == 1) tick();
+}
+
+// The reply's time (the tail), then the stack work of its messages.
+void HostStream::delivered_to(const RequestPtr& r) {
+  r->reply = queue_if(r->stacks.reply, !r->first);
+  auto rest = guarded([this, r] {
+    auto pieces = r->data;
+    pieces.insert(pieces.end(), r->reply.begin(), r->reply.end());
+    after_all(pieces, guarded([this, r] { finish(r, true); }));
+  });
+  if (tail_s_ > 0 && !r->first) {
+    at_time(sg4::Engine::get_clock() + tail_s_, std::move(rest));
+  } else {
+    rest();
+  }
+}
+
+void HostStream::finish(const RequestPtr& r, bool delivered) {
+  if (r->finished) return;
+  r->finished = true;
+  soon([done = std::move(r->done), delivered] { done(delivered); });
+}
+
+bool HostStream::wait_for(double bytes, double issued, Stacks stacks, bool first) {
+  struct Outcome {
+    bool ended = false;
+    bool delivered = false;
+    sg4::ConditionVariablePtr ended_cv = sg4::ConditionVariable::create();
+    sg4::MutexPtr mutex = sg4::Mutex::create();
+  };
+  auto outcome = std::make_shared<Outcome>();
+  request(bytes, issued, std::move(stacks), first, [outcome](bool delivered) {
+    outcome->ended = true;
+    outcome->delivered = delivered;
+    outcome->ended_cv->notify_all();  // from the kernel: no lock (none can be held across the wait)
+  });
+  std::unique_lock lock(*outcome->mutex);
+  while (!outcome->ended) outcome->ended_cv->wait(lock);
+  return outcome->delivered;
 }
 
 void HostStream::cancel() {
@@ -207,7 +323,24 @@ void HostStream::cancel() {
     if (state != State::FINISHED && state != State::CANCELED && state != State::FAILED) p.activity->cancel();
   }
   if (wire_) wire_->cancel();
-  if (sg4::Actor::self() != nullptr) changed_->notify_all();  // the waiters see it at once
+  if (tick_timer_ != nullptr) tick_timer_->remove();
+  tick_timer_ = nullptr;
+  // The requests not started and those waiting for their share end now;
+  // the others when their step in progress ends.
+  auto not_started = std::move(not_started_);
+  not_started_.clear();
+  for (const RequestPtr& r : not_started) finish(r, false);
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    const RequestPtr r = *it;
+    if (!r->chunk_ended) {
+      ++it;
+      continue;
+    }
+    it = waiters_.erase(it);
+    r->waiting = false;
+    finish(r, false);
+  }
+  covering_ = 0;
   auto hooks = std::move(stop_hooks_);
   stop_hooks_.clear();
   for (auto& hook : hooks) hook();

@@ -12,27 +12,33 @@
 // message when it starts; a WRITE's reply once its data is written), its
 // lead (the call's latency, then the disk's) and its tail (the WRITE's
 // reply), the latencies measured on the stage's first message.
-// Progress of the streamed Execs: the bytes they did are those the slowest
+// Progress of the streamed CPU jobs: the bytes they did are those the slowest
 // finished (each one's done fraction, the smallest of them); they go to the
-// chunks in flight in equal shares (processor sharing, as SimGrid shares a
-// CPU among the chunked model's Execs), and a chunk's request returns once
-// its own comm and Io ended and its share covers it. One waiting request
-// (the driver) samples the Execs when their recent rates say the next chunk
-// is covered and wakes the other waiters (a condition variable); a new chunk
-// and cancel() wake it at once.
+// chunks in flight in equal shares (processor sharing, as the CPU shares
+// itself among the chunked model's jobs), and a chunk's request ends once
+// its own wire transfer and I/O ended and its share covers it. While a
+// request waits for its share, the stage samples the jobs when their
+// recent rates say the next chunk is covered (a kernel timer); a new chunk
+// makes it sample again at once.
+// A request holds no actor while it waits (request(): each step is a
+// kernel timer or another model's callback, models/kernel_timer.hpp), so
+// 10,000 streamed copies keep no stack per request in flight; wait_for()
+// blocks an actor on the same steps (the stage's first requests, which
+// start it on their actor).
 // Not held at a window: with SimGrid 3.32's lazily updated CPU and disk
 // models a suspended Exec or Io, once resumed, reported the time it was
 // suspended as progress (measured here: a 0.9 ms hold showed as 37 MB done
 // at once), which is why the disk I/O is per chunk.
 // A stage breaks when a chunk's comm fails (a link went down), a link of
 // its route goes down or its server restarted (`epoch` changed): its
-// activities are cancelled, the waiters wake at once and the caller moves
+// activities are cancelled, the requests end at once and the caller moves
 // the chunks not yet delivered as single requests
 // (sim/targets/sim_file_target.cpp), as the chunked model would.
 #pragma once
 
 #include <functional>
 #include <list>
+#include <memory>
 #include <vector>
 
 #include <simgrid/s4u.hpp>
@@ -40,6 +46,10 @@
 #include "models/cpu.hpp"
 #include "models/serial_lane.hpp"
 #include "models/stream_wire.hpp"
+
+namespace simgrid::kernel::timer {
+class Timer;
+}
 
 namespace offload::models {
 
@@ -49,8 +59,7 @@ namespace sg4 = simgrid::s4u;
 class HostStream {
  public:
   /// `epoch` says whether the server the stage runs on restarted since the
-  /// stage began (a new value). Made before the copy's operations run: a
-  /// condition variable's creation lets other actors run.
+  /// stage began (a new value).
   explicit HostStream(std::function<int()> epoch);
   /// The stage moves `bytes` in all from now (no other actor runs meanwhile).
   void begin(double bytes);
@@ -61,23 +70,28 @@ class HostStream {
   HostStream& operator=(const HostStream&) = delete;
   /// Starts the stage's `cpu_s` seconds of one core's work on `cpu`.
   void add_work(CpuModel& cpu, double cpu_s);
-  /// Every activity was added: requests may wait for their chunks.
+  /// Every activity was added: requests may go on past their issue.
   void started();
   /// Seconds from issuing a chunk's request until its call arrived
   /// (`call_s`: the call's latency; its stack work is queued on the lanes
-  /// too, wait_for), then until its data moves (`then_s`: the disk's latency).
+  /// too, request()), then until its data moves (`then_s`: the disk's latency).
   void set_lead(double call_s, double then_s = 0) {
     lead_s_ = call_s;
     then_s_ = then_s;
   }
+  /// How a chunk's work reports: `done` once its wire transfer and disk I/O
+  /// ended, `broke` first when its wire transfer failed (the stage stops).
+  /// Both do nothing once the stage is gone.
+  struct ChunkEnd {
+    std::function<void()> done;   ///< the chunk's work ended (call once)
+    std::function<void()> broke;  ///< its wire transfer failed: the stage stops
+  };
   /// Moves one chunk of `bytes` on the wire (its share of the stage's
-  /// weighted flow, wire()) and starts its disk I/O (one Io per request),
-  /// started when its lead passed: the network and the disk see exactly the
-  /// chunked model's requests in flight and share among them; returns what
-  /// is left to wait for. It blocks the request (for the wire; a WRITE's I/O
-  /// starts after the disk's latency) and cancels the stage when its wire
-  /// transfer failed.
-  using ChunkWork = std::function<std::vector<sg4::ActivityPtr>(double bytes)>;
+  /// weighted flow, wire()) and its disk I/O (one per request), started when
+  /// its lead passed: the network and the disk see exactly the chunked
+  /// model's requests in flight and share among them. Holds no actor: it
+  /// follows its activities by callbacks and reports through `end`.
+  using ChunkWork = std::function<void(double bytes, ChunkEnd end)>;
   void set_chunk_work(ChunkWork start) { chunk_work_ = std::move(start); }
   /// The stage's wire (models/stream_wire.hpp), which its chunk work uses;
   /// cancelled with the stage.
@@ -97,13 +111,16 @@ class HostStream {
     QueueStacks reply;  ///< queued once the data arrived, waited with the tail (a WRITE's reply)
   };
   /// The engine issued at `issued` (simulated seconds) a chunk of `bytes`:
-  /// blocks until its call arrived (the lead and the call's stack work) and
-  /// the disk's latency passed, starts its chunk work, then blocks until
-  /// that ended, the chunk's share of the Execs' progress covers it, and for
-  /// the tail and the stack work; false when the stage broke instead (it is
-  /// then cancelled). `first`: the request whose call (a READ) or reply (a
-  /// WRITE) the stage measured for real, which pays neither again.
-  bool wait_for(double bytes, double issued, const Stacks& stacks, bool first = false);
+  /// once its call arrived (the lead and the call's stack work) and the
+  /// disk's latency passed, starts its chunk work; once that ended, the
+  /// chunk's share of the CPU jobs' progress covers it, and the tail and
+  /// the stack work passed, `done(true)`; `done(false)` when the stage broke
+  /// instead (it is then cancelled). `done` runs in the kernel, never inside
+  /// this call. `first`: the request whose call (a READ) or reply (a WRITE)
+  /// the stage measured for real, which pays neither again.
+  void request(double bytes, double issued, Stacks stacks, bool first, std::function<void(bool)> done);
+  /// request(), blocking the calling actor until `done`; returns what it got.
+  bool wait_for(double bytes, double issued, Stacks stacks, bool first = false);
   /// Cancels what still runs (after a cancel, a fault, or at the end).
   void cancel();
   /// Runs `hook` once when the stage stops (unregisters its fault watchers).
@@ -112,9 +129,8 @@ class HostStream {
   bool stopped() const { return stopped_; }
 
  private:
-  struct Waiter {
-    double need;  // bytes of its chunk not yet delivered
-  };
+  struct Request;  // one chunk's request in flight
+  using RequestPtr = std::shared_ptr<Request>;
   struct Part {
     CpuModel* cpu;
     sg4::ExecPtr activity;
@@ -125,12 +141,22 @@ class HostStream {
     double moved_time = 0;     // simulated time it last made progress
     bool done = false;
   };
-  void sample();                         // progress, rates; holds parts at the limit
-  double delivered() const;              // bytes, from the slowest activity
+  // A request's steps, in order (each in the kernel or the caller's actor).
+  void after_start(const RequestPtr& r);   // its lead
+  void call_arrived(const RequestPtr& r);  // the disk's latency
+  void data_starts(const RequestPtr& r);   // joins the chunks in flight, its chunk work
+  void chunk_ended(const RequestPtr& r);   // waits for its share
+  void delivered_to(const RequestPtr& r);  // its tail and stack work
+  void finish(const RequestPtr& r, bool delivered);
+  std::function<void()> guarded(std::function<void()> step) const;  // does nothing once the stage is gone
+  void tick();                           // samples, shares, ends the requests covered
+  void plan_tick(double at);             // the next tick at simulated time `at`
+  void sample();                         // progress and rates of the CPU jobs
+  double delivered() const;              // bytes, from the slowest job
   double next_check(double now) const;   // simulated time of the next sample
   double part_bytes(const Part& p) const { return (1 - p.sample_left / p.amount) * bytes_; }
   bool broken() const;
-  bool drive(const Waiter& me, std::unique_lock<sg4::Mutex>& lock);
+  void share(double bytes);              // new progress to the chunks in flight
   std::vector<Part> parts_;
   double bytes_ = 0;
   bool begun_ = false;
@@ -143,14 +169,14 @@ class HostStream {
   int start_epoch_ = 0;
   bool stopped_ = false;
   bool started_ = false;
-  bool driving_ = false;
-  void share(double bytes);  // new progress to the chunks in flight
-  std::list<Waiter> waiters_;  // the chunks in flight (after their lead)
+  std::vector<RequestPtr> not_started_;  // issued before started()
+  std::list<RequestPtr> waiters_;        // the chunks in flight (after their lead)
+  int covering_ = 0;                     // of them, those whose chunk work ended (the stage samples for them)
+  simgrid::kernel::timer::Timer* tick_timer_ = nullptr;
   double shared_ = 0;          // bytes of progress handed to chunks so far
   double unclaimed_ = 0;       // progress no chunk in flight needed (the next one gets it)
   std::vector<std::function<void()>> stop_hooks_;
-  sg4::MutexPtr mutex_ = sg4::Mutex::create();
-  sg4::ConditionVariablePtr changed_ = sg4::ConditionVariable::create();
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // its callbacks hold it weakly
 };
 
 }  // namespace offload::models

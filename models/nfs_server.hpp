@@ -116,8 +116,9 @@ class NfsServer {
   /// lanes, as the chunked model's message does; returns the pieces to wait for.
   std::vector<LanePiecePtr> stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply);
   /// Counts a streamed READ or WRITE that was in flight when this server
-  /// restarted: the chunked model's client sends it again (rpc()).
-  void count_streamed_retransmit();
+  /// restarted: the chunked model's client sends it again (rpc()); counted
+  /// in `tally` too (that copy's; nullptr: none).
+  void count_streamed_retransmit(FaultTally* tally);
   /// Counts one READ or WRITE moved by a streamed stage.
   void count_streamed(NfsRpc rpc) { ++(rpc == NfsRpc::read ? counters_.reads : counters_.writes); }
   /// Restarts so far (a streamed stage breaks when it changes).
@@ -148,6 +149,7 @@ class NfsServer {
  private:
   struct AsyncCopy;
   using AsyncCopyPtr = std::shared_ptr<AsyncCopy>;
+  struct StreamedWrite;  // one streamed WRITE's chunk work (nfs_server_stream.cpp)
   void local_copy(double bytes);
   // Empty `stage`: a copy within this server, driven inline (see above).
   std::optional<double> run_async(sg4::Host* client, double bytes, const InterruptFlag& interrupt,

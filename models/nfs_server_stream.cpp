@@ -12,6 +12,8 @@
 // as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
 
+#include "models/kernel_timer.hpp"
+
 namespace offload::models {
 namespace {
 
@@ -21,6 +23,62 @@ void queue(std::vector<LanePiecePtr>& pieces, CpuModel* cpu, sg4::Host* peer, do
 }
 
 }  // namespace
+
+// One streamed WRITE's chunk work, followed without an actor: its data
+// leaves at once; its disk I/O starts the disk's latency after that (store
+// and forward: after it arrived whole), and the chunk's work ends once
+// both its data arrived and its I/O ended.
+struct NfsServer::StreamedWrite : public std::enable_shared_from_this<NfsServer::StreamedWrite> {
+  StreamedWrite(NfsServer* server, HostStream* stage, double chunk, HostStream::ChunkEnd end)
+      : server(server), stage(stage), chunk(chunk), end(std::move(end)) {}
+  NfsServer* server;
+  HostStream* stage;
+  double chunk;
+  HostStream::ChunkEnd end;
+  StreamWire::TicketPtr data;
+  double write_at = 0;          // simulated time its I/O starts
+  bool arrived = false;         // its data arrived
+  bool data_ended = false;      // arrived, or its wire stopped
+  bool io_started = false;
+  bool io_ended = false;
+
+  void begin() {
+    StreamWire& line = *stage->wire();
+    data = line.begin(chunk + server->wire(NfsRpc::write, false));
+    line.follow(data, [self = shared_from_this()] { self->data_end(); });
+    if (server->spec_.store_and_forward) return;  // the I/O waits for the whole chunk
+    write_at = sg4::Engine::get_clock() + server->disk_.latency_s();
+    at_time(write_at, [self = shared_from_this()] { self->start_io(); });
+  }
+  void data_end() {
+    data_ended = true;
+    arrived = data->arrived;
+    if (!arrived) {  // a link went down under it, or the stage stopped
+      if (!io_started) {
+        if (stage_stopped()) end.broke();
+        end.done();
+        io_started = io_ended = true;  // no I/O for it
+        return;
+      }
+      end.broke();
+    }
+    if (server->spec_.store_and_forward && !io_started) {
+      write_at = sg4::Engine::get_clock() + server->disk_.latency_s();
+      at_time(write_at, [self = shared_from_this()] { self->start_io(); });
+      return;
+    }
+    if (io_ended) end.done();
+  }
+  void start_io() {
+    if (io_started) return;
+    io_started = true;
+    server->disk_.start(chunk, DiskOp::write, [self = shared_from_this()] {
+      self->io_ended = true;
+      if (self->data_ended) self->end.done();
+    });
+  }
+  bool stage_stopped() const { return stage->wire()->stopped(); }
+};
 
 // The stage stops at once when a link of its route goes down or this server restarts.
 void NfsServer::watch(HostStream& stage, sg4::Host* client) {
@@ -46,12 +104,28 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
   watch(stage, client);
   stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
   stage.set_wire(std::make_unique<StreamWire>(network_, host(), client, bytes + requests * wire(NfsRpc::read, true)));
-  stage.set_chunk_work([this, &stage](double chunk) {
-    auto io = disk_.start(chunk, DiskOp::read);
-    if (spec_.store_and_forward) io->wait();  // read whole before the reply leaves (models/stage.hpp)
-    auto reply = stage.wire()->begin(chunk + wire(NfsRpc::read, true));
-    if (!stage.wire()->wait(reply)) stage.cancel();  // a link went down under it
-    return std::vector<sg4::ActivityPtr>{io};
+  stage.set_chunk_work([this, &stage](double chunk, HostStream::ChunkEnd end) {
+    auto left = std::make_shared<int>(2);  // the disk I/O and the reply
+    auto one_ended = [left, done = end.done] {
+      if (--*left == 0) done();
+    };
+    auto send_reply = [this, &stage, chunk, end, one_ended] {
+      StreamWire& line = *stage.wire();
+      auto reply = line.begin(chunk + wire(NfsRpc::read, true));
+      line.follow(reply, [reply, end, one_ended] {
+        if (!reply->arrived) end.broke();  // a link went down under it
+        one_ended();
+      });
+    };
+    if (spec_.store_and_forward) {  // read whole before the reply leaves (models/stage.hpp)
+      disk_.start(chunk, DiskOp::read, [send_reply, one_ended] {
+        one_ended();
+        send_reply();
+      });
+    } else {
+      disk_.start(chunk, DiskOp::read, one_ended);
+      send_reply();
+    }
   });
 }
 
@@ -66,30 +140,16 @@ void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, 
   // As a chunked WRITE: its data and its disk I/O at once, the I/O after
   // the disk's latency (models/stage.hpp peer_to_disk).
   stage.set_wire(std::make_unique<StreamWire>(network_, client, host(), bytes + requests * wire(NfsRpc::write, false)));
-  stage.set_chunk_work([this, &stage](double chunk) {
-    StreamWire& line = *stage.wire();
-    auto data = line.begin(chunk + wire(NfsRpc::write, false));
-    // Store and forward: received whole before it is written; else written
-    // as it arrives, from the disk's latency on.
-    bool arrived = spec_.store_and_forward ? line.wait(data) : false;
-    double write_at = sg4::Engine::get_clock() + disk_.latency_s();
-    if (!arrived && !line.stopped()) arrived = line.wait(data, write_at);
-    if (line.stopped()) {  // a link went down under it
-      stage.cancel();
-      return std::vector<sg4::ActivityPtr>{};
-    }
-    if (sg4::Engine::get_clock() < write_at) sg4::this_actor::sleep_until(write_at);
-    auto io = disk_.start(chunk, DiskOp::write);
-    if (!arrived && !line.wait(data)) stage.cancel();
-    return std::vector<sg4::ActivityPtr>{io};
+  stage.set_chunk_work([this, &stage](double chunk, HostStream::ChunkEnd end) {
+    std::make_shared<StreamedWrite>(this, &stage, chunk, std::move(end))->begin();
   });
   watch(stage, client);
   stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
 }
 
-void NfsServer::count_streamed_retransmit() {
+void NfsServer::count_streamed_retransmit(FaultTally* tally) {
   ++counters_.retransmits;
-  if (FaultTally* tally = current_tally()) tally->retries += 1;
+  if (tally != nullptr) tally->retries += 1;
 }
 
 std::vector<LanePiecePtr> NfsServer::stream_stacks(sg4::Host* client, NfsRpc rpc, double bytes, bool reply) {

@@ -1,5 +1,6 @@
 #include "models/serial_lane.hpp"
 
+#include "models/kernel_timer.hpp"
 #include "models/shared_device.hpp"
 
 namespace offload::models {
@@ -19,6 +20,14 @@ void LanePiece::wait() {
   handle->wait();
 }
 
+void LanePiece::then(std::function<void()> callback) {
+  if (done_) {
+    soon(std::move(callback));
+  } else {
+    then_.push_back(std::move(callback));
+  }
+}
+
 LanePiecePtr SerialLane::submit(double cpu_s) {
   auto piece = LanePiecePtr(new LanePiece(cpu_s));
   queue_.push_back(piece);
@@ -34,6 +43,8 @@ void SerialLane::start_head() {
     queue_.pop_front();
     piece->done_ = true;
     if (piece->ran_ready_) cpu_.release(piece->ran_);
+    for (auto& callback : piece->then_) soon(std::move(callback));
+    piece->then_.clear();
     if (!queue_.empty()) start_head();
   });
 }

@@ -6,7 +6,8 @@
 // the host's cores (models/cpu.hpp). A piece is admitted to the CPU when its
 // predecessor ends (from that job's end callback: no actor of its own), so
 // a lane never uses more than one core, and the caller waits for its own
-// piece (or not: a piece nobody waits for still runs and counts).
+// piece, or asks for a callback once it ran (then(): no actor held), or
+// neither (a piece nobody waits for still runs and counts).
 // Simulation cost: a piece is one CPU job (O(log n) at its start and end);
 // only a piece someone has to wait for gets a SimGrid activity (a handle
 // that wakes the actors waiting for that piece): most have run before
@@ -15,7 +16,9 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -30,6 +33,11 @@ class LanePiece {
  public:
   /// Blocks the calling actor until this piece has run (at once if it has).
   void wait();
+  /// Runs `callback` in the kernel once this piece has run (later in this
+  /// instant if it has): waits without an actor (models/kernel_timer.hpp).
+  void then(std::function<void()> callback);
+  /// True once the piece has run.
+  bool done() const { return done_; }
 
  private:
   friend class SerialLane;
@@ -38,6 +46,7 @@ class LanePiece {
   bool done_ = false;
   sg4::ExecPtr ran_;    // made by the first waiter that has to block; ends when the piece has run
   bool ran_ready_ = false;  // ran_ can be waited (its work set)
+  std::vector<std::function<void()>> then_;  // callbacks waiting for its end
 };
 
 /// Shared handle on a piece (null: no work was queued).

@@ -1,5 +1,6 @@
 #include "models/stream_wire.hpp"
 
+#include "models/kernel_timer.hpp"
 #include "models/water_fill.hpp"
 
 #include <algorithm>
@@ -14,9 +15,15 @@ constexpr double kSlack = 1e-12;
 constexpr double kForever = std::numeric_limits<double>::infinity();
 
 /// Wakes the ticket's waiter (none can wait outside an actor: a stage
-/// cancelled from the kernel, or once the simulation ended).
+/// cancelled from the kernel, or once the simulation ended), or runs its
+/// follower's callback later in this instant (outside the route's lock,
+/// which the callback may need).
 void wake(StreamWire::Ticket& ticket) {
   if (ticket.changed && !sg4::Actor::is_maestro()) ticket.changed->notify_all();
+  if (ticket.on_end) {
+    soon(std::move(ticket.on_end));
+    ticket.on_end = nullptr;
+  }
 }
 
 }  // namespace
@@ -181,9 +188,20 @@ StreamWire::~StreamWire() { cancel(); }
 
 bool StreamWire::stopped() const { return cancelled_ || state_->stopped; }
 
+namespace {
+
+/// The route's lock, taken only in an actor: in the kernel no actor holds
+/// it (none blocks while holding it) and maestro cannot lock it.
+std::unique_lock<sg4::Mutex> lock_unless_kernel(const sg4::MutexPtr& mutex) {
+  if (sg4::Actor::is_maestro()) return {};
+  return std::unique_lock(*mutex);
+}
+
+}  // namespace
+
 StreamWire::TicketPtr StreamWire::begin(double bytes) {
   State& s = *state_;
-  std::unique_lock lock(*s.mutex);
+  auto lock = lock_unless_kernel(s.mutex);
   auto ticket = std::make_shared<Ticket>(
       Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.latency_s, .slack = slack_});
   if (cancelled_) {  // not sent
@@ -216,12 +234,26 @@ bool StreamWire::wait(const TicketPtr& ticket, double until_s) {
   }
 }
 
+void StreamWire::follow(const TicketPtr& ticket, std::function<void()> on_end) {
+  if (ticket->arrived || ticket->withdrawn || state_->stopped) {
+    soon(std::move(on_end));
+    return;
+  }
+  ticket->on_end = std::move(on_end);
+  // Its data moves once the route's latency passed: the flow takes it in
+  // then, as a waiter of wait() would by waking then (update() is all the
+  // route's chunks' doing: no lock in the kernel, where no actor holds it).
+  std::weak_ptr<State> route = state_;
+  at_time(ticket->join_s, [route] {
+    if (auto s = route.lock()) s->update(s);
+  });
+}
+
 void StreamWire::cancel() {
   if (cancelled_) return;
   cancelled_ = true;
   State& s = *state_;
-  std::unique_lock<sg4::Mutex> lock;  // outside an actor no other can hold it
-  if (!sg4::Actor::is_maestro()) lock = std::unique_lock(*s.mutex);
+  auto lock = lock_unless_kernel(s.mutex);
   for (const auto& ticket : mine_) s.withdraw(state_, ticket);
   mine_.clear();
 }

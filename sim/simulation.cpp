@@ -210,7 +210,11 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
   nlohmann::json bottleneck =
       bottleneck_json(platform.resource_busy(), done > 0 ? span : std::max(0.0, tried_end - tried_start));
   nlohmann::json engine_ops = nlohmann::json::object();
-  for (const auto& [name, host_engine] : engines) engine_ops[name] = host_engine->runtime.started();
+  nlohmann::json engine_actors = nlohmann::json::object();  // what the run cost the simulator, per engine host
+  for (const auto& [name, host_engine] : engines) {
+    engine_ops[name] = host_engine->runtime.started();
+    engine_actors[name] = host_engine->runtime.actors();
+  }
   engines.clear();  // engines end inside the simulation's lifetime
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return {{"scenario", scenario.name},
@@ -228,6 +232,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
           {"copies", copies},
           {"faults", faults_applied},
           {"engine_operations", engine_ops},
+          {"engine_actors", engine_actors},
           {"metrics", platform.metrics()}};
 }
 

@@ -16,10 +16,19 @@ OpResult bytes_result(double bytes) { return {.value = static_cast<std::int64_t>
 
 /// A streamed request the stage dropped (it then goes as a single one):
 /// when `server` restarted under it, the chunked model's client would have
-/// sent it again, so it counts as a retransmission. Returns false.
-bool broke(models::NfsServer& server, int epoch_at_issue) {
-  if (server.epoch() != epoch_at_issue) server.count_streamed_retransmit();
-  return false;
+/// sent it again, so it counts as a retransmission (in `tally` too).
+void count_if_restarted(models::NfsServer& server, int epoch_at_issue, models::FaultTally* tally) {
+  if (server.epoch() != epoch_at_issue) server.count_streamed_retransmit(tally);
+}
+
+/// The stack work of a streamed READ's (`rpc` read) or WRITE's messages
+/// of `length` bytes between `client` and `server`.
+models::HostStream::Stacks stream_stacks(models::NfsServer* server, sg4::Host* client, NfsRpc rpc, double length) {
+  auto message = [server, client, rpc, length](bool reply) {
+    return [server, client, rpc, length, reply] { return server->stream_stacks(client, rpc, length, reply); };
+  };
+  if (rpc == NfsRpc::read) return {.call = message(false), .data = message(true)};
+  return {.data = message(false), .reply = message(true)};
 }
 
 }  // namespace
@@ -54,59 +63,93 @@ OpResult SimFileTarget::map_data(ByteRange range) {
 }
 
 // The first READ starts the READ stage for the rest of the source range in
-// chunks of its length; each READ returns once the stage delivered its chunk.
-bool SimFileTarget::streamed_read(const Op& op) {
-  if (!stream_host_) return false;
-  double issued = sg4::Engine::get_clock();
-  auto offset = static_cast<double>(op.source_offset);
+// chunks of its length, the first WRITE the WRITE stage for all chunks.
+bool SimFileTarget::begin_stage(const Op& op) {
   auto length = static_cast<double>(op.length);
-  bool first = !reads_->begun();  // its call is the stage's first, sent for real
-  if (first) {
-    // From the range's start: the engine issues the first chunks at once and
-    // any of them may come first. A host copy that starts further in (a
-    // fallback after an offload moved a part) stays chunked.
-    stream_base_ = static_cast<double>(info_.source_range.offset);
-    stream_bytes_ = static_cast<double>(info_.source_range.length);
-    stream_requests_ = std::ceil(stream_bytes_ / length);
-    if (stream_requests_ < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
-      stream_host_ = false;
-      return false;
-    }
-    reads_->begin(stream_bytes_);
-    source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_);
-    reads_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
-    reads_->started();
-  }
-  models::NfsServer* server = source_.server;
-  int epoch = server->epoch();
-  models::HostStream::Stacks stacks{
-      .call = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, false); },
-      .data = [&] { return server->stream_stacks(client_.host, NfsRpc::read, length, true); }};
-  if (!reads_->wait_for(length, issued, stacks, first)) return broke(*server, epoch);
-  server->count_streamed(NfsRpc::read);
-  return true;
-}
-
-// The first WRITE starts the WRITE stage for all chunks.
-bool SimFileTarget::streamed_write(const Op& op) {
-  if (!reads_ || !reads_->begun()) return false;
-  double issued = sg4::Engine::get_clock();
-  bool first = !writes_->begun();  // its reply is the stage's first, sent for real
-  if (first) {
+  if (op.kind == OpKind::write) {
     writes_->begin(stream_bytes_);
     destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_);
     writes_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
     writes_->started();
+    return true;
   }
-  auto length = static_cast<double>(op.length);
-  models::NfsServer* server = destination_.server;
-  int epoch = server->epoch();
-  models::HostStream::Stacks stacks{
-      .data = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, false); },
-      .reply = [&] { return server->stream_stacks(client_.host, NfsRpc::write, length, true); }};
-  if (!writes_->wait_for(length, issued, stacks, first)) return broke(*server, epoch);
-  server->count_streamed(NfsRpc::write);
+  // From the range's start: the engine issues the first chunks at once and
+  // any of them may come first. A host copy that starts further in (a
+  // fallback after an offload moved a part) stays chunked.
+  stream_base_ = static_cast<double>(info_.source_range.offset);
+  stream_bytes_ = static_cast<double>(info_.source_range.length);
+  stream_requests_ = std::ceil(stream_bytes_ / length);
+  auto offset = static_cast<double>(op.source_offset);
+  if (stream_requests_ < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
+    stream_host_ = false;
+    reads_->cancel();  // the READs that waited for its start go as single requests
+    return false;
+  }
+  reads_->begin(stream_bytes_);
+  source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_);
+  reads_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
+  reads_->started();
   return true;
+}
+
+// Each READ or WRITE ends once its stage delivered its chunk.
+SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end, bool may_begin) {
+  bool read = op.kind == OpKind::read;
+  if (!stream_host_ || (!read && !reads_->begun())) return Streamed::no;
+  double issued = sg4::Engine::get_clock();
+  models::HostStream& stage = read ? *reads_ : *writes_;
+  // Its call (a READ) or reply (a WRITE) is the stage's first, sent for real.
+  bool first = may_begin && !stage.begun();
+  if (first ? !begin_stage(op) : stage.stopped()) return Streamed::no;  // stopped: a fault broke the stage
+  auto length = static_cast<double>(op.length);
+  models::NfsServer* server = read ? source_.server : destination_.server;
+  NfsRpc rpc = read ? NfsRpc::read : NfsRpc::write;
+  int epoch = server->epoch();
+  auto stacks = stream_stacks(server, client_.host, rpc, length);
+  auto settle = [server, rpc, epoch, tally = tally](bool delivered) {
+    if (delivered) {
+      server->count_streamed(rpc);
+    } else {
+      count_if_restarted(*server, epoch, tally.get());
+    }
+  };
+  if (end == nullptr) {
+    bool delivered = stage.wait_for(length, issued, std::move(stacks), first);
+    settle(delivered);
+    return delivered ? Streamed::moved : Streamed::no;
+  }
+  stage.request(length, issued, std::move(stacks), first, [settle, length, end = *end](bool delivered) {
+    settle(delivered);
+    end(delivered ? std::optional<OpResult>(bytes_result(length)) : std::nullopt);  // nullopt: a single request
+  });
+  return Streamed::later;
+}
+
+// A stage takes requests without an actor once one request, on an actor,
+// has set out to begin it (its first message is real): until that one
+// began it, they wait for its start (HostStream::request). One the stage
+// drops goes as a single request, on an actor.
+bool SimFileTarget::start_detached(const Op& op, End end) {
+  bool read = op.kind == OpKind::read;
+  if (!read && op.kind != OpKind::write) return false;
+  const models::HostStream* stage = read ? reads_.get() : writes_.get();
+  if (!stream_host_ || stage == nullptr || stage->stopped() || (!read && !reads_->begun())) return false;
+  bool& claimed = read ? read_stage_claimed_ : write_stage_claimed_;
+  if (!stage->begun() && !claimed) {
+    claimed = true;  // this one begins it, on the actor it goes to
+    return false;
+  }
+  return stream(op, &end, false) == Streamed::later;
+}
+
+std::optional<OpResult> SimFileTarget::execute_detaching(const Op& op, End end) {
+  if (op.kind != OpKind::read && op.kind != OpKind::write) return execute(op);
+  switch (stream(op, &end, true)) {
+    case Streamed::later: return std::nullopt;
+    case Streamed::moved: return bytes_result(static_cast<double>(op.length));
+    case Streamed::no: break;
+  }
+  return op.kind == OpKind::read ? read_single(op) : write_single(op);
 }
 
 void SimFileTarget::stop_streams() {
@@ -115,8 +158,12 @@ void SimFileTarget::stop_streams() {
 }
 
 OpResult SimFileTarget::read(const Op& op) {
+  if (stream(op, nullptr, true) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
+  return read_single(op);
+}
+
+OpResult SimFileTarget::read_single(const Op& op) {
   auto bytes = static_cast<double>(op.length);
-  if (streamed_read(op)) return bytes_result(bytes);
   if (source_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     source_.server->read(client_.host, bytes);
@@ -136,8 +183,12 @@ OpResult SimFileTarget::read(const Op& op) {
 }
 
 OpResult SimFileTarget::write(const Op& op) {
+  if (stream(op, nullptr, true) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
+  return write_single(op);
+}
+
+OpResult SimFileTarget::write_single(const Op& op) {
   auto bytes = static_cast<double>(op.length);
-  if (streamed_write(op)) return bytes_result(bytes);
   if (destination_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
     destination_.server->write(client_.host, bytes);

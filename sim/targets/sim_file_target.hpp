@@ -29,6 +29,7 @@
 #include "models/local_fs.hpp"
 #include "models/nfs_server.hpp"
 #include "models/smb_server.hpp"
+#include "sim/detached_operations.hpp"
 
 namespace offload::sim {
 
@@ -49,7 +50,7 @@ struct SimClient {
 };
 
 /// A simulated source/destination pair.
-class SimFileTarget final : public CopyTarget, public models::FaultCounted {
+class SimFileTarget final : public CopyTarget, public models::FaultCounted, public DetachedOperations {
  public:
   /// `nfs_async` chooses the COPY mode (nullopt: the server's default);
   /// `stream_host` streams a host copy between NFS servers (models/host_stream.hpp).
@@ -68,6 +69,16 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   /// A streamed stage moves only the chunks the engine issued: those in
   /// flight end as the chunked model's do.
   void interrupt() override { *interrupted_ = true; }
+  /// A streamed stage's READ or WRITE, once the stage runs (its first
+  /// request started it on an actor): joins it without an actor.
+  bool start_detached(const Op& op, End end) override;
+  /// A READ or WRITE of a streamed copy (its first starts the stage on an actor).
+  bool detaches(const Op& op) const override {
+    return stream_host_ && (op.kind == OpKind::read || op.kind == OpKind::write);
+  }
+  /// A streamed READ or WRITE starts its stage here if it is the first (on
+  /// this actor: its messages are real), then goes on detached.
+  std::optional<OpResult> execute_detaching(const Op& op, End end) override;
 
  private:
   SimClient client_;
@@ -77,8 +88,18 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   std::optional<bool> nfs_async_;
   std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
   void syscall();  ///< one syscall's CPU on the client (per_op_cpu)
-  bool streamed_read(const Op& op);   ///< true when a streamed stage moved the READ's chunk
-  bool streamed_write(const Op& op);  ///< same for a WRITE
+  /// What a streamed stage did with a READ or WRITE.
+  enum class Streamed {
+    no,     ///< not streamed (no stage, or it broke): a single request moves it
+    moved,  ///< the stage delivered its chunk
+    later,  ///< detached: the `end` given gets its result
+  };
+  /// A READ or WRITE through its stage (the first starts the stage, on the
+  /// calling actor, if `may_begin`); waits for its chunk when `end` is nullptr.
+  Streamed stream(const Op& op, const End* end, bool may_begin);
+  bool begin_stage(const Op& op);  ///< the first READ or WRITE starts its stage; false: nothing to stream
+  OpResult read_single(const Op& op);   ///< a READ as one request (chunked)
+  OpResult write_single(const Op& op);  ///< a WRITE as one request
   void stop_streams();
   bool stream_host_ = false;
   std::unique_ptr<models::HostStream> reads_;   ///< the streamed READs, from the first read on
@@ -86,6 +107,8 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted {
   double stream_base_ = 0;      ///< source offset of the first streamed byte
   double stream_bytes_ = 0;     ///< bytes each stage moves
   double stream_requests_ = 0;  ///< READs (and WRITEs) each stage stands for
+  bool read_stage_claimed_ = false;   ///< a READ on an actor is to begin the READ stage
+  bool write_stage_claimed_ = false;  ///< a WRITE on an actor is to begin the WRITE stage
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
   simgrid::s4u::MutexPtr destination_inode_lock_;  ///< a local destination's i_rwsem: buffered writes one at a time
 };

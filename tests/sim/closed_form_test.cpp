@@ -325,6 +325,30 @@ TEST(Simulation, SameScenarioAndSeedGiveIdenticalResults) {
   EXPECT_NE(first["copies"][0]["start_s"], other["copies"][0]["start_s"]);  // the seed drives the jitter
 }
 
+// A streamed host copy's READs and WRITEs wait without an actor
+// (sim/detached_operations.hpp): only the operations that send real
+// messages (a stage's first request, OPEN, CLOSE) or fall back hold one,
+// so the worker actors do not grow with the requests in flight, which the
+// chunked model's do (one per operation in flight).
+TEST(Simulation, StreamedRequestsHoldNoActorWhileTheyWait) {
+  std::string chunked_toml = contended("7");
+  chunked_toml.replace(chunked_toml.find("host_chunk"), 0, "copy_depth = 8\nqueue_depth = 16\n");
+  std::string streamed_toml = chunked_toml;
+  streamed_toml.replace(streamed_toml.find("methods"), 0, "host_stage = \"streaming\"\n");
+  auto chunked = simulate(chunked_toml, "host");
+  auto streamed = simulate(streamed_toml, "host");
+  ASSERT_FALSE(chunked.contains("error")) << chunked["error"];
+  ASSERT_FALSE(streamed.contains("error")) << streamed["error"];
+  EXPECT_EQ(streamed["summary"]["done"], 10);
+  EXPECT_NEAR(streamed["summary"]["makespan_s"].get<double>(), chunked["summary"]["makespan_s"].get<double>(),
+              0.02 * chunked["summary"]["makespan_s"].get<double>());
+  ASSERT_EQ(streamed["engine_actors"].size(), 5U) << streamed.dump();
+  for (const auto& [host, actors] : chunked["engine_actors"].items()) {
+    EXPECT_GE(actors.get<int>(), 8) << host << ": a chunked copy keeps copy_depth operations on actors";
+    EXPECT_LE(streamed["engine_actors"][host].get<int>(), 4) << host << streamed.dump();
+  }
+}
+
 }  // namespace
 }  // namespace offload::testing
 

@@ -7,6 +7,8 @@
 // chunks in flight at that instant, as it fails their comms; a stage
 // cancelled alone stops its chunks at that instant (as cancelled comms)
 // and the other stage's chunks end as if those comms had been cancelled.
+// Chunks begun and followed from the kernel (StreamWire::follow, no actor:
+// a streamed request's way, models/host_stream.hpp) end as waited ones do.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -15,6 +17,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/kernel_timer.hpp"
 #include "models/network.hpp"
 #include "models/stream_wire.hpp"
 #include "tests/sim/cross_traffic_platform.hpp"
@@ -40,12 +43,17 @@ struct Chunk {
 const std::vector<Chunk> kChunks{{0, 30e6}, {0, 20e6}, {0.05, 25e6}, {0.06, 10e6}, {0.3, 15e6}, {0.3001, 5e6}};
 constexpr double kNoOutage = std::numeric_limits<double>::infinity();
 
-/// Each chunk A -> B as its own comm (`wire` false) or through the
-/// StreamWire of its stage (chunk i in stage i % 2, both on the route A -> B),
-/// beside cross traffic C -> B and B -> A; the link `core` goes down at
-/// `down_s`; stage 1 is cancelled at `cancel_s` (its comms in flight then,
-/// when chunked). Returns each chunk's end, or -(the time it failed).
-nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutage, double cancel_s = kNoOutage) {
+/// How a chunk moves: its own comm, or through its stage's wire, waited for
+/// by an actor or followed from the kernel.
+enum class Way { comm, waited, followed };
+
+/// Each chunk A -> B as its own comm or through the StreamWire of its
+/// stage (chunk i in stage i % 2, both on the route A -> B), beside cross
+/// traffic C -> B and B -> A; the link `core` goes down at `down_s`; stage
+/// 1 is cancelled at `cancel_s` (its comms in flight then, when chunked).
+/// Returns each chunk's end, or -(the time it failed).
+nlohmann::json run(const std::string& model, Way way, double down_s = kNoOutage, double cancel_s = kNoOutage) {
+  bool wire = way != Way::comm;
   return in_child([&] {
     QuietEngine simulation("stream-wire-test");
     if (model == "CM02") {
@@ -66,8 +74,21 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
     models::StreamWire stage1(network, a, b, total);
     std::vector<sg4::CommPtr> comms(kChunks.size());
     nlohmann::json result{{"ends", nlohmann::json::array()}};
+    // Followed chunks have no actor: one keeps the simulation (and the
+    // route's helper, a daemon) alive well past every chunk's end.
+    if (way == Way::followed) sg4::Actor::create("keeper", a, [] { sg4::this_actor::sleep_until(10); });
     for (std::size_t i = 0; i < kChunks.size(); ++i) {
       result["ends"].push_back(nullptr);
+      if (way == Way::followed) {
+        models::at_time(kChunks[i].start_s, [&, i] {
+          models::StreamWire& stage = i % 2 == 0 ? stage0 : stage1;
+          auto ticket = stage.begin(kChunks[i].bytes);
+          stage.follow(ticket, [&result, ticket, i] {
+            result["ends"][i] = ticket->arrived ? sg4::Engine::get_clock() : -sg4::Engine::get_clock();
+          });
+        });
+        continue;
+      }
       sg4::Actor::create("chunk", a, [&, i] {
         sg4::this_actor::sleep_until(kChunks[i].start_s);
         if (wire) {
@@ -128,9 +149,10 @@ nlohmann::json run(const std::string& model, bool wire, double down_s = kNoOutag
   });
 }
 
-void expect_same_ends(const std::string& model, double down_s = kNoOutage, double cancel_s = kNoOutage) {
-  nlohmann::json chunked = run(model, false, down_s, cancel_s);
-  nlohmann::json streamed = run(model, true, down_s, cancel_s);
+void expect_same_ends(const std::string& model, double down_s = kNoOutage, double cancel_s = kNoOutage,
+                      Way way = Way::waited) {
+  nlohmann::json chunked = run(model, Way::comm, down_s, cancel_s);
+  nlohmann::json streamed = run(model, way, down_s, cancel_s);
   ASSERT_FALSE(chunked.contains("error")) << chunked.dump();
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   for (std::size_t i = 0; i < kChunks.size(); ++i) {
@@ -156,7 +178,7 @@ TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderLv08) { expect_same_ends("L
 TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderCm02) { expect_same_ends("CM02"); }
 
 TEST(StreamWire, AStageCancelledAloneLeavesTheOtherStagesChunksOnTime) {
-  nlohmann::json streamed = run("LV08", true, kNoOutage, 0.08);
+  nlohmann::json streamed = run("LV08", Way::waited, kNoOutage, 0.08);
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   int cancelled = 0;
   for (std::size_t i = 1; i < kChunks.size(); i += 2) cancelled += streamed["ends"][i].get<double>() < 0 ? 1 : 0;
@@ -166,12 +188,21 @@ TEST(StreamWire, AStageCancelledAloneLeavesTheOtherStagesChunksOnTime) {
 }
 
 TEST(StreamWire, ALinkDownFailsTheChunksInFlightAtOnce) {
-  nlohmann::json streamed = run("LV08", true, 0.12);
+  nlohmann::json streamed = run("LV08", Way::waited, 0.12);
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   int failed = 0;
   for (const auto& end : streamed["ends"]) failed += end.get<double>() < 0 ? 1 : 0;
   EXPECT_GT(failed, 0) << streamed.dump();
   expect_same_ends("LV08", 0.12);
+}
+
+TEST(StreamWire, ChunksFollowedFromTheKernelEndAsTheirCommsWould) {
+  nlohmann::json followed = run("LV08", Way::followed);
+  ASSERT_FALSE(followed.contains("error")) << followed.dump();
+  for (const auto& end : followed["ends"]) ASSERT_FALSE(end.is_null()) << followed.dump();
+  expect_same_ends("LV08", kNoOutage, kNoOutage, Way::followed);
+  expect_same_ends("LV08", 0.12, kNoOutage, Way::followed);  // and fail with the link at once
+  expect_same_ends("LV08", kNoOutage, 0.08, Way::followed);  // and stop with their stage
 }
 
 }  // namespace
