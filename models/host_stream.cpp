@@ -24,23 +24,6 @@ constexpr double kSlack = 1e-9;
 
 using State = sg4::Activity::State;
 
-/// Runs `then` once every piece has run: at once if all have, else in the
-/// kernel when the last one ends.
-void after_all(const std::vector<LanePiecePtr>& pieces, std::function<void()> then) {
-  auto left = std::make_shared<int>(0);
-  for (const auto& piece : pieces) *left += piece->done() ? 0 : 1;
-  if (*left == 0) {
-    then();
-    return;
-  }
-  auto last = std::make_shared<std::function<void()>>(std::move(then));
-  for (const auto& piece : pieces) {
-    if (!piece->done()) piece->then([left, last] {
-        if (--*left == 0) (*last)();
-      });
-  }
-}
-
 std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wanted) {
   return queue && wanted ? queue() : std::vector<LanePiecePtr>{};
 }

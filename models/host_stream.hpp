@@ -127,6 +127,9 @@ class HostStream {
   void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
   /// True once broken (a fault) or cancelled.
   bool stopped() const { return stopped_; }
+  /// `step`, made to do nothing once this stage is gone (for callbacks
+  /// that may run after it: its setup's, models/nfs_server_stream.cpp).
+  std::function<void()> guarded(std::function<void()> step) const;
 
  private:
   struct Request;  // one chunk's request in flight
@@ -148,7 +151,6 @@ class HostStream {
   void chunk_ended(const RequestPtr& r);   // waits for its share
   void delivered_to(const RequestPtr& r);  // its tail and stack work
   void finish(const RequestPtr& r, bool delivered);
-  std::function<void()> guarded(std::function<void()> step) const;  // does nothing once the stage is gone
   void tick();                           // samples, shares, ends the requests covered
   void plan_tick(double at);             // the next tick at simulated time `at`
   void sample();                         // progress and rates of the CPU jobs

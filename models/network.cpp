@@ -6,6 +6,7 @@
 
 #include "models/actor_pool.hpp"
 #include "models/cpu.hpp"
+#include "models/kernel_timer.hpp"
 
 namespace offload::models {
 namespace {
@@ -94,15 +95,27 @@ void Network::link_up(const std::string& name) {
   sg4::Link::by_name(name + "_DOWN")->turn_on();
   std::unique_lock lock(*state_mutex_);
   link_came_up_->notify_all();
+  auto waiting = std::move(route_waiters_);
+  route_waiters_.clear();
+  for (auto& [ends, then] : waiting) when_route_up(ends.first, ends.second, std::move(then));
+}
+
+bool Network::route_down(sg4::Host* from, sg4::Host* to) const {
+  const auto& route = routes_.at({from, to});
+  return std::any_of(route.begin(), route.end(), [&](const Hop& hop) { return down_links_.contains(hop.link); });
 }
 
 void Network::wait_route_up(sg4::Host* from, sg4::Host* to) {
-  const auto& route = routes_.at({from, to});
-  auto down = [&] {
-    return std::any_of(route.begin(), route.end(), [&](const Hop& hop) { return down_links_.contains(hop.link); });
-  };
   std::unique_lock lock(*state_mutex_);
-  while (down()) link_came_up_->wait(lock);
+  while (route_down(from, to)) link_came_up_->wait(lock);
+}
+
+void Network::when_route_up(sg4::Host* from, sg4::Host* to, std::function<void()> then) {
+  if (route_down(from, to)) {
+    route_waiters_.push_back({{from, to}, std::move(then)});
+  } else {
+    soon(std::move(then));
+  }
 }
 
 Network::Network() = default;

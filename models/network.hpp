@@ -140,6 +140,14 @@ class Network {
   void link_up(const std::string& name);
   /// Blocks the calling actor until every link between the two hosts is up.
   void wait_route_up(sg4::Host* from, sg4::Host* to);
+  /// Runs `then` in the kernel once every link between the two hosts is up
+  /// (later in this instant if they are): wait_route_up() without an actor.
+  void when_route_up(sg4::Host* from, sg4::Host* to, std::function<void()> then);
+  /// Counts a message resent after an outage (in `tally` too, its copy's; nullptr: none).
+  void count_resend(FaultTally* tally) {
+    retries_ += 1;
+    if (tally != nullptr) tally->retries += 1;
+  }
   /// Messages resent after an outage, all copies.
   double retries() const { return retries_; }
   /// Bytes carried by each link so far (both directions).
@@ -168,6 +176,8 @@ class Network {
   sg4::MutexPtr state_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr link_came_up_ = sg4::ConditionVariable::create();
   double retries_ = 0;
+  bool route_down(sg4::Host* from, sg4::Host* to) const;
+  std::vector<std::pair<std::pair<sg4::Host*, sg4::Host*>, std::function<void()>>> route_waiters_;  // when_route_up()
   std::map<int, std::pair<std::pair<sg4::Host*, sg4::Host*>, std::function<void()>>> watchers_;
   int next_watcher_ = 0;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "models/detached_message.hpp"
+#include "models/kernel_timer.hpp"
 #include "models/stage.hpp"
 
 namespace offload::models {
@@ -50,6 +52,45 @@ void NfsServer::come_up() {
   std::unique_lock lock(*up_mutex_);
   up_ = true;
   came_up_->notify_all();
+  auto waiting = std::move(up_waiters_);
+  up_waiters_.clear();
+  for (auto& then : waiting) soon(std::move(then));
+}
+
+void NfsServer::when_up(std::function<void()> then) {
+  if (up_) {
+    then();
+  } else {
+    up_waiters_.push_back(std::move(then));
+  }
+}
+
+void NfsServer::rpc_detached(FaultTally* tally, DetachedAttempt attempt, std::function<void()> done) {
+  when_up([this, tally, attempt = std::move(attempt), done = std::move(done)] {
+    int epoch = epoch_;
+    attempt([this, tally, attempt, done, epoch] {
+      if (epoch == epoch_) {
+        done();
+        return;
+      }
+      ++counters_.retransmits;  // lost to a restart: sent again
+      if (tally != nullptr) tally->retries += 1;
+      rpc_detached(tally, attempt, done);
+    });
+  });
+}
+
+void NfsServer::round_trip_detached(sg4::Host* client, NfsRpc kind, FaultTally* tally, std::function<void()> done) {
+  rpc_detached(
+      tally,
+      [this, client, kind, tally](std::function<void()> sent) {
+        send_detached(network_, client, host(), wire(kind, false), tally, [this, client, kind, tally, sent] {
+          cpu_.work(cpu_.copy_cost_s(0), [this, client, kind, tally, sent] {
+            send_detached(network_, host(), client, wire(kind, true), tally, sent);
+          });
+        });
+      },
+      std::move(done));
 }
 
 NfsServer::NfsServer(const NfsServerSpec& spec, sg4::Host* host, Network& network)

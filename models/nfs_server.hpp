@@ -97,6 +97,11 @@ class NfsServer {
   /// A request/reply with no data: OPEN (with SEEK) of the source, COMMIT +
   /// CLOSE at the end, COPY_NOTIFY.
   void round_trip(sg4::Host* client, NfsRpc rpc);
+  /// round_trip() without an actor (models/detached_message.hpp): `done`
+  /// runs in the kernel once the reply arrived; waits while this server is
+  /// down and sends it again when a restart lost it, as rpc() does.
+  /// `tally`: the copy whose resends it counts (nullptr: none).
+  void round_trip_detached(sg4::Host* client, NfsRpc rpc, FaultTally* tally, std::function<void()> done);
   /// COPY of up to `bytes` within this server; returns the bytes copied
   /// (short when capped or cancelled through `interrupt`).
   double copy(sg4::Host* client, double bytes, bool async, const InterruptFlag& interrupt);
@@ -105,12 +110,16 @@ class NfsServer {
   /// Streamed READs (models/host_stream.hpp): sends the first READ call,
   /// pays the disk latency once, sets `stage`'s lead, adds this server's
   /// CPU for `requests` READs of `bytes` in all and the per-chunk disk read
-  /// and reply towards `client`.
-  void stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// and reply towards `client`; then runs `ready`. Without an actor: each
+  /// step runs in the kernel (as round_trip_detached), none once the stage
+  /// is gone or stopped. `tally`: the copy's.
+  void stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage, FaultTally* tally,
+                    std::function<void()> ready);
   /// Streamed WRITEs of `bytes` in `requests` calls from `client`: sends
   /// one reply to time the tail, adds this server's CPU and the per-chunk
-  /// data transfer and disk write.
-  void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage);
+  /// data transfer and disk write; then runs `ready` (as stream_reads).
+  void stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage, FaultTally* tally,
+                     std::function<void()> ready);
   /// Queues the stack work of the call (or the `reply`) of one streamed
   /// READ or WRITE of `bytes` at both ends on the connection's serial
   /// lanes, as the chunked model's message does; returns the pieces to wait for.
@@ -168,6 +177,12 @@ class NfsServer {
   // One RPC; `before_waiting` runs when the server is down, before waiting for it.
   void rpc(const std::function<void()>& attempt, const std::function<void()>& before_waiting = {});
   void await_up();
+  // rpc() without an actor: `attempt` gets what to call once its messages
+  // went; `done` runs once one attempt was not lost to a restart.
+  using DetachedAttempt = std::function<void(std::function<void()> sent)>;
+  void rpc_detached(FaultTally* tally, DetachedAttempt attempt, std::function<void()> done);
+  void when_up(std::function<void()> then);       // await_up() without an actor
+  std::vector<std::function<void()>> up_waiters_;  // when_up()'s, until this server comes up
 
   NfsServerSpec spec_;
   CpuModel cpu_;
@@ -183,6 +198,7 @@ class NfsServer {
   std::map<int, std::function<void()>> restart_watchers_;  // streamed stages on this server
   int next_watcher_ = 0;
   void watch(HostStream& stage, sg4::Host* client);
+  void set_read_chunks(HostStream& stage);  // a streamed READ's chunk work (disk read, reply)
   sg4::MutexPtr up_mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr came_up_ = sg4::ConditionVariable::create();
 };

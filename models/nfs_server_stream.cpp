@@ -12,6 +12,7 @@
 // as a chunked request pays them one by one.
 #include "models/nfs_server.hpp"
 
+#include "models/detached_message.hpp"
 #include "models/kernel_timer.hpp"
 
 namespace offload::models {
@@ -91,19 +92,34 @@ void NfsServer::watch(HostStream& stage, sg4::Host* client) {
   });
 }
 
-void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage) {
-  double call_s = 0;
-  rpc([&] {  // the first call
-    double sent = sg4::Engine::get_clock();
-    network_.send(client, host(), wire(NfsRpc::read, false));
-    call_s = sg4::Engine::get_clock() - sent;
-  });
-  if (disk_.latency_s() > 0) sg4::this_actor::sleep_for(disk_.latency_s());
-  // A chunked READ's reply starts after its call and the disk's latency.
-  stage.set_lead(call_s, disk_.latency_s());
-  watch(stage, client);
-  stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
-  stage.set_wire(std::make_unique<StreamWire>(network_, host(), client, bytes + requests * wire(NfsRpc::read, true)));
+void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, HostStream& stage, FaultTally* tally,
+                             std::function<void()> ready) {
+  auto call_s = std::make_shared<double>(0);
+  auto configure = [this, &stage, client, bytes, requests, call_s, ready] {
+    if (stage.stopped()) return;  // cancelled meanwhile: nothing to start
+    // A chunked READ's reply starts after its call and the disk's latency.
+    stage.set_lead(*call_s, disk_.latency_s());
+    watch(stage, client);
+    stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
+    stage.set_wire(std::make_unique<StreamWire>(network_, host(), client, bytes + requests * wire(NfsRpc::read, true)));
+    set_read_chunks(stage);
+    ready();
+  };
+  rpc_detached(
+      tally,
+      [this, client, tally, call_s](std::function<void()> sent) {  // the first call
+        double start = sg4::Engine::get_clock();
+        send_detached(network_, client, host(), wire(NfsRpc::read, false), tally, [call_s, start, sent] {
+          *call_s = sg4::Engine::get_clock() - start;
+          sent();
+        });
+      },
+      stage.guarded([this, &stage, configure] {
+        at_time(sg4::Engine::get_clock() + disk_.latency_s(), stage.guarded(configure));
+      }));
+}
+
+void NfsServer::set_read_chunks(HostStream& stage) {
   stage.set_chunk_work([this, &stage](double chunk, HostStream::ChunkEnd end) {
     auto left = std::make_shared<int>(2);  // the disk I/O and the reply
     auto one_ended = [left, done = end.done] {
@@ -129,22 +145,32 @@ void NfsServer::stream_reads(sg4::Host* client, double bytes, double requests, H
   });
 }
 
-void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage) {
-  double reply_s = 0;
-  rpc([&] {  // the first reply: each chunked WRITE's reply follows its data
-    double sent = sg4::Engine::get_clock();
-    network_.send(host(), client, wire(NfsRpc::write, true));
-    reply_s = sg4::Engine::get_clock() - sent;
-  });
-  stage.set_tail(reply_s);
-  // As a chunked WRITE: its data and its disk I/O at once, the I/O after
-  // the disk's latency (models/stage.hpp peer_to_disk).
-  stage.set_wire(std::make_unique<StreamWire>(network_, client, host(), bytes + requests * wire(NfsRpc::write, false)));
-  stage.set_chunk_work([this, &stage](double chunk, HostStream::ChunkEnd end) {
-    std::make_shared<StreamedWrite>(this, &stage, chunk, std::move(end))->begin();
-  });
-  watch(stage, client);
-  stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
+void NfsServer::stream_writes(sg4::Host* client, double bytes, double requests, HostStream& stage, FaultTally* tally,
+                              std::function<void()> ready) {
+  auto reply_s = std::make_shared<double>(0);
+  auto configure = [this, &stage, client, bytes, requests, reply_s, ready] {
+    if (stage.stopped()) return;  // cancelled meanwhile: nothing to start
+    stage.set_tail(*reply_s);
+    // As a chunked WRITE: its data and its disk I/O at once, the I/O after
+    // the disk's latency (models/stage.hpp peer_to_disk).
+    stage.set_wire(std::make_unique<StreamWire>(network_, client, host(), bytes + requests * wire(NfsRpc::write, false)));
+    stage.set_chunk_work([this, &stage](double chunk, HostStream::ChunkEnd end) {
+      std::make_shared<StreamedWrite>(this, &stage, chunk, std::move(end))->begin();
+    });
+    watch(stage, client);
+    stage.add_work(cpu_, cpu_.copy_cost_s(bytes, static_cast<int>(requests)));
+    ready();
+  };
+  rpc_detached(
+      tally,
+      [this, client, tally, reply_s](std::function<void()> sent) {  // the first reply: each chunked WRITE's follows its data
+        double start = sg4::Engine::get_clock();
+        send_detached(network_, host(), client, wire(NfsRpc::write, true), tally, [reply_s, start, sent] {
+          *reply_s = sg4::Engine::get_clock() - start;
+          sent();
+        });
+      },
+      stage.guarded(configure));
 }
 
 void NfsServer::count_streamed_retransmit(FaultTally* tally) {

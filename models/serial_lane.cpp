@@ -28,6 +28,21 @@ void LanePiece::then(std::function<void()> callback) {
   }
 }
 
+void after_all(const std::vector<LanePiecePtr>& pieces, std::function<void()> then) {
+  auto left = std::make_shared<int>(0);
+  for (const auto& piece : pieces) *left += piece->done() ? 0 : 1;
+  if (*left == 0) {
+    then();
+    return;
+  }
+  auto last = std::make_shared<std::function<void()>>(std::move(then));
+  for (const auto& piece : pieces) {
+    if (!piece->done()) piece->then([left, last] {
+        if (--*left == 0) (*last)();
+      });
+  }
+}
+
 LanePiecePtr SerialLane::submit(double cpu_s) {
   auto piece = LanePiecePtr(new LanePiece(cpu_s));
   queue_.push_back(piece);

@@ -52,6 +52,10 @@ class LanePiece {
 /// Shared handle on a piece (null: no work was queued).
 using LanePiecePtr = std::shared_ptr<LanePiece>;
 
+/// Runs `then` once every piece (none null) has run: at once if all have,
+/// else in the kernel when the last one ends (LanePiece::then).
+void after_all(const std::vector<LanePiecePtr>& pieces, std::function<void()> then);
+
 /// One core's worth of serial work on a host's CPU.
 class SerialLane {
  public:

@@ -64,13 +64,17 @@ OpResult SimFileTarget::map_data(ByteRange range) {
 
 // The first READ starts the READ stage for the rest of the source range in
 // chunks of its length, the first WRITE the WRITE stage for all chunks.
+// Without an actor: the stage's setup (its first message) runs in the
+// kernel, and its requests, this one first, wait for its start.
 bool SimFileTarget::begin_stage(const Op& op) {
   auto length = static_cast<double>(op.length);
   if (op.kind == OpKind::write) {
     writes_->begin(stream_bytes_);
-    destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_);
-    writes_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
-    writes_->started();
+    destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_, tally.get(),
+                                       [this, cpu_s = client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))] {
+                                         writes_->add_work(*client_.cpu, cpu_s);
+                                         writes_->started();
+                                       });
     return true;
   }
   // From the range's start: the engine issues the first chunks at once and
@@ -82,24 +86,25 @@ bool SimFileTarget::begin_stage(const Op& op) {
   auto offset = static_cast<double>(op.source_offset);
   if (stream_requests_ < 2 || offset - stream_base_ >= kStreamStartWithin * length) {  // nothing to stream
     stream_host_ = false;
-    reads_->cancel();  // the READs that waited for its start go as single requests
     return false;
   }
   reads_->begin(stream_bytes_);
-  source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_);
-  reads_->add_work(*client_.cpu, client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_)));
-  reads_->started();
+  source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_, tally.get(),
+                               [this, cpu_s = client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))] {
+                                 reads_->add_work(*client_.cpu, cpu_s);
+                                 reads_->started();
+                               });
   return true;
 }
 
 // Each READ or WRITE ends once its stage delivered its chunk.
-SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end, bool may_begin) {
+SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end) {
   bool read = op.kind == OpKind::read;
   if (!stream_host_ || (!read && !reads_->begun())) return Streamed::no;
   double issued = sg4::Engine::get_clock();
   models::HostStream& stage = read ? *reads_ : *writes_;
   // Its call (a READ) or reply (a WRITE) is the stage's first, sent for real.
-  bool first = may_begin && !stage.begun();
+  bool first = !stage.begun();
   if (first ? !begin_stage(op) : stage.stopped()) return Streamed::no;  // stopped: a fault broke the stage
   auto length = static_cast<double>(op.length);
   models::NfsServer* server = read ? source_.server : destination_.server;
@@ -125,26 +130,38 @@ SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end, bool
   return Streamed::later;
 }
 
-// A stage takes requests without an actor once one request, on an actor,
-// has set out to begin it (its first message is real): until that one
-// began it, they wait for its start (HostStream::request). One the stage
-// drops goes as a single request, on an actor.
+// A streamed copy's OPEN, READs, WRITEs and COMMIT + CLOSE run without an
+// actor (its first READ and WRITE begin their stage). A READ or WRITE its
+// stage drops goes as a single request, on an actor.
 bool SimFileTarget::start_detached(const Op& op, End end) {
-  bool read = op.kind == OpKind::read;
-  if (!read && op.kind != OpKind::write) return false;
-  const models::HostStream* stage = read ? reads_.get() : writes_.get();
-  if (!stream_host_ || stage == nullptr || stage->stopped() || (!read && !reads_->begun())) return false;
-  bool& claimed = read ? read_stage_claimed_ : write_stage_claimed_;
-  if (!stage->begun() && !claimed) {
-    claimed = true;  // this one begins it, on the actor it goes to
-    return false;
+  if (!stream_host_) return false;
+  switch (op.kind) {
+    case OpKind::map_data:  // OPEN (and SEEK): the range has no holes
+      source_.server->round_trip_detached(client_.host, NfsRpc::open, tally.get(),
+                                          [end = std::move(end), range = ByteRange{op.source_offset, op.length}] {
+                                            OpResult result;
+                                            if (range.length > 0) result.extents.push_back(range);
+                                            end(result);
+                                          });
+      return true;
+    case OpKind::finish:  // COMMIT + CLOSE
+      stop_streams();
+      destination_.server->round_trip_detached(client_.host, NfsRpc::close, tally.get(),
+                                               [end = std::move(end)] { end(OpResult{}); });
+      return true;
+    case OpKind::read:
+    case OpKind::write: {
+      const models::HostStream& stage = op.kind == OpKind::read ? *reads_ : *writes_;
+      if (stage.stopped() || (op.kind == OpKind::write && !reads_->begun())) return false;
+      return stream(op, &end) == Streamed::later;
+    }
+    default: return false;
   }
-  return stream(op, &end, false) == Streamed::later;
 }
 
 std::optional<OpResult> SimFileTarget::execute_detaching(const Op& op, End end) {
   if (op.kind != OpKind::read && op.kind != OpKind::write) return execute(op);
-  switch (stream(op, &end, true)) {
+  switch (stream(op, &end)) {
     case Streamed::later: return std::nullopt;
     case Streamed::moved: return bytes_result(static_cast<double>(op.length));
     case Streamed::no: break;
@@ -158,7 +175,7 @@ void SimFileTarget::stop_streams() {
 }
 
 OpResult SimFileTarget::read(const Op& op) {
-  if (stream(op, nullptr, true) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
+  if (stream(op, nullptr) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
   return read_single(op);
 }
 
@@ -183,7 +200,7 @@ OpResult SimFileTarget::read_single(const Op& op) {
 }
 
 OpResult SimFileTarget::write(const Op& op) {
-  if (stream(op, nullptr, true) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
+  if (stream(op, nullptr) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
   return write_single(op);
 }
 

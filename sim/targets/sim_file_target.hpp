@@ -69,15 +69,15 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted, publ
   /// A streamed stage moves only the chunks the engine issued: those in
   /// flight end as the chunked model's do.
   void interrupt() override { *interrupted_ = true; }
-  /// A streamed stage's READ or WRITE, once the stage runs (its first
-  /// request started it on an actor): joins it without an actor.
+  /// A streamed copy's OPEN, READs, WRITEs (the first READ and WRITE begin
+  /// their stage) and COMMIT + CLOSE, without an actor.
   bool start_detached(const Op& op, End end) override;
   /// A READ or WRITE of a streamed copy (its first starts the stage on an actor).
   bool detaches(const Op& op) const override {
     return stream_host_ && (op.kind == OpKind::read || op.kind == OpKind::write);
   }
-  /// A streamed READ or WRITE starts its stage here if it is the first (on
-  /// this actor: its messages are real), then goes on detached.
+  /// On an actor: a READ or WRITE of a streamed stage (one its stage
+  /// dropped goes as a single request) goes on detached; the rest as execute().
   std::optional<OpResult> execute_detaching(const Op& op, End end) override;
 
  private:
@@ -94,10 +94,10 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted, publ
     moved,  ///< the stage delivered its chunk
     later,  ///< detached: the `end` given gets its result
   };
-  /// A READ or WRITE through its stage (the first starts the stage, on the
-  /// calling actor, if `may_begin`); waits for its chunk when `end` is nullptr.
-  Streamed stream(const Op& op, const End* end, bool may_begin);
-  bool begin_stage(const Op& op);  ///< the first READ or WRITE starts its stage; false: nothing to stream
+  /// A READ or WRITE through its stage (the first begins the stage); waits
+  /// for its chunk when `end` is nullptr (on an actor), else goes on detached.
+  Streamed stream(const Op& op, const End* end);
+  bool begin_stage(const Op& op);  ///< the first READ or WRITE starts its stage (detached); false: nothing to stream
   OpResult read_single(const Op& op);   ///< a READ as one request (chunked)
   OpResult write_single(const Op& op);  ///< a WRITE as one request
   void stop_streams();
@@ -107,8 +107,6 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted, publ
   double stream_base_ = 0;      ///< source offset of the first streamed byte
   double stream_bytes_ = 0;     ///< bytes each stage moves
   double stream_requests_ = 0;  ///< READs (and WRITEs) each stage stands for
-  bool read_stage_claimed_ = false;   ///< a READ on an actor is to begin the READ stage
-  bool write_stage_claimed_ = false;  ///< a WRITE on an actor is to begin the WRITE stage
   bool host_started_ = false;  ///< the first local read paid fs.host_copy_start
   simgrid::s4u::MutexPtr destination_inode_lock_;  ///< a local destination's i_rwsem: buffered writes one at a time
 };

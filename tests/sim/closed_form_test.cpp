@@ -325,11 +325,10 @@ TEST(Simulation, SameScenarioAndSeedGiveIdenticalResults) {
   EXPECT_NE(first["copies"][0]["start_s"], other["copies"][0]["start_s"]);  // the seed drives the jitter
 }
 
-// A streamed host copy's READs and WRITEs wait without an actor
-// (sim/detached_operations.hpp): only the operations that send real
-// messages (a stage's first request, OPEN, CLOSE) or fall back hold one,
-// so the worker actors do not grow with the requests in flight, which the
-// chunked model's do (one per operation in flight).
+// A streamed host copy's operations (OPEN, READs, WRITEs, COMMIT + CLOSE)
+// run without an actor (sim/detached_operations.hpp; only a request its
+// stage drops after a fault takes one), where the chunked model keeps one
+// per operation in flight; the simulated times stay within 2 %.
 TEST(Simulation, StreamedRequestsHoldNoActorWhileTheyWait) {
   std::string chunked_toml = contended("7");
   chunked_toml.replace(chunked_toml.find("host_chunk"), 0, "copy_depth = 8\nqueue_depth = 16\n");
@@ -345,7 +344,7 @@ TEST(Simulation, StreamedRequestsHoldNoActorWhileTheyWait) {
   ASSERT_EQ(streamed["engine_actors"].size(), 5U) << streamed.dump();
   for (const auto& [host, actors] : chunked["engine_actors"].items()) {
     EXPECT_GE(actors.get<int>(), 8) << host << ": a chunked copy keeps copy_depth operations on actors";
-    EXPECT_LE(streamed["engine_actors"][host].get<int>(), 4) << host << streamed.dump();
+    EXPECT_EQ(streamed["engine_actors"][host].get<int>(), 0) << host << streamed.dump();
   }
 }
 
