@@ -16,9 +16,9 @@ sg4::ExecPtr CpuModel::work_async(double cpu_seconds) {
   return cores_.start(cpu_seconds / core_speed_);
 }
 
-void CpuModel::work(double cpu_seconds, std::function<void()> on_end) {
+SharedDevice::JobKey CpuModel::work(double cpu_seconds, std::function<void()> on_end) {
   busy_s_ += cpu_seconds;
-  cores_.start(cpu_seconds / core_speed_, std::move(on_end));
+  return cores_.start(cpu_seconds / core_speed_, std::move(on_end));
 }
 
 double CpuModel::stack_cost_s(double bytes, StackSide side) const {

@@ -55,8 +55,12 @@ class CpuModel {
   /// cores; get_remaining() is 0 until it ends: ask remaining_s()).
   sg4::ExecPtr work_async(double cpu_seconds);
   /// The same with no handle: `on_end` runs in the kernel once it ran
-  /// (it cannot be cancelled; models/shared_device.hpp).
-  void work(double cpu_seconds, std::function<void()> on_end);
+  /// (models/shared_device.hpp); returns the job's key.
+  SharedDevice::JobKey work(double cpu_seconds, std::function<void()> on_end);
+  /// CPU seconds the job `job` (from work) still needs; 0 once it ran or was cancelled.
+  double remaining_s(const SharedDevice::JobKey& job) { return cores_.remaining_s(job) * core_speed_; }
+  /// Takes the job `job` (from work) off the cores; its `on_end` never runs.
+  void cancel(const SharedDevice::JobKey& job) { cores_.cancel(job); }
   /// CPU seconds the work of `handle` (from work_async) still needs; 0 once it ran.
   double remaining_s(const sg4::ExecPtr& handle) { return cores_.remaining_s(handle.get()) * core_speed_; }
   /// CPU seconds to move `bytes` once through memory, plus one operation.

@@ -22,7 +22,6 @@ constexpr double kFirstSample_s = 1e-5;
 /// rates are sampled: a chunk's end is met up to rounding).
 constexpr double kSlack = 1e-9;
 
-using State = sg4::Activity::State;
 
 std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wanted) {
   return queue && wanted ? queue() : std::vector<LanePiecePtr>{};
@@ -56,11 +55,14 @@ HostStream::~HostStream() { cancel(); }
 
 void HostStream::add_work(CpuModel& cpu, double cpu_s) {
   if (cpu_s <= 0) return;
-  Part part{.cpu = &cpu, .activity = cpu.work_async(cpu_s), .amount = cpu_s};
+  std::size_t index = parts_.size();
+  Part part{.cpu = &cpu, .job = {}, .amount = cpu_s};
   part.sample_time = sg4::Engine::get_clock();
   part.sample_left = cpu_s;
   part.moved_time = part.sample_time;
-  parts_.push_back(std::move(part));
+  parts_.push_back(part);
+  // Cancelled with the stage, so this never runs once it is gone.
+  parts_[index].job = cpu.work(cpu_s, [this, index] { parts_[index].ended = true; });
 }
 
 void HostStream::started() {
@@ -77,13 +79,7 @@ std::function<void()> HostStream::guarded(std::function<void()> step) const {
   };
 }
 
-bool HostStream::broken() const {
-  if (epoch_() != start_epoch_) return true;
-  return std::any_of(parts_.begin(), parts_.end(), [](const Part& p) {
-    auto state = p.activity->get_state();
-    return state == State::FAILED || state == State::CANCELED;
-  });
-}
+bool HostStream::broken() const { return epoch_() != start_epoch_; }
 
 void HostStream::share(double bytes) {
   std::vector<double*> open;
@@ -98,12 +94,12 @@ void HostStream::sample() {
   for (std::size_t i = 0; i < parts_.size() && !stopped_; ++i) {
     Part& p = parts_[i];
     if (p.done) continue;
-    if (p.activity->get_state() == State::FINISHED) {
+    if (p.ended) {
       p.done = true;
       p.sample_left = 0;
       continue;
     }
-    double left = p.cpu->remaining_s(p.activity);
+    double left = p.cpu->remaining_s(p.job);
     if (now > p.sample_time) p.rate = std::max(0.0, (p.sample_left - left) / (now - p.sample_time));
     if (left < p.sample_left) p.moved_time = now;
     p.sample_time = now;
@@ -302,8 +298,7 @@ void HostStream::cancel() {
   stopped_ = true;
   started_ = true;
   for (Part& p : parts_) {
-    auto state = p.activity->get_state();  // a job in service: INITED (models/shared_device.hpp)
-    if (state != State::FINISHED && state != State::CANCELED && state != State::FAILED) p.activity->cancel();
+    if (!p.ended) p.cpu->cancel(p.job);
   }
   if (wire_) wire_->cancel();
   if (tick_timer_ != nullptr) tick_timer_->remove();

@@ -45,6 +45,7 @@
 
 #include "models/cpu.hpp"
 #include "models/serial_lane.hpp"
+#include "models/shared_device.hpp"
 #include "models/stream_wire.hpp"
 
 namespace simgrid::kernel::timer {
@@ -136,8 +137,9 @@ class HostStream {
   using RequestPtr = std::shared_ptr<Request>;
   struct Part {
     CpuModel* cpu;
-    sg4::ExecPtr activity;
+    SharedDevice::JobKey job;  // its CPU job (models/cpu.hpp)
     double amount;             // CPU seconds
+    bool ended = false;        // the job ran (its end callback)
     double sample_time = 0;    // last sample: simulated time, amount left
     double sample_left = 0;
     double rate = 0;           // its unit per second, over the last sample

@@ -110,15 +110,23 @@ double SharedDevice::remaining_s(const sg4::Activity* handle) {
 }
 
 
-void SharedDevice::start(double service_s, std::function<void()> on_end) {
+SharedDevice::JobKey SharedDevice::start(double service_s, std::function<void()> on_end) {
   if (service_s <= 0) {
     on_end();
-    return;
+    return {0, admitted_++};  // no job of this device's has it
   }
   advance();
-  jobs_.emplace(Key{virtual_s_ + service_s, admitted_++}, Job{nullptr, nullptr, std::move(on_end)});
+  Key key{virtual_s_ + service_s, admitted_++};
+  jobs_.emplace(key, Job{nullptr, nullptr, std::move(on_end)});
   update_load();
   schedule();
+  return key;
+}
+
+double SharedDevice::remaining_s(const JobKey& key) {
+  if (!jobs_.contains(key)) return 0;
+  advance();
+  return std::max(0.0, key.first - virtual_s_);
 }
 
 void SharedDevice::release(const sg4::ExecPtr& handle) {
@@ -135,7 +143,10 @@ sg4::ExecPtr SharedDevice::start(double service_s) {
   auto& registry = SharedDeviceRegistry::get();
   advance();
   Key key{virtual_s_ + service_s, admitted_++};
-  const sg4::Actor* owner = sg4::Actor::self();
+  // Started in the kernel (a detached request, models/kernel_timer.hpp): no
+  // owner to outlive (maestro does not end), and none to list: maestro's
+  // jobs would all share one key of by_owner (a scan of thousands per end).
+  const sg4::Actor* owner = sg4::Actor::is_maestro() ? nullptr : sg4::Actor::self();
   jobs_.emplace(key, Job{handle, owner, nullptr});
   registry.queued.emplace(handle.get(), SharedDeviceRegistry::Where{this, key});
   if (owner != nullptr) registry.by_owner.emplace(owner, handle.get());

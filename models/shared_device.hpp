@@ -66,10 +66,20 @@ class SharedDevice {
   /// which ends when the job got them (the job leaves the sharing if the
   /// handle is cancelled or the calling actor ends).
   sg4::ExecPtr start(double service_s);
+  /// A job without a handle, for remaining_s() and cancel(): its finish
+  /// tag (virtual seconds) and admission order.
+  using JobKey = std::pair<double, std::uint64_t>;
   /// Admits a job needing `service_s` server seconds with no handle: only
-  /// `on_end` (kernel context) learns its end; it cannot be cancelled and
-  /// outlives the actor that admitted it (a serial lane's piece).
-  void start(double service_s, std::function<void()> on_end);
+  /// `on_end` (kernel context) learns its end (at once if `service_s` is
+  /// not positive); it outlives the actor that admitted it (a serial lane's
+  /// piece, a streamed stage's CPU work). No SimGrid activity: SimGrid 3.32
+  /// lists an Exec in its creator's activities until it ends and takes it
+  /// out by a scan of that list (maestro's: every job made in the kernel).
+  JobKey start(double service_s, std::function<void()> on_end);
+  /// Server seconds the job `key` still needs (0 once it ended or was cancelled).
+  double remaining_s(const JobKey& key);
+  /// Takes the job `key` out of the sharing (its `on_end` never runs); nothing once it ended.
+  void cancel(const JobKey& key) { drop(key); }
   /// Ends `handle` (an Exec of no work, not started, maybe waited) at once:
   /// its waiters wake.
   void release(const sg4::ExecPtr& handle);
@@ -79,7 +89,7 @@ class SharedDevice {
   std::size_t in_flight() const { return jobs_.size(); }
 
  private:
-  using Key = std::pair<double, std::uint64_t>;  // finish tag (virtual seconds), admission order
+  using Key = JobKey;
   struct Job {
     sg4::ExecPtr handle;  // held: a handle its caller dropped still runs to its end, as a dropped Exec does
     const sg4::Actor* owner;
