@@ -30,6 +30,7 @@ std::vector<LanePiecePtr> queue_if(const HostStream::QueueStacks& queue, bool wa
 }  // namespace
 
 struct HostStream::Request {
+  std::weak_ptr<int> stage_alive;  // the stage's (gone(): its steps then do nothing)
   double bytes;
   double issued;  // simulated seconds
   Stacks stacks;
@@ -78,6 +79,8 @@ std::function<void()> HostStream::guarded(std::function<void()> step) const {
     if (!alive.expired()) step();
   };
 }
+
+bool HostStream::gone(const RequestPtr& r) { return r->stage_alive.expired(); }
 
 bool HostStream::broken() const { return epoch_() != start_epoch_; }
 
@@ -176,8 +179,12 @@ void HostStream::plan_tick(double at) {
 }
 
 void HostStream::request(double bytes, double issued, Stacks stacks, bool first, std::function<void(bool)> done) {
-  auto r = std::make_shared<Request>(
-      Request{.bytes = bytes, .issued = issued, .stacks = std::move(stacks), .first = first, .done = std::move(done)});
+  auto r = std::make_shared<Request>(Request{.stage_alive = alive_,
+                                             .bytes = bytes,
+                                             .issued = issued,
+                                             .stacks = std::move(stacks),
+                                             .first = first,
+                                             .done = std::move(done)});
   // The call's stack work at both ends, queued at once (ahead of the data
   // of the requests that start the stage; a chunked call returns once both
   // are done).
@@ -195,7 +202,12 @@ void HostStream::after_start(const RequestPtr& r) {
     finish(r, false);
     return;
   }
-  auto lead_passed = guarded([this, r] { after_all(r->call, guarded([this, r] { call_arrived(r); })); });
+  auto lead_passed = [this, r] {
+    if (gone(r)) return;
+    after_all(r->call, [this, r] {
+      if (!gone(r)) call_arrived(r);
+    });
+  };
   double at = r->issued + lead_s_;
   if (at > sg4::Engine::get_clock()) {
     at_time(at, std::move(lead_passed));
@@ -209,7 +221,9 @@ void HostStream::call_arrived(const RequestPtr& r) {
   double now = sg4::Engine::get_clock();
   double data_start = r->first ? r->issued + lead_s_ + then_s_ : now + then_s_;
   if (data_start > now) {
-    at_time(data_start, guarded([this, r] { data_starts(r); }));
+    at_time(data_start, [this, r] {
+      if (!gone(r)) data_starts(r);
+    });
   } else {
     data_starts(r);
   }
@@ -233,7 +247,14 @@ void HostStream::data_starts(const RequestPtr& r) {
     chunk_ended(r);
     return;
   }
-  chunk_work_(r->bytes, ChunkEnd{.done = guarded([this, r] { chunk_ended(r); }), .broke = guarded([this] { cancel(); })});
+  chunk_work_(r->bytes, ChunkEnd{.done =
+                                     [this, r] {
+                                       if (!gone(r)) chunk_ended(r);
+                                     },
+                                 .broke =
+                                     [this, r] {
+                                       if (!gone(r)) cancel();
+                                     }});
 }
 
 void HostStream::chunk_ended(const RequestPtr& r) {
@@ -257,11 +278,12 @@ void HostStream::chunk_ended(const RequestPtr& r) {
 // The reply's time (the tail), then the stack work of its messages.
 void HostStream::delivered_to(const RequestPtr& r) {
   r->reply = queue_if(r->stacks.reply, !r->first);
-  auto rest = guarded([this, r] {
+  auto rest = [this, r] {
+    if (gone(r)) return;
     auto pieces = r->data;
     pieces.insert(pieces.end(), r->reply.begin(), r->reply.end());
-    after_all(pieces, guarded([this, r] { finish(r, true); }));
-  });
+    after_all(pieces, [this, r] { finish(r, true); });
+  };
   if (tail_s_ > 0 && !r->first) {
     at_time(sg4::Engine::get_clock() + tail_s_, std::move(rest));
   } else {

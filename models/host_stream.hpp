@@ -153,6 +153,7 @@ class HostStream {
   void chunk_ended(const RequestPtr& r);   // waits for its share
   void delivered_to(const RequestPtr& r);  // its tail and stack work
   void finish(const RequestPtr& r, bool delivered);
+  static bool gone(const RequestPtr& r);  // its stage is gone: its pending steps do nothing
   void tick();                           // samples, shares, ends the requests covered
   void plan_tick(double at);             // the next tick at simulated time `at`
   void sample();                         // progress and rates of the CPU jobs

@@ -20,13 +20,20 @@
 
 namespace offload::models {
 
-/// Runs `callback` in the kernel at simulated time `at_s` (seconds; at once if it passed).
-inline void at_time(double at_s, std::function<void()> callback) {
-  simgrid::kernel::timer::Timer::set(std::max(at_s, simgrid::s4u::Engine::get_clock()), std::move(callback));
+/// Runs `callback` (any callable; a small one is stored in the timer
+/// itself, with no allocation of its own) in the kernel at simulated time
+/// `at_s` (seconds; at once if it passed).
+template <class Callback>
+void at_time(double at_s, Callback&& callback) {
+  simgrid::kernel::timer::Timer::set(std::max(at_s, simgrid::s4u::Engine::get_clock()),
+                                     simgrid::xbt::Task<void()>(std::forward<Callback>(callback)));
 }
 
 /// Runs `callback` in the kernel later in this instant, once the caller and
 /// the other runnable actors yielded: never inside the caller's own code.
-inline void soon(std::function<void()> callback) { at_time(simgrid::s4u::Engine::get_clock(), std::move(callback)); }
+template <class Callback>
+void soon(Callback&& callback) {
+  at_time(simgrid::s4u::Engine::get_clock(), std::forward<Callback>(callback));
+}
 
 }  // namespace offload::models

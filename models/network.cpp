@@ -125,10 +125,10 @@ void Network::add_route(sg4::Host* a, sg4::Host* b, const std::vector<std::strin
                         const std::vector<bool>& up) {
   std::vector<Hop> there, back;
   for (std::size_t i = 0; i < link_names.size(); ++i) {
-    link_bytes_.try_emplace(link_names[i], 0.0);
-    direction_bytes_.try_emplace(link_names[i], 0.0, 0.0);
-    there.push_back({link_names[i], up[i]});
-    back.push_back({link_names[i], !up[i]});
+    double* bytes = &link_bytes_.try_emplace(link_names[i], 0.0).first->second;  // map nodes stay put
+    auto* both = &direction_bytes_.try_emplace(link_names[i], 0.0, 0.0).first->second;
+    there.push_back({link_names[i], up[i], bytes, up[i] ? &both->first : &both->second});
+    back.push_back({link_names[i], !up[i], bytes, up[i] ? &both->second : &both->first});
   }
   routes_[{a, b}] = std::move(there);
   routes_[{b, a}] = std::move(back);
@@ -187,9 +187,8 @@ void Network::count(sg4::Host* from, sg4::Host* to, double bytes) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
   }
   for (const Hop& hop : route->second) {
-    link_bytes_[hop.link] += bytes;
-    auto& both = direction_bytes_[hop.link];
-    (hop.up ? both.first : both.second) += bytes;
+    *hop.bytes += bytes;
+    *hop.direction_bytes += bytes;
   }
 }
 

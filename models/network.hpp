@@ -164,6 +164,8 @@ class Network {
   struct Hop {
     std::string link;
     bool up;
+    double* bytes;            // link_bytes_[link]
+    double* direction_bytes;  // direction_bytes_[link], this way
   };
   std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<Hop>> routes_;
   std::map<std::string, double> link_bytes_;
