@@ -71,10 +71,7 @@ bool SimFileTarget::begin_stage(const Op& op) {
   if (op.kind == OpKind::write) {
     writes_->begin(stream_bytes_);
     destination_.server->stream_writes(client_.host, stream_bytes_, stream_requests_, *writes_, tally.get(),
-                                       [this, cpu_s = client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))] {
-                                         writes_->add_work(*client_.cpu, cpu_s);
-                                         writes_->started();
-                                       });
+                                       client_side_starts(*writes_));
     return true;
   }
   // From the range's start: the engine issues the first chunks at once and
@@ -90,11 +87,17 @@ bool SimFileTarget::begin_stage(const Op& op) {
   }
   reads_->begin(stream_bytes_);
   source_.server->stream_reads(client_.host, stream_bytes_, stream_requests_, *reads_, tally.get(),
-                               [this, cpu_s = client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))] {
-                                 reads_->add_work(*client_.cpu, cpu_s);
-                                 reads_->started();
-                               });
+                               client_side_starts(*reads_));
   return true;
+}
+
+// Once the server set the stage: the client's memcpy for all its chunks,
+// and its requests go on.
+std::function<void()> SimFileTarget::client_side_starts(models::HostStream& stage) {
+  return [this, &stage, cpu_s = client_.cpu->copy_cost_s(stream_bytes_, static_cast<int>(stream_requests_))] {
+    stage.add_work(*client_.cpu, cpu_s);
+    stage.started();
+  };
 }
 
 // Each READ or WRITE ends once its stage delivered its chunk.

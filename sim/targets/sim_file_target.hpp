@@ -98,6 +98,7 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted, publ
   /// for its chunk when `end` is nullptr (on an actor), else goes on detached.
   Streamed stream(const Op& op, const End* end);
   bool begin_stage(const Op& op);  ///< the first READ or WRITE starts its stage (detached); false: nothing to stream
+  std::function<void()> client_side_starts(models::HostStream& stage);  ///< the client's CPU work, then the requests
   OpResult read_single(const Op& op);   ///< a READ as one request (chunked)
   OpResult write_single(const Op& op);  ///< a WRITE as one request
   void stop_streams();
