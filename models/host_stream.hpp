@@ -23,8 +23,8 @@
 // A request holds no actor while it waits (request(): each step is a
 // kernel timer or another model's callback, models/kernel_timer.hpp), so
 // 10,000 streamed copies keep no stack per request in flight; wait_for()
-// blocks an actor on the same steps (the stage's first requests, which
-// start it on their actor).
+// blocks an actor on the same steps (for a caller of the target's blocking
+// READ or WRITE hook).
 // Not held at a window: with SimGrid 3.32's lazily updated CPU and disk
 // models a suspended Exec or Io, once resumed, reported the time it was
 // suspended as progress (measured here: a 0.9 ms hold showed as 37 MB done

@@ -1,6 +1,7 @@
 // The engine's target for simulated files: a source and a destination,
 // each on an NFS server or on the engine host's local filesystem. Each hook
-// blocks its SimGrid actor for the simulated time the operation takes and
+// blocks its SimGrid actor for the simulated time the operation takes (a
+// streamed copy's operations run without one: start_detached) and
 // returns what the real call would: bytes, a short count, or -errno
 // (EXDEV across filesystems, EOPNOTSUPP without reflink), so the engine's
 // ladder and fallbacks run unchanged. Simulated files carry no bytes.
