@@ -234,7 +234,6 @@ void HostStream::data_starts(const RequestPtr& r) {
     finish(r, false);
     return;
   }
-  r->data = queue_if(r->stacks.data, true);
   double credit = std::min(unclaimed_, r->bytes);
   unclaimed_ -= credit;
   r->need = r->bytes - credit;
@@ -244,10 +243,17 @@ void HostStream::data_starts(const RequestPtr& r) {
   // what comes next), if it samples for a request now.
   if (covering_ > 0) plan_tick(sg4::Engine::get_clock());
   if (!chunk_work_) {
+    r->data = queue_if(r->stacks.data, true);
     chunk_ended(r);
     return;
   }
-  chunk_work_(r->bytes, ChunkEnd{.done =
+  // Its data message's stack work when the message leaves: at once, or
+  // after the disk read of a store-and-forward READ (as a chunked one's).
+  chunk_work_(r->bytes, ChunkEnd{.sent =
+                                     [this, r] {
+                                       if (!gone(r)) r->data = queue_if(r->stacks.data, true);
+                                     },
+                                 .done =
                                      [this, r] {
                                        if (!gone(r)) chunk_ended(r);
                                      },

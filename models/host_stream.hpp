@@ -84,6 +84,7 @@ class HostStream {
   /// ended, `broke` first when its wire transfer failed (the stage stops).
   /// Both do nothing once the stage is gone.
   struct ChunkEnd {
+    std::function<void()> sent;   ///< its data message leaves now (its stack work is queued then; call once, first)
     std::function<void()> done;   ///< the chunk's work ended (call once)
     std::function<void()> broke;  ///< its wire transfer failed: the stage stops
   };
@@ -108,7 +109,7 @@ class HostStream {
   /// chunked model queues and waits it (models/nfs_server_stream.cpp).
   struct Stacks {
     QueueStacks call;   ///< queued at issue, waited before the data moves (a READ's call)
-    QueueStacks data;   ///< queued when the data starts, waited once it arrived
+    QueueStacks data;   ///< queued when the data message leaves (ChunkEnd::sent), waited once it arrived
     QueueStacks reply;  ///< queued once the data arrived, waited with the tail (a WRITE's reply)
   };
   /// The engine issued at `issued` (simulated seconds) a chunk of `bytes`:

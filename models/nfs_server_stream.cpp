@@ -44,6 +44,7 @@ struct NfsServer::StreamedWrite : public std::enable_shared_from_this<NfsServer:
   bool io_ended = false;
 
   void begin() {
+    end.sent();
     StreamWire& line = *stage->wire();
     data = line.begin(chunk + server->wire(NfsRpc::write, false));
     line.follow(data, [self = shared_from_this()] { self->data_end(); });
@@ -126,6 +127,7 @@ void NfsServer::set_read_chunks(HostStream& stage) {
       if (--*left == 0) done();
     };
     auto send_reply = [this, &stage, chunk, end, one_ended] {
+      end.sent();
       StreamWire& line = *stage.wire();
       auto reply = line.begin(chunk + wire(NfsRpc::read, true));
       line.follow(reply, [reply, end, one_ended] {

@@ -9,8 +9,7 @@ Usage: stream_equivalence.py OFFLOAD_BINARY SCENARIO_DIR [--scale "100 1000"]
 Runs every shipped scenario (SCENARIO_DIR/*.toml) and workloads shaped like
 bench/sim_scale.sh's (n concurrent 1 GiB host copies, 10 per client, one
 filer per 10 clients; plain, a link down mid-copy, a filer restart
-mid-copy, every copy cancelled mid-copy, store-and-forward filers) with
-`offload sim` twice: once
+mid-copy, every copy cancelled mid-copy) with `offload sim` twice: once
 host_stage = "chunked", once "streaming". Each run's simulated time and
 each copy's end must agree within the tolerance (percent). Prints one line
 per case and exits 1 when any differs by more.
@@ -34,8 +33,6 @@ FAULTS = {
     "link-down": '[[fault]]\nkind = "link_down"\nlink = "lan0"\nat = "4s"\nduration = "2s"\n',
     "restart": '[[fault]]\nkind = "nfs_server_restart"\nserver = "f0"\nat = "4s"\nduration = "2s"\n',
     "cancel": None,  # cancel_after on every copy
-    "store-and-forward": "",  # filers that read a READ whole before its reply leaves (no fault:
-                              # with one, streamed and chunked differ by 2.5-3 %, README)
 }
 
 
@@ -59,7 +56,6 @@ cores = 32
 memcpy_bandwidth = "10GBps"
 per_op_cpu = "10us"
 disk = {{ read = "20GBps", write = "16GBps", latency = "100us" }}
-{'store_and_forward = true' if case == "store-and-forward" else ''}
 [[link]]
 name = "lan{g}"
 bandwidth = "100Gbps"
