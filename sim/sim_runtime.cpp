@@ -1,6 +1,5 @@
 #include "sim/sim_runtime.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <utility>
 #include <limits>
