@@ -52,7 +52,7 @@ class CpuModel {
   static CpuModel* of(sg4::Host* host);
   /// Starts `cpu_seconds` of one core's work on this host; the handle ends
   /// when it ran (wait(), Activity::wait_any_for; cancel() takes it off the
-  /// cores; get_remaining() is 0 until it ends: ask remaining_s()).
+  /// cores; get_remaining() is 0 until it ends: a job from work() has remaining_s()).
   sg4::ExecPtr work_async(double cpu_seconds);
   /// The same with no handle: `on_end` runs in the kernel once it ran
   /// (models/shared_device.hpp); returns the job's key.
@@ -61,8 +61,6 @@ class CpuModel {
   double remaining_s(const SharedDevice::JobKey& job) { return cores_.remaining_s(job) * core_speed_; }
   /// Takes the job `job` (from work) off the cores; its `on_end` never runs.
   void cancel(const SharedDevice::JobKey& job) { cores_.cancel(job); }
-  /// CPU seconds the work of `handle` (from work_async) still needs; 0 once it ran.
-  double remaining_s(const sg4::ExecPtr& handle) { return cores_.remaining_s(handle.get()) * core_speed_; }
   /// CPU seconds to move `bytes` once through memory, plus one operation.
   double copy_cost_s(double bytes, int operations = 1) const {
     return bytes / spec_.memcpy_Bps + operations * spec_.per_op_s;

@@ -303,24 +303,6 @@ void HostStream::finish(const RequestPtr& r, bool delivered) {
   soon([done = std::move(r->done), delivered] { done(delivered); });
 }
 
-bool HostStream::wait_for(double bytes, double issued, Stacks stacks, bool first) {
-  struct Outcome {
-    bool ended = false;
-    bool delivered = false;
-    sg4::ConditionVariablePtr ended_cv = sg4::ConditionVariable::create();
-    sg4::MutexPtr mutex = sg4::Mutex::create();
-  };
-  auto outcome = std::make_shared<Outcome>();
-  request(bytes, issued, std::move(stacks), first, [outcome](bool delivered) {
-    outcome->ended = true;
-    outcome->delivered = delivered;
-    outcome->ended_cv->notify_all();  // from the kernel: no lock (none can be held across the wait)
-  });
-  std::unique_lock lock(*outcome->mutex);
-  while (!outcome->ended) outcome->ended_cv->wait(lock);
-  return outcome->delivered;
-}
-
 void HostStream::cancel() {
   if (stopped_) return;
   stopped_ = true;

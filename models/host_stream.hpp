@@ -22,9 +22,7 @@
 // makes it sample again at once.
 // A request holds no actor while it waits (request(): each step is a
 // kernel timer or another model's callback, models/kernel_timer.hpp), so
-// 10,000 streamed copies keep no stack per request in flight; wait_for()
-// blocks an actor on the same steps (for a caller of the target's blocking
-// READ or WRITE hook).
+// 10,000 streamed copies keep no stack per request in flight.
 // Not held at a window: with SimGrid 3.32's lazily updated CPU and disk
 // models a suspended Exec or Io, once resumed, reported the time it was
 // suspended as progress (measured here: a 0.9 ms hold showed as 37 MB done
@@ -121,8 +119,6 @@ class HostStream {
   /// this call. `first`: the request whose call (a READ) or reply (a WRITE)
   /// the stage measured for real, which pays neither again.
   void request(double bytes, double issued, Stacks stacks, bool first, std::function<void(bool)> done);
-  /// request(), blocking the calling actor until `done`; returns what it got.
-  bool wait_for(double bytes, double issued, Stacks stacks, bool first = false);
   /// Cancels what still runs (after a cancel, a fault, or at the end).
   void cancel();
   /// Runs `hook` once when the stage stops (unregisters its fault watchers).

@@ -101,14 +101,6 @@ void SharedDevice::advance() {
   updated_at_ = now;
 }
 
-double SharedDevice::remaining_s(const sg4::Activity* handle) {
-  auto& queued = SharedDeviceRegistry::get().queued;
-  auto it = queued.find(handle);
-  if (it == queued.end() || it->second.device != this) return 0;
-  advance();
-  return std::max(0.0, it->second.key.first - virtual_s_);
-}
-
 
 SharedDevice::JobKey SharedDevice::start(double service_s, std::function<void()> on_end) {
   if (service_s <= 0) {

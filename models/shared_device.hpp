@@ -28,8 +28,8 @@
 // that started it ends (SimGrid cancels an actor's Execs then), as an Exec
 // does; a handle its caller dropped runs on (SimGrid 3.32 does not cancel
 // an Exec whose last reference goes).
-// Leaves out: get_remaining() of a handle in flight (0 until it ends; ask
-// remaining_s()); the waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
+// Leaves out: get_remaining() of a handle in flight (0 until it ends; a
+// job without a handle has remaining_s()); the waiters of a handle cancelled in flight are not woken (SimGrid 3.32 does
 // not finish an Exec cancelled before it started; no caller cancels a disk
 // I/O it waits for).
 #pragma once
@@ -83,8 +83,6 @@ class SharedDevice {
   /// Ends `handle` (an Exec of no work, not started, maybe waited) at once:
   /// its waiters wake.
   void release(const sg4::ExecPtr& handle);
-  /// Server seconds the job of `handle` still needs (0 when it is no job in service here).
-  double remaining_s(const sg4::Activity* handle);
   /// Jobs in service now.
   std::size_t in_flight() const { return jobs_.size(); }
 

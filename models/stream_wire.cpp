@@ -14,12 +14,9 @@ namespace {
 constexpr double kSlack = 1e-12;
 constexpr double kForever = std::numeric_limits<double>::infinity();
 
-/// Wakes the ticket's waiter (none can wait outside an actor: a stage
-/// cancelled from the kernel, or once the simulation ended), or runs its
-/// follower's callback later in this instant (outside the route's lock,
-/// which the callback may need).
+/// Runs the ticket's follower's callback later in this instant (outside the
+/// route's lock, which the callback may need).
 void wake(StreamWire::Ticket& ticket) {
-  if (ticket.changed && !sg4::Actor::is_maestro()) ticket.changed->notify_all();
   if (ticket.on_end) {
     soon(std::move(ticket.on_end));
     ticket.on_end = nullptr;
@@ -213,25 +210,6 @@ StreamWire::TicketPtr StreamWire::begin(double bytes) {
   std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
   mine_.push_back(ticket);
   return ticket;
-}
-
-bool StreamWire::wait(const TicketPtr& ticket, double until_s) {
-  State& s = *state_;
-  std::unique_lock lock(*s.mutex);
-  for (;;) {
-    s.update(state_);
-    if (ticket->arrived) return true;
-    if (s.stopped || ticket->withdrawn) return false;
-    double now = sg4::Engine::get_clock();
-    if (now >= until_s) return false;
-    double next = ticket->joined ? until_s : std::min(until_s, ticket->join_s);
-    if (!ticket->changed) ticket->changed = sg4::ConditionVariable::create();
-    if (next == kForever) {
-      ticket->changed->wait(lock);
-    } else {
-      ticket->changed->wait_until(lock, next);
-    }
-  }
 }
 
 void StreamWire::follow(const TicketPtr& ticket, std::function<void()> on_end) {

@@ -24,8 +24,8 @@
 // so a filer's link carries one flow per client, not one per copy.
 // A helper actor of the sending host (Network::run_on_helper) starts the
 // segments and waits for each while chunks move data, and wakes the
-// chunks' requests when one arrived (each waits on a condition of its
-// own, or is followed by a callback, run in the kernel); a segment is a mailbox comm that this actor starts and waits for
+// chunks' requests when one arrived (each is followed by a callback, run
+// in the kernel); a segment is a mailbox comm that this actor starts and waits for
 // (SimGrid 3.32 keeps a host-to-host comm in one list it scans whenever
 // one ends, and a comm in its issuer's list until that actor waits for it).
 // Each chunk's bytes count on the links of the route when it begins.
@@ -58,7 +58,6 @@ class StreamWire {
     bool joined = false;     ///< moving data (its latency passed)
     bool arrived = false;    ///< every byte arrived
     bool withdrawn = false;  ///< its stage was cancelled first
-    sg4::ConditionVariablePtr changed;  ///< its waiter's (made when one has to block)
     std::function<void()> on_end;       ///< follow()'s callback, until it ran
   };
   using TicketPtr = std::shared_ptr<Ticket>;
@@ -71,13 +70,9 @@ class StreamWire {
   /// A chunk's transfer of `bytes` starts now (from an actor or the kernel):
   /// its bytes count on the links; its data moves once the route's latency passed.
   TicketPtr begin(double bytes);
-  /// Blocks until the chunk's bytes arrived (true), until the simulated time
-  /// `until_s` (false: still on its way; wait again), or until the wire
-  /// failed or was cancelled (false).
-  bool wait(const TicketPtr& ticket, double until_s = std::numeric_limits<double>::infinity());
   /// Follows the chunk without an actor: `on_end` runs once in the kernel
   /// when its bytes arrived (`ticket->arrived`), or the wire failed or was
-  /// cancelled first (models/kernel_timer.hpp). Call at its begin instead of wait().
+  /// cancelled first (models/kernel_timer.hpp). Call at its begin.
   void follow(const TicketPtr& ticket, std::function<void()> on_end);
   /// Withdraws this stage's chunks from the route's flow (a cancel, a
   /// fault elsewhere, or the stage's end); the other stages' chunks go on.

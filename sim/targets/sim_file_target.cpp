@@ -100,15 +100,16 @@ std::function<void()> SimFileTarget::client_side_starts(models::HostStream& stag
   };
 }
 
-// Each READ or WRITE ends once its stage delivered its chunk.
-SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end) {
+// Each READ or WRITE ends once its stage delivered its chunk (`end` gets
+// its bytes), or goes as a single request (`end` gets nullopt).
+bool SimFileTarget::stream(const Op& op, const End& end) {
   bool read = op.kind == OpKind::read;
-  if (!stream_host_ || (!read && !reads_->begun())) return Streamed::no;
+  if (!stream_host_ || (!read && !reads_->begun())) return false;
   double issued = sg4::Engine::get_clock();
   models::HostStream& stage = read ? *reads_ : *writes_;
   // Its call (a READ) or reply (a WRITE) is the stage's first, sent for real.
   bool first = !stage.begun();
-  if (first ? !begin_stage(op) : stage.stopped()) return Streamed::no;  // stopped: a fault broke the stage
+  if (first ? !begin_stage(op) : stage.stopped()) return false;  // stopped: a fault broke the stage
   auto length = static_cast<double>(op.length);
   models::NfsServer* server = read ? source_.server : destination_.server;
   NfsRpc rpc = read ? NfsRpc::read : NfsRpc::write;
@@ -121,16 +122,11 @@ SimFileTarget::Streamed SimFileTarget::stream(const Op& op, const End* end) {
       count_if_restarted(*server, epoch, tally.get());
     }
   };
-  if (end == nullptr) {
-    bool delivered = stage.wait_for(length, issued, std::move(stacks), first);
-    settle(delivered);
-    return delivered ? Streamed::moved : Streamed::no;
-  }
-  stage.request(length, issued, std::move(stacks), first, [settle, length, end = *end](bool delivered) {
+  stage.request(length, issued, std::move(stacks), first, [settle, length, end](bool delivered) {
     settle(delivered);
     end(delivered ? std::optional<OpResult>(bytes_result(length)) : std::nullopt);  // nullopt: a single request
   });
-  return Streamed::later;
+  return true;
 }
 
 // A streamed copy's OPEN, READs, WRITEs and COMMIT + CLOSE run without an
@@ -156,20 +152,16 @@ bool SimFileTarget::start_detached(const Op& op, End end) {
     case OpKind::write: {
       const models::HostStream& stage = op.kind == OpKind::read ? *reads_ : *writes_;
       if (stage.stopped() || (op.kind == OpKind::write && !reads_->begun())) return false;
-      return stream(op, &end) == Streamed::later;
+      return stream(op, end);
     }
     default: return false;
   }
 }
 
 std::optional<OpResult> SimFileTarget::execute_detaching(const Op& op, End end) {
-  if (op.kind != OpKind::read && op.kind != OpKind::write) return execute(op);
-  switch (stream(op, &end)) {
-    case Streamed::later: return std::nullopt;
-    case Streamed::moved: return bytes_result(static_cast<double>(op.length));
-    case Streamed::no: break;
-  }
-  return op.kind == OpKind::read ? read_single(op) : write_single(op);
+  bool streamable = op.kind == OpKind::read || op.kind == OpKind::write;
+  if (streamable && stream(op, end)) return std::nullopt;
+  return execute(op);  // a single request
 }
 
 void SimFileTarget::stop_streams() {
@@ -178,11 +170,6 @@ void SimFileTarget::stop_streams() {
 }
 
 OpResult SimFileTarget::read(const Op& op) {
-  if (stream(op, nullptr) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
-  return read_single(op);
-}
-
-OpResult SimFileTarget::read_single(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (source_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));
@@ -203,11 +190,6 @@ OpResult SimFileTarget::read_single(const Op& op) {
 }
 
 OpResult SimFileTarget::write(const Op& op) {
-  if (stream(op, nullptr) == Streamed::moved) return bytes_result(static_cast<double>(op.length));
-  return write_single(op);
-}
-
-OpResult SimFileTarget::write_single(const Op& op) {
   auto bytes = static_cast<double>(op.length);
   if (destination_.server != nullptr) {
     auto work = client_.cpu->work_async(client_.cpu->copy_cost_s(bytes));

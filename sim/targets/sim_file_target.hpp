@@ -1,7 +1,8 @@
 // The engine's target for simulated files: a source and a destination,
 // each on an NFS server or on the engine host's local filesystem. Each hook
 // blocks its SimGrid actor for the simulated time the operation takes (a
-// streamed copy's operations run without one: start_detached) and
+// streamed copy's operations run without one: start_detached,
+// execute_detaching; its READ and WRITE hooks move one request each) and
 // returns what the real call would: bytes, a short count, or -errno
 // (EXDEV across filesystems, EOPNOTSUPP without reflink), so the engine's
 // ladder and fallbacks run unchanged. Simulated files carry no bytes.
@@ -89,19 +90,12 @@ class SimFileTarget final : public CopyTarget, public models::FaultCounted, publ
   std::optional<bool> nfs_async_;
   std::shared_ptr<bool> interrupted_ = std::make_shared<bool>(false);
   void syscall();  ///< one syscall's CPU on the client (per_op_cpu)
-  /// What a streamed stage did with a READ or WRITE.
-  enum class Streamed {
-    no,     ///< not streamed (no stage, or it broke): a single request moves it
-    moved,  ///< the stage delivered its chunk
-    later,  ///< detached: the `end` given gets its result
-  };
-  /// A READ or WRITE through its stage (the first begins the stage); waits
-  /// for its chunk when `end` is nullptr (on an actor), else goes on detached.
-  Streamed stream(const Op& op, const End* end);
+  /// A READ or WRITE through its stage (the first begins the stage),
+  /// without an actor: true when the stage took it (`end` then gets its
+  /// result), false when it goes as a single request.
+  bool stream(const Op& op, const End& end);
   bool begin_stage(const Op& op);  ///< the first READ or WRITE starts its stage (detached); false: nothing to stream
   std::function<void()> client_side_starts(models::HostStream& stage);  ///< the client's CPU work, then the requests
-  OpResult read_single(const Op& op);   ///< a READ as one request (chunked)
-  OpResult write_single(const Op& op);  ///< a WRITE as one request
   void stop_streams();
   bool stream_host_ = false;
   std::unique_ptr<models::HostStream> reads_;   ///< the streamed READs, from the first read on

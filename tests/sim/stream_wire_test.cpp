@@ -7,8 +7,8 @@
 // chunks in flight at that instant, as it fails their comms; a stage
 // cancelled alone stops its chunks at that instant (as cancelled comms)
 // and the other stage's chunks end as if those comms had been cancelled.
-// Chunks begun and followed from the kernel (StreamWire::follow, no actor:
-// a streamed request's way, models/host_stream.hpp) end as waited ones do.
+// The chunks are begun and followed from the kernel (StreamWire::follow,
+// no actor: a streamed request's way, models/host_stream.hpp).
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -43,9 +43,9 @@ struct Chunk {
 const std::vector<Chunk> kChunks{{0, 30e6}, {0, 20e6}, {0.05, 25e6}, {0.06, 10e6}, {0.3, 15e6}, {0.3001, 5e6}};
 constexpr double kNoOutage = std::numeric_limits<double>::infinity();
 
-/// How a chunk moves: its own comm, or through its stage's wire, waited for
-/// by an actor or followed from the kernel.
-enum class Way { comm, waited, followed };
+/// How a chunk moves: its own comm, or through its stage's wire, followed
+/// from the kernel.
+enum class Way { comm, followed };
 
 /// Each chunk A -> B as its own comm or through the StreamWire of its
 /// stage (chunk i in stage i % 2, both on the route A -> B), beside cross
@@ -76,10 +76,10 @@ nlohmann::json run(const std::string& model, Way way, double down_s = kNoOutage,
     nlohmann::json result{{"ends", nlohmann::json::array()}};
     // Followed chunks have no actor: one keeps the simulation (and the
     // route's helper, a daemon) alive well past every chunk's end.
-    if (way == Way::followed) sg4::Actor::create("keeper", a, [] { sg4::this_actor::sleep_until(10); });
+    if (wire) sg4::Actor::create("keeper", a, [] { sg4::this_actor::sleep_until(10); });
     for (std::size_t i = 0; i < kChunks.size(); ++i) {
       result["ends"].push_back(nullptr);
-      if (way == Way::followed) {
+      if (wire) {
         models::at_time(kChunks[i].start_s, [&, i] {
           models::StreamWire& stage = i % 2 == 0 ? stage0 : stage1;
           auto ticket = stage.begin(kChunks[i].bytes);
@@ -91,13 +91,6 @@ nlohmann::json run(const std::string& model, Way way, double down_s = kNoOutage,
       }
       sg4::Actor::create("chunk", a, [&, i] {
         sg4::this_actor::sleep_until(kChunks[i].start_s);
-        if (wire) {
-          models::StreamWire& stage = i % 2 == 0 ? stage0 : stage1;
-          auto ticket = stage.begin(kChunks[i].bytes);
-          bool arrived = stage.wait(ticket);
-          result["ends"][i] = arrived ? sg4::Engine::get_clock() : -sg4::Engine::get_clock();
-          return;
-        }
         if (i % 2 == 1 && sg4::Engine::get_clock() >= cancel_s) {  // its stage was cancelled: not sent
           result["ends"][i] = -sg4::Engine::get_clock();
           return;
@@ -150,7 +143,7 @@ nlohmann::json run(const std::string& model, Way way, double down_s = kNoOutage,
 }
 
 void expect_same_ends(const std::string& model, double down_s = kNoOutage, double cancel_s = kNoOutage,
-                      Way way = Way::waited) {
+                      Way way = Way::followed) {
   nlohmann::json chunked = run(model, Way::comm, down_s, cancel_s);
   nlohmann::json streamed = run(model, way, down_s, cancel_s);
   ASSERT_FALSE(chunked.contains("error")) << chunked.dump();
@@ -178,7 +171,7 @@ TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderLv08) { expect_same_ends("L
 TEST(StreamWire, ChunksEndWhenTheirOwnCommsWouldUnderCm02) { expect_same_ends("CM02"); }
 
 TEST(StreamWire, AStageCancelledAloneLeavesTheOtherStagesChunksOnTime) {
-  nlohmann::json streamed = run("LV08", Way::waited, kNoOutage, 0.08);
+  nlohmann::json streamed = run("LV08", Way::followed, kNoOutage, 0.08);
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   int cancelled = 0;
   for (std::size_t i = 1; i < kChunks.size(); i += 2) cancelled += streamed["ends"][i].get<double>() < 0 ? 1 : 0;
@@ -188,21 +181,12 @@ TEST(StreamWire, AStageCancelledAloneLeavesTheOtherStagesChunksOnTime) {
 }
 
 TEST(StreamWire, ALinkDownFailsTheChunksInFlightAtOnce) {
-  nlohmann::json streamed = run("LV08", Way::waited, 0.12);
+  nlohmann::json streamed = run("LV08", Way::followed, 0.12);
   ASSERT_FALSE(streamed.contains("error")) << streamed.dump();
   int failed = 0;
   for (const auto& end : streamed["ends"]) failed += end.get<double>() < 0 ? 1 : 0;
   EXPECT_GT(failed, 0) << streamed.dump();
   expect_same_ends("LV08", 0.12);
-}
-
-TEST(StreamWire, ChunksFollowedFromTheKernelEndAsTheirCommsWould) {
-  nlohmann::json followed = run("LV08", Way::followed);
-  ASSERT_FALSE(followed.contains("error")) << followed.dump();
-  for (const auto& end : followed["ends"]) ASSERT_FALSE(end.is_null()) << followed.dump();
-  expect_same_ends("LV08", kNoOutage, kNoOutage, Way::followed);
-  expect_same_ends("LV08", 0.12, kNoOutage, Way::followed);  // and fail with the link at once
-  expect_same_ends("LV08", kNoOutage, 0.08, Way::followed);  // and stop with their stage
 }
 
 }  // namespace
