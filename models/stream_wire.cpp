@@ -1,9 +1,9 @@
 #include "models/stream_wire.hpp"
 
 #include "models/kernel_timer.hpp"
-#include "models/water_fill.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <vector>
 
 namespace offload::models {
@@ -13,6 +13,9 @@ namespace {
 /// a millionth of a byte) has arrived: rounding of the segment sizes.
 constexpr double kSlack = 1e-12;
 constexpr double kForever = std::numeric_limits<double>::infinity();
+/// The route's count of bytes per moving chunk starts again from 0 past
+/// this: under 2^31 a double's spacing is under 1e-6 bytes.
+constexpr double kRebaseBytes = 1e9;
 
 /// Runs the ticket's follower's callback later in this instant (outside the
 /// route's lock, which the callback may need).
@@ -29,39 +32,46 @@ struct StreamWire::State {
   Network& network;
   sg4::Host* from;
   sg4::Host* to;
-  double latency_s;                       // a chunk's, before its data moves
+  WeightedFlow::RouteTerms terms;         // the route's (each segment's penalty and bound; a chunk's latency)
   std::unique_ptr<WeightedFlow> segment;  // the running segment, if any
   double segment_shared = 0;              // bytes of the running segment shared out so far
-  std::list<TicketPtr> open;              // begun, not arrived, not withdrawn
+  std::deque<TicketPtr> pending;          // begun, latency not passed, in begin (so join) order; withdrawn ones skipped
+  std::vector<TicketPtr> moving;          // moving data: a heap, the earliest arrival (smallest tag) first
+  double served = 0;                      // bytes each chunk moving data received since the flow began
   double unclaimed = 0;                   // bytes no chunk moving data needed (the next one gets them)
-  int streams = 0;                        // chunks moving data
+  std::uint64_t begun = 0;                // chunks begun on the route
   bool stopped = false;                   // a link of the route went down under the flow
   bool helper = false;                    // the helper actor runs the segments (or is about to)
   sg4::MutexPtr mutex = sg4::Mutex::create();
 
-  /// Equal shares of `bytes` among the chunks moving data (models/water_fill.hpp).
+  /// Heap order of `moving`: the smallest tag on top, ties in begin order.
+  static bool later(const TicketPtr& a, const TicketPtr& b) {
+    return a->tag > b->tag || (a->tag == b->tag && a->order > b->order);
+  }
+
+  int streams() const { return static_cast<int>(moving.size()); }
+
+  /// Equal shares of `bytes` among the chunks moving data (none: kept for the next).
   void share(double bytes) {
-    std::vector<double*> moving;
-    for (const auto& t : open) {
-      if (t->joined) moving.push_back(&t->need);
+    if (moving.empty()) {
+      unclaimed += bytes;
+    } else {
+      served += bytes / static_cast<double>(moving.size());
     }
-    unclaimed += water_fill(moving, bytes);
   }
 
   /// The flow's bytes until the chunk moving data with the fewest left arrives.
   double next_segment_bytes() const {
-    double least = kForever;
-    for (const auto& t : open) {
-      if (t->joined) least = std::min(least, t->need);
-    }
-    return least * streams;
+    if (moving.empty()) return kForever;
+    return std::max(0.0, moving.front()->tag - served) * static_cast<double>(moving.size());
   }
 
   void stop() {
     if (stopped) return;
     stopped = true;
     if (segment && segment->running()) segment->comm()->cancel();
-    for (const auto& t : open) wake(*t);
+    for (const auto& t : pending) wake(*t);
+    for (const auto& t : moving) wake(*t);
   }
 
   /// The running segment's bytes moved so far, to the chunks moving data.
@@ -74,14 +84,60 @@ struct StreamWire::State {
   /// The running segment resized, or cancelled, or the helper started, for
   /// the chunks now moving data.
   void reshape(const std::shared_ptr<State>& self) {
-    if (segment && streams > 0) {
-      segment->resize(next_segment_bytes(), streams);
+    if (segment && !moving.empty()) {
+      segment->resize(next_segment_bytes(), streams());
     } else if (segment) {  // nothing left to carry (rounding, or every chunk withdrawn)
       segment->comm()->cancel();
       segment.reset();
-    } else if (streams > 0 && !helper) {
+    } else if (!moving.empty() && !helper) {
       helper = true;
       network.run_on_helper(from, [self] { self->run_segments(self); });
+    }
+  }
+
+  /// The chunks whose latency passed join (the next one gets the unclaimed bytes).
+  bool join_due(double now) {
+    bool joined = false;
+    while (!pending.empty() && pending.front()->join_s <= now) {
+      TicketPtr t = std::move(pending.front());
+      pending.pop_front();
+      if (t->withdrawn) continue;
+      t->joined = joined = true;
+      double credit = std::min(unclaimed, t->need);
+      t->need -= credit;
+      unclaimed -= credit;
+      t->tag = served + t->need;
+      moving.push_back(std::move(t));
+      std::push_heap(moving.begin(), moving.end(), later);
+    }
+    return joined;
+  }
+
+  /// The chunks whose bytes all moved arrive; their followers wake in begin order.
+  bool arrive_due() {
+    std::vector<TicketPtr> arrived;
+    while (!moving.empty() && moving.front()->tag - served <= moving.front()->slack) {
+      std::pop_heap(moving.begin(), moving.end(), later);
+      TicketPtr t = std::move(moving.back());
+      moving.pop_back();
+      unclaimed += std::max(0.0, served - t->tag);  // its share beyond its bytes (rounding)
+      t->arrived = true;
+      arrived.push_back(std::move(t));
+    }
+    std::sort(arrived.begin(), arrived.end(), [](const TicketPtr& a, const TicketPtr& b) { return a->order < b->order; });
+    for (const auto& t : arrived) wake(*t);
+    return !arrived.empty();
+  }
+
+  /// Counts from 0 again while the count is small enough that a double
+  /// resolves a millionth of a byte in it (the least slack), keeping the
+  /// order of the tags.
+  void rebase() {
+    if (moving.empty()) {
+      served = 0;
+    } else if (served > kRebaseBytes) {
+      for (const auto& t : moving) t->tag -= served;
+      served = 0;
     }
   }
 
@@ -106,28 +162,10 @@ struct StreamWire::State {
         ended = true;
       }
     }
-    double now = sg4::Engine::get_clock();
-    bool joined = false;
-    int before = streams;
-    for (auto it = open.begin(); it != open.end();) {
-      Ticket& t = **it;
-      if (!t.joined && t.join_s <= now) {
-        t.joined = joined = true;
-        double credit = std::min(unclaimed, t.need);
-        t.need -= credit;
-        unclaimed -= credit;
-        ++streams;
-      }
-      if (t.joined && t.need <= t.slack) {
-        t.arrived = true;
-        --streams;
-        wake(t);
-        it = open.erase(it);
-        continue;
-      }
-      ++it;
-    }
-    if (!ended && !joined && streams == before) return;
+    bool joined = join_due(sg4::Engine::get_clock());
+    bool arrived = arrive_due();
+    rebase();
+    if (!ended && !joined && !arrived) return;
     reshape(self);
   }
 
@@ -137,11 +175,12 @@ struct StreamWire::State {
     if (segment && segment->running()) absorb_progress();  // what moved so far was shared with it
     ticket->withdrawn = true;
     wake(*ticket);
-    auto it = std::find(open.begin(), open.end(), ticket);
-    if (it == open.end()) return;
-    open.erase(it);
-    if (!ticket->joined) return;
-    --streams;
+    if (!ticket->joined) return;  // its place among the pending is skipped
+    auto it = std::find(moving.begin(), moving.end(), ticket);
+    if (it == moving.end()) return;
+    *it = std::move(moving.back());
+    moving.pop_back();
+    std::make_heap(moving.begin(), moving.end(), later);
     if (segment && !segment->running()) return;  // ended at this instant: the helper goes on from its end
     reshape(self);
   }
@@ -150,11 +189,11 @@ struct StreamWire::State {
   /// while chunks move data.
   void run_segments(const std::shared_ptr<State>& self) {
     std::unique_lock lock(*mutex);
-    while (!stopped && streams > 0) {
+    while (!stopped && !moving.empty()) {
       double bytes = next_segment_bytes();
       sg4::CommPtr comm = network.put_from_here(to, WeightedFlow::continuation_size());
-      segment = std::make_unique<WeightedFlow>(comm, from, to, bytes, false);
-      segment->set_streams(streams);
+      segment = std::make_unique<WeightedFlow>(comm, terms, bytes, false);
+      segment->set_streams(streams());
       segment_shared = 0;
       lock.unlock();
       try {
@@ -176,7 +215,7 @@ StreamWire::StreamWire(Network& network, sg4::Host* from, sg4::Host* to, double 
   state_ = std::static_pointer_cast<State>(shared.lock());
   if (!state_ || state_->stopped) {  // the route's first stage, or its flow failed: a new flow
     state_ = std::make_shared<State>(
-        State{.network = network, .from = from, .to = to, .latency_s = WeightedFlow::latency_s(from, to)});
+        State{.network = network, .from = from, .to = to, .terms = WeightedFlow::route_terms(from, to)});
     shared = state_;
   }
 }
@@ -200,13 +239,13 @@ StreamWire::TicketPtr StreamWire::begin(double bytes) {
   State& s = *state_;
   auto lock = lock_unless_kernel(s.mutex);
   auto ticket = std::make_shared<Ticket>(
-      Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.latency_s, .slack = slack_});
+      Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.terms.latency_s, .slack = slack_, .order = s.begun++});
   if (cancelled_) {  // not sent
     ticket->withdrawn = true;
     return ticket;
   }
   s.network.count(s.from, s.to, bytes);
-  s.open.push_back(ticket);
+  s.pending.push_back(ticket);
   std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
   mine_.push_back(ticket);
   return ticket;

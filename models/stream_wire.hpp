@@ -12,6 +12,12 @@
 // models/weighted_flow.hpp), and the chunks moving data get equal shares of
 // the flow's bytes, as equal comms on one route get equal rates (the chunk
 // with the fewest bytes left ends first, its share then goes to the others).
+// Equal shares make the bookkeeping that of a virtual clock (as a processor-
+// sharing device's, models/shared_device.hpp): the route counts the bytes
+// each moving chunk received since its flow began, and a chunk joining when
+// that count is S with b bytes to move has arrived when it reaches S + b; the
+// chunks moving data are kept ordered by that tag, so a join or an arrival
+// costs O(log n) in the n chunks on the route.
 // The flow runs in segments, each a comm from the sending host (no latency
 // of its own: its chunks paid theirs) sized to end exactly when the chunk
 // with the fewest bytes left arrives: its bytes left times k. A chunk that
@@ -35,6 +41,7 @@
 // A stage cancelled alone withdraws its chunks from the flow.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <list>
@@ -52,9 +59,11 @@ class StreamWire {
  public:
   /// One chunk's transfer.
   struct Ticket {
-    double need;             ///< bytes not yet arrived
+    double need;             ///< bytes to move (less what it was credited when it joined)
     double join_s;           ///< simulated time its data starts moving
     double slack;            ///< bytes left that count as arrived (rounding of the segment sizes)
+    double tag = 0;          ///< once joined: the route's bytes per moving chunk at which it has arrived
+    std::uint64_t order = 0; ///< its begin's rank on the route (chunks arriving at one instant end in it)
     bool joined = false;     ///< moving data (its latency passed)
     bool arrived = false;    ///< every byte arrived
     bool withdrawn = false;  ///< its stage was cancelled first

@@ -44,24 +44,14 @@ std::uint64_t WeightedFlow::continuation_size() {
   return g_next_continuation++;
 }
 
-double WeightedFlow::latency_s(sg4::Host* from, sg4::Host* to) {
-  std::vector<sg4::Link*> links;
-  double route_latency_s = 0;
-  from->route_to(to, links, &route_latency_s);
-  return route_latency_s * simgrid::config::get_value<double>("network/latency-factor");
-}
+double WeightedFlow::latency_s(sg4::Host* from, sg4::Host* to) { return route_terms(from, to).latency_s; }
 
 WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
     : WeightedFlow(sg4::Comm::sendto_async(from, to,
                                            pays_latency ? static_cast<std::uint64_t>(std::ceil(bytes)) : continuation_size()),
                    from, to, bytes, pays_latency) {}
 
-WeightedFlow::WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
-    : comm_(std::move(comm)), size_(bytes) {
-  static simgrid::kernel::resource::Model* network = nullptr;  // where the last one was found
-  action_ = started_action_of(*comm_, network);
-  if (action_ == nullptr) throw std::runtime_error("weighted flow: SimGrid's action of the comm was not found");
-  action_->set_remains(bytes);  // the exact size (a comm's is whole bytes, a continuation's a marker)
+WeightedFlow::RouteTerms WeightedFlow::route_terms(sg4::Host* from, sg4::Host* to) {
   // As SimGrid 3.32's CM02/LV08 set up each comm: its sharing penalty is the
   // route's latency plus weight-S over each link's bandwidth (LV08's RTT
   // fairness; 0 in CM02); its bound the route's narrowest link and TCP's
@@ -70,16 +60,28 @@ WeightedFlow::WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, do
   double route_latency_s = 0;
   from->route_to(to, links, &route_latency_s);
   double weight_s = simgrid::config::get_value<double>("network/weight-S");
-  penalty_ = route_latency_s;
+  RouteTerms terms{.penalty = route_latency_s, .window_Bps = -1, .latency_s = 0};
   if (weight_s > 0) {
-    for (const sg4::Link* link : links) penalty_ += weight_s / link->get_bandwidth();
+    for (const sg4::Link* link : links) terms.penalty += weight_s / link->get_bandwidth();
   }
+  if (route_latency_s > 0) terms.window_Bps = simgrid::config::get_value<double>("network/TCP-gamma") / (2 * route_latency_s);
+  terms.latency_s = route_latency_s * simgrid::config::get_value<double>("network/latency-factor");
+  return terms;
+}
+
+WeightedFlow::WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
+    : WeightedFlow(std::move(comm), route_terms(from, to), bytes, pays_latency) {}
+
+WeightedFlow::WeightedFlow(sg4::CommPtr comm, const RouteTerms& terms, double bytes, bool pays_latency)
+    : comm_(std::move(comm)), size_(bytes) {
+  static simgrid::kernel::resource::Model* network = nullptr;  // where the last one was found
+  action_ = started_action_of(*comm_, network);
+  if (action_ == nullptr) throw std::runtime_error("weighted flow: SimGrid's action of the comm was not found");
+  action_->set_remains(bytes);  // the exact size (a comm's is whole bytes, a continuation's a marker)
+  penalty_ = terms.penalty;
   bound_ = action_->get_user_bound();
-  if (route_latency_s > 0) {
-    double window = simgrid::config::get_value<double>("network/TCP-gamma") / (2 * route_latency_s);
-    bound_ = bound_ < 0 ? window : std::min(bound_, window);
-  }
-  latency_s_ = pays_latency ? route_latency_s * simgrid::config::get_value<double>("network/latency-factor") : 0;
+  if (terms.window_Bps >= 0) bound_ = bound_ < 0 ? terms.window_Bps : std::min(bound_, terms.window_Bps);
+  latency_s_ = pays_latency ? terms.latency_s : 0;
   data_start_s_ = sg4::Engine::get_clock() + latency_s_;
   // Without a latency SimGrid gives the variable a penalty of 1, not the comm's.
   if (!pays_latency) apply();

@@ -46,6 +46,17 @@ class WeightedFlow {
   /// is false. Throws std::runtime_error when SimGrid's action of the comm
   /// cannot be found (a network model without one).
   WeightedFlow(sg4::CommPtr comm, sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency);
+  /// What SimGrid's CM02/LV08 give each comm of one route: fixed for the
+  /// route, so a caller starting many comms on it computes them once.
+  struct RouteTerms {
+    double penalty;     ///< sharing penalty of one comm
+    double window_Bps;  ///< TCP's window over the round trip, bytes/s (-1: none)
+    double latency_s;   ///< the route's latency times the network model's latency factor
+  };
+  /// The terms of the route from `from` to `to`.
+  static RouteTerms route_terms(sg4::Host* from, sg4::Host* to);
+  /// As above, with the route's terms given.
+  WeightedFlow(sg4::CommPtr comm, const RouteTerms& terms, double bytes, bool pays_latency);
   /// A payload size (bytes) that makes the next comm started with it skip
   /// the route's latency (a latency factor of 0, through SimGrid's
   /// latency-factor callback, which gives every other comm the configured

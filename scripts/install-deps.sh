@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   libeigen3-dev pybind11-dev python3-pybind11
   libtoml11-dev libcli11-dev libfmt-dev nlohmann-json3-dev liburing-dev
+  libjemalloc-dev                     # the simulator's malloc (CMake option OFFLOAD_JEMALLOC)
   python3-numpy python3-pandas python3-matplotlib python3-nbconvert
   python3-nbclient python3-ipykernel python3-pytest jupyter-core jupyter-nbconvert
   python3-distributed
