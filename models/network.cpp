@@ -170,6 +170,14 @@ sg4::CommPtr Network::put_from_here(sg4::Host* to, std::uint64_t size) { return 
 
 void Network::run_on_helper(sg4::Host* host, std::function<void()> task) { endpoint(host).senders.submit(std::move(task)); }
 
+sg4::ActorPtr Network::start_helper(sg4::Host* host, const std::string& name, std::function<void()> body) {
+  sg4::ActorPtr actor = sg4::Actor::init(name, host);
+  actor->set_stacksize(kHelperStackKiB);
+  actor->start(std::move(body));
+  actor->daemonize();
+  return actor;
+}
+
 sg4::Mailbox* Network::free_mailbox() {
   if (free_mailboxes_.empty()) return sg4::Mailbox::by_name("pull:" + std::to_string(mailboxes_++));
   sg4::Mailbox* box = free_mailboxes_.back();

@@ -121,6 +121,9 @@ class Network {
   /// messages pulled from it): a short job of a server reuses them instead of
   /// an actor of its own. Call from an actor, after open_endpoints().
   void run_on_helper(sg4::Host* host, std::function<void()> task);
+  /// Starts a daemon actor named `name` on `host` running `body`, with the
+  /// network's helpers' stack (from an actor or the kernel).
+  sg4::ActorPtr start_helper(sg4::Host* host, const std::string& name, std::function<void()> body);
   /// The state of the streamed stages' flow from `from` to `to`, shared by
   /// every stage on that route (models/stream_wire.hpp keeps it here: one per
   /// route and simulation; expired once no stage holds it).

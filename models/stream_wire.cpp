@@ -2,6 +2,8 @@
 
 #include "models/kernel_timer.hpp"
 
+#include <simgrid/simix.hpp>
+
 #include <algorithm>
 #include <deque>
 #include <vector>
@@ -41,8 +43,17 @@ struct StreamWire::State {
   double unclaimed = 0;                   // bytes no chunk moving data needed (the next one gets them)
   std::uint64_t begun = 0;                // chunks begun on the route
   bool stopped = false;                   // a link of the route went down under the flow
-  bool helper = false;                    // the helper actor runs the segments (or is about to)
-  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ActorPtr helper;                   // the route's helper actor, once made (until it ends)
+  bool helper_idle = false;               // it is suspended (or about to be), no segment to run
+
+  State(Network& network, sg4::Host* from, sg4::Host* to)
+      : network(network), from(from), to(to), terms(WeightedFlow::route_terms(from, to)) {}
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    // Its helper, suspended, holds no reference to it: woken, it ends.
+    if (helper && helper_idle) helper->resume();
+  }
 
   /// Heap order of `moving`: the smallest tag on top, ties in begin order.
   static bool later(const TicketPtr& a, const TicketPtr& b) {
@@ -90,8 +101,31 @@ struct StreamWire::State {
       segment->comm()->cancel();
       segment.reset();
     } else if (!moving.empty() && !helper) {
-      helper = true;
-      network.run_on_helper(from, [self] { self->run_segments(self); });
+      std::weak_ptr<State> route = self;
+      helper = network.start_helper(from, "wire", [route] { serve(route); });
+    } else if (!moving.empty() && helper_idle) {
+      helper_idle = false;
+      helper->resume();
+    }
+  }
+
+  /// The route's helper actor: runs the segments while chunks move data,
+  /// and waits suspended in between (no SimGrid activity: a condition
+  /// variable's wait would be a sleep action on the host's CPU); ends once
+  /// the flow failed or the route's last stage is gone.
+  static void serve(const std::weak_ptr<State>& route) {
+    for (;;) {
+      {
+        std::shared_ptr<State> self = route.lock();
+        if (!self) return;
+        self->run_segments(self);
+        if (self->stopped) {
+          self->helper = nullptr;
+          return;
+        }
+        self->helper_idle = true;
+      }  // holds no reference while it waits
+      sg4::this_actor::suspend();
     }
   }
 
@@ -185,27 +219,29 @@ struct StreamWire::State {
     reshape(self);
   }
 
-  /// On a helper actor of the sending host: one segment after the other
-  /// while chunks move data.
+  /// On the helper actor: one segment after the other while chunks move
+  /// data. No lock: the other code of the route runs in the kernel
+  /// (StreamWire::begin and cancel hop there from an actor), so the
+  /// helper's steps between its simcalls see no half-done change; it sizes
+  /// a segment once its comm started (that start is a simcall).
   void run_segments(const std::shared_ptr<State>& self) {
-    std::unique_lock lock(*mutex);
     while (!stopped && !moving.empty()) {
-      double bytes = next_segment_bytes();
       sg4::CommPtr comm = network.put_from_here(to, WeightedFlow::continuation_size());
-      segment = std::make_unique<WeightedFlow>(comm, terms, bytes, false);
+      if (stopped || moving.empty()) {  // changed during the start
+        comm->cancel();
+        break;
+      }
+      segment = std::make_unique<WeightedFlow>(comm, terms, next_segment_bytes(), false);
       segment->set_streams(streams());
       segment_shared = 0;
-      lock.unlock();
       try {
         comm->wait();
       } catch (const simgrid::Exception&) {  // failed (update() sees it) or cancelled
       }
-      lock.lock();
       if (segment && segment->comm() == comm) {
         update(self, true);
-      }  // else: cancelled for want of chunks; a newer segment, if any, is not this helper's
+      }  // else: cancelled for want of chunks
     }
-    helper = false;
   }
 };
 
@@ -214,8 +250,7 @@ StreamWire::StreamWire(Network& network, sg4::Host* from, sg4::Host* to, double 
   std::weak_ptr<void>& shared = network.stream_route(from, to);
   state_ = std::static_pointer_cast<State>(shared.lock());
   if (!state_ || state_->stopped) {  // the route's first stage, or its flow failed: a new flow
-    state_ = std::make_shared<State>(
-        State{.network = network, .from = from, .to = to, .terms = WeightedFlow::route_terms(from, to)});
+    state_ = std::make_shared<State>(network, from, to);
     shared = state_;
   }
 }
@@ -226,28 +261,34 @@ bool StreamWire::stopped() const { return cancelled_ || state_->stopped; }
 
 namespace {
 
-/// The route's lock, taken only in an actor: in the kernel no actor holds
-/// it (none blocks while holding it) and maestro cannot lock it.
-std::unique_lock<sg4::Mutex> lock_unless_kernel(const sg4::MutexPtr& mutex) {
-  if (sg4::Actor::is_maestro()) return {};
-  return std::unique_lock(*mutex);
+/// Runs `body` in the kernel: at once there, or as a simcall from an actor
+/// (the route's state is changed only in the kernel and by its helper).
+template <typename F>
+void in_kernel(F&& body) {
+  if (sg4::Actor::is_maestro()) {
+    body();
+  } else {
+    simgrid::kernel::actor::simcall_answered(std::forward<F>(body));
+  }
 }
 
 }  // namespace
 
 StreamWire::TicketPtr StreamWire::begin(double bytes) {
-  State& s = *state_;
-  auto lock = lock_unless_kernel(s.mutex);
-  auto ticket = std::make_shared<Ticket>(
-      Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.terms.latency_s, .slack = slack_, .order = s.begun++});
-  if (cancelled_) {  // not sent
-    ticket->withdrawn = true;
-    return ticket;
-  }
-  s.network.count(s.from, s.to, bytes);
-  s.pending.push_back(ticket);
-  std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
-  mine_.push_back(ticket);
+  TicketPtr ticket;
+  in_kernel([this, bytes, &ticket] {
+    State& s = *state_;
+    ticket = std::make_shared<Ticket>(
+        Ticket{.need = bytes, .join_s = sg4::Engine::get_clock() + s.terms.latency_s, .slack = slack_, .order = s.begun++});
+    if (cancelled_) {  // not sent
+      ticket->withdrawn = true;
+      return;
+    }
+    s.network.count(s.from, s.to, bytes);
+    s.pending.push_back(ticket);
+    std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
+    mine_.push_back(ticket);
+  });
   return ticket;
 }
 
@@ -258,8 +299,7 @@ void StreamWire::follow(const TicketPtr& ticket, std::function<void()> on_end) {
   }
   ticket->on_end = std::move(on_end);
   // Its data moves once the route's latency passed: the flow takes it in
-  // then, as a waiter of wait() would by waking then (update() is all the
-  // route's chunks' doing: no lock in the kernel, where no actor holds it).
+  // then, as a waiter of wait() would by waking then.
   std::weak_ptr<State> route = state_;
   at_time(ticket->join_s, [route] {
     if (auto s = route.lock()) s->update(s);
@@ -269,10 +309,10 @@ void StreamWire::follow(const TicketPtr& ticket, std::function<void()> on_end) {
 void StreamWire::cancel() {
   if (cancelled_) return;
   cancelled_ = true;
-  State& s = *state_;
-  auto lock = lock_unless_kernel(s.mutex);
-  for (const auto& ticket : mine_) s.withdraw(state_, ticket);
-  mine_.clear();
+  in_kernel([this] {
+    for (const auto& ticket : mine_) state_->withdraw(state_, ticket);
+    mine_.clear();
+  });
 }
 
 }  // namespace offload::models
