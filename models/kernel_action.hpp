@@ -1,8 +1,7 @@
 // The kernel action behind an s4u activity just started, for the models that
 // steer it through SimGrid 3.32's public kernel resource API
 // (simgrid/kernel/resource/Action.hpp): a weighted flow's penalty and bound
-// (models/weighted_flow.hpp), a device's load Execs suspended and resumed
-// (models/shared_device.hpp).
+// (models/weighted_flow.hpp).
 #pragma once
 
 #include <algorithm>

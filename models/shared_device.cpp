@@ -7,9 +7,7 @@
 #include <vector>
 
 #include <simgrid/kernel/Timer.hpp>
-#include <simgrid/simix.hpp>
 
-#include "models/kernel_action.hpp"
 #include "models/power.hpp"
 
 namespace offload::models {
@@ -46,9 +44,7 @@ struct SharedDeviceRegistry {
           if (device->timer_ != nullptr) device->timer_->remove();
           device->timer_ = nullptr;
           device->jobs_.clear();
-          device->busy_.clear();
           device->busy_level_ = 0;
-          device->keeper_started_ = false;
           device->retired_.clear();
         }
         registry.queued.clear();
@@ -217,71 +213,15 @@ void SharedDevice::drop(const Key& key) {
   schedule();
 }
 
-// One Exec of unbounded work per server in use keeps the device host
-// loaded as its jobs would (SimGrid bounds an Exec to one core): as many
-// as the most servers in use so far, made by a daemon actor of the device
-// host when first needed (at that simulated time) and suspended and resumed
-// through their kernel actions as the level changes. Made by an actor, not
-// by maestro: an activity of maestro's that ends is taken out of a list of
-// all of maestro's activities by a scan (SimGrid 3.32), and ones left at
-// the end outlive the kernel; the daemon's are cancelled when SimGrid ends
-// it. (SimGrid 3.32's
-// Activity::resume() leaves the activity marked suspended, so a second
-// suspend() through it would do nothing: hence the kernel actions.)
-// SimGrid's energy plugin is not told of a suspend or resume: the host's
-// energy is brought up to now first (models/power.hpp).
 std::size_t SharedDevice::level() const {
   return std::min<std::size_t>(jobs_.size(), static_cast<std::size_t>(servers_));
 }
 
 void SharedDevice::update_load() {
-  if (keeper_started_ && level() == busy_level_) return;
-  // From an actor this runs once the scheduling round's actors ran (at this
-  // simulated time): the level is read then, when it applies.
-  simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
-}
-
-void SharedDevice::apply_load() {
   std::size_t want = level();
-  if (!keeper_started_) {
-    if (want == 0) return;
-    keeper_started_ = true;
-    keeper_mutex_ = sg4::Mutex::create();
-    keeper_more_ = sg4::ConditionVariable::create();
-    sg4::Actor::create("load", device_, [this] { keep_load(); })->daemonize();
-    return;  // the keeper applies the level once its Execs run
-  }
-  if (want > busy_.size()) keeper_more_->notify_one();  // it makes more, then applies the level
-  std::size_t have = std::min(want, busy_.size());
-  if (have == busy_level_) return;
-  account_energy_until_now(device_);
-  while (busy_level_ > have) busy_[--busy_level_].action->suspend();
-  while (busy_level_ < have) busy_[busy_level_++].action->resume();
-}
-
-// Makes a busy Exec (suspended) for each server the jobs need beyond those
-// made so far, applies the level, and waits until more are needed (until
-// SimGrid ends the daemons: the device owns what it waits on, as a killed
-// actor's locals are not all released).
-void SharedDevice::keep_load() {
-  std::unique_lock lock(*keeper_mutex_);
-  for (;;) {
-    while (busy_.size() < level()) {
-      sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(1e300)->set_host(device_);
-      exec->start();
-      simgrid::kernel::actor::simcall_answered([this, &exec] {
-        static simgrid::kernel::resource::Model* cpu = nullptr;  // where the last one was found
-        auto* action = started_action_of(*exec, cpu);
-        if (action == nullptr) throw std::logic_error("SharedDevice: SimGrid's action of a load Exec was not found");
-        action->suspend();
-        busy_.push_back(Busy{exec, action});
-      });
-    }
-    simgrid::kernel::actor::simcall_answered([this] { apply_load(); });
-    // More may have been asked for while this actor was in that simcall (its
-    // notification then found no waiter): wait only if none is needed now.
-    if (busy_.size() >= level()) keeper_more_->wait(lock);
-  }
+  if (want == busy_level_) return;
+  add_busy_cores(device_, static_cast<int>(want) - static_cast<int>(busy_level_));
+  busy_level_ = want;
 }
 
 }  // namespace offload::models

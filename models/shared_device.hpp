@@ -15,12 +15,10 @@
 // SimGrid's side: the head job's end is one kernel timer; each job's handle
 // is an Exec of no work and no host (waitable alone or in
 // Activity::wait_any_for with other activities, test()); when the job ends
-// it is started on the device host, where it ends at once. While any job
-// is in service, one Exec of unbounded work loads the device host (what the
-// energy plugin reads: the device is busy exactly then, as before), and it
-// is suspended when the device goes idle. With c servers, min(n, c) such
-// Execs run (each one core's worth), so the host's load is what SimGrid's
-// CPU model would show.
+// it is started on the device host, where it ends at once. The device
+// host's busy cores, min(n, c), are what its energy is computed from
+// (models/power.hpp): what SimGrid's CPU model would show as its load had
+// each job been an Exec.
 // A job may instead have no handle and a callback run when it ends (in the
 // kernel's timer context): a serial lane starts its next piece there
 // without an actor of its own (models/serial_lane.hpp).
@@ -44,9 +42,6 @@
 
 namespace simgrid::kernel::timer {
 class Timer;
-}
-namespace simgrid::kernel::resource {
-class Action;
 }
 
 namespace offload::models {
@@ -100,9 +95,7 @@ class SharedDevice {
   void finish(std::map<Key, Job>::iterator job);
   void drop(const Key& key);  // a cancelled job leaves the sharing
   std::size_t level() const;  // servers in use: min(n, servers)
-  void update_load();     // the busy Execs at level(), now or once the simulation's actors ran
-  void apply_load();      // the same, in the kernel
-  void keep_load();       // the device host's daemon that makes the busy Execs, as they are needed
+  void update_load();     // the device host's busy cores, for its energy
   void run(const sg4::ExecPtr& handle);  // starts a handle: it ends at once
   sg4::Host* device_;
   int servers_;
@@ -112,15 +105,7 @@ class SharedDevice {
   double updated_at_ = 0;  // simulated time V was last advanced to
   simgrid::kernel::timer::Timer* timer_ = nullptr;
   double timer_at_ = -1;
-  struct Busy {
-    sg4::ExecPtr exec;
-    simgrid::kernel::resource::Action* action;  // its kernel action (suspended and resumed)
-  };
-  std::vector<Busy> busy_;          // one Exec (one core) per server ever in use at once
-  std::size_t busy_level_ = 0;      // those of busy_ running (the rest suspended)
-  bool keeper_started_ = false;     // its daemon was created
-  sg4::MutexPtr keeper_mutex_;      // what the keeper waits on for more servers in use
-  sg4::ConditionVariablePtr keeper_more_;
+  std::size_t busy_level_ = 0;      // busy cores counted on the device host (models/power.hpp)
   void keep_until_later(sg4::ExecPtr exec);
   std::vector<std::pair<double, sg4::ExecPtr>> retired_;  // ended or cancelled Execs, by simulated time, kept while it lasts
 };

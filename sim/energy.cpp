@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include <simgrid/plugins/energy.h>
+#include "models/power.hpp"
 
 namespace offload::sim {
 
@@ -10,7 +10,7 @@ std::vector<double> EnergyMeter::read() const {
   std::vector<double> values;
   for (const EnergySource& source : sources_) {
     if (source.host != nullptr) {
-      values.push_back(sg_host_get_consumed_energy(source.host));
+      values.push_back(models::consumed_energy_J(source.host));
     } else {
       auto it = network_.link_bytes().find(source.name);
       values.push_back(it == network_.link_bytes().end() ? 0.0 : it->second);

@@ -1,7 +1,6 @@
-// Energy of a simulation run. Hosts and disks: SimGrid 3.32's host energy
-// plugin (simgrid/plugins/energy.h), turned on after the sg4::Engine is
-// made and before any host exists; every host gets its power
-// (models/power.hpp) before it is sealed. Links: SimGrid's link energy model
+// Energy of a simulated run. Hosts and disks: SimGrid 3.32's host energy
+// model, integrated from their busy cores (models/power.hpp); every host
+// gets its power when the platform is made. Links: SimGrid's link energy model
 // (idle + (busy - idle) x usage / bandwidth, src/plugins/link_energy.cpp)
 // integrated from the bytes each link carried: the integral of usage over
 // time is the bytes. SimGrid 3.32's link energy plugin itself is not used:

@@ -82,7 +82,6 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
   }
-  models::enable_energy_plugin();  // before the platform: hosts read their power when sealed
   Platform platform(scenario);
   EnergyMeter energy(platform.energy_sources(), platform.network(), scenario.energy.link);
 

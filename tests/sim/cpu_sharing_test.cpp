@@ -2,8 +2,9 @@
 // models/shared_device.hpp) against SimGrid's own CPU model: the same jobs
 // on a CpuModel and, as plain Execs, on an identical host of the same
 // simulation end at the same times, with some cancelled, under and over the
-// core count; both hosts consume the same energy (the host's load, which
-// SimGrid's energy plugin reads, is that of the jobs); a serial lane's
+// core count; both hosts consume the same energy (models/power.hpp's
+// integral of the busy cores against SimGrid's energy plugin reading the
+// Execs' load of the twin); a serial lane's
 // pieces still run one after the other beside the other jobs.
 #include <gtest/gtest.h>
 
@@ -37,13 +38,14 @@ struct Job {
 nlohmann::json run_both(const std::vector<Job>& jobs, int cores) {
   return in_child([&] {
     QuietEngine simulation("cpu-sharing-test");
-    models::enable_energy_plugin();
+    sg_host_energy_plugin_init();  // for the twin's Execs
     auto* zone = sg4::create_full_zone("world");
     models::PowerSpec power{.idle_W = 50, .epsilon_W = 80, .all_cores_W = 200};
     sg4::Host* model_host = zone->create_host("model", models::kFlopsPerCpuSecond)->set_core_count(cores);
     sg4::Host* plain_host = zone->create_host("plain", models::kFlopsPerCpuSecond)->set_core_count(cores);
     models::set_host_power(model_host, power);
-    models::set_host_power(plain_host, power);
+    plain_host->set_property("wattage_per_state", "50:80:200");
+    plain_host->set_property("wattage_off", "0");
     model_host->seal();
     plain_host->seal();
     zone->seal();
@@ -72,7 +74,7 @@ nlohmann::json run_both(const std::vector<Job>& jobs, int cores) {
       }
     }
     simulation.run();
-    result["model_J"] = sg_host_get_consumed_energy(model_host);
+    result["model_J"] = models::consumed_energy_J(model_host);
     result["plain_J"] = sg_host_get_consumed_energy(plain_host);
     result["clock"] = sg4::Engine::get_clock();
     return result;
