@@ -4,8 +4,8 @@
 // virtual time outside SimGrid's LMM solver (models/shared_device.hpp): a
 // job's start or end costs O(log n), where SimGrid re-shares a host among
 // all its Execs at every start and end (O(n): a filer serving 1,000
-// streamed copies keeps 2,000 long-lived Execs). The host's load, which
-// SimGrid's energy plugin reads, is that of the jobs (min(n, N) cores busy).
+// streamed copies keeps 2,000 long-lived Execs). The host's energy is
+// computed from the jobs' busy cores, min(n, N) (models/power.hpp).
 // Work is charged as seconds of one core: moving B
 // bytes through host memory (page cache, user buffer) costs
 // B / memcpy_bandwidth, each I/O operation (syscall, RPC) costs per_op_cpu.

@@ -10,8 +10,8 @@
 // model, and an Exec per I/O on a device host, re-share the device among
 // every I/O in flight on every start and end (quadratic at thousands of
 // copies; its disk model also keeps finished Ios in the issuing actor's
-// list). The device is a dedicated one-core SimGrid host, loaded while
-// the disk is busy (what the energy plugin reads).
+// list). The device is a dedicated one-core SimGrid host, busy while the
+// disk is (its energy: models/power.hpp).
 // A per-I/O latency (seek, flash program time) is a sleep before the
 // transfer. Busy time is service demand: bytes / bandwidth + latency per I/O.
 // Leaves out: queueing order inside the device (no elevator, no NCQ

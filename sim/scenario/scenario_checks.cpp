@@ -24,7 +24,7 @@ namespace {
 // stay an upper bound (it refuses a run that would not fit), so the copy
 // constant is the one that covers that row: 34 MiB + 64 KiB per host +
 // 48 KiB per offloaded copy in flight is 4-67 % above every row.
-// The start-up of the process (SimGrid, the energy plugin, the engine code).
+// The start-up of the process (SimGrid, the engine code).
 constexpr double kBaseBytes = 34.0 * 1048576;
 // One slot of SimGrid 3.32's full-zone routing table per ordered pair of
 // SimGrid hosts (a std::unique_ptr, zero-filled and so resident).

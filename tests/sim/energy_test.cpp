@@ -1,6 +1,6 @@
 // Energy against closed-form answers (sim/energy.hpp): a host is charged
 // busy watts for its busy seconds and idle watts for the rest of the
-// charged interval (SimGrid's host energy plugin); a link idle watts plus
+// charged interval (SimGrid's host energy model, models/power.hpp); a link idle watts plus
 // (busy - idle) x utilisation (integrated from its bytes, sim/energy.hpp).
 #include <gtest/gtest.h>
 

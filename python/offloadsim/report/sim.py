@@ -248,7 +248,7 @@ def _energy_table(sec, keys, rows, points, methods, value):
                 continue
             table.append([r[keys[0]] if one else p, m, format_duration(r["energy_interval_s"]), format_joules(r["total_J"])]
                          + [format_joules(r[f"{k}_J_per_GiB"]) for k in ENERGY_PARTS])
-    sec.tables.append(("Energy (hosts and disks: SimGrid's host energy plugin; links: SimGrid's link energy model over "
+    sec.tables.append(("Energy (hosts and disks: SimGrid's host energy model over their busy cores; links: SimGrid's link energy model over "
                        "the bytes they carried). Charged interval: from the workload's first submit to the end of the "
                        "last copy, the makespan when every copy completes; every host, disk and link of the scenario is "
                        "charged over it, idle or busy (power profiles: the scenario's [energy] table). Per GiB: of the "
