@@ -166,7 +166,11 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   return *slot;
 }
 
-sg4::CommPtr Network::put_from_here(sg4::Host* to, std::uint64_t size) { return endpoint(to).inbox->put_async(&payload, size); }
+sg4::CommPtr Network::put_from_here(sg4::Host* to, std::uint64_t size) { return put_into(inbox(to), size); }
+
+sg4::Mailbox* Network::inbox(sg4::Host* host) { return endpoint(host).inbox; }
+
+sg4::CommPtr Network::put_into(sg4::Mailbox* inbox, std::uint64_t size) { return inbox->put_async(&payload, size); }
 
 void Network::run_on_helper(sg4::Host* host, std::function<void()> task) { endpoint(host).senders.submit(std::move(task)); }
 
@@ -189,16 +193,22 @@ Transfer Network::send_async(sg4::Host* from, sg4::Host* to, double bytes) {
   return Transfer(*this, from, to, bytes, start(from, to, bytes));
 }
 
-void Network::count(sg4::Host* from, sg4::Host* to, double bytes) {
+const std::vector<Network::Hop>& Network::hops(sg4::Host* from, sg4::Host* to) const {
   auto route = routes_.find({from, to});
   if (route == routes_.end()) {
     throw std::logic_error("no route from " + from->get_name() + " to " + to->get_name());
   }
-  for (const Hop& hop : route->second) {
+  return route->second;
+}
+
+void Network::count(const std::vector<Hop>& hops, double bytes) {
+  for (const Hop& hop : hops) {
     *hop.bytes += bytes;
     *hop.direction_bytes += bytes;
   }
 }
+
+void Network::count(sg4::Host* from, sg4::Host* to, double bytes) { count(hops(from, to), bytes); }
 
 sg4::CommPtr Network::start(sg4::Host* from, sg4::Host* to, double bytes) {
   count(from, to, bytes);

@@ -117,6 +117,17 @@ class Network {
   /// of their route (a streamed stage's wire, models/stream_wire.hpp, counts
   /// each chunk when it starts, as start_flow would).
   void count(sg4::Host* from, sg4::Host* to, double bytes);
+  struct Hop;
+  /// The links of the route from `from` to `to`, for count(hops, bytes)
+  /// (valid as long as this network; throws std::logic_error without a route).
+  const std::vector<Hop>& hops(sg4::Host* from, sg4::Host* to) const;
+  /// count() along hops(): no lookup of the route.
+  static void count(const std::vector<Hop>& hops, double bytes);
+  /// The inbox of `host` (its drain receives what is put there).
+  sg4::Mailbox* inbox(sg4::Host* host);
+  /// Starts a comm of `size` bytes from the calling actor's host into
+  /// `inbox` (put_from_here() with the inbox looked up once).
+  static sg4::CommPtr put_into(sg4::Mailbox* inbox, std::uint64_t size);
   /// Runs `task` on one of `host`'s helper actors (those that send the
   /// messages pulled from it): a short job of a server reuses them instead of
   /// an actor of its own. Call from an actor, after open_endpoints().
@@ -164,12 +175,17 @@ class Network {
   sg4::Mailbox* free_mailbox();
   sg4::CommPtr start(sg4::Host* from, sg4::Host* to, double bytes);
   friend class Transfer;
+
+ public:
+  /// One link of a route, crossed in one direction.
   struct Hop {
     std::string link;
     bool up;
     double* bytes;            // link_bytes_[link]
     double* direction_bytes;  // direction_bytes_[link], this way
   };
+
+ private:
   std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<Hop>> routes_;
   std::map<std::string, double> link_bytes_;
   std::map<std::string, std::pair<double, double>> direction_bytes_;  // link -> (UP, DOWN) bytes

@@ -35,10 +35,18 @@ struct StreamWire::State {
   sg4::Host* from;
   sg4::Host* to;
   WeightedFlow::RouteTerms terms;         // the route's (each segment's penalty and bound; a chunk's latency)
+  const std::vector<Network::Hop>& hops;  // its links, where each chunk's bytes count
+  sg4::Mailbox* inbox;                    // the receiving host's, where the segments go
   std::unique_ptr<WeightedFlow> segment;  // the running segment, if any
   double segment_shared = 0;              // bytes of the running segment shared out so far
   std::deque<TicketPtr> pending;          // begun, latency not passed, in begin (so join) order; withdrawn ones skipped
-  std::vector<TicketPtr> moving;          // moving data: a heap, the earliest arrival (smallest tag) first
+  /// A chunk moving data, its heap keys beside it (no pointer to follow to compare).
+  struct Moving {
+    double tag;
+    std::uint64_t order;
+    TicketPtr ticket;
+  };
+  std::vector<Moving> moving;             // moving data: a heap, the earliest arrival (smallest tag) first
   double served = 0;                      // bytes each chunk moving data received since the flow began
   double unclaimed = 0;                   // bytes no chunk moving data needed (the next one gets them)
   std::uint64_t begun = 0;                // chunks begun on the route
@@ -47,7 +55,12 @@ struct StreamWire::State {
   bool helper_idle = false;               // it is suspended (or about to be), no segment to run
 
   State(Network& network, sg4::Host* from, sg4::Host* to)
-      : network(network), from(from), to(to), terms(WeightedFlow::route_terms(from, to)) {}
+      : network(network),
+        from(from),
+        to(to),
+        terms(WeightedFlow::route_terms(from, to)),
+        hops(network.hops(from, to)),
+        inbox(network.inbox(to)) {}
   State(const State&) = delete;
   State& operator=(const State&) = delete;
   ~State() {
@@ -56,8 +69,8 @@ struct StreamWire::State {
   }
 
   /// Heap order of `moving`: the smallest tag on top, ties in begin order.
-  static bool later(const TicketPtr& a, const TicketPtr& b) {
-    return a->tag > b->tag || (a->tag == b->tag && a->order > b->order);
+  static bool later(const Moving& a, const Moving& b) {
+    return a.tag > b.tag || (a.tag == b.tag && a.order > b.order);
   }
 
   int streams() const { return static_cast<int>(moving.size()); }
@@ -74,7 +87,7 @@ struct StreamWire::State {
   /// The flow's bytes until the chunk moving data with the fewest left arrives.
   double next_segment_bytes() const {
     if (moving.empty()) return kForever;
-    return std::max(0.0, moving.front()->tag - served) * static_cast<double>(moving.size());
+    return std::max(0.0, moving.front().tag - served) * static_cast<double>(moving.size());
   }
 
   void stop() {
@@ -82,7 +95,7 @@ struct StreamWire::State {
     stopped = true;
     if (segment && segment->running()) segment->comm()->cancel();
     for (const auto& t : pending) wake(*t);
-    for (const auto& t : moving) wake(*t);
+    for (const auto& m : moving) wake(*m.ticket);
   }
 
   /// The running segment's bytes moved so far, to the chunks moving data.
@@ -141,7 +154,7 @@ struct StreamWire::State {
       t->need -= credit;
       unclaimed -= credit;
       t->tag = served + t->need;
-      moving.push_back(std::move(t));
+      moving.push_back(Moving{t->tag, t->order, std::move(t)});
       std::push_heap(moving.begin(), moving.end(), later);
     }
     return joined;
@@ -150,9 +163,9 @@ struct StreamWire::State {
   /// The chunks whose bytes all moved arrive; their followers wake in begin order.
   bool arrive_due() {
     std::vector<TicketPtr> arrived;
-    while (!moving.empty() && moving.front()->tag - served <= moving.front()->slack) {
+    while (!moving.empty() && moving.front().tag - served <= moving.front().ticket->slack) {
       std::pop_heap(moving.begin(), moving.end(), later);
-      TicketPtr t = std::move(moving.back());
+      TicketPtr t = std::move(moving.back().ticket);
       moving.pop_back();
       unclaimed += std::max(0.0, served - t->tag);  // its share beyond its bytes (rounding)
       t->arrived = true;
@@ -170,7 +183,7 @@ struct StreamWire::State {
     if (moving.empty()) {
       served = 0;
     } else if (served > kRebaseBytes) {
-      for (const auto& t : moving) t->tag -= served;
+      for (auto& m : moving) m.tag = m.ticket->tag -= served;
       served = 0;
     }
   }
@@ -210,7 +223,7 @@ struct StreamWire::State {
     ticket->withdrawn = true;
     wake(*ticket);
     if (!ticket->joined) return;  // its place among the pending is skipped
-    auto it = std::find(moving.begin(), moving.end(), ticket);
+    auto it = std::find_if(moving.begin(), moving.end(), [&ticket](const Moving& m) { return m.ticket == ticket; });
     if (it == moving.end()) return;
     *it = std::move(moving.back());
     moving.pop_back();
@@ -226,7 +239,7 @@ struct StreamWire::State {
   /// a segment once its comm started (that start is a simcall).
   void run_segments(const std::shared_ptr<State>& self) {
     while (!stopped && !moving.empty()) {
-      sg4::CommPtr comm = network.put_from_here(to, WeightedFlow::continuation_size());
+      sg4::CommPtr comm = Network::put_into(inbox, WeightedFlow::continuation_size());
       if (stopped || moving.empty()) {  // changed during the start
         comm->cancel();
         break;
@@ -284,7 +297,7 @@ StreamWire::TicketPtr StreamWire::begin(double bytes) {
       ticket->withdrawn = true;
       return;
     }
-    s.network.count(s.from, s.to, bytes);
+    Network::count(s.hops, bytes);
     s.pending.push_back(ticket);
     std::erase_if(mine_, [](const TicketPtr& t) { return t->arrived || t->withdrawn; });
     mine_.push_back(ticket);
