@@ -19,8 +19,8 @@ constexpr double kForever = std::numeric_limits<double>::infinity();
 /// this: under 2^31 a double's spacing is under 1e-6 bytes.
 constexpr double kRebaseBytes = 1e9;
 
-/// Runs the ticket's follower's callback later in this instant (outside the
-/// route's lock, which the callback may need).
+/// Runs the ticket's follower's callback later in this instant (not inside
+/// the route's update, which the callback may call again).
 void wake(StreamWire::Ticket& ticket) {
   if (ticket.on_end) {
     soon(std::move(ticket.on_end));
@@ -132,7 +132,9 @@ struct StreamWire::State {
         std::shared_ptr<State> self = route.lock();
         if (!self) return;
         self->run_segments(self);
-        if (self->stopped) {
+        // Stopped, or this is the last hold on the route (its stages are
+        // gone): it ends rather than wait for a wake-up that cannot come.
+        if (self->stopped || self.use_count() == 1) {
           self->helper = nullptr;
           return;
         }

@@ -28,12 +28,14 @@
 // flows on its links starting or ending). One flow per route rather than
 // per stage: SimGrid re-shares a link among all its flows at every event,
 // so a filer's link carries one flow per client, not one per copy.
-// A helper actor of the sending host (Network::run_on_helper) starts the
-// segments and waits for each while chunks move data, and wakes the
-// chunks' requests when one arrived (each is followed by a callback, run
-// in the kernel); a segment is a mailbox comm that this actor starts and waits for
-// (SimGrid 3.32 keeps a host-to-host comm in one list it scans whenever
-// one ends, and a comm in its issuer's list until that actor waits for it).
+// The route's helper actor, on the sending host, starts the segments and
+// waits for each while chunks move data (suspended in between), and wakes
+// the chunks' requests when one arrived (each is followed by a callback,
+// run in the kernel); a segment is a mailbox comm that this actor starts
+// and waits for (SimGrid 3.32 keeps a host-to-host comm in one list it
+// scans whenever one ends, and a comm in its issuer's list until that
+// actor waits for it). The route's state changes only in the kernel and
+// in the helper's steps between its simcalls, so it needs no lock.
 // Each chunk's bytes count on the links of the route when it begins.
 // A link of the route that goes down fails the flow: every waiting chunk
 // of every stage on the route returns false at once (the stages then
