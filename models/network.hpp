@@ -117,7 +117,13 @@ class Network {
   /// of their route (a streamed stage's wire, models/stream_wire.hpp, counts
   /// each chunk when it starts, as start_flow would).
   void count(sg4::Host* from, sg4::Host* to, double bytes);
-  struct Hop;
+  /// One link of a route, crossed in one direction.
+  struct Hop {
+    std::string link;         ///< the [[link]]'s name
+    bool up;                  ///< crossed in its UP direction
+    double* bytes;            ///< link_bytes()[link], both directions
+    double* direction_bytes;  ///< this direction's bytes
+  };
   /// The links of the route from `from` to `to`, for count(hops, bytes)
   /// (valid as long as this network; throws std::logic_error without a route).
   const std::vector<Hop>& hops(sg4::Host* from, sg4::Host* to) const;
@@ -176,16 +182,6 @@ class Network {
   sg4::CommPtr start(sg4::Host* from, sg4::Host* to, double bytes);
   friend class Transfer;
 
- public:
-  /// One link of a route, crossed in one direction.
-  struct Hop {
-    std::string link;
-    bool up;
-    double* bytes;            // link_bytes_[link]
-    double* direction_bytes;  // direction_bytes_[link], this way
-  };
-
- private:
   std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<Hop>> routes_;
   std::map<std::string, double> link_bytes_;
   std::map<std::string, std::pair<double, double>> direction_bytes_;  // link -> (UP, DOWN) bytes
