@@ -1,5 +1,6 @@
 #include "sim/platform.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "engine/status_json.hpp"
@@ -50,6 +51,44 @@ sg4::Host* Platform::add_box(const std::string& name, const CpuSpec& cpu, std::o
   return host;
 }
 
+// Each route both ways, its links listed from the one fewest routes cross
+// (a host's own NIC or port) to the most shared. Max-min sharing does not
+// depend on the order, but SimGrid 3.32's selective LMM update does: when
+// a comm's latency ends it marks only the first link of the comm's route as
+// modified (System::update_modified_cnst_set_from_variable), and if that
+// link was already marked at this instant by another comm, the others are
+// not, so the comm's rate ignored them: two clients starting together on
+// one shared [[link]] to a filer, the second's reads ran at its NIC's full
+// rate each, however many shared that NIC (tests/sim/closed_form_test.cpp,
+// Simulation.ClientsOnASharedUnsaturatedLinkTakeTheirTimeAlone). Listed
+// this way, comms whose first link is the same have the same links in the
+// star layouts of the scenarios (a client's NIC, one [[link]], a server's
+// port); a client on two [[link]]s to two servers still shares its NIC
+// between routes that differ after it.
+void Platform::add_routes(const std::vector<PlannedRoute>& planned) {
+  std::map<std::string, int> crossing;  // link -> routes that cross it
+  for (const PlannedRoute& route : planned) {
+    for (const std::string& name : route.names) ++crossing[name];
+  }
+  auto in_order = [&crossing](std::vector<std::pair<std::string, bool>> hops) {
+    std::stable_sort(hops.begin(), hops.end(),
+                     [&crossing](const auto& x, const auto& y) { return crossing.at(x.first) < crossing.at(y.first); });
+    std::vector<sg4::LinkInRoute> links;
+    for (const auto& [name, up] : hops) {
+      links.emplace_back(sg4::SplitDuplexLink::by_name(name),
+                         up ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
+    }
+    return links;
+  };
+  for (const PlannedRoute& route : planned) {
+    std::vector<std::pair<std::string, bool>> there, back;
+    for (std::size_t i = 0; i < route.names.size(); ++i) there.emplace_back(route.names[i], route.up[i]);
+    for (std::size_t i = route.names.size(); i-- > 0;) back.emplace_back(route.names[i], !route.up[i]);
+    zone_->add_route(route.a->get_netpoint(), route.b->get_netpoint(), nullptr, nullptr, in_order(there), false);
+    zone_->add_route(route.b->get_netpoint(), route.a->get_netpoint(), nullptr, nullptr, in_order(back), false);
+  }
+}
+
 // SimGrid's LV08 model delivers 0.97 of a link's bandwidth (its model
 // description: "bandwidth by .97"); CM02 as set by sim/simulation.cpp, all of it.
 Platform::Platform(const Scenario& scenario)
@@ -84,6 +123,7 @@ Platform::Platform(const Scenario& scenario)
     sg4::Host* host = add_box(spec.name, spec.cpu, spec.port_Bps, "-port");
     nvme_targets_[spec.name] = std::make_unique<models::NvmeController>(spec, host, network_);
   }
+  std::vector<PlannedRoute> planned;
   for (const LinkSpec& spec : scenario.links) {
     shared_links_.push_back(spec.name);
     add_link(spec.name, spec.bandwidth_Bps, spec.latency_s);
@@ -93,22 +133,20 @@ Platform::Platform(const Scenario& scenario)
           throw ScenarioError(scenario.file + ":" + std::to_string(spec.line) + ": [[link]] '" + spec.name +
                               "': " + a->get_name() + " and " + b->get_name() + " are already linked");
         }
-        std::vector<sg4::LinkInRoute> route;
-        std::vector<std::string> names;
-        std::vector<bool> up;
-        auto add = [&](const std::string& name, sg4::LinkInRoute::Direction direction) {
-          route.emplace_back(sg4::SplitDuplexLink::by_name(name), direction);
-          names.push_back(name);
-          up.push_back(direction == sg4::LinkInRoute::Direction::UP);
+        PlannedRoute route{.a = a, .b = b};
+        auto add = [&route](const std::string& name, bool up) {
+          route.names.push_back(name);
+          route.up.push_back(up);
         };
-        if (nic_of_.contains(a->get_name())) add(nic_of_[a->get_name()], sg4::LinkInRoute::Direction::UP);
-        add(spec.name, sg4::LinkInRoute::Direction::UP);
-        if (nic_of_.contains(b->get_name())) add(nic_of_[b->get_name()], sg4::LinkInRoute::Direction::DOWN);
-        zone_->add_route(a->get_netpoint(), b->get_netpoint(), nullptr, nullptr, route, true);
-        network_.add_route(a, b, names, up);
+        if (nic_of_.contains(a->get_name())) add(nic_of_[a->get_name()], true);
+        add(spec.name, true);
+        if (nic_of_.contains(b->get_name())) add(nic_of_[b->get_name()], false);
+        network_.add_route(a, b, route.names, route.up);
+        planned.push_back(std::move(route));
       }
     }
   }
+  add_routes(planned);
   zone_->seal();
   network_.open_endpoints();
   for (const CopySpec& copy : scenario.copies) {

@@ -76,6 +76,13 @@ class Platform {
   sg4::Host* add_box(const std::string& name, const CpuSpec& cpu, std::optional<double> port_Bps, const std::string& port_suffix);
   void add_link(const std::string& name, double bandwidth_Bps, double latency_s);
   void add_port(const std::string& name, const std::string& suffix, double bandwidth_Bps);
+  struct PlannedRoute {  // a route from a to b: its links (names) in order, each crossed UP or not
+    sg4::Host* a = nullptr;
+    sg4::Host* b = nullptr;
+    std::vector<std::string> names;
+    std::vector<bool> up;
+  };
+  void add_routes(const std::vector<PlannedRoute>& planned);  // both ways, most private link first
   std::vector<sg4::Host*> ends(const std::string& name);
   sg4::Host* box_host(const std::string& name) const;  // the host of a server or array
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
