@@ -1,5 +1,8 @@
 #include "sim/simulation.hpp"
 
+#include <cstdlib>
+#include <sstream>
+
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -63,6 +66,23 @@ nlohmann::json record_json(const CopyRecord& r) {
   return json;
 }
 
+// SimGrid options for a run, from the environment (README.md "Checking the
+// solver"): space-separated "name:value" items, e.g. network/optim:Full to
+// run SimGrid's exact network solver instead of its lazy, selective one.
+void apply_simgrid_options(const char* options) {
+  if (options == nullptr) return;
+  std::istringstream items(options);
+  std::string item;
+  while (items >> item) {
+    try {
+      sg4::Engine::set_config(item);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      throw ScenarioError("OFFLOAD_SIMGRID_CFG: '" + item + "': " + what.substr(0, what.find('\n')));
+    }
+  }
+}
+
 }  // namespace
 
 nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& method) {
@@ -82,6 +102,7 @@ nlohmann::json run_simulation(const Scenario& scenario, const MethodVariant& met
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
   }
+  apply_simgrid_options(std::getenv("OFFLOAD_SIMGRID_CFG"));
   Platform platform(scenario);
   EnergyMeter energy(platform.energy_sources(), platform.network(), scenario.energy.link);
 
