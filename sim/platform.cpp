@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
 
 #include "engine/status_json.hpp"
 #include "models/power.hpp"
@@ -61,31 +62,53 @@ sg4::Host* Platform::add_box(const std::string& name, const CpuSpec& cpu, std::o
 // one shared [[link]] to a filer, the second's reads ran at its NIC's full
 // rate each, however many shared that NIC (tests/sim/closed_form_test.cpp,
 // Simulation.ClientsOnASharedUnsaturatedLinkTakeTheirTimeAlone). Listed
-// this way, comms whose first link is the same have the same links in the
-// star layouts of the scenarios (a client's NIC, one [[link]], a server's
-// port); a client on two [[link]]s to two servers still shares its NIC
-// between routes that differ after it.
+// this way, routes that start on the same link (and direction) cross the
+// same links in the star layouts (a client's NIC, one [[link]], a server's
+// port). Where they do not (a client reaching two servers over two
+// [[link]]s, its NIC first on both), each such route starts on a link of
+// its own instead: no bandwidth limit, no latency (kPrivateLinkBps), so no
+// other route's comm can have marked it.
 void Platform::add_routes(const std::vector<PlannedRoute>& planned) {
   std::map<std::string, int> crossing;  // link -> routes that cross it
   for (const PlannedRoute& route : planned) {
     for (const std::string& name : route.names) ++crossing[name];
   }
-  auto in_order = [&crossing](std::vector<std::pair<std::string, bool>> hops) {
-    std::stable_sort(hops.begin(), hops.end(),
-                     [&crossing](const auto& x, const auto& y) { return crossing.at(x.first) < crossing.at(y.first); });
+  using Hops = std::vector<std::pair<std::string, bool>>;  // (link, crossed UP), in route order
+  struct Directed {
+    sg4::Host* from;
+    sg4::Host* to;
+    Hops hops;
+  };
+  std::vector<Directed> routes;
+  for (const PlannedRoute& route : planned) {
+    Hops there, back;
+    for (std::size_t i = 0; i < route.names.size(); ++i) there.emplace_back(route.names[i], route.up[i]);
+    for (std::size_t i = route.names.size(); i-- > 0;) back.emplace_back(route.names[i], !route.up[i]);
+    for (auto [from, to, hops] : {Directed{route.a, route.b, there}, Directed{route.b, route.a, back}}) {
+      std::stable_sort(hops.begin(), hops.end(),
+                       [&crossing](const auto& x, const auto& y) { return crossing.at(x.first) < crossing.at(y.first); });
+      routes.push_back({from, to, std::move(hops)});
+    }
+  }
+  // The links each first hop leads on to; a first hop shared by routes that differ after it gets private heads.
+  std::map<std::pair<std::string, bool>, std::set<std::set<std::string>>> after_first;
+  auto names_of = [](const Hops& hops) {
+    std::set<std::string> names;
+    for (const auto& hop : hops) names.insert(hop.first);
+    return names;
+  };
+  for (const Directed& route : routes) after_first[route.hops.front()].insert(names_of(route.hops));
+  for (const Directed& route : routes) {
     std::vector<sg4::LinkInRoute> links;
-    for (const auto& [name, up] : hops) {
+    if (after_first.at(route.hops.front()).size() > 1) {
+      std::string name = "route:" + route.from->get_name() + ">" + route.to->get_name();
+      links.emplace_back(zone_->create_link(name, kPrivateLinkBps)->set_latency(0)->seal());
+    }
+    for (const auto& [name, up] : route.hops) {
       links.emplace_back(sg4::SplitDuplexLink::by_name(name),
                          up ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
     }
-    return links;
-  };
-  for (const PlannedRoute& route : planned) {
-    std::vector<std::pair<std::string, bool>> there, back;
-    for (std::size_t i = 0; i < route.names.size(); ++i) there.emplace_back(route.names[i], route.up[i]);
-    for (std::size_t i = route.names.size(); i-- > 0;) back.emplace_back(route.names[i], !route.up[i]);
-    zone_->add_route(route.a->get_netpoint(), route.b->get_netpoint(), nullptr, nullptr, in_order(there), false);
-    zone_->add_route(route.b->get_netpoint(), route.a->get_netpoint(), nullptr, nullptr, in_order(back), false);
+    zone_->add_route(route.from->get_netpoint(), route.to->get_netpoint(), nullptr, nullptr, links, false);
   }
 }
 

@@ -83,6 +83,10 @@ class Platform {
     std::vector<bool> up;
   };
   void add_routes(const std::vector<PlannedRoute>& planned);  // both ways, most private link first
+  /// Bandwidth of a route's own head link (add_routes), bytes/s: never a
+  /// limit (10^18, a million times a 10 Tb/s link); its LV08 RTT weight
+  /// (weight-S / bandwidth) is 2e-14 s.
+  static constexpr double kPrivateLinkBps = 1e18;
   std::vector<sg4::Host*> ends(const std::string& name);
   sg4::Host* box_host(const std::string& name) const;  // the host of a server or array
   std::map<std::string, std::string> nic_of_;     // SimGrid host name -> NIC link name
