@@ -166,8 +166,6 @@ Network::Endpoint& Network::endpoint(sg4::Host* host) {
   return *slot;
 }
 
-sg4::CommPtr Network::put_from_here(sg4::Host* to, std::uint64_t size) { return put_into(inbox(to), size); }
-
 sg4::Mailbox* Network::inbox(sg4::Host* host) { return endpoint(host).inbox; }
 
 sg4::CommPtr Network::put_into(sg4::Mailbox* inbox, std::uint64_t size) { return inbox->put_async(&payload, size); }

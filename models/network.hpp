@@ -109,10 +109,6 @@ class Network {
   /// streamed stage, models/host_stream.hpp, handles both itself); bytes
   /// count on the links as send_async's do.
   sg4::CommPtr start_flow(sg4::Host* from, sg4::Host* to, double bytes) { return start(from, to, bytes); }
-  /// Starts a comm of `size` bytes from the calling actor's host to `to`
-  /// (into its inbox: it starts at once), counting no bytes on the links
-  /// (a streamed stage's wire counts its chunks itself, count()).
-  sg4::CommPtr put_from_here(sg4::Host* to, std::uint64_t size);
   /// Adds `bytes` sent from `from` to `to` to the byte counts of each link
   /// of their route (a streamed stage's wire, models/stream_wire.hpp, counts
   /// each chunk when it starts, as start_flow would).
@@ -132,7 +128,8 @@ class Network {
   /// The inbox of `host` (its drain receives what is put there).
   sg4::Mailbox* inbox(sg4::Host* host);
   /// Starts a comm of `size` bytes from the calling actor's host into
-  /// `inbox` (put_from_here() with the inbox looked up once).
+  /// `inbox` (it starts at once: the inbox's drain receives it), counting
+  /// no bytes on the links (a streamed stage's wire counts its chunks itself).
   static sg4::CommPtr put_into(sg4::Mailbox* inbox, std::uint64_t size);
   /// Runs `task` on one of `host`'s helper actors (those that send the
   /// messages pulled from it): a short job of a server reuses them instead of

@@ -44,7 +44,6 @@ std::uint64_t WeightedFlow::continuation_size() {
   return g_next_continuation++;
 }
 
-double WeightedFlow::latency_s(sg4::Host* from, sg4::Host* to) { return route_terms(from, to).latency_s; }
 
 WeightedFlow::WeightedFlow(sg4::Host* from, sg4::Host* to, double bytes, bool pays_latency)
     : WeightedFlow(sg4::Comm::sendto_async(from, to,

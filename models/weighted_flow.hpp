@@ -62,9 +62,6 @@ class WeightedFlow {
   /// latency-factor callback, which gives every other comm the configured
   /// factor, as SimGrid would). The comm's bytes are then set apart.
   static std::uint64_t continuation_size();
-  /// Seconds a transfer from `from` to `to` pays before its data moves: the
-  /// route's latency times the network model's latency factor.
-  static double latency_s(sg4::Host* from, sg4::Host* to);
   /// Cancels the comm if it still runs.
   ~WeightedFlow();
   WeightedFlow(const WeightedFlow&) = delete;
